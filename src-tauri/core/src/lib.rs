@@ -1,0 +1,11 @@
+//! Comptoir's core: everything the app does, without Tauri. The desktop shell (`src-tauri/`)
+//! calls into it through thin commands; tests and benchmarks call it directly with real local
+//! parts (a SQLite file, the Stripe simulator, a Secret Service, an SMTP server).
+
+pub mod dataset;
+pub mod model;
+pub mod secrets;
+pub mod store;
+pub mod stripe;
+pub mod sync;
+pub mod workspace;

@@ -1,0 +1,549 @@
+//! The domain types Comptoir shows: orders, customers, subscriptions, and what the UI sees of
+//! the account and the sync. Every type here crosses IPC, so each derives `TS` and its
+//! TypeScript twin is generated into `ui/src/lib/ipc/bindings`.
+//!
+//! Amounts are integer minor units of their currency (cents, or yen for JPY); the UI formats
+//! them with `Intl.NumberFormat`, which knows each currency's decimals.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Unix time in seconds, as Stripe sends it.
+pub type Timestamp = i64;
+
+/// A postal address; every part is optional because Stripe's are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Address {
+    pub line1: Option<String>,
+    pub line2: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: Option<String>,
+}
+
+impl Address {
+    pub fn is_empty(&self) -> bool {
+        self == &Address::default()
+    }
+}
+
+/// Who pays or who receives: a name, contact details and an address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<Address>,
+    /// Tax ids as "type value", for example "eu_vat FR12345678901".
+    pub tax_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum DeliveryKind {
+    Delivery,
+    Pickup,
+}
+
+impl DeliveryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryKind::Delivery => "delivery",
+            DeliveryKind::Pickup => "pickup",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        if s == "pickup" {
+            DeliveryKind::Pickup
+        } else {
+            DeliveryKind::Delivery
+        }
+    }
+}
+
+/// Where an order stands for the packing station.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum FulfilmentStatus {
+    ToBeSent,
+    Sent,
+    ToBePickedUp,
+    PickedUp,
+}
+
+impl FulfilmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FulfilmentStatus::ToBeSent => "to_be_sent",
+            FulfilmentStatus::Sent => "sent",
+            FulfilmentStatus::ToBePickedUp => "to_be_picked_up",
+            FulfilmentStatus::PickedUp => "picked_up",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "to_be_sent" => FulfilmentStatus::ToBeSent,
+            "sent" => FulfilmentStatus::Sent,
+            "to_be_picked_up" => FulfilmentStatus::ToBePickedUp,
+            "picked_up" => FulfilmentStatus::PickedUp,
+            _ => return None,
+        })
+    }
+    /// The status of an order nobody has touched yet.
+    pub fn initial(kind: DeliveryKind) -> Self {
+        match kind {
+            DeliveryKind::Delivery => FulfilmentStatus::ToBeSent,
+            DeliveryKind::Pickup => FulfilmentStatus::ToBePickedUp,
+        }
+    }
+}
+
+/// Which Stripe object an order was built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OrderSource {
+    /// A completed Checkout Session in `payment` mode (Checkout and Payment Links).
+    CheckoutSession,
+    /// A paid one-off invoice (no subscription).
+    Invoice,
+}
+
+impl OrderSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderSource::CheckoutSession => "checkout_session",
+            OrderSource::Invoice => "invoice",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        if s == "invoice" {
+            OrderSource::Invoice
+        } else {
+            OrderSource::CheckoutSession
+        }
+    }
+}
+
+/// One cart line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderLine {
+    pub description: String,
+    #[ts(type = "number")]
+    pub quantity: i64,
+    /// Price of one unit before discounts and tax, when Stripe gives it.
+    #[ts(type = "number | null")]
+    pub unit_amount: Option<i64>,
+    #[ts(type = "number")]
+    pub amount_subtotal: i64,
+    #[ts(type = "number")]
+    pub amount_discount: i64,
+    #[ts(type = "number")]
+    pub amount_tax: i64,
+    #[ts(type = "number")]
+    pub amount_total: i64,
+}
+
+/// One tax line of the VAT breakdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TaxLine {
+    /// For example "TVA 20%" or "VAT".
+    pub label: String,
+    /// Percentage as text ("20", "5.5"), when known.
+    pub rate: Option<String>,
+    #[ts(type = "number")]
+    pub amount: i64,
+}
+
+/// One discount applied to the order, with the coupon or promotion name when known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DiscountLine {
+    pub name: Option<String>,
+    #[ts(type = "number")]
+    pub amount: i64,
+}
+
+/// An order as cached: everything the list and the detail show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Order {
+    /// `cs_…` for a Checkout Session, `in_…` for a one-off invoice.
+    pub id: String,
+    pub source: OrderSource,
+    /// The invoice number when there is one, else a short id.
+    pub number: String,
+    #[ts(type = "number")]
+    pub created: Timestamp,
+    pub livemode: bool,
+    pub customer_id: Option<String>,
+    pub billing: Contact,
+    pub shipping: Option<Contact>,
+    /// ISO currency code, lower case as Stripe sends it.
+    pub currency: String,
+    pub lines: Vec<OrderLine>,
+    #[ts(type = "number")]
+    pub amount_subtotal: i64,
+    #[ts(type = "number")]
+    pub amount_discount: i64,
+    #[ts(type = "number")]
+    pub amount_shipping: i64,
+    #[ts(type = "number")]
+    pub amount_tax: i64,
+    #[ts(type = "number")]
+    pub amount_total: i64,
+    pub discounts: Vec<DiscountLine>,
+    pub taxes: Vec<TaxLine>,
+    pub shipping_rate_id: Option<String>,
+    /// The shipping rate's display name.
+    pub delivery_method: Option<String>,
+    pub delivery_kind: DeliveryKind,
+    pub invoice_id: Option<String>,
+    pub invoice_pdf: Option<String>,
+    pub hosted_invoice_url: Option<String>,
+    pub payment_intent_id: Option<String>,
+    /// The customer's preferred language when Stripe knows it ("fr", "en").
+    pub locale: Option<String>,
+}
+
+impl Order {
+    pub fn item_count(&self) -> i64 {
+        self.lines.iter().map(|l| l.quantity).sum()
+    }
+}
+
+/// A row of the orders table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderRow {
+    pub id: String,
+    pub number: String,
+    #[ts(type = "number")]
+    pub created: Timestamp,
+    pub customer_name: Option<String>,
+    pub customer_email: Option<String>,
+    #[ts(type = "number")]
+    pub item_count: i64,
+    pub currency: String,
+    #[ts(type = "number")]
+    pub amount_total: i64,
+    pub delivery_method: Option<String>,
+    pub delivery_kind: DeliveryKind,
+    pub status: FulfilmentStatus,
+}
+
+/// A customer as cached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Customer {
+    pub id: String,
+    pub deleted: bool,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<Address>,
+    pub shipping: Option<Contact>,
+    pub preferred_locale: Option<String>,
+    #[ts(type = "number")]
+    pub created: Timestamp,
+}
+
+/// An invoice as cached (one-off or of a subscription).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Invoice {
+    pub id: String,
+    pub number: Option<String>,
+    pub customer_id: Option<String>,
+    pub subscription_id: Option<String>,
+    /// draft, open, paid, uncollectible or void.
+    pub status: Option<String>,
+    pub currency: String,
+    #[ts(type = "number")]
+    pub total: i64,
+    #[ts(type = "number")]
+    pub amount_paid: i64,
+    #[ts(type = "number")]
+    pub amount_due: i64,
+    #[ts(type = "number")]
+    pub created: Timestamp,
+    pub invoice_pdf: Option<String>,
+    pub hosted_invoice_url: Option<String>,
+}
+
+/// A card, SEPA debit, bank account or wallet, reduced to what may be shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PaymentMethodSummary {
+    /// card, sepa_debit, us_bank_account, paypal, …
+    pub kind: String,
+    /// Card brand ("visa") or bank name, when known.
+    pub brand: Option<String>,
+    pub last4: Option<String>,
+    #[ts(type = "number | null")]
+    pub exp_month: Option<i64>,
+    #[ts(type = "number | null")]
+    pub exp_year: Option<i64>,
+    /// Apple Pay, Google Pay, Link … when the card came through a wallet.
+    pub wallet: Option<String>,
+}
+
+/// A subscription as cached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Subscription {
+    pub id: String,
+    pub livemode: bool,
+    pub customer_id: Option<String>,
+    /// active, trialing, past_due, canceled, unpaid, incomplete, incomplete_expired, paused.
+    pub status: String,
+    pub product_name: Option<String>,
+    pub price_id: Option<String>,
+    pub currency: String,
+    /// Amount per charge for the whole quantity.
+    #[ts(type = "number")]
+    pub amount: i64,
+    #[ts(type = "number")]
+    pub quantity: i64,
+    /// day, week, month or year.
+    pub interval: String,
+    #[ts(type = "number")]
+    pub interval_count: i64,
+    #[ts(type = "number")]
+    pub start_date: Timestamp,
+    #[ts(type = "number | null")]
+    pub current_period_start: Option<Timestamp>,
+    #[ts(type = "number | null")]
+    pub current_period_end: Option<Timestamp>,
+    #[ts(type = "number | null")]
+    pub cancel_at: Option<Timestamp>,
+    pub cancel_at_period_end: bool,
+    #[ts(type = "number | null")]
+    pub canceled_at: Option<Timestamp>,
+    #[ts(type = "number | null")]
+    pub ended_at: Option<Timestamp>,
+    #[ts(type = "number | null")]
+    pub trial_end: Option<Timestamp>,
+    /// The end of the last phase of the subscription's schedule, when it has one that ends.
+    #[ts(type = "number | null")]
+    pub schedule_end: Option<Timestamp>,
+    pub payment_method: Option<PaymentMethodSummary>,
+    pub latest_invoice_id: Option<String>,
+    #[ts(type = "number")]
+    pub created: Timestamp,
+}
+
+/// A shipping rate of the account, with whether the merchant treats it as a pickup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ShippingRate {
+    pub id: String,
+    pub display_name: String,
+    #[ts(type = "number | null")]
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
+    pub active: bool,
+    /// What the merchant chose in Settings, or the guess from the name when they did not.
+    pub is_pickup: bool,
+    /// True when `is_pickup` is the merchant's explicit choice.
+    pub pickup_set_by_merchant: bool,
+}
+
+/// Test or live mode, told apart by the key's prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum StripeMode {
+    Test,
+    Live,
+}
+
+/// The Stripe account the app is connected to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AccountInfo {
+    pub id: String,
+    /// The business or display name, else the account email, else the id.
+    pub name: String,
+    pub mode: StripeMode,
+    /// True for a restricted key (`rk_…`), which is what onboarding recommends.
+    pub restricted_key: bool,
+}
+
+/// Merchant preferences kept in SQLite (never a secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Settings {
+    /// "fr" or "en"; `None` follows the OS language.
+    pub language: Option<String>,
+    /// This packing station's name, recorded with every fulfilment action.
+    pub station_name: String,
+    /// The person working at this station, recorded with every fulfilment action.
+    pub staff_name: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { language: None, station_name: String::new(), staff_name: String::new() }
+    }
+}
+
+/// Where the data on screen comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum DataSource {
+    /// The built-in demo store: sample data, nothing leaves the machine.
+    Demo,
+    /// The merchant's Stripe account.
+    Stripe,
+}
+
+/// Counts for the navigation and the order tabs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Counts {
+    #[ts(type = "number")]
+    pub orders: i64,
+    #[ts(type = "number")]
+    pub subscriptions: i64,
+    #[ts(type = "number")]
+    pub to_be_sent: i64,
+    #[ts(type = "number")]
+    pub sent: i64,
+    #[ts(type = "number")]
+    pub to_be_picked_up: i64,
+    #[ts(type = "number")]
+    pub picked_up: i64,
+}
+
+/// What the shell shows: the source, the account, the last sync and the counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppStatus {
+    pub source: DataSource,
+    pub account: Option<AccountInfo>,
+    #[ts(type = "number | null")]
+    pub last_synced_at: Option<Timestamp>,
+    pub sync_running: bool,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SyncStage {
+    Starting,
+    ShippingRates,
+    Customers,
+    Orders,
+    Invoices,
+    Subscriptions,
+    Events,
+    Done,
+}
+
+/// Sent to the UI while a sync runs (the `sync-progress` event).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncProgress {
+    pub stage: SyncStage,
+    /// 0.0 to 1.0.
+    pub fraction: f64,
+    #[ts(type = "number")]
+    pub orders: i64,
+    #[ts(type = "number")]
+    pub customers: i64,
+    #[ts(type = "number")]
+    pub subscriptions: i64,
+    #[ts(type = "number")]
+    pub invoices: i64,
+}
+
+/// What a finished sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncReport {
+    /// True for a full sync through the list endpoints, false for an incremental one.
+    pub full: bool,
+    #[ts(type = "number")]
+    pub orders: i64,
+    #[ts(type = "number")]
+    pub customers: i64,
+    #[ts(type = "number")]
+    pub subscriptions: i64,
+    #[ts(type = "number")]
+    pub invoices: i64,
+    #[ts(type = "number")]
+    pub events: i64,
+    /// HTTP requests made to Stripe, retries included.
+    #[ts(type = "number")]
+    pub requests: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderQuery {
+    /// `None` lists every order.
+    pub status: Option<FulfilmentStatus>,
+    #[ts(type = "number")]
+    pub limit: i64,
+    #[ts(type = "number")]
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderPage {
+    pub rows: Vec<OrderRow>,
+    /// How many orders match the query in all.
+    #[ts(type = "number")]
+    pub total: i64,
+}
+
+/// A row of the subscriptions table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SubscriptionRow {
+    pub id: String,
+    pub customer_name: Option<String>,
+    pub customer_email: Option<String>,
+    pub product_name: Option<String>,
+    pub currency: String,
+    #[ts(type = "number")]
+    pub amount: i64,
+    pub interval: String,
+    #[ts(type = "number")]
+    pub interval_count: i64,
+    pub status: String,
+    pub cancel_at_period_end: bool,
+    #[ts(type = "number")]
+    pub start_date: Timestamp,
+    #[ts(type = "number | null")]
+    pub next_charge: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SubscriptionQuery {
+    #[ts(type = "number")]
+    pub limit: i64,
+    #[ts(type = "number")]
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SubscriptionPage {
+    pub rows: Vec<SubscriptionRow>,
+    #[ts(type = "number")]
+    pub total: i64,
+}

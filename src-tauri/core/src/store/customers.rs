@@ -1,0 +1,67 @@
+//! `customers`: cached Stripe customers, deleted ones included (orders still name them).
+
+use serde_json::Value;
+use sqlx::{Row, SqliteConnection, SqliteExecutor};
+
+use super::{not_found, Result};
+use crate::model::Customer;
+
+pub async fn upsert(conn: &mut SqliteConnection, c: &Customer, raw: &Value) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO customers (id, deleted, name, email, phone, preferred_locale, created, raw)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT(id) DO UPDATE SET
+           deleted = excluded.deleted,
+           -- A deleted customer's stub has no name: keep what we knew.
+           name = CASE WHEN excluded.deleted THEN customers.name ELSE excluded.name END,
+           email = CASE WHEN excluded.deleted THEN customers.email ELSE excluded.email END,
+           phone = CASE WHEN excluded.deleted THEN customers.phone ELSE excluded.phone END,
+           preferred_locale = CASE WHEN excluded.deleted THEN customers.preferred_locale ELSE excluded.preferred_locale END,
+           created = CASE WHEN excluded.deleted THEN customers.created ELSE excluded.created END,
+           raw = CASE WHEN excluded.deleted THEN customers.raw ELSE excluded.raw END",
+    )
+    .bind(&c.id)
+    .bind(c.deleted)
+    .bind(&c.name)
+    .bind(&c.email)
+    .bind(&c.phone)
+    .bind(&c.preferred_locale)
+    .bind(c.created)
+    .bind(raw.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<Customer> {
+    let raw: String = sqlx::query("SELECT raw, deleted FROM customers WHERE id = ?1")
+        .bind(id)
+        .fetch_one(db)
+        .await
+        .map(|r| r.get::<String, _>(0))
+        .map_err(not_found(format!("customer {id}")))?;
+    let v: Value = serde_json::from_str(&raw)?;
+    Ok(crate::stripe::mapping::customer_from(&v).unwrap_or(Customer {
+        id: id.to_owned(),
+        deleted: true,
+        name: None,
+        email: None,
+        phone: None,
+        address: None,
+        shipping: None,
+        preferred_locale: None,
+        created: 0,
+    }))
+}
+
+pub async fn count<'e>(db: impl SqliteExecutor<'e>) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(db).await?)
+}
+
+pub async fn exists<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<bool> {
+    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM customers WHERE id = ?1")
+        .bind(id)
+        .fetch_one(db)
+        .await?
+        > 0)
+}

@@ -1,0 +1,249 @@
+//! `orders` and `order_lines`: orders built from Checkout Sessions and one-off invoices. The
+//! fulfilment status shown with them comes from `fulfilments` (local and authoritative) or,
+//! for an order nobody touched, from its delivery kind.
+
+use serde_json::Value;
+use sqlx::{Row, SqliteConnection, SqliteExecutor};
+
+use super::{not_found, Result};
+use crate::model::{Counts, DeliveryKind, FulfilmentStatus, Order, OrderPage, OrderQuery, OrderRow, OrderSource};
+
+/// The status an order shows: its fulfilment row's, else where its delivery kind starts.
+const STATUS_SQL: &str = "COALESCE(f.status, CASE o.delivery_kind WHEN 'pickup' THEN 'to_be_picked_up' ELSE 'to_be_sent' END)";
+
+/// Writes an order. Returns false when it was skipped: an invoice that a Checkout Session's
+/// order already covers (the session carries the cart and the shipping).
+pub async fn upsert(conn: &mut SqliteConnection, o: &Order, raw: &Value) -> Result<bool> {
+    match o.source {
+        OrderSource::Invoice => {
+            let covered: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM orders WHERE invoice_id = ?1 AND source = 'checkout_session'",
+            )
+            .bind(&o.id)
+            .fetch_one(&mut *conn)
+            .await?;
+            if covered > 0 {
+                return Ok(false);
+            }
+        }
+        OrderSource::CheckoutSession => {
+            if let Some(inv) = &o.invoice_id {
+                // The invoice may have been cached as an order of its own before its session
+                // arrived; the session's order replaces it and inherits its fulfilment.
+                sqlx::query("UPDATE OR IGNORE fulfilments SET order_id = ?1 WHERE order_id = ?2")
+                    .bind(&o.id)
+                    .bind(inv)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("DELETE FROM fulfilments WHERE order_id = ?1").bind(inv).execute(&mut *conn).await?;
+                sqlx::query("DELETE FROM orders WHERE id = ?1 AND source = 'invoice'")
+                    .bind(inv)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+    }
+    let detail = serde_json::to_string(o)?;
+    sqlx::query(
+        "INSERT INTO orders (id, source, number, created, livemode, customer_id, customer_name,
+            customer_email, currency, amount_subtotal, amount_discount, amount_shipping, amount_tax,
+            amount_total, item_count, has_shipping_address, shipping_rate_id, delivery_method,
+            delivery_kind, invoice_id, payment_intent_id, detail, raw)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19, ?20, ?21, ?22, ?23)
+         ON CONFLICT(id) DO UPDATE SET source = excluded.source, number = excluded.number,
+            created = excluded.created, livemode = excluded.livemode,
+            customer_id = excluded.customer_id, customer_name = excluded.customer_name,
+            customer_email = excluded.customer_email, currency = excluded.currency,
+            amount_subtotal = excluded.amount_subtotal, amount_discount = excluded.amount_discount,
+            amount_shipping = excluded.amount_shipping, amount_tax = excluded.amount_tax,
+            amount_total = excluded.amount_total, item_count = excluded.item_count,
+            has_shipping_address = excluded.has_shipping_address,
+            shipping_rate_id = excluded.shipping_rate_id, delivery_method = excluded.delivery_method,
+            delivery_kind = excluded.delivery_kind, invoice_id = excluded.invoice_id,
+            payment_intent_id = excluded.payment_intent_id, detail = excluded.detail, raw = excluded.raw",
+    )
+    .bind(&o.id)
+    .bind(o.source.as_str())
+    .bind(&o.number)
+    .bind(o.created)
+    .bind(o.livemode)
+    .bind(&o.customer_id)
+    .bind(o.billing.name.as_ref().or(o.shipping.as_ref().and_then(|s| s.name.as_ref())))
+    .bind(&o.billing.email)
+    .bind(&o.currency)
+    .bind(o.amount_subtotal)
+    .bind(o.amount_discount)
+    .bind(o.amount_shipping)
+    .bind(o.amount_tax)
+    .bind(o.amount_total)
+    .bind(o.item_count())
+    .bind(o.shipping.is_some())
+    .bind(&o.shipping_rate_id)
+    .bind(&o.delivery_method)
+    .bind(o.delivery_kind.as_str())
+    .bind(&o.invoice_id)
+    .bind(&o.payment_intent_id)
+    .bind(detail)
+    .bind(raw.to_string())
+    .execute(&mut *conn)
+    .await?;
+
+    sqlx::query("DELETE FROM order_lines WHERE order_id = ?1").bind(&o.id).execute(&mut *conn).await?;
+    for (i, l) in o.lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO order_lines (order_id, position, description, quantity, unit_amount,
+               amount_subtotal, amount_discount, amount_tax, amount_total)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )
+        .bind(&o.id)
+        .bind(i as i64)
+        .bind(&l.description)
+        .bind(l.quantity)
+        .bind(l.unit_amount)
+        .bind(l.amount_subtotal)
+        .bind(l.amount_discount)
+        .bind(l.amount_tax)
+        .bind(l.amount_total)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(true)
+}
+
+/// Refreshes the invoice fields of the session order that an invoice belongs to.
+pub async fn apply_invoice(
+    conn: &mut SqliteConnection,
+    invoice_id: &str,
+    number: Option<&str>,
+    invoice_pdf: Option<&str>,
+    hosted_invoice_url: Option<&str>,
+) -> Result<()> {
+    let rows = sqlx::query("SELECT id, detail FROM orders WHERE invoice_id = ?1 AND source = 'checkout_session'")
+        .bind(invoice_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in rows {
+        let id: String = r.get(0);
+        let mut order: Order = serde_json::from_str(&r.get::<String, _>(1))?;
+        if let Some(n) = number {
+            order.number = n.to_owned();
+        }
+        order.invoice_pdf = invoice_pdf.map(str::to_owned).or(order.invoice_pdf);
+        order.hosted_invoice_url = hosted_invoice_url.map(str::to_owned).or(order.hosted_invoice_url);
+        sqlx::query("UPDATE orders SET number = ?1, detail = ?2 WHERE id = ?3")
+            .bind(&order.number)
+            .bind(serde_json::to_string(&order)?)
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Recomputes the delivery kind of the orders using a shipping rate after the merchant changed
+/// whether it is a pickup.
+pub async fn set_rate_pickup(conn: &mut SqliteConnection, shipping_rate_id: &str, is_pickup: bool) -> Result<()> {
+    let rows = sqlx::query("SELECT id, detail, has_shipping_address FROM orders WHERE shipping_rate_id = ?1")
+        .bind(shipping_rate_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in rows {
+        let id: String = r.get(0);
+        let mut order: Order = serde_json::from_str(&r.get::<String, _>(1))?;
+        let kind = crate::stripe::mapping::delivery_kind(Some(is_pickup), r.get::<bool, _>(2));
+        order.delivery_kind = kind;
+        sqlx::query("UPDATE orders SET delivery_kind = ?1, detail = ?2 WHERE id = ?3")
+            .bind(kind.as_str())
+            .bind(serde_json::to_string(&order)?)
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<Order> {
+    let detail: String = sqlx::query_scalar("SELECT detail FROM orders WHERE id = ?1")
+        .bind(id)
+        .fetch_one(db)
+        .await
+        .map_err(not_found(format!("order {id}")))?;
+    Ok(serde_json::from_str(&detail)?)
+}
+
+fn row_from(r: &sqlx::sqlite::SqliteRow) -> OrderRow {
+    OrderRow {
+        id: r.get("id"),
+        number: r.get("number"),
+        created: r.get("created"),
+        customer_name: r.get("customer_name"),
+        customer_email: r.get("customer_email"),
+        item_count: r.get("item_count"),
+        currency: r.get("currency"),
+        amount_total: r.get("amount_total"),
+        delivery_method: r.get("delivery_method"),
+        delivery_kind: DeliveryKind::parse(&r.get::<String, _>("delivery_kind")),
+        status: FulfilmentStatus::parse(&r.get::<String, _>("status")).unwrap_or(FulfilmentStatus::ToBeSent),
+    }
+}
+
+/// One page of orders, newest first, optionally of one status.
+pub async fn list(conn: &mut SqliteConnection, q: &OrderQuery) -> Result<OrderPage> {
+    let limit = q.limit.clamp(1, 500);
+    let offset = q.offset.max(0);
+    let status = q.status.map(|s| s.as_str());
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT o.id, o.number, o.created, o.customer_name, o.customer_email, o.item_count,
+                o.currency, o.amount_total, o.delivery_method, o.delivery_kind, {STATUS_SQL} AS status
+         FROM orders o LEFT JOIN fulfilments f ON f.order_id = o.id
+         WHERE ?1 IS NULL OR {STATUS_SQL} = ?1
+         ORDER BY o.created DESC, o.id DESC LIMIT ?2 OFFSET ?3"
+    )))
+    .bind(status)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM orders o LEFT JOIN fulfilments f ON f.order_id = o.id
+         WHERE ?1 IS NULL OR {STATUS_SQL} = ?1"
+    )))
+    .bind(status)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(OrderPage { rows: rows.iter().map(row_from).collect(), total })
+}
+
+/// Order counts by status, and the subscription count, for the navigation and tabs.
+pub async fn counts(conn: &mut SqliteConnection) -> Result<Counts> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {STATUS_SQL} AS status, COUNT(*) FROM orders o
+         LEFT JOIN fulfilments f ON f.order_id = o.id GROUP BY 1"
+    )))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut c = Counts::default();
+    for r in rows {
+        let n: i64 = r.get(1);
+        c.orders += n;
+        match FulfilmentStatus::parse(&r.get::<String, _>(0)) {
+            Some(FulfilmentStatus::ToBeSent) => c.to_be_sent += n,
+            Some(FulfilmentStatus::Sent) => c.sent += n,
+            Some(FulfilmentStatus::ToBePickedUp) => c.to_be_picked_up += n,
+            Some(FulfilmentStatus::PickedUp) => c.picked_up += n,
+            None => {}
+        }
+    }
+    c.subscriptions = sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions").fetch_one(&mut *conn).await?;
+    Ok(c)
+}
+
+pub async fn count<'e>(db: impl SqliteExecutor<'e>) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(db).await?)
+}
+
+/// Every order id, for comparing the store with Stripe's data in tests.
+pub async fn ids<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT id FROM orders ORDER BY id").fetch_all(db).await?)
+}

@@ -1,0 +1,54 @@
+//! `settings`: merchant preferences and small app facts (never a secret).
+
+use sqlx::{SqliteConnection, SqliteExecutor};
+
+use super::Result;
+use crate::model::Settings;
+
+const LANGUAGE: &str = "language";
+const STATION: &str = "station_name";
+const STAFF: &str = "staff_name";
+pub const LAST_SYNCED_AT: &str = "last_synced_at";
+
+pub async fn get_value<'e>(db: impl SqliteExecutor<'e>, key: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?1")
+        .bind(key)
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn set_value<'e>(db: impl SqliteExecutor<'e>, key: &str, value: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut SqliteConnection) -> Result<Settings> {
+    Ok(Settings {
+        language: get_value(&mut *conn, LANGUAGE).await?.filter(|l| l == "fr" || l == "en"),
+        station_name: get_value(&mut *conn, STATION).await?.unwrap_or_default(),
+        staff_name: get_value(&mut *conn, STAFF).await?.unwrap_or_default(),
+    })
+}
+
+pub async fn save(conn: &mut SqliteConnection, s: &Settings) -> Result<()> {
+    match s.language.as_deref() {
+        Some(l @ ("fr" | "en")) => set_value(&mut *conn, LANGUAGE, l).await?,
+        _ => {
+            sqlx::query("DELETE FROM settings WHERE key = ?1").bind(LANGUAGE).execute(&mut *conn).await?;
+        }
+    }
+    set_value(&mut *conn, STATION, s.station_name.trim()).await?;
+    set_value(&mut *conn, STAFF, s.staff_name.trim()).await?;
+    Ok(())
+}
+
+pub async fn last_synced_at<'e>(db: impl SqliteExecutor<'e>) -> Result<Option<i64>> {
+    Ok(get_value(db, LAST_SYNCED_AT).await?.and_then(|v| v.parse().ok()))
+}

@@ -1,0 +1,885 @@
+//! Sync: Stripe → the local store.
+//!
+//! A first **full sync** walks the list endpoints (customers, completed Checkout Sessions,
+//! invoices, subscriptions, shipping rates), 100 objects a page with the needed expansions. Each
+//! list is cut into windows of `created` time that are paged concurrently: `starting_after`
+//! paging is sequential by nature, and Stripe's latency, not its rate limit, would otherwise
+//! bound the sync. Every page is written in one transaction together with its window's cursor,
+//! so a sync killed at any point resumes where it stopped, without loss or duplicates.
+//!
+//! After that, **incremental syncs** read `GET /v1/events` from the stored cursor. Stripe keeps
+//! events for 30 days: after a longer gap, the next sync is a full one again.
+
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use futures::stream::{self, StreamExt, TryStreamExt};
+use serde_json::Value;
+use sqlx::SqliteConnection;
+use stripe_billing::invoice::ListInvoice;
+use stripe_billing::subscription::{ListSubscription, ListSubscriptionStatus, RetrieveSubscription};
+use stripe_checkout::checkout_session::{ListCheckoutSession, ListLineItemsCheckoutSession, RetrieveCheckoutSession};
+use stripe_core::customer::{ListCustomer, RetrieveCustomer};
+use stripe_core::event::ListEvent;
+use stripe_product::shipping_rate::ListShippingRate;
+use stripe_types::{RangeBoundsTs, RangeQueryTs};
+use tokio::sync::Mutex;
+
+use crate::dataset::Dataset;
+use crate::model::{SyncProgress, SyncReport, SyncStage};
+use crate::store::shipping_rates::RateBook;
+use crate::store::{self, cursors, Store, StoreError};
+use crate::stripe::mapping;
+use crate::stripe::{StripeClient, StripeError};
+
+/// Stripe keeps events this long.
+pub const EVENTS_RETENTION_SECS: i64 = 30 * 24 * 3600;
+const PAGE: i64 = 100;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Stripe(#[from] StripeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for SyncError {
+    fn from(e: sqlx::Error) -> Self {
+        SyncError::Store(StoreError::Database(e))
+    }
+}
+
+pub type Result<T, E = SyncError> = std::result::Result<T, E>;
+
+/// How the full sync spreads its requests.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// `created` windows each list is cut into; 1 pages each list from newest to oldest.
+    pub windows: usize,
+    /// Pages in flight at once across all lists; 1 is the one-page-at-a-time baseline.
+    pub concurrency: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions { windows: 8, concurrency: 8 }
+    }
+}
+
+impl SyncOptions {
+    /// One page at a time, list after list: the baseline the benchmark compares with.
+    pub fn sequential() -> Self {
+        SyncOptions { windows: 1, concurrency: 1 }
+    }
+}
+
+pub type ProgressFn = Arc<dyn Fn(SyncProgress) + Send + Sync>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Resource {
+    Customers,
+    Sessions,
+    Invoices,
+    Subscriptions,
+}
+
+impl Resource {
+    const ALL: [Resource; 4] = [Resource::Customers, Resource::Sessions, Resource::Invoices, Resource::Subscriptions];
+
+    fn name(self) -> &'static str {
+        match self {
+            Resource::Customers => "customers",
+            Resource::Sessions => "checkout_sessions",
+            Resource::Invoices => "invoices",
+            Resource::Subscriptions => "subscriptions",
+        }
+    }
+
+    fn stage(self) -> SyncStage {
+        match self {
+            Resource::Customers => SyncStage::Customers,
+            Resource::Sessions => SyncStage::Orders,
+            Resource::Invoices => SyncStage::Invoices,
+            Resource::Subscriptions => SyncStage::Subscriptions,
+        }
+    }
+}
+
+const SESSION_EXPAND: [&str; 4] =
+    ["line_items", "invoice", "shipping_cost.shipping_rate", "total_details.breakdown"];
+const SUBSCRIPTION_EXPAND: [&str; 3] = ["default_payment_method", "items.data.price.product", "schedule"];
+
+fn list_expand(fields: &[&str]) -> Vec<String> {
+    fields.iter().map(|f| format!("data.{f}")).collect()
+}
+
+fn own_expand(fields: &[&str]) -> Vec<String> {
+    fields.iter().map(|f| (*f).to_owned()).collect()
+}
+
+/// Counts shared by the concurrent workers, turned into progress events.
+struct Tally {
+    progress: ProgressFn,
+    stage: std::sync::Mutex<SyncStage>,
+    orders: AtomicI64,
+    customers: AtomicI64,
+    subscriptions: AtomicI64,
+    invoices: AtomicI64,
+    events: AtomicI64,
+    streams: usize,
+    streams_done: AtomicUsize,
+    pages: AtomicUsize,
+}
+
+impl Tally {
+    fn new(progress: ProgressFn, streams: usize) -> Self {
+        Tally {
+            progress,
+            stage: std::sync::Mutex::new(SyncStage::Starting),
+            orders: AtomicI64::new(0),
+            customers: AtomicI64::new(0),
+            subscriptions: AtomicI64::new(0),
+            invoices: AtomicI64::new(0),
+            events: AtomicI64::new(0),
+            streams: streams.max(1),
+            streams_done: AtomicUsize::new(0),
+            pages: AtomicUsize::new(0),
+        }
+    }
+
+    fn emit(&self, stage: Option<SyncStage>) {
+        let stage = {
+            let mut s = self.stage.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(new) = stage {
+                *s = new;
+            }
+            *s
+        };
+        let done = self.streams_done.load(Ordering::Relaxed) as f64;
+        let pages = self.pages.load(Ordering::Relaxed) as f64;
+        // Unknown totals: finished windows count fully, pages in running windows approach one
+        // more window without reaching it, so the bar only moves forward.
+        let running = (self.streams as f64 - done).max(0.0);
+        let partial = if running > 0.0 { running * (1.0 - 1.0 / (1.0 + pages / (running * 4.0))) } else { 0.0 };
+        let fraction = if stage == SyncStage::Done {
+            1.0
+        } else {
+            (0.05 + 0.9 * (done + partial.min(running * 0.95)) / self.streams as f64).min(0.99)
+        };
+        (self.progress)(SyncProgress {
+            stage,
+            fraction,
+            orders: self.orders.load(Ordering::Relaxed),
+            customers: self.customers.load(Ordering::Relaxed),
+            subscriptions: self.subscriptions.load(Ordering::Relaxed),
+            invoices: self.invoices.load(Ordering::Relaxed),
+        })
+    }
+
+    fn report(&self, full: bool, requests: u64) -> SyncReport {
+        SyncReport {
+            full,
+            orders: self.orders.load(Ordering::Relaxed),
+            customers: self.customers.load(Ordering::Relaxed),
+            subscriptions: self.subscriptions.load(Ordering::Relaxed),
+            invoices: self.invoices.load(Ordering::Relaxed),
+            events: self.events.load(Ordering::Relaxed),
+            requests: requests as i64,
+        }
+    }
+}
+
+/// Syncs the store with Stripe: a full sync the first time (or after a gap of more than 30
+/// days, or to finish an interrupted one), an incremental one otherwise.
+pub async fn sync(store: &Store, client: &StripeClient, options: &SyncOptions, progress: ProgressFn) -> Result<SyncReport> {
+    let before = client.request_count();
+    let mut conn = store.pool().acquire().await?;
+    let full_done = cursors::get(&mut *conn, "full").await?.is_some_and(|c| c.complete);
+    let events = cursors::get(&mut *conn, cursors::EVENTS).await?;
+    drop(conn);
+    let stale = events
+        .as_ref()
+        .and_then(|c| c.cursor_created)
+        .is_some_and(|t| t < store::now() - EVENTS_RETENTION_SECS);
+    let mut report = if full_done && !stale {
+        match incremental(store, client, progress.clone()).await {
+            // The cursor event is gone (older than Stripe keeps): start over with a full sync.
+            Err(SyncError::Stripe(StripeError::NotFound(_))) => {
+                restart_full(store).await?;
+                full(store, client, options, progress.clone()).await?
+            }
+            other => other?,
+        }
+    } else {
+        if stale {
+            tracing::info!("last sync is older than Stripe keeps events: running a full sync");
+            restart_full(store).await?;
+        }
+        full(store, client, options, progress.clone()).await?
+    };
+    store::settings::set_value(store.pool(), store::settings::LAST_SYNCED_AT, &store::now().to_string()).await?;
+    report.requests = (client.request_count() - before) as i64;
+    Ok(report)
+}
+
+async fn restart_full(store: &Store) -> Result<()> {
+    cursors::clear_all(store.pool()).await?;
+    Ok(())
+}
+
+/// One `created` window of one list, and where its paging stopped.
+#[derive(Clone, Debug)]
+struct Window {
+    resource: Resource,
+    index: usize,
+    gte: Option<i64>,
+    lt: Option<i64>,
+}
+
+impl Window {
+    fn cursor_name(&self) -> String {
+        format!("full:{}:{}", self.resource.name(), self.index)
+    }
+}
+
+fn windows_for(resource: Resource, start: i64, end: i64, count: usize) -> Vec<Window> {
+    if count <= 1 || end <= start {
+        return vec![Window { resource, index: 0, gte: None, lt: None }];
+    }
+    let span = (end - start) as f64 / count as f64;
+    (0..count)
+        .map(|i| Window {
+            resource,
+            index: i,
+            // The first window is open at the bottom and the last at the top, so objects older
+            // than the account's creation (imports) or newer than the sync's start are kept.
+            gte: (i > 0).then(|| start + (span * i as f64) as i64),
+            lt: (i + 1 < count).then(|| start + (span * (i + 1) as f64) as i64),
+        })
+        .collect()
+}
+
+async fn full(store: &Store, client: &StripeClient, options: &SyncOptions, progress: ProgressFn) -> Result<SyncReport> {
+    // The window layout must survive a restart: it is fixed by the times saved at the start.
+    let mut conn = store.pool().acquire().await?;
+    let plan = cursors::get(&mut *conn, "full").await?;
+    let (start, end) = match plan {
+        Some(c) if c.cursor.is_some() => {
+            let start = c.cursor.as_deref().and_then(|s| s.parse().ok()).unwrap_or(0);
+            (start, c.cursor_created.unwrap_or_else(store::now))
+        }
+        _ => {
+            let account = client.send(&stripe_connect::account::RetrieveForMyAccountAccount::new()).await?;
+            let start = account.get("created").and_then(Value::as_i64).unwrap_or(0);
+            let end = store::now() + 60;
+            // Anchor the events feed before reading the lists: whatever happens during the
+            // full sync is replayed by the next incremental one (upserts are idempotent).
+            let newest = client.send(&ListEvent::new().limit(1)).await?;
+            let anchor = newest.pointer("/data/0").cloned();
+            cursors::set(
+                &mut *conn,
+                cursors::EVENTS,
+                anchor.as_ref().and_then(|e| e.get("id")).and_then(Value::as_str),
+                Some(anchor.as_ref().and_then(|e| e.get("created")).and_then(Value::as_i64).unwrap_or(end - 60)),
+                false,
+            )
+            .await?;
+            cursors::set(&mut *conn, "full", Some(&start.to_string()), Some(end), false).await?;
+            (start, end)
+        }
+    };
+    drop(conn);
+
+    let windows: Vec<Window> = Resource::ALL
+        .iter()
+        .flat_map(|r| {
+            // Subscriptions are few; one window is plenty.
+            let n = if *r == Resource::Subscriptions { options.windows.min(2) } else { options.windows };
+            windows_for(*r, start, end, n)
+        })
+        .collect();
+    let tally = Arc::new(Tally::new(progress, windows.len() + 1));
+    tally.emit(Some(SyncStage::Starting));
+
+    // Shipping rates first: mapping an order needs their names and pickup flags.
+    tally.emit(Some(SyncStage::ShippingRates));
+    sync_shipping_rates(store, client).await?;
+    tally.streams_done.fetch_add(1, Ordering::Relaxed);
+    let book = {
+        let mut conn = store.pool().acquire().await?;
+        Arc::new(store::shipping_rates::rate_book(&mut conn).await?)
+    };
+
+    // One writer at a time: SQLite has a single write lock, and a deferred transaction that
+    // reads then writes can fail to upgrade while another commits.
+    let gate = Arc::new(Mutex::new(()));
+    let ctx = FullCtx { store, client, book, gate, tally: tally.clone() };
+    stream::iter(windows.into_iter().map(Ok::<_, SyncError>))
+        .try_for_each_concurrent(options.concurrency.max(1), |w| {
+            let ctx = &ctx;
+            async move { ctx.page_window(w).await }
+        })
+        .await?;
+
+    // Customers deleted since their orders were made are not listed: fetch them by id.
+    fetch_missing_customers(&ctx).await?;
+
+    let mut conn = store.pool().acquire().await?;
+    let events = cursors::get(&mut *conn, cursors::EVENTS).await?;
+    cursors::set(
+        &mut *conn,
+        cursors::EVENTS,
+        events.as_ref().and_then(|c| c.cursor.as_deref()),
+        events.as_ref().and_then(|c| c.cursor_created),
+        true,
+    )
+    .await?;
+    cursors::set(&mut *conn, "full", Some(&start.to_string()), Some(end), true).await?;
+    tally.emit(Some(SyncStage::Done));
+    Ok(tally.report(true, 0))
+}
+
+struct FullCtx<'a> {
+    store: &'a Store,
+    client: &'a StripeClient,
+    book: Arc<RateBook>,
+    gate: Arc<Mutex<()>>,
+    tally: Arc<Tally>,
+}
+
+impl FullCtx<'_> {
+    async fn page_window(&self, w: Window) -> Result<()> {
+        let name = w.cursor_name();
+        let saved = cursors::get(self.store.pool(), &name).await?;
+        if saved.as_ref().is_some_and(|c| c.complete) {
+            self.tally.streams_done.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        let mut after = saved.and_then(|c| c.cursor);
+        self.tally.emit(Some(w.resource.stage()));
+        loop {
+            let created = (w.gte.is_some() || w.lt.is_some())
+                .then(|| RangeQueryTs::Bounds(RangeBoundsTs { gt: None, gte: w.gte, lt: w.lt, lte: None }));
+            let page = match w.resource {
+                Resource::Customers => {
+                    let mut r = ListCustomer::new().limit(PAGE);
+                    if let Some(a) = &after {
+                        r = r.starting_after(a.as_str());
+                    }
+                    if let Some(c) = created {
+                        r = r.created(c);
+                    }
+                    self.client.send(&r).await?
+                }
+                Resource::Sessions => {
+                    let mut r = ListCheckoutSession::new()
+                        .limit(PAGE)
+                        .status(stripe_shared::CheckoutSessionStatus::Complete)
+                        .expand(list_expand(&SESSION_EXPAND));
+                    if let Some(a) = &after {
+                        r = r.starting_after(a.as_str());
+                    }
+                    if let Some(c) = created {
+                        r = r.created(c);
+                    }
+                    self.client.send(&r).await?
+                }
+                Resource::Invoices => {
+                    let mut r = ListInvoice::new().limit(PAGE);
+                    if let Some(a) = &after {
+                        r = r.starting_after(a.as_str());
+                    }
+                    if let Some(c) = created {
+                        r = r.created(c);
+                    }
+                    self.client.send(&r).await?
+                }
+                Resource::Subscriptions => {
+                    let mut r = ListSubscription::new()
+                        .limit(PAGE)
+                        .status(ListSubscriptionStatus::All)
+                        .expand(list_expand(&SUBSCRIPTION_EXPAND));
+                    if let Some(a) = &after {
+                        r = r.starting_after(a.as_str());
+                    }
+                    if let Some(c) = created {
+                        r = r.created(c);
+                    }
+                    self.client.send(&r).await?
+                }
+            };
+            let data: Vec<Value> = page.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
+            let has_more = page.get("has_more").and_then(Value::as_bool).unwrap_or(false);
+            let last = data.last().and_then(|o| o.get("id")).and_then(Value::as_str).map(str::to_owned);
+
+            // Sessions whose expanded line items were cut short: fetch the rest before writing.
+            let mut items = std::collections::HashMap::new();
+            if w.resource == Resource::Sessions {
+                for s in data.iter().filter(|s| mapping::session_is_order(s)) {
+                    items.insert(session_id(s), self.session_items(s).await?);
+                }
+            }
+
+            {
+                let _write = self.gate.lock().await;
+                let mut tx = self.store.pool().begin().await?;
+                match w.resource {
+                    Resource::Customers => {
+                        let n = write_customers(&mut tx, &data).await?;
+                        self.tally.customers.fetch_add(n, Ordering::Relaxed);
+                    }
+                    Resource::Sessions => {
+                        let n = write_sessions(&mut tx, &self.book, &data, &items).await?;
+                        self.tally.orders.fetch_add(n, Ordering::Relaxed);
+                    }
+                    Resource::Invoices => {
+                        let (inv, orders) = write_invoices(&mut tx, &self.book, &data).await?;
+                        self.tally.invoices.fetch_add(inv, Ordering::Relaxed);
+                        self.tally.orders.fetch_add(orders, Ordering::Relaxed);
+                    }
+                    Resource::Subscriptions => {
+                        let n = write_subscriptions(&mut tx, &data).await?;
+                        self.tally.subscriptions.fetch_add(n, Ordering::Relaxed);
+                    }
+                }
+                let cursor = last.as_deref().or(after.as_deref());
+                cursors::set(&mut *tx, &name, cursor, None, !has_more).await?;
+                tx.commit().await?;
+            }
+            self.tally.pages.fetch_add(1, Ordering::Relaxed);
+            if !has_more || last.is_none() {
+                self.tally.streams_done.fetch_add(1, Ordering::Relaxed);
+                self.tally.emit(None);
+                return Ok(());
+            }
+            self.tally.emit(None);
+            after = last;
+        }
+    }
+
+    /// A session's line items: the expanded first page, plus the rest when there is more.
+    async fn session_items(&self, session: &Value) -> Result<Vec<Value>> {
+        fetch_session_items(self.client, session).await
+    }
+}
+
+fn session_id(s: &Value) -> String {
+    s.get("id").and_then(Value::as_str).unwrap_or_default().to_owned()
+}
+
+async fn fetch_session_items(client: &StripeClient, session: &Value) -> Result<Vec<Value>> {
+    let expanded = session.get("line_items");
+    let mut items: Vec<Value> = expanded
+        .and_then(|l| l.get("data"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let complete = expanded.and_then(|l| l.get("has_more")).and_then(Value::as_bool) == Some(false);
+    if complete {
+        return Ok(items);
+    }
+    let id = session_id(session);
+    // Not expanded (an event's snapshot) or cut short: page through the line items.
+    let mut after = if expanded.is_some() {
+        items.last().and_then(|i| i.get("id")).and_then(Value::as_str).map(str::to_owned)
+    } else {
+        items.clear();
+        None
+    };
+    loop {
+        let mut r = ListLineItemsCheckoutSession::new(id.as_str()).limit(PAGE);
+        if let Some(a) = &after {
+            r = r.starting_after(a.as_str());
+        }
+        let page = client.send(&r).await?;
+        let data = page.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
+        let has_more = page.get("has_more").and_then(Value::as_bool).unwrap_or(false);
+        after = data.last().and_then(|i| i.get("id")).and_then(Value::as_str).map(str::to_owned);
+        items.extend(data);
+        if !has_more || after.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
+async fn sync_shipping_rates(store: &Store, client: &StripeClient) -> Result<()> {
+    let mut after: Option<String> = None;
+    loop {
+        let mut r = ListShippingRate::new().limit(PAGE);
+        if let Some(a) = &after {
+            r = r.starting_after(a.as_str());
+        }
+        let page = client.send(&r).await?;
+        let data = page.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
+        let mut tx = store.pool().begin().await?;
+        for rate in &data {
+            store::shipping_rates::upsert(&mut tx, rate).await?;
+        }
+        tx.commit().await?;
+        after = data.last().and_then(|o| o.get("id")).and_then(Value::as_str).map(str::to_owned);
+        if !page.get("has_more").and_then(Value::as_bool).unwrap_or(false) || after.is_none() {
+            return Ok(());
+        }
+    }
+}
+
+async fn fetch_missing_customers(ctx: &FullCtx<'_>) -> Result<()> {
+    let missing: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT customer_id FROM (
+            SELECT customer_id FROM orders UNION SELECT customer_id FROM subscriptions
+            UNION SELECT customer_id FROM invoices)
+         WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM customers)",
+    )
+    .fetch_all(ctx.store.pool())
+    .await?;
+    let fetched: Vec<Value> = stream::iter(missing)
+        .map(|id| async move {
+            match ctx.client.send(&RetrieveCustomer::new(id.as_str())).await {
+                Ok(v) => Ok(Some(v)),
+                Err(StripeError::NotFound(_)) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .buffer_unordered(8)
+        .try_filter_map(|v| async move { Ok(v) })
+        .try_collect()
+        .await?;
+    let _write = ctx.gate.lock().await;
+    let mut tx = ctx.store.pool().begin().await?;
+    let n = write_customers(&mut tx, &fetched).await?;
+    tx.commit().await?;
+    ctx.tally.customers.fetch_add(n, Ordering::Relaxed);
+    Ok(())
+}
+
+// ---- Writing Stripe objects (shared by the full sync, events and the demo store) ----
+
+async fn write_customers(conn: &mut SqliteConnection, data: &[Value]) -> Result<i64> {
+    let mut n = 0;
+    for c in data {
+        match mapping::customer_from(c) {
+            Ok(customer) => {
+                store::customers::upsert(conn, &customer, c).await?;
+                n += 1;
+            }
+            Err(e) => tracing::warn!("skipping a customer: {e}"),
+        }
+    }
+    Ok(n)
+}
+
+async fn write_sessions(
+    conn: &mut SqliteConnection,
+    book: &RateBook,
+    data: &[Value],
+    items: &std::collections::HashMap<String, Vec<Value>>,
+) -> Result<i64> {
+    let mut n = 0;
+    let name = |id: &str| book.name(id);
+    let pickup = |id: &str, display: Option<&str>| book.is_pickup(id, display);
+    for s in data {
+        let lines = items.get(&session_id(s)).map(Vec::as_slice).unwrap_or(&[]);
+        match mapping::order_from_session(s, lines, &name, &pickup) {
+            Ok(Some(order)) => {
+                if store::orders::upsert(conn, &order, s).await? {
+                    n += 1;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!("skipping a checkout session: {e}"),
+        }
+    }
+    Ok(n)
+}
+
+async fn write_invoices(conn: &mut SqliteConnection, book: &RateBook, data: &[Value]) -> Result<(i64, i64)> {
+    let (mut invoices, mut orders) = (0, 0);
+    let name = |id: &str| book.name(id);
+    let pickup = |id: &str, display: Option<&str>| book.is_pickup(id, display);
+    for i in data {
+        let invoice = match mapping::invoice_from(i) {
+            Ok(inv) => inv,
+            Err(e) => {
+                tracing::warn!("skipping an invoice: {e}");
+                continue;
+            }
+        };
+        store::invoices::upsert(conn, &invoice, i).await?;
+        invoices += 1;
+        if let Ok(Some(order)) = mapping::order_from_invoice(i, &name, &pickup) {
+            if store::orders::upsert(conn, &order, i).await? {
+                orders += 1;
+            }
+        }
+    }
+    Ok((invoices, orders))
+}
+
+async fn write_subscriptions(conn: &mut SqliteConnection, data: &[Value]) -> Result<i64> {
+    let mut n = 0;
+    for s in data {
+        match mapping::subscription_from(s, None) {
+            Ok(sub) => {
+                store::subscriptions::upsert(conn, &sub, s).await?;
+                n += 1;
+            }
+            Err(e) => tracing::warn!("skipping a subscription: {e}"),
+        }
+    }
+    Ok(n)
+}
+
+// ---- Incremental sync from the events feed ----
+
+const EVENT_TYPES: [&str; 15] = [
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "customer.created",
+    "customer.updated",
+    "customer.deleted",
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "customer.subscription.trial_will_end",
+    "invoice.created",
+    "invoice.updated",
+    "invoice.paid",
+    "invoice.finalized",
+    "invoice.voided",
+    "shipping_rate.updated",
+];
+
+async fn incremental(store: &Store, client: &StripeClient, progress: ProgressFn) -> Result<SyncReport> {
+    let tally = Tally::new(progress, 1);
+    tally.emit(Some(SyncStage::Events));
+    let saved = cursors::get(store.pool(), cursors::EVENTS).await?;
+    let mut cursor = saved.as_ref().and_then(|c| c.cursor.clone());
+    let mut cursor_created = saved.as_ref().and_then(|c| c.cursor_created);
+    let types = || EVENT_TYPES.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>();
+
+    // No event existed when the full sync began: gather everything since then (newest first
+    // on the wire), then apply it oldest first like any other batch.
+    let mut backlog: Vec<Value> = Vec::new();
+    if cursor.is_none() {
+        let mut after: Option<String> = None;
+        loop {
+            let mut r = ListEvent::new().limit(PAGE).types(types()).created(RangeQueryTs::Bounds(RangeBoundsTs {
+                gt: None,
+                gte: cursor_created,
+                lt: None,
+                lte: None,
+            }));
+            if let Some(a) = &after {
+                r = r.starting_after(a.as_str());
+            }
+            let page = client.send(&r).await?;
+            let data = page.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
+            after = data.last().and_then(|e| e.get("id")).and_then(Value::as_str).map(str::to_owned);
+            backlog.extend(data);
+            if !page.get("has_more").and_then(Value::as_bool).unwrap_or(false) || after.is_none() {
+                break;
+            }
+        }
+        backlog.reverse();
+    }
+
+    loop {
+        let mut batch: Vec<Value> = if !backlog.is_empty() {
+            let n = backlog.len().min(PAGE as usize);
+            backlog.drain(..n).collect()
+        } else if cursor.is_none() {
+            Vec::new()
+        } else {
+            // `ending_before` gives the events just newer than the cursor, newest first.
+            let r = ListEvent::new().limit(PAGE).types(types()).ending_before(cursor.clone().unwrap_or_default());
+            let page = client.send(&r).await?;
+            let mut data: Vec<Value> = page.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
+            data.reverse();
+            data
+        };
+        if batch.is_empty() {
+            break;
+        }
+        batch.retain(|e| e.get("id").and_then(Value::as_str).is_some());
+        let newest = batch.last().cloned().unwrap_or(Value::Null);
+        let book = {
+            let mut conn = store.pool().acquire().await?;
+            store::shipping_rates::rate_book(&mut conn).await?
+        };
+        let fresh = fetch_event_objects(client, &batch).await?;
+        let mut tx = store.pool().begin().await?;
+        for obj in &fresh {
+            apply_object(&mut tx, &book, obj, &tally).await?;
+        }
+        cursor = newest.get("id").and_then(Value::as_str).map(str::to_owned);
+        cursor_created = newest.get("created").and_then(Value::as_i64).or(cursor_created);
+        cursors::set(&mut *tx, cursors::EVENTS, cursor.as_deref(), cursor_created, true).await?;
+        tx.commit().await?;
+        tally.events.fetch_add(batch.len() as i64, Ordering::Relaxed);
+        tally.pages.fetch_add(1, Ordering::Relaxed);
+        tally.emit(None);
+    }
+    tally.streams_done.fetch_add(1, Ordering::Relaxed);
+    tally.emit(Some(SyncStage::Done));
+    Ok(tally.report(false, 0))
+}
+
+/// An event's object, refreshed where the snapshot lacks what an order or subscription needs.
+enum EventObject {
+    Session(Value, Vec<Value>),
+    Plain(Value),
+}
+
+async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<Vec<EventObject>> {
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        let Some(obj) = e.pointer("/data/object") else { continue };
+        let kind = obj.get("object").and_then(Value::as_str).unwrap_or_default();
+        let id = obj.get("id").and_then(Value::as_str).unwrap_or_default();
+        match kind {
+            "checkout.session" if mapping::session_is_order(obj) => {
+                let s = client.send(&RetrieveCheckoutSession::new(id).expand(own_expand(&SESSION_EXPAND))).await?;
+                let items = fetch_session_items(client, &s).await?;
+                out.push(EventObject::Session(s, items));
+            }
+            "subscription" => {
+                let r = RetrieveSubscription::new(id).expand(own_expand(&SUBSCRIPTION_EXPAND));
+                match client.send(&r).await {
+                    Ok(s) => out.push(EventObject::Plain(s)),
+                    Err(StripeError::NotFound(_)) => out.push(EventObject::Plain(obj.clone())),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            "customer" if e.get("type").and_then(Value::as_str) == Some("customer.deleted") => {
+                out.push(EventObject::Plain(serde_json::json!({"id": id, "object": "customer", "deleted": true})));
+            }
+            _ => out.push(EventObject::Plain(obj.clone())),
+        }
+    }
+    Ok(out)
+}
+
+async fn apply_object(conn: &mut SqliteConnection, book: &RateBook, obj: &EventObject, tally: &Tally) -> Result<()> {
+    match obj {
+        EventObject::Session(s, items) => {
+            let map = std::collections::HashMap::from([(session_id(s), items.clone())]);
+            let n = write_sessions(conn, book, std::slice::from_ref(s), &map).await?;
+            tally.orders.fetch_add(n, Ordering::Relaxed);
+        }
+        EventObject::Plain(v) => match v.get("object").and_then(Value::as_str) {
+            Some("customer") => {
+                let n = write_customers(conn, std::slice::from_ref(v)).await?;
+                tally.customers.fetch_add(n, Ordering::Relaxed);
+            }
+            Some("invoice") => {
+                let (i, o) = write_invoices(conn, book, std::slice::from_ref(v)).await?;
+                tally.invoices.fetch_add(i, Ordering::Relaxed);
+                tally.orders.fetch_add(o, Ordering::Relaxed);
+            }
+            Some("subscription") => {
+                let n = write_subscriptions(conn, std::slice::from_ref(v)).await?;
+                tally.subscriptions.fetch_add(n, Ordering::Relaxed);
+            }
+            Some("shipping_rate") => store::shipping_rates::upsert(conn, v).await?,
+            _ => {}
+        },
+    }
+    Ok(())
+}
+
+/// Fills a store from a generated dataset without any HTTP: the built-in demo store. It goes
+/// through the same mapping and writes as a sync, so the demo shows what a sync would.
+pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport> {
+    let mut tx = store.pool().begin().await?;
+    for rate in &data.shipping_rates {
+        store::shipping_rates::upsert(&mut tx, rate).await?;
+    }
+    let book = store::shipping_rates::rate_book(&mut tx).await?;
+    let customers = write_customers(&mut tx, &data.customers).await?;
+    // Expand what the list endpoint would have expanded.
+    let invoices_by_id: std::collections::HashMap<&str, &Value> = data
+        .invoices
+        .iter()
+        .filter_map(|i| Some((i.get("id")?.as_str()?, i)))
+        .collect();
+    let sessions: Vec<Value> = data
+        .checkout_sessions
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            let inv = s.get("invoice").and_then(Value::as_str).and_then(|id| invoices_by_id.get(id)).copied();
+            if let Some(inv) = inv {
+                s["invoice"] = inv.clone();
+            }
+            s
+        })
+        .collect();
+    let orders = write_sessions(&mut tx, &book, &sessions, &data.session_line_items).await?;
+    let (invoices, invoice_orders) = write_invoices(&mut tx, &book, &data.invoices).await?;
+    let pms: std::collections::HashMap<&str, &Value> = data
+        .payment_methods
+        .iter()
+        .filter_map(|p| Some((p.get("id")?.as_str()?, p)))
+        .collect();
+    let products: std::collections::HashMap<&str, &Value> =
+        data.products.iter().filter_map(|p| Some((p.get("id")?.as_str()?, p))).collect();
+    let schedules: std::collections::HashMap<&str, &Value> = data
+        .subscription_schedules
+        .iter()
+        .filter_map(|p| Some((p.get("id")?.as_str()?, p)))
+        .collect();
+    let subs: Vec<Value> = data
+        .subscriptions
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            if let Some(pm) = s.get("default_payment_method").and_then(Value::as_str).and_then(|id| pms.get(id)) {
+                s["default_payment_method"] = (*pm).clone();
+            }
+            if let Some(sch) = s.get("schedule").and_then(Value::as_str).and_then(|id| schedules.get(id)) {
+                s["schedule"] = (*sch).clone();
+            }
+            if let Some(items) = s.pointer_mut("/items/data").and_then(Value::as_array_mut) {
+                for item in items {
+                    let prod = item.pointer("/price/product").and_then(Value::as_str).and_then(|id| products.get(id));
+                    if let Some(p) = prod {
+                        item["price"]["product"] = (*p).clone();
+                    }
+                }
+            }
+            s
+        })
+        .collect();
+    let subscriptions = write_subscriptions(&mut tx, &subs).await?;
+    cursors::set(&mut *tx, "full", Some("0"), Some(store::now()), true).await?;
+    store::settings::set_value(&mut *tx, store::settings::LAST_SYNCED_AT, &store::now().to_string()).await?;
+    tx.commit().await?;
+    Ok(SyncReport {
+        full: true,
+        orders: orders + invoice_orders,
+        customers,
+        subscriptions,
+        invoices,
+        events: 0,
+        requests: 0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_cover_everything_without_overlap() {
+        let ws = windows_for(Resource::Invoices, 1_000, 9_000, 4);
+        assert_eq!(ws.len(), 4);
+        assert_eq!(ws[0].gte, None, "the first window is open at the bottom");
+        assert_eq!(ws[3].lt, None, "the last window is open at the top");
+        for pair in ws.windows(2) {
+            assert_eq!(pair[0].lt, pair[1].gte, "windows meet exactly");
+        }
+        let single = windows_for(Resource::Invoices, 1_000, 9_000, 1);
+        assert!(single[0].gte.is_none() && single[0].lt.is_none());
+    }
+}

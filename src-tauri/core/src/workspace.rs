@@ -1,0 +1,356 @@
+//! The workspace: which data the app shows (the demo store or the merchant's Stripe account),
+//! its store and its Stripe client, and the actions of the shell (connect, disconnect, sync).
+//! The Tauri commands are thin calls into this.
+//!
+//! Each source has its own database file in the data folder: `demo.sqlite`, and
+//! `stripe-<account>-<mode>.sqlite` per account. The connected account's id, name and mode
+//! are kept in `account.json` (nothing secret) so the app opens offline on the right store; the
+//! key itself lives only in the OS keychain.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::{Mutex, RwLock};
+
+use crate::dataset::Dataset;
+use crate::model::{
+    AccountInfo, AppStatus, DataSource, OrderPage, OrderQuery, Settings, ShippingRate, StripeMode,
+    SubscriptionPage, SubscriptionQuery, SyncReport,
+};
+use crate::secrets::{Secret, SecretKind, SecretStore, SecretsError};
+use crate::store::{self, Store, StoreError};
+use crate::stripe::client::{mode_of_key, ClientConfig};
+use crate::stripe::{StripeClient, StripeError};
+use crate::sync::{self, ProgressFn, SyncError, SyncOptions};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error("{0}")]
+    InvalidKey(String),
+    #[error(transparent)]
+    Keychain(#[from] SecretsError),
+    #[error(transparent)]
+    Stripe(#[from] StripeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("A sync is already running")]
+    Busy,
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("Cannot write {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+impl From<SyncError> for WorkspaceError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Stripe(s) => WorkspaceError::Stripe(s),
+            SyncError::Store(s) => WorkspaceError::Store(s),
+        }
+    }
+}
+
+pub type Result<T, E = WorkspaceError> = std::result::Result<T, E>;
+
+/// How the workspace is set up: where its files go and which Stripe it talks to.
+#[derive(Clone)]
+pub struct WorkspaceConfig {
+    pub data_dir: PathBuf,
+    /// `https://api.stripe.com/`, or the simulator's address (`COMPTOIR_STRIPE_API_BASE`).
+    pub api_base: String,
+    pub secrets: Arc<dyn SecretStore>,
+    pub sync_options: SyncOptions,
+}
+
+/// The data on screen: its source, its store, and for an account its client.
+struct Current {
+    source: DataSource,
+    store: Store,
+    client: Option<StripeClient>,
+    account: Option<AccountInfo>,
+}
+
+pub struct Workspace {
+    config: WorkspaceConfig,
+    current: RwLock<Arc<Current>>,
+    sync_lock: Mutex<()>,
+    /// Why the account could not be opened at start-up (a locked keychain), shown once.
+    startup_problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct AccountFile {
+    account: AccountInfo,
+}
+
+impl Workspace {
+    /// Opens the connected account's store, or the demo store when no key is configured (or
+    /// the keychain cannot be read, which `startup_problem` then explains).
+    pub async fn open(config: WorkspaceConfig) -> Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|source| WorkspaceError::Io { path: config.data_dir.clone(), source })?;
+        let saved = read_account_file(&config.data_dir);
+        let secrets = config.secrets.clone();
+        let key = tokio::task::spawn_blocking(move || secrets.get(SecretKind::StripeKey))
+            .await
+            .unwrap_or_else(|e| Err(SecretsError::Failed { detail: e.to_string() }));
+        let (current, startup_problem) = match (key, saved) {
+            (Ok(Some(key)), Some(account)) => {
+                let client = build_client(&config, &key, account.mode)?;
+                let store = Store::open(&account_db(&config.data_dir, &account)).await?;
+                (Current { source: DataSource::Stripe, store, client: Some(client), account: Some(account) }, None)
+            }
+            (Ok(Some(key)), None) => match validate(&config, &key).await {
+                Ok(account) => {
+                    write_account_file(&config.data_dir, &account)?;
+                    let client = build_client(&config, &key, account.mode)?;
+                    let store = Store::open(&account_db(&config.data_dir, &account)).await?;
+                    (Current { source: DataSource::Stripe, store, client: Some(client), account: Some(account) }, None)
+                }
+                Err(e) => (open_demo(&config.data_dir).await?, Some(e.to_string())),
+            },
+            (Ok(None), _) => (open_demo(&config.data_dir).await?, None),
+            (Err(e), _) => {
+                tracing::warn!("keychain unavailable at start-up: {e}");
+                (open_demo(&config.data_dir).await?, Some(e.to_string()))
+            }
+        };
+        Ok(Workspace {
+            config,
+            current: RwLock::new(Arc::new(current)),
+            sync_lock: Mutex::new(()),
+            startup_problem,
+        })
+    }
+
+    pub fn startup_problem(&self) -> Option<&str> {
+        self.startup_problem.as_deref()
+    }
+
+    async fn current(&self) -> Arc<Current> {
+        self.current.read().await.clone()
+    }
+
+    /// The store on screen (for tests and benchmarks).
+    pub async fn store(&self) -> Store {
+        self.current().await.store.clone()
+    }
+
+    pub async fn status(&self) -> Result<AppStatus> {
+        let cur = self.current().await;
+        let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
+        Ok(AppStatus {
+            source: cur.source,
+            account: cur.account.clone(),
+            last_synced_at: store::settings::last_synced_at(&mut *conn).await?,
+            sync_running: self.sync_lock.try_lock().is_err(),
+            counts: store::orders::counts(&mut conn).await?,
+        })
+    }
+
+    /// Checks a pasted key with Stripe, stores it in the keychain and switches to its account.
+    pub async fn connect_stripe(&self, key: Secret) -> Result<AccountInfo> {
+        let trimmed = Secret::new(key.expose().trim());
+        let account = validate(&self.config, &trimmed).await?;
+        // Keychain first: if it refuses, nothing else changes.
+        let secrets = self.config.secrets.clone();
+        let to_store = Secret::new(trimmed.expose());
+        tokio::task::spawn_blocking(move || secrets.set(SecretKind::StripeKey, &to_store))
+            .await
+            .unwrap_or_else(|e| Err(SecretsError::Failed { detail: e.to_string() }))?;
+        write_account_file(&self.config.data_dir, &account)?;
+        let client = build_client(&self.config, &trimmed, account.mode)?;
+        let store = Store::open(&account_db(&self.config.data_dir, &account)).await?;
+        let _sync = self.sync_lock.lock().await;
+        *self.current.write().await = Arc::new(Current {
+            source: DataSource::Stripe,
+            store,
+            client: Some(client),
+            account: Some(account.clone()),
+        });
+        tracing::info!(account = %account.id, mode = ?account.mode, "connected to Stripe");
+        Ok(account)
+    }
+
+    /// Removes the key from the keychain and goes back to the demo store. The account's cached
+    /// data stays on disk, so reconnecting the same account is quick.
+    pub async fn disconnect_stripe(&self) -> Result<()> {
+        let secrets = self.config.secrets.clone();
+        tokio::task::spawn_blocking(move || secrets.delete(SecretKind::StripeKey))
+            .await
+            .unwrap_or_else(|e| Err(SecretsError::Failed { detail: e.to_string() }))?;
+        let path = self.config.data_dir.join("account.json");
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(|source| WorkspaceError::Io { path, source })?;
+        }
+        let demo = open_demo(&self.config.data_dir).await?;
+        let _sync = self.sync_lock.lock().await;
+        *self.current.write().await = Arc::new(demo);
+        Ok(())
+    }
+
+    /// Syncs the account with Stripe, reporting progress. In the demo store there is nothing to
+    /// fetch: it reports completion at once.
+    pub async fn sync(&self, progress: ProgressFn) -> Result<SyncReport> {
+        let Ok(_guard) = self.sync_lock.try_lock() else {
+            return Err(WorkspaceError::Busy);
+        };
+        let cur = self.current().await;
+        match &cur.client {
+            Some(client) => Ok(sync::sync(&cur.store, client, &self.config.sync_options, progress).await?),
+            None => {
+                progress(crate::model::SyncProgress {
+                    stage: crate::model::SyncStage::Done,
+                    fraction: 1.0,
+                    orders: 0,
+                    customers: 0,
+                    subscriptions: 0,
+                    invoices: 0,
+                });
+                Ok(SyncReport::default())
+            }
+        }
+    }
+
+    pub async fn list_orders(&self, q: &OrderQuery) -> Result<OrderPage> {
+        let cur = self.current().await;
+        let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
+        Ok(store::orders::list(&mut conn, q).await?)
+    }
+
+    pub async fn list_subscriptions(&self, q: &SubscriptionQuery) -> Result<SubscriptionPage> {
+        let cur = self.current().await;
+        let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
+        Ok(store::subscriptions::list(&mut conn, q).await?)
+    }
+
+    pub async fn settings(&self) -> Result<Settings> {
+        let cur = self.current().await;
+        let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
+        Ok(store::settings::get(&mut conn).await?)
+    }
+
+    pub async fn save_settings(&self, s: &Settings) -> Result<Settings> {
+        if let Some(l) = &s.language {
+            if l != "fr" && l != "en" {
+                return Err(WorkspaceError::InvalidInput(format!("Unknown language {l:?}: choose fr or en")));
+            }
+        }
+        for (field, value) in [("Station name", &s.station_name), ("Staff name", &s.staff_name)] {
+            if value.chars().count() > 80 {
+                return Err(WorkspaceError::InvalidInput(format!("{field} is too long (80 characters at most)")));
+            }
+        }
+        let cur = self.current().await;
+        let mut tx = cur.store.pool().begin().await.map_err(StoreError::from)?;
+        store::settings::save(&mut tx, s).await?;
+        let saved = store::settings::get(&mut tx).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(saved)
+    }
+
+    pub async fn shipping_rates(&self) -> Result<Vec<ShippingRate>> {
+        let cur = self.current().await;
+        Ok(store::shipping_rates::list(cur.store.pool()).await?)
+    }
+
+    pub async fn set_shipping_rate_pickup(&self, id: &str, is_pickup: bool) -> Result<Vec<ShippingRate>> {
+        let cur = self.current().await;
+        let mut tx = cur.store.pool().begin().await.map_err(StoreError::from)?;
+        let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shipping_rates WHERE id = ?1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        if known == 0 {
+            return Err(StoreError::NotFound(format!("shipping rate {id}")).into());
+        }
+        store::shipping_rates::set_pickup(&mut tx, id, is_pickup).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(store::shipping_rates::list(cur.store.pool()).await?)
+    }
+}
+
+fn build_client(config: &WorkspaceConfig, key: &Secret, mode: StripeMode) -> Result<StripeClient> {
+    Ok(StripeClient::new(key, ClientConfig::for_mode(&config.api_base, mode))?)
+}
+
+/// Checks a key with a real call and returns the account it belongs to.
+pub async fn validate(config: &WorkspaceConfig, key: &Secret) -> Result<AccountInfo> {
+    let Some((mode, restricted)) = mode_of_key(key.expose()) else {
+        return Err(WorkspaceError::InvalidKey(
+            "That is not a Stripe secret key. Paste a key that starts with rk_test_, rk_live_, sk_test_ or sk_live_ (Dashboard → Developers → API keys).".into(),
+        ));
+    };
+    let client = build_client(config, key, mode)?;
+    let account = match client.send(&stripe_connect::account::RetrieveForMyAccountAccount::new()).await {
+        Ok(a) => a,
+        Err(StripeError::Authentication(msg)) => {
+            return Err(WorkspaceError::InvalidKey(format!("Stripe refused this key: {msg}")));
+        }
+        // A restricted key may not read the account: prove it works on what we do read.
+        Err(StripeError::Permission(_)) if restricted => {
+            client
+                .send(&stripe_checkout::checkout_session::ListCheckoutSession::new().limit(1))
+                .await
+                .map_err(|e| match e {
+                    StripeError::Authentication(m) | StripeError::Permission(m) => WorkspaceError::InvalidKey(format!(
+                        "This restricted key cannot read Checkout Sessions: {m}. Give it read access to Checkout, Customers, Invoices, Subscriptions and Events."
+                    )),
+                    other => other.into(),
+                })?;
+            serde_json::json!({ "id": "acct_restricted" })
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(account_info(&account, mode, restricted))
+}
+
+fn account_info(v: &Value, mode: StripeMode, restricted_key: bool) -> AccountInfo {
+    let s = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let id = s("/id").unwrap_or_else(|| "acct_unknown".into());
+    AccountInfo {
+        name: s("/settings/dashboard/display_name")
+            .or_else(|| s("/business_profile/name"))
+            .or_else(|| s("/email"))
+            .unwrap_or_else(|| id.clone()),
+        id,
+        mode,
+        restricted_key,
+    }
+}
+
+fn account_db(dir: &Path, a: &AccountInfo) -> PathBuf {
+    let safe: String = a.id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let mode = match a.mode {
+        StripeMode::Test => "test",
+        StripeMode::Live => "live",
+    };
+    dir.join(format!("stripe-{safe}-{mode}.sqlite"))
+}
+
+fn read_account_file(dir: &Path) -> Option<AccountInfo> {
+    let text = std::fs::read_to_string(dir.join("account.json")).ok()?;
+    serde_json::from_str::<AccountFile>(&text).ok().map(|f| f.account)
+}
+
+fn write_account_file(dir: &Path, account: &AccountInfo) -> Result<()> {
+    let path = dir.join("account.json");
+    let body = serde_json::to_vec_pretty(&AccountFile { account: account.clone() }).unwrap_or_default();
+    let tmp = dir.join("account.json.tmp");
+    std::fs::write(&tmp, body)
+        .and_then(|_| std::fs::rename(&tmp, &path))
+        .map_err(|source| WorkspaceError::Io { path, source })
+}
+
+/// The demo store, filled with the sample shop the first time.
+async fn open_demo(dir: &Path) -> Result<Current> {
+    let store = Store::open(&dir.join("demo.sqlite")).await?;
+    if store::orders::count(store.pool()).await? == 0 {
+        let data = Dataset::demo(store::now());
+        sync::import_dataset(&store, &data).await?;
+    }
+    Ok(Current { source: DataSource::Demo, store, client: None, account: None })
+}

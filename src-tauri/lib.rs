@@ -1,0 +1,82 @@
+//! The Comptoir desktop app: the Tauri builder, the managed workspace and the IPC commands.
+//! Everything the app does lives in `comptoir-core`; this crate wires it to the window.
+
+mod commands;
+pub mod error;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use comptoir_core::secrets::Keychain;
+use comptoir_core::stripe::client::DEFAULT_API_BASE;
+use comptoir_core::sync::SyncOptions;
+use comptoir_core::workspace::{Workspace, WorkspaceConfig};
+use tauri::Manager;
+
+/// Where the data lives: `COMPTOIR_DATA_DIR`, else the OS app-data folder.
+fn data_dir(app: &tauri::App) -> PathBuf {
+    match std::env::var_os("COMPTOIR_DATA_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => app.path().app_data_dir().unwrap_or_else(|_| PathBuf::from(".comptoir")),
+    }
+}
+
+/// Logs go to stderr and to `logs/comptoir.log` in the data folder. No secret is ever logged:
+/// the key is a header set once, never a field of a logged value.
+fn init_logging(dir: &std::path::Path) {
+    use tracing_subscriber::prelude::*;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("COMPTOIR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,hyper=warn,reqwest=warn"));
+    let logs = dir.join("logs");
+    let file = std::fs::create_dir_all(&logs)
+        .and_then(|_| std::fs::OpenOptions::new().create(true).append(true).open(logs.join("comptoir.log")))
+        .ok();
+    let file_layer = file.map(|f| tracing_subscriber::fmt::layer().with_ansi(false).with_writer(Arc::new(f)));
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(file_layer)
+        .try_init();
+}
+
+pub fn run() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
+        .setup(|app| {
+            let dir = data_dir(app);
+            init_logging(&dir);
+            let api_base = std::env::var("COMPTOIR_STRIPE_API_BASE")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| DEFAULT_API_BASE.to_owned());
+            // Tests give each run its own keychain entries so they never touch a user's key.
+            let keychain = match std::env::var("COMPTOIR_KEYCHAIN_SERVICE") {
+                Ok(service) if !service.trim().is_empty() => Keychain::new(service.trim()),
+                _ => Keychain::app(),
+            };
+            let config = WorkspaceConfig {
+                data_dir: dir.clone(),
+                api_base,
+                secrets: Arc::new(keychain),
+                sync_options: SyncOptions::default(),
+            };
+            let workspace = tauri::async_runtime::block_on(Workspace::open(config))?;
+            tracing::info!(data_dir = %dir.display(), "Comptoir started");
+            app.manage(Arc::new(workspace));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::connect_stripe,
+            commands::disconnect_stripe,
+            commands::sync_now,
+            commands::list_orders,
+            commands::list_subscriptions,
+            commands::get_settings,
+            commands::save_settings,
+            commands::list_shipping_rates,
+            commands::set_shipping_rate_pickup,
+        ])
+        .run(tauri::generate_context!("tauri.conf.json"))
+        .expect("error while running Comptoir");
+}
