@@ -1,8 +1,25 @@
+/// Every IPC command the window may call. Listing them makes Tauri generate one permission per
+/// command (`allow-<name>`), and the capability in `src-tauri/capabilities/` grants exactly these.
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "connect_stripe",
+    "disconnect_stripe",
+    "sync_now",
+    "list_orders",
+    "list_subscriptions",
+    "get_settings",
+    "save_settings",
+    "list_shipping_rates",
+    "set_shipping_rate_pickup",
+];
+
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
     tauri_build::try_build(
-        tauri_build::Attributes::new().capabilities_path_pattern("./src-tauri/capabilities/**/*"),
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .expect("failed to run tauri-build");
 }

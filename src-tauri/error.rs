@@ -39,7 +39,9 @@ impl From<WorkspaceError> for IpcError {
             WorkspaceError::InvalidKey(_) => ErrorCode::InvalidKey,
             WorkspaceError::Keychain(_) => ErrorCode::Keychain,
             WorkspaceError::Stripe(StripeError::Network(_)) => ErrorCode::Network,
-            WorkspaceError::Stripe(StripeError::Authentication(_) | StripeError::MalformedKey) => ErrorCode::InvalidKey,
+            WorkspaceError::Stripe(StripeError::Authentication(_) | StripeError::MalformedKey) => {
+                ErrorCode::InvalidKey
+            }
             WorkspaceError::Stripe(_) => ErrorCode::Stripe,
             WorkspaceError::Store(StoreError::NotFound(_)) => ErrorCode::NotFound,
             WorkspaceError::Store(_) | WorkspaceError::Io { .. } => ErrorCode::Internal,
@@ -49,7 +51,10 @@ impl From<WorkspaceError> for IpcError {
         if code == ErrorCode::Internal {
             tracing::error!("command failed: {e}");
         }
-        IpcError { code, message: e.to_string() }
+        IpcError {
+            code,
+            message: e.to_string(),
+        }
     }
 }
 

@@ -17,7 +17,10 @@ use tauri::Manager;
 fn data_dir(app: &tauri::App) -> PathBuf {
     match std::env::var_os("COMPTOIR_DATA_DIR").filter(|v| !v.is_empty()) {
         Some(dir) => PathBuf::from(dir),
-        None => app.path().app_data_dir().unwrap_or_else(|_| PathBuf::from(".comptoir")),
+        None => app
+            .path()
+            .app_data_dir()
+            .unwrap_or_else(|_| PathBuf::from(".comptoir")),
     }
 }
 
@@ -25,13 +28,23 @@ fn data_dir(app: &tauri::App) -> PathBuf {
 /// the key is a header set once, never a field of a logged value.
 fn init_logging(dir: &std::path::Path) {
     use tracing_subscriber::prelude::*;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("COMPTOIR_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,hyper=warn,reqwest=warn"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("COMPTOIR_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,hyper=warn,reqwest=warn")
+    });
     let logs = dir.join("logs");
     let file = std::fs::create_dir_all(&logs)
-        .and_then(|_| std::fs::OpenOptions::new().create(true).append(true).open(logs.join("comptoir.log")))
+        .and_then(|_| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(logs.join("comptoir.log"))
+        })
         .ok();
-    let file_layer = file.map(|f| tracing_subscriber::fmt::layer().with_ansi(false).with_writer(Arc::new(f)));
+    let file_layer = file.map(|f| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(Arc::new(f))
+    });
     let _ = tracing_subscriber::registry()
         .with(filter)
         .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))

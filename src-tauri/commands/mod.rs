@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use comptoir_core::model::{
-    AccountInfo, AppStatus, OrderPage, OrderQuery, Settings, ShippingRate, SubscriptionPage, SubscriptionQuery,
-    SyncReport,
+    AccountInfo, AppStatus, OrderPage, OrderQuery, Settings, ShippingRate, SubscriptionPage,
+    SubscriptionQuery, SyncReport,
 };
 use comptoir_core::secrets::Secret;
 use comptoir_core::workspace::Workspace;
@@ -45,7 +45,10 @@ pub async fn list_orders(ws: Ws<'_>, query: OrderQuery) -> CmdResult<OrderPage> 
 }
 
 #[tauri::command]
-pub async fn list_subscriptions(ws: Ws<'_>, query: SubscriptionQuery) -> CmdResult<SubscriptionPage> {
+pub async fn list_subscriptions(
+    ws: Ws<'_>,
+    query: SubscriptionQuery,
+) -> CmdResult<SubscriptionPage> {
     Ok(ws.list_subscriptions(&query).await?)
 }
 
@@ -65,6 +68,10 @@ pub async fn list_shipping_rates(ws: Ws<'_>) -> CmdResult<Vec<ShippingRate>> {
 }
 
 #[tauri::command]
-pub async fn set_shipping_rate_pickup(ws: Ws<'_>, id: String, is_pickup: bool) -> CmdResult<Vec<ShippingRate>> {
+pub async fn set_shipping_rate_pickup(
+    ws: Ws<'_>,
+    id: String,
+    is_pickup: bool,
+) -> CmdResult<Vec<ShippingRate>> {
     Ok(ws.set_shipping_rate_pickup(&id, is_pickup).await?)
 }

@@ -379,7 +379,7 @@ pub struct AccountInfo {
 }
 
 /// Merchant preferences kept in SQLite (never a secret).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Settings {
     /// "fr" or "en"; `None` follows the OS language.
@@ -388,12 +388,6 @@ pub struct Settings {
     pub station_name: String,
     /// The person working at this station, recorded with every fulfilment action.
     pub staff_name: String,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings { language: None, station_name: String::new(), staff_name: String::new() }
-    }
 }
 
 /// Where the data on screen comes from.
@@ -435,6 +429,9 @@ pub struct AppStatus {
     pub last_synced_at: Option<Timestamp>,
     pub sync_running: bool,
     pub counts: Counts,
+    /// Why the app opened the demo store although a key may be configured (for example the
+    /// keychain was locked), in plain words; `None` when all is well.
+    pub notice: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -17,8 +17,12 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 use stripe_billing::invoice::ListInvoice;
-use stripe_billing::subscription::{ListSubscription, ListSubscriptionStatus, RetrieveSubscription};
-use stripe_checkout::checkout_session::{ListCheckoutSession, ListLineItemsCheckoutSession, RetrieveCheckoutSession};
+use stripe_billing::subscription::{
+    ListSubscription, ListSubscriptionStatus, RetrieveSubscription,
+};
+use stripe_checkout::checkout_session::{
+    ListCheckoutSession, ListLineItemsCheckoutSession, RetrieveCheckoutSession,
+};
 use stripe_core::customer::{ListCustomer, RetrieveCustomer};
 use stripe_core::event::ListEvent;
 use stripe_product::shipping_rate::ListShippingRate;
@@ -63,14 +67,20 @@ pub struct SyncOptions {
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions { windows: 8, concurrency: 8 }
+        SyncOptions {
+            windows: 8,
+            concurrency: 8,
+        }
     }
 }
 
 impl SyncOptions {
     /// One page at a time, list after list: the baseline the benchmark compares with.
     pub fn sequential() -> Self {
-        SyncOptions { windows: 1, concurrency: 1 }
+        SyncOptions {
+            windows: 1,
+            concurrency: 1,
+        }
     }
 }
 
@@ -85,7 +95,12 @@ enum Resource {
 }
 
 impl Resource {
-    const ALL: [Resource; 4] = [Resource::Customers, Resource::Sessions, Resource::Invoices, Resource::Subscriptions];
+    const ALL: [Resource; 4] = [
+        Resource::Customers,
+        Resource::Sessions,
+        Resource::Invoices,
+        Resource::Subscriptions,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -106,9 +121,17 @@ impl Resource {
     }
 }
 
-const SESSION_EXPAND: [&str; 4] =
-    ["line_items", "invoice", "shipping_cost.shipping_rate", "total_details.breakdown"];
-const SUBSCRIPTION_EXPAND: [&str; 3] = ["default_payment_method", "items.data.price.product", "schedule"];
+const SESSION_EXPAND: [&str; 4] = [
+    "line_items",
+    "invoice",
+    "shipping_cost.shipping_rate",
+    "total_details.breakdown",
+];
+const SUBSCRIPTION_EXPAND: [&str; 3] = [
+    "default_payment_method",
+    "items.data.price.product",
+    "schedule",
+];
 
 fn list_expand(fields: &[&str]) -> Vec<String> {
     fields.iter().map(|f| format!("data.{f}")).collect()
@@ -161,7 +184,11 @@ impl Tally {
         // Unknown totals: finished windows count fully, pages in running windows approach one
         // more window without reaching it, so the bar only moves forward.
         let running = (self.streams as f64 - done).max(0.0);
-        let partial = if running > 0.0 { running * (1.0 - 1.0 / (1.0 + pages / (running * 4.0))) } else { 0.0 };
+        let partial = if running > 0.0 {
+            running * (1.0 - 1.0 / (1.0 + pages / (running * 4.0)))
+        } else {
+            0.0
+        };
         let fraction = if stage == SyncStage::Done {
             1.0
         } else {
@@ -192,10 +219,17 @@ impl Tally {
 
 /// Syncs the store with Stripe: a full sync the first time (or after a gap of more than 30
 /// days, or to finish an interrupted one), an incremental one otherwise.
-pub async fn sync(store: &Store, client: &StripeClient, options: &SyncOptions, progress: ProgressFn) -> Result<SyncReport> {
+pub async fn sync(
+    store: &Store,
+    client: &StripeClient,
+    options: &SyncOptions,
+    progress: ProgressFn,
+) -> Result<SyncReport> {
     let before = client.request_count();
     let mut conn = store.pool().acquire().await?;
-    let full_done = cursors::get(&mut *conn, "full").await?.is_some_and(|c| c.complete);
+    let full_done = cursors::get(&mut *conn, "full")
+        .await?
+        .is_some_and(|c| c.complete);
     let events = cursors::get(&mut *conn, cursors::EVENTS).await?;
     drop(conn);
     let stale = events
@@ -218,7 +252,12 @@ pub async fn sync(store: &Store, client: &StripeClient, options: &SyncOptions, p
         }
         full(store, client, options, progress.clone()).await?
     };
-    store::settings::set_value(store.pool(), store::settings::LAST_SYNCED_AT, &store::now().to_string()).await?;
+    store::settings::set_value(
+        store.pool(),
+        store::settings::LAST_SYNCED_AT,
+        &store::now().to_string(),
+    )
+    .await?;
     report.requests = (client.request_count() - before) as i64;
     Ok(report)
 }
@@ -245,7 +284,12 @@ impl Window {
 
 fn windows_for(resource: Resource, start: i64, end: i64, count: usize) -> Vec<Window> {
     if count <= 1 || end <= start {
-        return vec![Window { resource, index: 0, gte: None, lt: None }];
+        return vec![Window {
+            resource,
+            index: 0,
+            gte: None,
+            lt: None,
+        }];
     }
     let span = (end - start) as f64 / count as f64;
     (0..count)
@@ -260,17 +304,28 @@ fn windows_for(resource: Resource, start: i64, end: i64, count: usize) -> Vec<Wi
         .collect()
 }
 
-async fn full(store: &Store, client: &StripeClient, options: &SyncOptions, progress: ProgressFn) -> Result<SyncReport> {
+async fn full(
+    store: &Store,
+    client: &StripeClient,
+    options: &SyncOptions,
+    progress: ProgressFn,
+) -> Result<SyncReport> {
     // The window layout must survive a restart: it is fixed by the times saved at the start.
     let mut conn = store.pool().acquire().await?;
     let plan = cursors::get(&mut *conn, "full").await?;
     let (start, end) = match plan {
         Some(c) if c.cursor.is_some() => {
-            let start = c.cursor.as_deref().and_then(|s| s.parse().ok()).unwrap_or(0);
+            let start = c
+                .cursor
+                .as_deref()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
             (start, c.cursor_created.unwrap_or_else(store::now))
         }
         _ => {
-            let account = client.send(&stripe_connect::account::RetrieveForMyAccountAccount::new()).await?;
+            let account = client
+                .send(&stripe_connect::account::RetrieveForMyAccountAccount::new())
+                .await?;
             let start = account.get("created").and_then(Value::as_i64).unwrap_or(0);
             let end = store::now() + 60;
             // Anchor the events feed before reading the lists: whatever happens during the
@@ -280,12 +335,28 @@ async fn full(store: &Store, client: &StripeClient, options: &SyncOptions, progr
             cursors::set(
                 &mut *conn,
                 cursors::EVENTS,
-                anchor.as_ref().and_then(|e| e.get("id")).and_then(Value::as_str),
-                Some(anchor.as_ref().and_then(|e| e.get("created")).and_then(Value::as_i64).unwrap_or(end - 60)),
+                anchor
+                    .as_ref()
+                    .and_then(|e| e.get("id"))
+                    .and_then(Value::as_str),
+                Some(
+                    anchor
+                        .as_ref()
+                        .and_then(|e| e.get("created"))
+                        .and_then(Value::as_i64)
+                        .unwrap_or(end - 60),
+                ),
                 false,
             )
             .await?;
-            cursors::set(&mut *conn, "full", Some(&start.to_string()), Some(end), false).await?;
+            cursors::set(
+                &mut *conn,
+                "full",
+                Some(&start.to_string()),
+                Some(end),
+                false,
+            )
+            .await?;
             (start, end)
         }
     };
@@ -295,7 +366,11 @@ async fn full(store: &Store, client: &StripeClient, options: &SyncOptions, progr
         .iter()
         .flat_map(|r| {
             // Subscriptions are few; one window is plenty.
-            let n = if *r == Resource::Subscriptions { options.windows.min(2) } else { options.windows };
+            let n = if *r == Resource::Subscriptions {
+                options.windows.min(2)
+            } else {
+                options.windows
+            };
             windows_for(*r, start, end, n)
         })
         .collect();
@@ -314,7 +389,13 @@ async fn full(store: &Store, client: &StripeClient, options: &SyncOptions, progr
     // One writer at a time: SQLite has a single write lock, and a deferred transaction that
     // reads then writes can fail to upgrade while another commits.
     let gate = Arc::new(Mutex::new(()));
-    let ctx = FullCtx { store, client, book, gate, tally: tally.clone() };
+    let ctx = FullCtx {
+        store,
+        client,
+        book,
+        gate,
+        tally: tally.clone(),
+    };
     stream::iter(windows.into_iter().map(Ok::<_, SyncError>))
         .try_for_each_concurrent(options.concurrency.max(1), |w| {
             let ctx = &ctx;
@@ -335,7 +416,14 @@ async fn full(store: &Store, client: &StripeClient, options: &SyncOptions, progr
         true,
     )
     .await?;
-    cursors::set(&mut *conn, "full", Some(&start.to_string()), Some(end), true).await?;
+    cursors::set(
+        &mut *conn,
+        "full",
+        Some(&start.to_string()),
+        Some(end),
+        true,
+    )
+    .await?;
     tally.emit(Some(SyncStage::Done));
     Ok(tally.report(true, 0))
 }
@@ -359,8 +447,14 @@ impl FullCtx<'_> {
         let mut after = saved.and_then(|c| c.cursor);
         self.tally.emit(Some(w.resource.stage()));
         loop {
-            let created = (w.gte.is_some() || w.lt.is_some())
-                .then(|| RangeQueryTs::Bounds(RangeBoundsTs { gt: None, gte: w.gte, lt: w.lt, lte: None }));
+            let created = (w.gte.is_some() || w.lt.is_some()).then_some(RangeQueryTs::Bounds(
+                RangeBoundsTs {
+                    gt: None,
+                    gte: w.gte,
+                    lt: w.lt,
+                    lte: None,
+                },
+            ));
             let page = match w.resource {
                 Resource::Customers => {
                     let mut r = ListCustomer::new().limit(PAGE);
@@ -409,9 +503,20 @@ impl FullCtx<'_> {
                     self.client.send(&r).await?
                 }
             };
-            let data: Vec<Value> = page.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
-            let has_more = page.get("has_more").and_then(Value::as_bool).unwrap_or(false);
-            let last = data.last().and_then(|o| o.get("id")).and_then(Value::as_str).map(str::to_owned);
+            let data: Vec<Value> = page
+                .get("data")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let has_more = page
+                .get("has_more")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let last = data
+                .last()
+                .and_then(|o| o.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
 
             // Sessions whose expanded line items were cut short: fetch the rest before writing.
             let mut items = std::collections::HashMap::new();
@@ -465,7 +570,10 @@ impl FullCtx<'_> {
 }
 
 fn session_id(s: &Value) -> String {
-    s.get("id").and_then(Value::as_str).unwrap_or_default().to_owned()
+    s.get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 async fn fetch_session_items(client: &StripeClient, session: &Value) -> Result<Vec<Value>> {
@@ -475,14 +583,21 @@ async fn fetch_session_items(client: &StripeClient, session: &Value) -> Result<V
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let complete = expanded.and_then(|l| l.get("has_more")).and_then(Value::as_bool) == Some(false);
+    let complete = expanded
+        .and_then(|l| l.get("has_more"))
+        .and_then(Value::as_bool)
+        == Some(false);
     if complete {
         return Ok(items);
     }
     let id = session_id(session);
     // Not expanded (an event's snapshot) or cut short: page through the line items.
     let mut after = if expanded.is_some() {
-        items.last().and_then(|i| i.get("id")).and_then(Value::as_str).map(str::to_owned)
+        items
+            .last()
+            .and_then(|i| i.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
     } else {
         items.clear();
         None
@@ -493,9 +608,20 @@ async fn fetch_session_items(client: &StripeClient, session: &Value) -> Result<V
             r = r.starting_after(a.as_str());
         }
         let page = client.send(&r).await?;
-        let data = page.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
-        let has_more = page.get("has_more").and_then(Value::as_bool).unwrap_or(false);
-        after = data.last().and_then(|i| i.get("id")).and_then(Value::as_str).map(str::to_owned);
+        let data = page
+            .get("data")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let has_more = page
+            .get("has_more")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        after = data
+            .last()
+            .and_then(|i| i.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         items.extend(data);
         if !has_more || after.is_none() {
             return Ok(items);
@@ -511,14 +637,27 @@ async fn sync_shipping_rates(store: &Store, client: &StripeClient) -> Result<()>
             r = r.starting_after(a.as_str());
         }
         let page = client.send(&r).await?;
-        let data = page.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
+        let data = page
+            .get("data")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let mut tx = store.pool().begin().await?;
         for rate in &data {
             store::shipping_rates::upsert(&mut tx, rate).await?;
         }
         tx.commit().await?;
-        after = data.last().and_then(|o| o.get("id")).and_then(Value::as_str).map(str::to_owned);
-        if !page.get("has_more").and_then(Value::as_bool).unwrap_or(false) || after.is_none() {
+        after = data
+            .last()
+            .and_then(|o| o.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        if !page
+            .get("has_more")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+            || after.is_none()
+        {
             return Ok(());
         }
     }
@@ -593,7 +732,11 @@ async fn write_sessions(
     Ok(n)
 }
 
-async fn write_invoices(conn: &mut SqliteConnection, book: &RateBook, data: &[Value]) -> Result<(i64, i64)> {
+async fn write_invoices(
+    conn: &mut SqliteConnection,
+    book: &RateBook,
+    data: &[Value],
+) -> Result<(i64, i64)> {
     let (mut invoices, mut orders) = (0, 0);
     let name = |id: &str| book.name(id);
     let pickup = |id: &str, display: Option<&str>| book.is_pickup(id, display);
@@ -650,13 +793,22 @@ const EVENT_TYPES: [&str; 15] = [
     "shipping_rate.updated",
 ];
 
-async fn incremental(store: &Store, client: &StripeClient, progress: ProgressFn) -> Result<SyncReport> {
+async fn incremental(
+    store: &Store,
+    client: &StripeClient,
+    progress: ProgressFn,
+) -> Result<SyncReport> {
     let tally = Tally::new(progress, 1);
     tally.emit(Some(SyncStage::Events));
     let saved = cursors::get(store.pool(), cursors::EVENTS).await?;
     let mut cursor = saved.as_ref().and_then(|c| c.cursor.clone());
     let mut cursor_created = saved.as_ref().and_then(|c| c.cursor_created);
-    let types = || EVENT_TYPES.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>();
+    let types = || {
+        EVENT_TYPES
+            .iter()
+            .map(|t| (*t).to_owned())
+            .collect::<Vec<_>>()
+    };
 
     // No event existed when the full sync began: gather everything since then (newest first
     // on the wire), then apply it oldest first like any other batch.
@@ -664,20 +816,36 @@ async fn incremental(store: &Store, client: &StripeClient, progress: ProgressFn)
     if cursor.is_none() {
         let mut after: Option<String> = None;
         loop {
-            let mut r = ListEvent::new().limit(PAGE).types(types()).created(RangeQueryTs::Bounds(RangeBoundsTs {
-                gt: None,
-                gte: cursor_created,
-                lt: None,
-                lte: None,
-            }));
+            let mut r = ListEvent::new()
+                .limit(PAGE)
+                .types(types())
+                .created(RangeQueryTs::Bounds(RangeBoundsTs {
+                    gt: None,
+                    gte: cursor_created,
+                    lt: None,
+                    lte: None,
+                }));
             if let Some(a) = &after {
                 r = r.starting_after(a.as_str());
             }
             let page = client.send(&r).await?;
-            let data = page.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
-            after = data.last().and_then(|e| e.get("id")).and_then(Value::as_str).map(str::to_owned);
+            let data = page
+                .get("data")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            after = data
+                .last()
+                .and_then(|e| e.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
             backlog.extend(data);
-            if !page.get("has_more").and_then(Value::as_bool).unwrap_or(false) || after.is_none() {
+            if !page
+                .get("has_more")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+                || after.is_none()
+            {
                 break;
             }
         }
@@ -692,9 +860,16 @@ async fn incremental(store: &Store, client: &StripeClient, progress: ProgressFn)
             Vec::new()
         } else {
             // `ending_before` gives the events just newer than the cursor, newest first.
-            let r = ListEvent::new().limit(PAGE).types(types()).ending_before(cursor.clone().unwrap_or_default());
+            let r = ListEvent::new()
+                .limit(PAGE)
+                .types(types())
+                .ending_before(cursor.clone().unwrap_or_default());
             let page = client.send(&r).await?;
-            let mut data: Vec<Value> = page.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
+            let mut data: Vec<Value> = page
+                .get("data")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             data.reverse();
             data
         };
@@ -713,10 +888,22 @@ async fn incremental(store: &Store, client: &StripeClient, progress: ProgressFn)
             apply_object(&mut tx, &book, obj, &tally).await?;
         }
         cursor = newest.get("id").and_then(Value::as_str).map(str::to_owned);
-        cursor_created = newest.get("created").and_then(Value::as_i64).or(cursor_created);
-        cursors::set(&mut *tx, cursors::EVENTS, cursor.as_deref(), cursor_created, true).await?;
+        cursor_created = newest
+            .get("created")
+            .and_then(Value::as_i64)
+            .or(cursor_created);
+        cursors::set(
+            &mut *tx,
+            cursors::EVENTS,
+            cursor.as_deref(),
+            cursor_created,
+            true,
+        )
+        .await?;
         tx.commit().await?;
-        tally.events.fetch_add(batch.len() as i64, Ordering::Relaxed);
+        tally
+            .events
+            .fetch_add(batch.len() as i64, Ordering::Relaxed);
         tally.pages.fetch_add(1, Ordering::Relaxed);
         tally.emit(None);
     }
@@ -734,12 +921,19 @@ enum EventObject {
 async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<Vec<EventObject>> {
     let mut out = Vec::with_capacity(events.len());
     for e in events {
-        let Some(obj) = e.pointer("/data/object") else { continue };
-        let kind = obj.get("object").and_then(Value::as_str).unwrap_or_default();
+        let Some(obj) = e.pointer("/data/object") else {
+            continue;
+        };
+        let kind = obj
+            .get("object")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let id = obj.get("id").and_then(Value::as_str).unwrap_or_default();
         match kind {
             "checkout.session" if mapping::session_is_order(obj) => {
-                let s = client.send(&RetrieveCheckoutSession::new(id).expand(own_expand(&SESSION_EXPAND))).await?;
+                let s = client
+                    .send(&RetrieveCheckoutSession::new(id).expand(own_expand(&SESSION_EXPAND)))
+                    .await?;
                 let items = fetch_session_items(client, &s).await?;
                 out.push(EventObject::Session(s, items));
             }
@@ -752,7 +946,9 @@ async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<
                 }
             }
             "customer" if e.get("type").and_then(Value::as_str) == Some("customer.deleted") => {
-                out.push(EventObject::Plain(serde_json::json!({"id": id, "object": "customer", "deleted": true})));
+                out.push(EventObject::Plain(
+                    serde_json::json!({"id": id, "object": "customer", "deleted": true}),
+                ));
             }
             _ => out.push(EventObject::Plain(obj.clone())),
         }
@@ -760,7 +956,12 @@ async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<
     Ok(out)
 }
 
-async fn apply_object(conn: &mut SqliteConnection, book: &RateBook, obj: &EventObject, tally: &Tally) -> Result<()> {
+async fn apply_object(
+    conn: &mut SqliteConnection,
+    book: &RateBook,
+    obj: &EventObject,
+    tally: &Tally,
+) -> Result<()> {
     match obj {
         EventObject::Session(s, items) => {
             let map = std::collections::HashMap::from([(session_id(s), items.clone())]);
@@ -808,7 +1009,11 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
         .iter()
         .map(|s| {
             let mut s = s.clone();
-            let inv = s.get("invoice").and_then(Value::as_str).and_then(|id| invoices_by_id.get(id)).copied();
+            let inv = s
+                .get("invoice")
+                .and_then(Value::as_str)
+                .and_then(|id| invoices_by_id.get(id))
+                .copied();
             if let Some(inv) = inv {
                 s["invoice"] = inv.clone();
             }
@@ -822,8 +1027,11 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
         .iter()
         .filter_map(|p| Some((p.get("id")?.as_str()?, p)))
         .collect();
-    let products: std::collections::HashMap<&str, &Value> =
-        data.products.iter().filter_map(|p| Some((p.get("id")?.as_str()?, p))).collect();
+    let products: std::collections::HashMap<&str, &Value> = data
+        .products
+        .iter()
+        .filter_map(|p| Some((p.get("id")?.as_str()?, p)))
+        .collect();
     let schedules: std::collections::HashMap<&str, &Value> = data
         .subscription_schedules
         .iter()
@@ -834,15 +1042,26 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
         .iter()
         .map(|s| {
             let mut s = s.clone();
-            if let Some(pm) = s.get("default_payment_method").and_then(Value::as_str).and_then(|id| pms.get(id)) {
+            if let Some(pm) = s
+                .get("default_payment_method")
+                .and_then(Value::as_str)
+                .and_then(|id| pms.get(id))
+            {
                 s["default_payment_method"] = (*pm).clone();
             }
-            if let Some(sch) = s.get("schedule").and_then(Value::as_str).and_then(|id| schedules.get(id)) {
+            if let Some(sch) = s
+                .get("schedule")
+                .and_then(Value::as_str)
+                .and_then(|id| schedules.get(id))
+            {
                 s["schedule"] = (*sch).clone();
             }
             if let Some(items) = s.pointer_mut("/items/data").and_then(Value::as_array_mut) {
                 for item in items {
-                    let prod = item.pointer("/price/product").and_then(Value::as_str).and_then(|id| products.get(id));
+                    let prod = item
+                        .pointer("/price/product")
+                        .and_then(Value::as_str)
+                        .and_then(|id| products.get(id));
                     if let Some(p) = prod {
                         item["price"]["product"] = (*p).clone();
                     }
@@ -853,7 +1072,12 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
         .collect();
     let subscriptions = write_subscriptions(&mut tx, &subs).await?;
     cursors::set(&mut *tx, "full", Some("0"), Some(store::now()), true).await?;
-    store::settings::set_value(&mut *tx, store::settings::LAST_SYNCED_AT, &store::now().to_string()).await?;
+    store::settings::set_value(
+        &mut *tx,
+        store::settings::LAST_SYNCED_AT,
+        &store::now().to_string(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(SyncReport {
         full: true,

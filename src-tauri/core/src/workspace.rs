@@ -40,7 +40,10 @@ pub enum WorkspaceError {
     #[error("{0}")]
     InvalidInput(String),
     #[error("Cannot write {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl From<SyncError> for WorkspaceError {
@@ -89,25 +92,47 @@ impl Workspace {
     /// Opens the connected account's store, or the demo store when no key is configured (or
     /// the keychain cannot be read, which `startup_problem` then explains).
     pub async fn open(config: WorkspaceConfig) -> Result<Self> {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|source| WorkspaceError::Io { path: config.data_dir.clone(), source })?;
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| WorkspaceError::Io {
+            path: config.data_dir.clone(),
+            source,
+        })?;
         let saved = read_account_file(&config.data_dir);
         let secrets = config.secrets.clone();
         let key = tokio::task::spawn_blocking(move || secrets.get(SecretKind::StripeKey))
             .await
-            .unwrap_or_else(|e| Err(SecretsError::Failed { detail: e.to_string() }));
+            .unwrap_or_else(|e| {
+                Err(SecretsError::Failed {
+                    detail: e.to_string(),
+                })
+            });
         let (current, startup_problem) = match (key, saved) {
             (Ok(Some(key)), Some(account)) => {
                 let client = build_client(&config, &key, account.mode)?;
                 let store = Store::open(&account_db(&config.data_dir, &account)).await?;
-                (Current { source: DataSource::Stripe, store, client: Some(client), account: Some(account) }, None)
+                (
+                    Current {
+                        source: DataSource::Stripe,
+                        store,
+                        client: Some(client),
+                        account: Some(account),
+                    },
+                    None,
+                )
             }
             (Ok(Some(key)), None) => match validate(&config, &key).await {
                 Ok(account) => {
                     write_account_file(&config.data_dir, &account)?;
                     let client = build_client(&config, &key, account.mode)?;
                     let store = Store::open(&account_db(&config.data_dir, &account)).await?;
-                    (Current { source: DataSource::Stripe, store, client: Some(client), account: Some(account) }, None)
+                    (
+                        Current {
+                            source: DataSource::Stripe,
+                            store,
+                            client: Some(client),
+                            account: Some(account),
+                        },
+                        None,
+                    )
                 }
                 Err(e) => (open_demo(&config.data_dir).await?, Some(e.to_string())),
             },
@@ -147,6 +172,7 @@ impl Workspace {
             last_synced_at: store::settings::last_synced_at(&mut *conn).await?,
             sync_running: self.sync_lock.try_lock().is_err(),
             counts: store::orders::counts(&mut conn).await?,
+            notice: if cur.source == DataSource::Demo { self.startup_problem.clone() } else { None },
         })
     }
 
@@ -159,7 +185,11 @@ impl Workspace {
         let to_store = Secret::new(trimmed.expose());
         tokio::task::spawn_blocking(move || secrets.set(SecretKind::StripeKey, &to_store))
             .await
-            .unwrap_or_else(|e| Err(SecretsError::Failed { detail: e.to_string() }))?;
+            .unwrap_or_else(|e| {
+                Err(SecretsError::Failed {
+                    detail: e.to_string(),
+                })
+            })?;
         write_account_file(&self.config.data_dir, &account)?;
         let client = build_client(&self.config, &trimmed, account.mode)?;
         let store = Store::open(&account_db(&self.config.data_dir, &account)).await?;
@@ -180,7 +210,11 @@ impl Workspace {
         let secrets = self.config.secrets.clone();
         tokio::task::spawn_blocking(move || secrets.delete(SecretKind::StripeKey))
             .await
-            .unwrap_or_else(|e| Err(SecretsError::Failed { detail: e.to_string() }))?;
+            .unwrap_or_else(|e| {
+                Err(SecretsError::Failed {
+                    detail: e.to_string(),
+                })
+            })?;
         let path = self.config.data_dir.join("account.json");
         if path.exists() {
             std::fs::remove_file(&path).map_err(|source| WorkspaceError::Io { path, source })?;
@@ -199,7 +233,9 @@ impl Workspace {
         };
         let cur = self.current().await;
         match &cur.client {
-            Some(client) => Ok(sync::sync(&cur.store, client, &self.config.sync_options, progress).await?),
+            Some(client) => {
+                Ok(sync::sync(&cur.store, client, &self.config.sync_options, progress).await?)
+            }
             None => {
                 progress(crate::model::SyncProgress {
                     stage: crate::model::SyncStage::Done,
@@ -235,12 +271,19 @@ impl Workspace {
     pub async fn save_settings(&self, s: &Settings) -> Result<Settings> {
         if let Some(l) = &s.language {
             if l != "fr" && l != "en" {
-                return Err(WorkspaceError::InvalidInput(format!("Unknown language {l:?}: choose fr or en")));
+                return Err(WorkspaceError::InvalidInput(format!(
+                    "Unknown language {l:?}: choose fr or en"
+                )));
             }
         }
-        for (field, value) in [("Station name", &s.station_name), ("Staff name", &s.staff_name)] {
+        for (field, value) in [
+            ("Station name", &s.station_name),
+            ("Staff name", &s.staff_name),
+        ] {
             if value.chars().count() > 80 {
-                return Err(WorkspaceError::InvalidInput(format!("{field} is too long (80 characters at most)")));
+                return Err(WorkspaceError::InvalidInput(format!(
+                    "{field} is too long (80 characters at most)"
+                )));
             }
         }
         let cur = self.current().await;
@@ -256,7 +299,11 @@ impl Workspace {
         Ok(store::shipping_rates::list(cur.store.pool()).await?)
     }
 
-    pub async fn set_shipping_rate_pickup(&self, id: &str, is_pickup: bool) -> Result<Vec<ShippingRate>> {
+    pub async fn set_shipping_rate_pickup(
+        &self,
+        id: &str,
+        is_pickup: bool,
+    ) -> Result<Vec<ShippingRate>> {
         let cur = self.current().await;
         let mut tx = cur.store.pool().begin().await.map_err(StoreError::from)?;
         let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shipping_rates WHERE id = ?1")
@@ -274,7 +321,10 @@ impl Workspace {
 }
 
 fn build_client(config: &WorkspaceConfig, key: &Secret, mode: StripeMode) -> Result<StripeClient> {
-    Ok(StripeClient::new(key, ClientConfig::for_mode(&config.api_base, mode))?)
+    Ok(StripeClient::new(
+        key,
+        ClientConfig::for_mode(&config.api_base, mode),
+    )?)
 }
 
 /// Checks a key with a real call and returns the account it belongs to.
@@ -285,10 +335,15 @@ pub async fn validate(config: &WorkspaceConfig, key: &Secret) -> Result<AccountI
         ));
     };
     let client = build_client(config, key, mode)?;
-    let account = match client.send(&stripe_connect::account::RetrieveForMyAccountAccount::new()).await {
+    let account = match client
+        .send(&stripe_connect::account::RetrieveForMyAccountAccount::new())
+        .await
+    {
         Ok(a) => a,
         Err(StripeError::Authentication(msg)) => {
-            return Err(WorkspaceError::InvalidKey(format!("Stripe refused this key: {msg}")));
+            return Err(WorkspaceError::InvalidKey(format!(
+                "Stripe refused this key: {msg}"
+            )));
         }
         // A restricted key may not read the account: prove it works on what we do read.
         Err(StripeError::Permission(_)) if restricted => {
@@ -309,7 +364,13 @@ pub async fn validate(config: &WorkspaceConfig, key: &Secret) -> Result<AccountI
 }
 
 fn account_info(v: &Value, mode: StripeMode, restricted_key: bool) -> AccountInfo {
-    let s = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let s = |p: &str| {
+        v.pointer(p)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     let id = s("/id").unwrap_or_else(|| "acct_unknown".into());
     AccountInfo {
         name: s("/settings/dashboard/display_name")
@@ -323,7 +384,10 @@ fn account_info(v: &Value, mode: StripeMode, restricted_key: bool) -> AccountInf
 }
 
 fn account_db(dir: &Path, a: &AccountInfo) -> PathBuf {
-    let safe: String = a.id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let safe: String =
+        a.id.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
     let mode = match a.mode {
         StripeMode::Test => "test",
         StripeMode::Live => "live",
@@ -333,12 +397,17 @@ fn account_db(dir: &Path, a: &AccountInfo) -> PathBuf {
 
 fn read_account_file(dir: &Path) -> Option<AccountInfo> {
     let text = std::fs::read_to_string(dir.join("account.json")).ok()?;
-    serde_json::from_str::<AccountFile>(&text).ok().map(|f| f.account)
+    serde_json::from_str::<AccountFile>(&text)
+        .ok()
+        .map(|f| f.account)
 }
 
 fn write_account_file(dir: &Path, account: &AccountInfo) -> Result<()> {
     let path = dir.join("account.json");
-    let body = serde_json::to_vec_pretty(&AccountFile { account: account.clone() }).unwrap_or_default();
+    let body = serde_json::to_vec_pretty(&AccountFile {
+        account: account.clone(),
+    })
+    .unwrap_or_default();
     let tmp = dir.join("account.json.tmp");
     std::fs::write(&tmp, body)
         .and_then(|_| std::fs::rename(&tmp, &path))
@@ -352,5 +421,10 @@ async fn open_demo(dir: &Path) -> Result<Current> {
         let data = Dataset::demo(store::now());
         sync::import_dataset(&store, &data).await?;
     }
-    Ok(Current { source: DataSource::Demo, store, client: None, account: None })
+    Ok(Current {
+        source: DataSource::Demo,
+        store,
+        client: None,
+        account: None,
+    })
 }

@@ -6,8 +6,13 @@ use comptoir_core::stripe::mapping::*;
 use serde_json::{json, Value};
 
 fn fixtures() -> Value {
-    let path = std::env::var("COMPTOIR_FIXTURES")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/stripe/fixtures3.json").to_owned());
+    let path = std::env::var("COMPTOIR_FIXTURES").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/stripe/fixtures3.json"
+        )
+        .to_owned()
+    });
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
     serde_json::from_str::<Value>(&text).unwrap()["resources"].clone()
 }
@@ -55,7 +60,9 @@ fn item(desc: &str, qty: i64, unit: i64) -> Value {
 fn official_open_session_is_not_an_order() {
     let s = fixture("checkout.session");
     assert_eq!(s["status"], "open", "the fixture is an open session");
-    assert!(order_from_session(&s, &[], &no_rates, &guess).unwrap().is_none());
+    assert!(order_from_session(&s, &[], &no_rates, &guess)
+        .unwrap()
+        .is_none());
 }
 
 #[test]
@@ -63,35 +70,64 @@ fn completed_session_maps_every_field() {
     let mut s = completed_session();
     s["invoice"] = json!({"id": "in_1", "object": "invoice", "number": "CPT-0042",
         "invoice_pdf": "https://pay.stripe.com/invoice/acct_1/in_1/pdf", "hosted_invoice_url": "https://invoice.stripe.com/i/acct_1/in_1"});
-    s["shipping_cost"]["shipping_rate"] = json!({"id": "shr_1", "object": "shipping_rate", "display_name": "Colissimo"});
-    let items = [item("Comté 18 mois", 2, 1500), item("Café d'Éthiopie", 1, 1000)];
-    let o = order_from_session(&s, &items, &no_rates, &guess).unwrap().unwrap();
+    s["shipping_cost"]["shipping_rate"] =
+        json!({"id": "shr_1", "object": "shipping_rate", "display_name": "Colissimo"});
+    let items = [
+        item("Comté 18 mois", 2, 1500),
+        item("Café d'Éthiopie", 1, 1000),
+    ];
+    let o = order_from_session(&s, &items, &no_rates, &guess)
+        .unwrap()
+        .unwrap();
     assert_eq!(o.id, s["id"].as_str().unwrap());
     assert_eq!(o.source, OrderSource::CheckoutSession);
     assert_eq!(o.number, "CPT-0042");
     assert_eq!(o.billing.email.as_deref(), Some("example@example.com"));
     assert_eq!(o.billing.name.as_deref(), Some("Élodie Martin"));
-    let ship = o.shipping.as_ref().expect("shipping details from collected_information");
+    let ship = o
+        .shipping
+        .as_ref()
+        .expect("shipping details from collected_information");
     assert_eq!(ship.address.as_ref().unwrap().city.as_deref(), Some("Lyon"));
     assert_eq!(o.delivery_kind, DeliveryKind::Delivery);
     assert_eq!(o.delivery_method.as_deref(), Some("Colissimo"));
     assert_eq!(o.item_count(), 3);
     assert_eq!(o.lines[0].description, "Comté 18 mois");
     assert_eq!(o.lines[0].unit_amount, Some(1500));
-    assert_eq!((o.amount_subtotal, o.amount_discount, o.amount_shipping, o.amount_total), (4000, 500, 800, 4300));
+    assert_eq!(
+        (
+            o.amount_subtotal,
+            o.amount_discount,
+            o.amount_shipping,
+            o.amount_total
+        ),
+        (4000, 500, 800, 4300)
+    );
     assert_eq!(o.invoice_id.as_deref(), Some("in_1"));
-    assert_eq!(o.invoice_pdf.as_deref(), Some("https://pay.stripe.com/invoice/acct_1/in_1/pdf"));
-    assert_eq!(o.payment_intent_id.as_deref(), Some("pi_1PgafyB7WZ01zgkWSjxsAJo3"));
+    assert_eq!(
+        o.invoice_pdf.as_deref(),
+        Some("https://pay.stripe.com/invoice/acct_1/in_1/pdf")
+    );
+    assert_eq!(
+        o.payment_intent_id.as_deref(),
+        Some("pi_1PgafyB7WZ01zgkWSjxsAJo3")
+    );
 }
 
 #[test]
 fn session_without_shipping_or_rate_is_a_pickup() {
     let mut s = completed_session();
     s["collected_information"] = Value::Null;
-    let o = order_from_session(&s, &[], &no_rates, &guess).unwrap().unwrap();
+    let o = order_from_session(&s, &[], &no_rates, &guess)
+        .unwrap()
+        .unwrap();
     assert!(o.shipping.is_none());
     assert_eq!(o.delivery_kind, DeliveryKind::Pickup);
-    assert!(o.number.starts_with('#'), "no invoice: a short id, got {}", o.number);
+    assert!(
+        o.number.starts_with('#'),
+        "no invoice: a short id, got {}",
+        o.number
+    );
 }
 
 #[test]
@@ -123,7 +159,9 @@ fn full_discount_and_several_tax_rates() {
             ]
         }
     });
-    let o = order_from_session(&s, &[], &no_rates, &guess).unwrap().unwrap();
+    let o = order_from_session(&s, &[], &no_rates, &guess)
+        .unwrap()
+        .unwrap();
     assert_eq!(o.amount_total, 0);
     assert_eq!(o.amount_discount, 4000);
     assert_eq!(o.discounts[0].name.as_deref(), Some("Offert 100%"));
@@ -139,7 +177,9 @@ fn zero_decimal_currency_keeps_amounts_as_given() {
     s["amount_subtotal"] = json!(3200);
     s["amount_total"] = json!(3200);
     s["total_details"] = json!({"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0});
-    let o = order_from_session(&s, &[item("抹茶", 1, 3200)], &no_rates, &guess).unwrap().unwrap();
+    let o = order_from_session(&s, &[item("抹茶", 1, 3200)], &no_rates, &guess)
+        .unwrap()
+        .unwrap();
     assert_eq!(o.currency, "jpy");
     assert_eq!(o.amount_total, 3200, "yen are not cents");
     assert_eq!(o.lines[0].unit_amount, Some(3200));
@@ -149,7 +189,9 @@ fn zero_decimal_currency_keeps_amounts_as_given() {
 fn subscription_mode_session_is_not_an_order() {
     let mut s = completed_session();
     s["mode"] = json!("subscription");
-    assert!(order_from_session(&s, &[], &no_rates, &guess).unwrap().is_none());
+    assert!(order_from_session(&s, &[], &no_rates, &guess)
+        .unwrap()
+        .is_none());
 }
 
 #[test]
@@ -173,14 +215,23 @@ fn paid_one_off_invoice_is_an_order() {
     inv["number"] = json!("F-2026-0007");
     inv["customer_name"] = json!("Hôtel du Lac");
     inv["customer_email"] = json!("compta@hoteldulac.fr");
-    let o = order_from_invoice(&inv, &no_rates, &guess).unwrap().unwrap();
+    let o = order_from_invoice(&inv, &no_rates, &guess)
+        .unwrap()
+        .unwrap();
     assert_eq!(o.source, OrderSource::Invoice);
     assert_eq!(o.number, "F-2026-0007");
     assert_eq!(o.billing.name.as_deref(), Some("Hôtel du Lac"));
     assert_eq!(o.lines.len(), 1);
-    assert_eq!(o.lines[0].description, "My First Invoice Item (created for API docs)");
+    assert_eq!(
+        o.lines[0].description,
+        "My First Invoice Item (created for API docs)"
+    );
     assert_eq!(o.amount_total, 1000);
-    assert_eq!(o.delivery_kind, DeliveryKind::Pickup, "no shipping address: collected");
+    assert_eq!(
+        o.delivery_kind,
+        DeliveryKind::Pickup,
+        "no shipping address: collected"
+    );
 }
 
 #[test]
@@ -189,7 +240,9 @@ fn subscription_invoice_is_not_an_order() {
     inv["status"] = json!("paid");
     inv["parent"] = json!({"type": "subscription_details", "subscription_details": {"subscription": "sub_1", "metadata": null}, "quote_details": null});
     assert_eq!(invoice_subscription_id(&inv).as_deref(), Some("sub_1"));
-    assert!(order_from_invoice(&inv, &no_rates, &guess).unwrap().is_none());
+    assert!(order_from_invoice(&inv, &no_rates, &guess)
+        .unwrap()
+        .is_none());
 }
 
 #[test]
@@ -224,7 +277,10 @@ fn official_payment_method_is_masked() {
     assert_eq!(pm.last4.as_deref(), Some("4242"));
     assert_eq!((pm.exp_month, pm.exp_year), (Some(8), Some(2030)));
     let shown = serde_json::to_string(&pm).unwrap();
-    assert!(!shown.contains("fingerprint") && !shown.contains("AOB934RVNwzk6xtn"), "only brand, last 4 and expiry");
+    assert!(
+        !shown.contains("fingerprint") && !shown.contains("AOB934RVNwzk6xtn"),
+        "only brand, last 4 and expiry"
+    );
 }
 
 #[test]
@@ -233,10 +289,20 @@ fn official_shipping_rate_and_pickup_guess() {
     assert_eq!(r.display_name, "Ground shipping");
     assert_eq!(r.amount, Some(500));
     assert!(!r.is_pickup);
-    for name in ["Retrait en boutique", "Click & Collect", "Store pickup", "Pick up in store"] {
+    for name in [
+        "Retrait en boutique",
+        "Click & Collect",
+        "Store pickup",
+        "Pick up in store",
+    ] {
         assert!(looks_like_pickup(name), "{name}");
     }
-    for name in ["Colissimo", "Chronopost 24h", "UPS Standard", "Mondial Relay"] {
+    for name in [
+        "Colissimo",
+        "Chronopost 24h",
+        "UPS Standard",
+        "Mondial Relay",
+    ] {
         assert!(!looks_like_pickup(name), "{name}");
     }
 }

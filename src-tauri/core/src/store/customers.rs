@@ -41,27 +41,33 @@ pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<Customer> 
         .map(|r| r.get::<String, _>(0))
         .map_err(not_found(format!("customer {id}")))?;
     let v: Value = serde_json::from_str(&raw)?;
-    Ok(crate::stripe::mapping::customer_from(&v).unwrap_or(Customer {
-        id: id.to_owned(),
-        deleted: true,
-        name: None,
-        email: None,
-        phone: None,
-        address: None,
-        shipping: None,
-        preferred_locale: None,
-        created: 0,
-    }))
+    Ok(
+        crate::stripe::mapping::customer_from(&v).unwrap_or(Customer {
+            id: id.to_owned(),
+            deleted: true,
+            name: None,
+            email: None,
+            phone: None,
+            address: None,
+            shipping: None,
+            preferred_locale: None,
+            created: 0,
+        }),
+    )
 }
 
 pub async fn count<'e>(db: impl SqliteExecutor<'e>) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(db).await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM customers")
+        .fetch_one(db)
+        .await?)
 }
 
 pub async fn exists<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<bool> {
-    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM customers WHERE id = ?1")
-        .bind(id)
-        .fetch_one(db)
-        .await?
-        > 0)
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM customers WHERE id = ?1")
+            .bind(id)
+            .fetch_one(db)
+            .await?
+            > 0,
+    )
 }

@@ -33,17 +33,27 @@ pub async fn upsert(conn: &mut SqliteConnection, i: &Invoice, raw: &Value) -> Re
     .bind(raw.to_string())
     .execute(&mut *conn)
     .await?;
-    super::orders::apply_invoice(conn, &i.id, i.number.as_deref(), i.invoice_pdf.as_deref(), i.hosted_invoice_url.as_deref())
-        .await
+    super::orders::apply_invoice(
+        conn,
+        &i.id,
+        i.number.as_deref(),
+        i.invoice_pdf.as_deref(),
+        i.hosted_invoice_url.as_deref(),
+    )
+    .await
 }
 
 /// The invoices of one subscription, newest first.
-pub async fn list_for_subscription<'e>(db: impl SqliteExecutor<'e>, subscription_id: &str) -> Result<Vec<Invoice>> {
-    let raws: Vec<String> =
-        sqlx::query_scalar("SELECT raw FROM invoices WHERE subscription_id = ?1 ORDER BY created DESC, id DESC")
-            .bind(subscription_id)
-            .fetch_all(db)
-            .await?;
+pub async fn list_for_subscription<'e>(
+    db: impl SqliteExecutor<'e>,
+    subscription_id: &str,
+) -> Result<Vec<Invoice>> {
+    let raws: Vec<String> = sqlx::query_scalar(
+        "SELECT raw FROM invoices WHERE subscription_id = ?1 ORDER BY created DESC, id DESC",
+    )
+    .bind(subscription_id)
+    .fetch_all(db)
+    .await?;
     raws.iter()
         .map(|r| {
             let v: Value = serde_json::from_str(r)?;
@@ -53,9 +63,13 @@ pub async fn list_for_subscription<'e>(db: impl SqliteExecutor<'e>, subscription
 }
 
 pub async fn count<'e>(db: impl SqliteExecutor<'e>) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM invoices").fetch_one(db).await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM invoices")
+        .fetch_one(db)
+        .await?)
 }
 
 pub async fn ids<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar("SELECT id FROM invoices ORDER BY id").fetch_all(db).await?)
+    Ok(sqlx::query_scalar("SELECT id FROM invoices ORDER BY id")
+        .fetch_all(db)
+        .await?)
 }

@@ -6,7 +6,9 @@ use serde_json::Value;
 use sqlx::{Row, SqliteConnection, SqliteExecutor};
 
 use super::{not_found, Result};
-use crate::model::{Counts, DeliveryKind, FulfilmentStatus, Order, OrderPage, OrderQuery, OrderRow, OrderSource};
+use crate::model::{
+    Counts, DeliveryKind, FulfilmentStatus, Order, OrderPage, OrderQuery, OrderRow, OrderSource,
+};
 
 /// The status an order shows: its fulfilment row's, else where its delivery kind starts.
 const STATUS_SQL: &str = "COALESCE(f.status, CASE o.delivery_kind WHEN 'pickup' THEN 'to_be_picked_up' ELSE 'to_be_sent' END)";
@@ -35,7 +37,10 @@ pub async fn upsert(conn: &mut SqliteConnection, o: &Order, raw: &Value) -> Resu
                     .bind(inv)
                     .execute(&mut *conn)
                     .await?;
-                sqlx::query("DELETE FROM fulfilments WHERE order_id = ?1").bind(inv).execute(&mut *conn).await?;
+                sqlx::query("DELETE FROM fulfilments WHERE order_id = ?1")
+                    .bind(inv)
+                    .execute(&mut *conn)
+                    .await?;
                 sqlx::query("DELETE FROM orders WHERE id = ?1 AND source = 'invoice'")
                     .bind(inv)
                     .execute(&mut *conn)
@@ -89,7 +94,10 @@ pub async fn upsert(conn: &mut SqliteConnection, o: &Order, raw: &Value) -> Resu
     .execute(&mut *conn)
     .await?;
 
-    sqlx::query("DELETE FROM order_lines WHERE order_id = ?1").bind(&o.id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM order_lines WHERE order_id = ?1")
+        .bind(&o.id)
+        .execute(&mut *conn)
+        .await?;
     for (i, l) in o.lines.iter().enumerate() {
         sqlx::query(
             "INSERT INTO order_lines (order_id, position, description, quantity, unit_amount,
@@ -119,10 +127,12 @@ pub async fn apply_invoice(
     invoice_pdf: Option<&str>,
     hosted_invoice_url: Option<&str>,
 ) -> Result<()> {
-    let rows = sqlx::query("SELECT id, detail FROM orders WHERE invoice_id = ?1 AND source = 'checkout_session'")
-        .bind(invoice_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, detail FROM orders WHERE invoice_id = ?1 AND source = 'checkout_session'",
+    )
+    .bind(invoice_id)
+    .fetch_all(&mut *conn)
+    .await?;
     for r in rows {
         let id: String = r.get(0);
         let mut order: Order = serde_json::from_str(&r.get::<String, _>(1))?;
@@ -130,7 +140,9 @@ pub async fn apply_invoice(
             order.number = n.to_owned();
         }
         order.invoice_pdf = invoice_pdf.map(str::to_owned).or(order.invoice_pdf);
-        order.hosted_invoice_url = hosted_invoice_url.map(str::to_owned).or(order.hosted_invoice_url);
+        order.hosted_invoice_url = hosted_invoice_url
+            .map(str::to_owned)
+            .or(order.hosted_invoice_url);
         sqlx::query("UPDATE orders SET number = ?1, detail = ?2 WHERE id = ?3")
             .bind(&order.number)
             .bind(serde_json::to_string(&order)?)
@@ -143,11 +155,17 @@ pub async fn apply_invoice(
 
 /// Recomputes the delivery kind of the orders using a shipping rate after the merchant changed
 /// whether it is a pickup.
-pub async fn set_rate_pickup(conn: &mut SqliteConnection, shipping_rate_id: &str, is_pickup: bool) -> Result<()> {
-    let rows = sqlx::query("SELECT id, detail, has_shipping_address FROM orders WHERE shipping_rate_id = ?1")
-        .bind(shipping_rate_id)
-        .fetch_all(&mut *conn)
-        .await?;
+pub async fn set_rate_pickup(
+    conn: &mut SqliteConnection,
+    shipping_rate_id: &str,
+    is_pickup: bool,
+) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT id, detail, has_shipping_address FROM orders WHERE shipping_rate_id = ?1",
+    )
+    .bind(shipping_rate_id)
+    .fetch_all(&mut *conn)
+    .await?;
     for r in rows {
         let id: String = r.get(0);
         let mut order: Order = serde_json::from_str(&r.get::<String, _>(1))?;
@@ -184,7 +202,8 @@ fn row_from(r: &sqlx::sqlite::SqliteRow) -> OrderRow {
         amount_total: r.get("amount_total"),
         delivery_method: r.get("delivery_method"),
         delivery_kind: DeliveryKind::parse(&r.get::<String, _>("delivery_kind")),
-        status: FulfilmentStatus::parse(&r.get::<String, _>("status")).unwrap_or(FulfilmentStatus::ToBeSent),
+        status: FulfilmentStatus::parse(&r.get::<String, _>("status"))
+            .unwrap_or(FulfilmentStatus::ToBeSent),
     }
 }
 
@@ -212,7 +231,10 @@ pub async fn list(conn: &mut SqliteConnection, q: &OrderQuery) -> Result<OrderPa
     .bind(status)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(OrderPage { rows: rows.iter().map(row_from).collect(), total })
+    Ok(OrderPage {
+        rows: rows.iter().map(row_from).collect(),
+        total,
+    })
 }
 
 /// Order counts by status, and the subscription count, for the navigation and tabs.
@@ -235,15 +257,21 @@ pub async fn counts(conn: &mut SqliteConnection) -> Result<Counts> {
             None => {}
         }
     }
-    c.subscriptions = sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions").fetch_one(&mut *conn).await?;
+    c.subscriptions = sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions")
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(c)
 }
 
 pub async fn count<'e>(db: impl SqliteExecutor<'e>) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(db).await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+        .fetch_one(db)
+        .await?)
 }
 
 /// Every order id, for comparing the store with Stripe's data in tests.
 pub async fn ids<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar("SELECT id FROM orders ORDER BY id").fetch_all(db).await?)
+    Ok(sqlx::query_scalar("SELECT id FROM orders ORDER BY id")
+        .fetch_all(db)
+        .await?)
 }

@@ -11,10 +11,12 @@ const STAFF: &str = "staff_name";
 pub const LAST_SYNCED_AT: &str = "last_synced_at";
 
 pub async fn get_value<'e>(db: impl SqliteExecutor<'e>, key: &str) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?1")
-        .bind(key)
-        .fetch_optional(db)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?1")
+            .bind(key)
+            .fetch_optional(db)
+            .await?,
+    )
 }
 
 pub async fn set_value<'e>(db: impl SqliteExecutor<'e>, key: &str, value: &str) -> Result<()> {
@@ -31,7 +33,9 @@ pub async fn set_value<'e>(db: impl SqliteExecutor<'e>, key: &str, value: &str) 
 
 pub async fn get(conn: &mut SqliteConnection) -> Result<Settings> {
     Ok(Settings {
-        language: get_value(&mut *conn, LANGUAGE).await?.filter(|l| l == "fr" || l == "en"),
+        language: get_value(&mut *conn, LANGUAGE)
+            .await?
+            .filter(|l| l == "fr" || l == "en"),
         station_name: get_value(&mut *conn, STATION).await?.unwrap_or_default(),
         staff_name: get_value(&mut *conn, STAFF).await?.unwrap_or_default(),
     })
@@ -41,7 +45,10 @@ pub async fn save(conn: &mut SqliteConnection, s: &Settings) -> Result<()> {
     match s.language.as_deref() {
         Some(l @ ("fr" | "en")) => set_value(&mut *conn, LANGUAGE, l).await?,
         _ => {
-            sqlx::query("DELETE FROM settings WHERE key = ?1").bind(LANGUAGE).execute(&mut *conn).await?;
+            sqlx::query("DELETE FROM settings WHERE key = ?1")
+                .bind(LANGUAGE)
+                .execute(&mut *conn)
+                .await?;
         }
     }
     set_value(&mut *conn, STATION, s.station_name.trim()).await?;
@@ -50,5 +57,7 @@ pub async fn save(conn: &mut SqliteConnection, s: &Settings) -> Result<()> {
 }
 
 pub async fn last_synced_at<'e>(db: impl SqliteExecutor<'e>) -> Result<Option<i64>> {
-    Ok(get_value(db, LAST_SYNCED_AT).await?.and_then(|v| v.parse().ok()))
+    Ok(get_value(db, LAST_SYNCED_AT)
+        .await?
+        .and_then(|v| v.parse().ok()))
 }

@@ -91,10 +91,16 @@ impl RateBook {
 
 pub async fn rate_book(conn: &mut SqliteConnection) -> Result<RateBook> {
     let mut book = RateBook::default();
-    for r in sqlx::query("SELECT id, display_name FROM shipping_rates").fetch_all(&mut *conn).await? {
+    for r in sqlx::query("SELECT id, display_name FROM shipping_rates")
+        .fetch_all(&mut *conn)
+        .await?
+    {
         book.names.insert(r.get(0), r.get(1));
     }
-    for r in sqlx::query("SELECT shipping_rate_id, is_pickup FROM pickup_rates").fetch_all(&mut *conn).await? {
+    for r in sqlx::query("SELECT shipping_rate_id, is_pickup FROM pickup_rates")
+        .fetch_all(&mut *conn)
+        .await?
+    {
         book.choices.insert(r.get(0), r.get(1));
     }
     Ok(book)

@@ -52,12 +52,15 @@ pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<Subscripti
 
 /// The next charge: the end of the current period, while the subscription will renew.
 pub fn next_charge(s: &Subscription) -> Option<i64> {
-    let renews = matches!(s.status.as_str(), "active" | "trialing" | "past_due") && !s.cancel_at_period_end;
+    let renews =
+        matches!(s.status.as_str(), "active" | "trialing" | "past_due") && !s.cancel_at_period_end;
     let before_end = match (s.cancel_at, s.current_period_end) {
         (Some(end), Some(next)) => next < end,
         _ => true,
     };
-    (renews && before_end).then_some(s.current_period_end).flatten()
+    (renews && before_end)
+        .then_some(s.current_period_end)
+        .flatten()
 }
 
 pub async fn list(conn: &mut SqliteConnection, q: &SubscriptionQuery) -> Result<SubscriptionPage> {
@@ -93,9 +96,15 @@ pub async fn list(conn: &mut SqliteConnection, q: &SubscriptionQuery) -> Result<
 }
 
 pub async fn count<'e>(db: impl SqliteExecutor<'e>) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions").fetch_one(db).await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions")
+        .fetch_one(db)
+        .await?)
 }
 
 pub async fn ids<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar("SELECT id FROM subscriptions ORDER BY id").fetch_all(db).await?)
+    Ok(
+        sqlx::query_scalar("SELECT id FROM subscriptions ORDER BY id")
+            .fetch_all(db)
+            .await?,
+    )
 }

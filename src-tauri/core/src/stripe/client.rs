@@ -37,7 +37,11 @@ pub enum StripeError {
     #[error("Stripe is limiting requests; try again in a minute")]
     RateLimited,
     #[error("Stripe answered {status}: {message}")]
-    Api { status: u16, code: Option<String>, message: String },
+    Api {
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
     #[error("Cannot reach Stripe: {0}")]
     Network(String),
     #[error("Unexpected answer from Stripe to {path}: {detail}")]
@@ -55,7 +59,10 @@ impl StripeError {
 
 impl stripe_client_core::StripeClientErr for StripeError {
     fn deserialize_err(msg: impl std::fmt::Display) -> Self {
-        StripeError::Decode { path: String::new(), detail: msg.to_string() }
+        StripeError::Decode {
+            path: String::new(),
+            detail: msg.to_string(),
+        }
     }
 }
 
@@ -116,7 +123,10 @@ struct Pacer {
 
 impl Pacer {
     fn new(rate: f64) -> Self {
-        Pacer { rate, state: Mutex::new((rate.min(5.0), Instant::now())) }
+        Pacer {
+            rate,
+            state: Mutex::new((rate.min(5.0), Instant::now())),
+        }
     }
 
     async fn take(&self) {
@@ -156,7 +166,9 @@ pub struct StripeClient {
 
 impl std::fmt::Debug for StripeClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StripeClient").field("api_base", &self.config.api_base).finish_non_exhaustive()
+        f.debug_struct("StripeClient")
+            .field("api_base", &self.config.api_base)
+            .finish_non_exhaustive()
     }
 }
 
@@ -166,8 +178,8 @@ impl StripeClient {
         if mode_of_key(key).is_none() {
             return Err(StripeError::MalformedKey);
         }
-        let mut auth =
-            HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| StripeError::MalformedKey)?;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {key}"))
+            .map_err(|_| StripeError::MalformedKey)?;
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, auth);
@@ -178,7 +190,10 @@ impl StripeClient {
             .timeout(config.timeout)
             .connect_timeout(Duration::from_secs(10))
             .pool_idle_timeout(Duration::from_secs(60))
-            .https_only(!config.api_base.starts_with("http://127.0.0.1") && !config.api_base.starts_with("http://localhost"))
+            .https_only(
+                !config.api_base.starts_with("http://127.0.0.1")
+                    && !config.api_base.starts_with("http://localhost"),
+            )
             .build()
             .map_err(|e| StripeError::Network(e.to_string()))?;
         Ok(StripeClient {
@@ -271,7 +286,10 @@ impl StripeClient {
                 Ok(v) => Outcome::Done(v),
                 Err(e) => {
                     tracing::warn!(path, "could not parse Stripe's answer: {e}");
-                    Outcome::Fail(StripeError::Decode { path: path.to_owned(), detail: e.to_string() })
+                    Outcome::Fail(StripeError::Decode {
+                        path: path.to_owned(),
+                        detail: e.to_string(),
+                    })
                 }
             };
         }
@@ -292,7 +310,11 @@ impl StripeClient {
             403 => StripeError::Permission(message),
             404 => StripeError::NotFound(message),
             429 => StripeError::RateLimited,
-            _ => StripeError::Api { status, code, message },
+            _ => StripeError::Api {
+                status,
+                code,
+                message,
+            },
         };
         let retryable = match should_retry {
             Some(v) => v,
@@ -326,7 +348,9 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
 }
 
 fn backoff(config: &ClientConfig, attempt: u32) -> Duration {
-    let exp = config.backoff_base.saturating_mul(1u32 << (attempt - 1).min(10));
+    let exp = config
+        .backoff_base
+        .saturating_mul(1u32 << (attempt - 1).min(10));
     let capped = exp.min(config.backoff_max);
     // Equal jitter: half fixed, half random, so parallel workers do not retry in lockstep.
     let half = capped / 2;
@@ -346,7 +370,9 @@ impl stripe_client_core::StripeClient for StripeClient {
     ) -> Result<bytes::Bytes, StripeError> {
         let (req, _overrides) = req.into_pieces();
         let v = self.execute_raw(req).await?;
-        Ok(bytes::Bytes::from(serde_json::to_vec(&v).unwrap_or_default()))
+        Ok(bytes::Bytes::from(
+            serde_json::to_vec(&v).unwrap_or_default(),
+        ))
     }
 }
 
@@ -361,7 +387,11 @@ mod tests {
         assert_eq!(mode_of_key(&k("rk_test_")), Some((StripeMode::Test, true)));
         assert_eq!(mode_of_key(&k("sk_live_")), Some((StripeMode::Live, false)));
         assert_eq!(mode_of_key(&k("rk_live_")), Some((StripeMode::Live, true)));
-        assert_eq!(mode_of_key(&k("pk_test_")), None, "a publishable key is not a secret key");
+        assert_eq!(
+            mode_of_key(&k("pk_test_")),
+            None,
+            "a publishable key is not a secret key"
+        );
         assert_eq!(mode_of_key("sk_test_"), None);
         assert_eq!(mode_of_key(&format!("{} ", k("sk_test_"))), None);
         assert_eq!(mode_of_key(&format!("{}\n", k("sk_test_"))), None);

@@ -9,7 +9,11 @@ fn link(mode: StripeMode, kind: &str, id: &str) -> Option<String> {
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return None;
     }
-    let test = if mode == StripeMode::Test { "test/" } else { "" };
+    let test = if mode == StripeMode::Test {
+        "test/"
+    } else {
+        ""
+    };
     Some(format!("{DASHBOARD}{test}{kind}/{id}"))
 }
 
@@ -47,7 +51,10 @@ mod tests {
             customer(StripeMode::Test, "cus_QXg1o8vcGmoR32").as_deref(),
             Some("https://dashboard.stripe.com/test/customers/cus_QXg1o8vcGmoR32")
         );
-        assert_eq!(subscription(StripeMode::Live, "sub_1").as_deref(), Some("https://dashboard.stripe.com/subscriptions/sub_1"));
+        assert_eq!(
+            subscription(StripeMode::Live, "sub_1").as_deref(),
+            Some("https://dashboard.stripe.com/subscriptions/sub_1")
+        );
     }
 
     #[test]

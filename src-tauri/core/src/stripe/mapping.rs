@@ -8,14 +8,17 @@
 use serde_json::Value;
 
 use crate::model::{
-    Address, Contact, Customer, DeliveryKind, DiscountLine, Invoice, Order, OrderLine,
-    OrderSource, PaymentMethodSummary, ShippingRate, Subscription, TaxLine,
+    Address, Contact, Customer, DeliveryKind, DiscountLine, Invoice, Order, OrderLine, OrderSource,
+    PaymentMethodSummary, ShippingRate, Subscription, TaxLine,
 };
 
 #[derive(Debug, thiserror::Error)]
 pub enum MappingError {
     #[error("{object} has no `{field}`")]
-    Missing { object: &'static str, field: &'static str },
+    Missing {
+        object: &'static str,
+        field: &'static str,
+    },
 }
 
 /// Reads `path` ("a.b.c") from `v`.
@@ -61,7 +64,11 @@ fn expanded<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     at(v, path).filter(|x| x.is_object())
 }
 
-fn required_str(v: &Value, object: &'static str, field: &'static str) -> Result<String, MappingError> {
+fn required_str(
+    v: &Value,
+    object: &'static str,
+    field: &'static str,
+) -> Result<String, MappingError> {
     str_at(v, field).ok_or(MappingError::Missing { object, field })
 }
 
@@ -140,7 +147,14 @@ pub fn delivery_kind(rate_is_pickup: Option<bool>, has_shipping_address: bool) -
 
 /// Short order number for orders without an invoice number: the id's last 8 characters.
 pub fn short_id(id: &str) -> String {
-    let tail: String = id.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = id
+        .chars()
+        .rev()
+        .take(8)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     format!("#{}", tail.to_uppercase())
 }
 
@@ -214,7 +228,8 @@ pub fn order_from_session(
         name: str_at(session, "customer_details.name")
             .or_else(|| str_at(session, "customer_details.individual_name"))
             .or_else(|| str_at(session, "customer_details.business_name")),
-        email: str_at(session, "customer_details.email").or_else(|| str_at(session, "customer_email")),
+        email: str_at(session, "customer_details.email")
+            .or_else(|| str_at(session, "customer_email")),
         phone: str_at(session, "customer_details.phone"),
         address: address(at(session, "customer_details.address")),
         tax_ids: tax_ids(at(session, "customer_details.tax_ids")),
@@ -240,7 +255,10 @@ pub fn order_from_session(
         .and_then(Value::as_array)
         .map(|ds| {
             ds.iter()
-                .map(|d| DiscountLine { name: discount_name(d), amount: int_at(d, "amount").unwrap_or(0) })
+                .map(|d| DiscountLine {
+                    name: discount_name(d),
+                    amount: int_at(d, "amount").unwrap_or(0),
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -249,8 +267,14 @@ pub fn order_from_session(
         .map(|ts| {
             ts.iter()
                 .map(|t| {
-                    let (label, rate) = at(t, "rate").map(rate_label).unwrap_or(("Tax".into(), None));
-                    TaxLine { label, rate, amount: int_at(t, "amount").unwrap_or(0) }
+                    let (label, rate) = at(t, "rate")
+                        .map(rate_label)
+                        .unwrap_or(("Tax".into(), None));
+                    TaxLine {
+                        label,
+                        rate,
+                        amount: int_at(t, "amount").unwrap_or(0),
+                    }
                 })
                 .collect()
         })
@@ -308,7 +332,10 @@ pub fn invoice_subscription_id(inv: &Value) -> Option<String> {
 fn invoice_payment_intent(inv: &Value) -> Option<String> {
     at(inv, "payments.data")
         .and_then(Value::as_array)
-        .and_then(|ps| ps.iter().find_map(|p| expandable_id(p, "payment.payment_intent")))
+        .and_then(|ps| {
+            ps.iter()
+                .find_map(|p| expandable_id(p, "payment.payment_intent"))
+        })
         .or_else(|| expandable_id(inv, "payment_intent"))
 }
 
@@ -353,7 +380,9 @@ pub fn order_from_invoice(
         tax_ids: tax_ids(at(inv, "customer_tax_ids")),
     };
     let shipping = shipping_contact(
-        at(inv, "shipping_details").filter(|s| at(s, "address").is_some()).or_else(|| at(inv, "customer_shipping")),
+        at(inv, "shipping_details")
+            .filter(|s| at(s, "address").is_some())
+            .or_else(|| at(inv, "customer_shipping")),
         None,
     );
     let lines: Vec<OrderLine> = at(inv, "lines.data")
@@ -372,13 +401,18 @@ pub fn order_from_invoice(
                         .map(|ts| {
                             ts.iter().fold((0, 0), |(all, incl), t| {
                                 let a = int_at(t, "amount").unwrap_or(0);
-                                let is_incl = str_at(t, "tax_behavior").as_deref() == Some("inclusive");
+                                let is_incl =
+                                    str_at(t, "tax_behavior").as_deref() == Some("inclusive");
                                 (all + a, incl + if is_incl { a } else { 0 })
                             })
                         })
                         .unwrap_or((0, 0));
                     let unit = at(l, "pricing.unit_amount_decimal")
-                        .and_then(|u| u.as_str().and_then(|s| s.parse::<f64>().ok()).or_else(|| u.as_f64()))
+                        .and_then(|u| {
+                            u.as_str()
+                                .and_then(|s| s.parse::<f64>().ok())
+                                .or_else(|| u.as_f64())
+                        })
                         .map(|f| f.round() as i64)
                         .or_else(|| (quantity > 0).then(|| amount / quantity));
                     OrderLine {
@@ -399,7 +433,9 @@ pub fn order_from_invoice(
         .map(|ds| {
             ds.iter()
                 .map(|d| DiscountLine {
-                    name: expanded(d, "discount").and_then(discount_name).or_else(|| expandable_id(d, "discount")),
+                    name: expanded(d, "discount")
+                        .and_then(discount_name)
+                        .or_else(|| expandable_id(d, "discount")),
                     amount: int_at(d, "amount").unwrap_or(0),
                 })
                 .collect::<Vec<_>>()
@@ -412,7 +448,11 @@ pub fn order_from_invoice(
                 .map(|t| {
                     let rate = expanded(t, "tax_rate_details.tax_rate");
                     let (label, pct) = rate.map(rate_label).unwrap_or(("Tax".into(), None));
-                    TaxLine { label, rate: pct, amount: int_at(t, "amount").unwrap_or(0) }
+                    TaxLine {
+                        label,
+                        rate: pct,
+                        amount: int_at(t, "amount").unwrap_or(0),
+                    }
                 })
                 .collect()
         })
@@ -466,7 +506,8 @@ pub fn apply_invoice_to_order(order: &mut Order, inv: &Value) {
         order.number = n;
     }
     order.invoice_pdf = str_at(inv, "invoice_pdf").or(order.invoice_pdf.take());
-    order.hosted_invoice_url = str_at(inv, "hosted_invoice_url").or(order.hosted_invoice_url.take());
+    order.hosted_invoice_url =
+        str_at(inv, "hosted_invoice_url").or(order.hosted_invoice_url.take());
 }
 
 pub fn customer_from(c: &Value) -> Result<Customer, MappingError> {
@@ -487,7 +528,10 @@ pub fn customer_from(c: &Value) -> Result<Customer, MappingError> {
     })
 }
 
-pub fn shipping_rate_from(r: &Value, merchant_choice: Option<bool>) -> Result<ShippingRate, MappingError> {
+pub fn shipping_rate_from(
+    r: &Value,
+    merchant_choice: Option<bool>,
+) -> Result<ShippingRate, MappingError> {
     let display_name = str_at(r, "display_name").unwrap_or_default();
     Ok(ShippingRate {
         id: required_str(r, "shipping_rate", "id")?,
@@ -507,7 +551,10 @@ pub fn payment_method_summary(pm: &Value) -> Option<PaymentMethodSummary> {
     let d = |f: &str| details.and_then(|x| str_at(x, f));
     let n = |f: &str| details.and_then(|x| int_at(x, f));
     Some(PaymentMethodSummary {
-        brand: d("display_brand").or_else(|| d("brand")).or_else(|| d("bank_name")).or_else(|| d("bank_code")),
+        brand: d("display_brand")
+            .or_else(|| d("brand"))
+            .or_else(|| d("bank_name"))
+            .or_else(|| d("bank_code")),
         last4: d("last4"),
         exp_month: n("exp_month"),
         exp_year: n("exp_year"),
@@ -517,9 +564,15 @@ pub fn payment_method_summary(pm: &Value) -> Option<PaymentMethodSummary> {
 }
 
 /// Builds a subscription. `schedule` is its subscription schedule when it has one.
-pub fn subscription_from(s: &Value, schedule: Option<&Value>) -> Result<Subscription, MappingError> {
+pub fn subscription_from(
+    s: &Value,
+    schedule: Option<&Value>,
+) -> Result<Subscription, MappingError> {
     let id = required_str(s, "subscription", "id")?;
-    let items: &[Value] = at(s, "items.data").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let items: &[Value] = at(s, "items.data")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     let first = items.first();
     let price = first.and_then(|i| at(i, "price"));
     let product_name = price
@@ -532,13 +585,23 @@ pub fn subscription_from(s: &Value, schedule: Option<&Value>) -> Result<Subscrip
         .map(|i| int_at(i, "price.unit_amount").unwrap_or(0) * int_at(i, "quantity").unwrap_or(1))
         .sum();
     // API 2026: the billing period lives on the items; the earliest end is the next charge.
-    let period_start = items.iter().filter_map(|i| int_at(i, "current_period_start")).min();
-    let period_end = items.iter().filter_map(|i| int_at(i, "current_period_end")).min();
+    let period_start = items
+        .iter()
+        .filter_map(|i| int_at(i, "current_period_start"))
+        .min();
+    let period_end = items
+        .iter()
+        .filter_map(|i| int_at(i, "current_period_end"))
+        .min();
     let schedule = schedule.or_else(|| expanded(s, "schedule"));
     let schedule_end = schedule.and_then(|sch| {
         // Only a schedule that cancels at its end gives the subscription an end.
         (str_at(sch, "end_behavior").as_deref() == Some("cancel"))
-            .then(|| at(sch, "phases").and_then(Value::as_array).and_then(|ps| ps.last()))
+            .then(|| {
+                at(sch, "phases")
+                    .and_then(Value::as_array)
+                    .and_then(|ps| ps.last())
+            })
             .flatten()
             .and_then(|p| int_at(p, "end_date"))
     });
@@ -553,9 +616,15 @@ pub fn subscription_from(s: &Value, schedule: Option<&Value>) -> Result<Subscrip
             .unwrap_or_default(),
         amount,
         quantity: first.and_then(|i| int_at(i, "quantity")).unwrap_or(1),
-        interval: price.and_then(|p| str_at(p, "recurring.interval")).unwrap_or_else(|| "month".into()),
-        interval_count: price.and_then(|p| int_at(p, "recurring.interval_count")).unwrap_or(1),
-        start_date: int_at(s, "start_date").or_else(|| int_at(s, "created")).unwrap_or(0),
+        interval: price
+            .and_then(|p| str_at(p, "recurring.interval"))
+            .unwrap_or_else(|| "month".into()),
+        interval_count: price
+            .and_then(|p| int_at(p, "recurring.interval_count"))
+            .unwrap_or(1),
+        start_date: int_at(s, "start_date")
+            .or_else(|| int_at(s, "created"))
+            .unwrap_or(0),
         current_period_start: period_start,
         current_period_end: period_end,
         cancel_at: int_at(s, "cancel_at"),

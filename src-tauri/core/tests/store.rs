@@ -1,0 +1,253 @@
+//! The local store on a real SQLite file: schema, WAL, the demo import, the order queries, and
+//! the rule that synced data never overwrites local fulfilment state.
+
+use comptoir_core::dataset::{Dataset, DatasetSpec};
+use comptoir_core::model::{FulfilmentStatus, OrderQuery, SubscriptionQuery};
+use comptoir_core::store::{self, Store};
+use comptoir_core::sync::import_dataset;
+use serde_json::Value;
+
+async fn fresh() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("comptoir.sqlite"))
+        .await
+        .unwrap();
+    (dir, store)
+}
+
+/// What the dataset holds as orders, by Stripe's rules, independent of the store's code:
+/// completed payment-mode sessions, plus paid invoices without a subscription that no session
+/// created.
+fn expected_order_ids(d: &Dataset) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut session_invoices = std::collections::HashSet::new();
+    for s in &d.checkout_sessions {
+        if s["mode"] == "payment" && s["status"] == "complete" {
+            ids.push(s["id"].as_str().unwrap().to_owned());
+            if let Some(inv) = s["invoice"].as_str() {
+                session_invoices.insert(inv.to_owned());
+            }
+        }
+    }
+    for i in &d.invoices {
+        let sub = i
+            .pointer("/parent/subscription_details/subscription")
+            .filter(|v| !v.is_null());
+        let id = i["id"].as_str().unwrap();
+        if i["status"] == "paid" && sub.is_none() && !session_invoices.contains(id) {
+            ids.push(id.to_owned());
+        }
+    }
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn opens_a_wal_database_with_foreign_keys() {
+    let (dir, store) = fresh().await;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(fk, 1);
+    assert!(dir.path().join("comptoir.sqlite").exists());
+    // Opening again runs no migration twice and keeps the data.
+    store.close().await;
+    let again = Store::open(&dir.path().join("comptoir.sqlite"))
+        .await
+        .unwrap();
+    assert_eq!(store::orders::count(again.pool()).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn demo_import_gives_every_order_and_subscription() {
+    let (_dir, store) = fresh().await;
+    let data = Dataset::demo(1_790_000_000);
+    let report = import_dataset(&store, &data).await.unwrap();
+    let expected = expected_order_ids(&data);
+    assert!(
+        expected.len() >= 100,
+        "the demo has a real shop's worth of orders"
+    );
+    assert_eq!(store::orders::ids(store.pool()).await.unwrap(), expected);
+    assert_eq!(report.orders as usize, expected.len());
+    assert_eq!(
+        store::subscriptions::count(store.pool()).await.unwrap() as usize,
+        data.subscriptions.len()
+    );
+    assert_eq!(
+        store::invoices::count(store.pool()).await.unwrap() as usize,
+        data.invoices.len()
+    );
+
+    let mut conn = store.pool().acquire().await.unwrap();
+    let counts = store::orders::counts(&mut conn).await.unwrap();
+    assert_eq!(counts.orders as usize, expected.len());
+    assert!(
+        counts.to_be_sent > 0 && counts.to_be_picked_up > 0,
+        "deliveries and pickups: {counts:?}"
+    );
+    assert_eq!(
+        counts.to_be_sent + counts.to_be_picked_up + counts.sent + counts.picked_up,
+        counts.orders
+    );
+
+    // Pages are newest first, disjoint, and add up to the total.
+    let mut seen = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = store::orders::list(
+            &mut conn,
+            &OrderQuery {
+                status: None,
+                limit: 40,
+                offset,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(page.total, counts.orders);
+        if page.rows.is_empty() {
+            break;
+        }
+        for pair in page.rows.windows(2) {
+            assert!(pair[0].created >= pair[1].created, "newest first");
+        }
+        seen.extend(page.rows.iter().map(|r| r.id.clone()));
+        offset += 40;
+    }
+    seen.sort();
+    assert_eq!(seen, expected);
+
+    let pickups = store::orders::list(
+        &mut conn,
+        &OrderQuery {
+            status: Some(FulfilmentStatus::ToBePickedUp),
+            limit: 500,
+            offset: 0,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(pickups.total, counts.to_be_picked_up);
+    assert!(pickups
+        .rows
+        .iter()
+        .all(|r| r.status == FulfilmentStatus::ToBePickedUp));
+
+    let subs = store::subscriptions::list(
+        &mut conn,
+        &SubscriptionQuery {
+            limit: 100,
+            offset: 0,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(subs.rows.len(), data.subscriptions.len());
+    assert!(
+        subs.rows.iter().any(|r| r.customer_name.is_some()),
+        "subscriptions name their customer"
+    );
+}
+
+#[tokio::test]
+async fn a_sync_never_overwrites_fulfilment_state() {
+    let (_dir, store) = fresh().await;
+    let data = Dataset::demo(1_790_000_000);
+    import_dataset(&store, &data).await.unwrap();
+    let mut conn = store.pool().acquire().await.unwrap();
+    let page = store::orders::list(
+        &mut conn,
+        &OrderQuery {
+            status: Some(FulfilmentStatus::ToBeSent),
+            limit: 1,
+            offset: 0,
+        },
+    )
+    .await
+    .unwrap();
+    let id = page.rows[0].id.clone();
+    sqlx::query("INSERT INTO fulfilments (order_id, status, sent_at, staff, station, updated_at) VALUES (?1, 'sent', 1, 'Léa', 'Poste 1', 1)")
+        .bind(&id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    // The same objects arrive again, as after an update on Stripe.
+    drop(conn);
+    import_dataset(&store, &data).await.unwrap();
+    let mut conn = store.pool().acquire().await.unwrap();
+    let sent = store::orders::list(
+        &mut conn,
+        &OrderQuery {
+            status: Some(FulfilmentStatus::Sent),
+            limit: 10,
+            offset: 0,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(sent.rows.len(), 1);
+    assert_eq!(sent.rows[0].id, id);
+}
+
+#[tokio::test]
+async fn marking_a_rate_as_pickup_moves_its_orders() {
+    let (_dir, store) = fresh().await;
+    let data = Dataset::demo(1_790_000_000);
+    import_dataset(&store, &data).await.unwrap();
+    let rates = store::shipping_rates::list(store.pool()).await.unwrap();
+    let delivery_rate = rates
+        .iter()
+        .find(|r| !r.is_pickup)
+        .expect("a delivery rate");
+    let using: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE shipping_rate_id = ?1")
+        .bind(&delivery_rate.id)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert!(using > 0, "some orders use {}", delivery_rate.display_name);
+    let mut conn = store.pool().acquire().await.unwrap();
+    let before = store::orders::counts(&mut conn).await.unwrap();
+    store::shipping_rates::set_pickup(&mut conn, &delivery_rate.id, true)
+        .await
+        .unwrap();
+    let after = store::orders::counts(&mut conn).await.unwrap();
+    assert_eq!(after.to_be_picked_up, before.to_be_picked_up + using);
+    assert_eq!(after.to_be_sent, before.to_be_sent - using);
+    let rates = store::shipping_rates::list(&mut *conn).await.unwrap();
+    let r = rates.iter().find(|r| r.id == delivery_rate.id).unwrap();
+    assert!(r.is_pickup && r.pickup_set_by_merchant);
+}
+
+#[tokio::test]
+async fn hostile_text_is_stored_verbatim() {
+    let (_dir, store) = fresh().await;
+    let data = Dataset::generate(&DatasetSpec {
+        orders: 60,
+        hostile_text: true,
+        ..DatasetSpec::default()
+    });
+    import_dataset(&store, &data).await.unwrap();
+    let names: Vec<Option<String>> = sqlx::query_scalar("SELECT customer_name FROM orders")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert!(
+        names
+            .iter()
+            .flatten()
+            .any(|n| n.contains("<img src=x onerror=")),
+        "hostile names survive as text, unchanged"
+    );
+    let raw: Vec<String> = sqlx::query_scalar("SELECT detail FROM orders")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert!(raw.iter().all(|d| serde_json::from_str::<Value>(d).is_ok()));
+}

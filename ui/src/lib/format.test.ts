@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { cycle, date, minorUnitExponent, money, percentage, relativeTime } from './format';
+
+// French uses a narrow no-break space between thousands and a no-break space before "€".
+const NNBSP = '\u202f';
+const NBSP = '\u00a0';
+
+describe('money', () => {
+  it('formats euros in French and English', () => {
+    expect(money(1500, 'eur', 'fr-FR')).toBe(`15,00${NBSP}€`);
+    expect(money(1500, 'eur', 'en-GB')).toBe('€15.00');
+    expect(money(123456789, 'eur', 'fr-FR')).toBe(`1${NNBSP}234${NNBSP}567,89${NBSP}€`);
+    expect(money(123456789, 'eur', 'en-US')).toBe('€1,234,567.89');
+  });
+
+  it('keeps zero-decimal currencies whole: JPY 1500 is ¥1,500, not ¥15', () => {
+    expect(money(1500, 'jpy', 'en-US')).toBe('¥1,500');
+    expect(money(1500, 'JPY', 'ja-JP')).toBe('￥1,500');
+    expect(money(1500, 'krw', 'en-US')).toBe('₩1,500');
+    expect(minorUnitExponent('jpy')).toBe(0);
+  });
+
+  it('formats pounds and three-decimal currencies', () => {
+    expect(money(999, 'gbp', 'en-GB')).toBe('£9.99');
+    expect(money(1, 'gbp', 'en-GB')).toBe('£0.01');
+    expect(money(12340, 'kwd', 'en-US')).toBe('KWD' + NBSP + '12.340');
+    expect(minorUnitExponent('kwd')).toBe(3);
+  });
+
+  it('formats negative amounts (refunds, discounts)', () => {
+    expect(money(-2550, 'eur', 'en-GB')).toBe('-€25.50');
+    expect(money(-2550, 'eur', 'fr-FR')).toBe(`-25,50${NBSP}€`);
+    expect(money(-500, 'jpy', 'en-US')).toBe('-¥500');
+  });
+
+  it('formats zero', () => {
+    expect(money(0, 'eur', 'en-GB')).toBe('€0.00');
+  });
+
+  it('follows Stripe for ISK and HUF, which it keeps in hundredths', () => {
+    // Stripe: "an ISK amount of 100 represents 1 króna".
+    expect(money(50000, 'isk', 'en-US')).toBe(`ISK${NBSP}500`);
+    expect(money(150000, 'huf', 'en-US')).toBe(`HUF${NBSP}1,500`);
+    expect(money(1045, 'huf', 'en-US')).toBe(`HUF${NBSP}10.45`);
+    expect(minorUnitExponent('isk')).toBe(2);
+  });
+
+  it('still shows something for an unknown currency code', () => {
+    expect(money(1234, 'not-a-currency', 'en')).toBe('12.34 NOT-A-CURRENCY');
+  });
+});
+
+describe('relativeTime', () => {
+  const now = 1_800_000_000;
+
+  it('says "just now" under 45 seconds', () => {
+    expect(relativeTime(now - 10, now, 'en-GB')).toBe('just now');
+    expect(relativeTime(now - 10, now, 'fr-FR')).toBe('à l’instant');
+  });
+
+  it('counts whole minutes, hours and days', () => {
+    expect(relativeTime(now - 5 * 60, now, 'en-GB')).toBe('5 minutes ago');
+    expect(relativeTime(now - 5 * 60 - 40, now, 'en-GB')).toBe('5 minutes ago');
+    expect(relativeTime(now - 5 * 60, now, 'fr-FR')).toBe('il y a 5 minutes');
+    expect(relativeTime(now - 60, now, 'en-GB')).toBe('1 minute ago');
+    expect(relativeTime(now - 3 * 3600, now, 'en-GB')).toBe('3 hours ago');
+    expect(relativeTime(now - 86400, now, 'en-GB')).toBe('yesterday');
+    expect(relativeTime(now - 86400, now, 'fr-FR')).toBe('hier');
+    expect(relativeTime(now - 3 * 86400, now, 'en-GB')).toBe('3 days ago');
+  });
+
+  it('handles the future', () => {
+    expect(relativeTime(now + 2 * 86400, now, 'en-GB')).toBe('in 2 days');
+    expect(relativeTime(now + 2 * 86400, now, 'fr-FR')).toBe('après-demain');
+  });
+});
+
+describe('cycle', () => {
+  it('shows the amount per charge with its interval', () => {
+    expect(cycle(2900, 'eur', 'month', 1, 'en-GB')).toBe('€29.00 / month');
+    expect(cycle(7500, 'eur', 'month', 3, 'en-GB')).toBe('€75.00 every 3 months');
+    expect(cycle(29000, 'eur', 'year', 1, 'en-GB')).toBe('€290.00 / year');
+    expect(cycle(1200, 'eur', 'week', 2, 'en-GB')).toBe('€12.00 every 2 weeks');
+    expect(cycle(500, 'eur', 'day', 1, 'en-GB')).toBe('€5.00 / day');
+  });
+
+  it('speaks French', () => {
+    expect(cycle(2900, 'eur', 'month', 1, 'fr-FR')).toBe(`29,00${NBSP}€ / mois`);
+    expect(cycle(7500, 'eur', 'month', 3, 'fr-FR')).toBe(`75,00${NBSP}€ tous les 3 mois`);
+    expect(cycle(29000, 'eur', 'year', 1, 'fr-FR')).toBe(`290,00${NBSP}€ / an`);
+    expect(cycle(1200, 'eur', 'week', 2, 'fr-FR')).toBe(`12,00${NBSP}€ toutes les 2 semaines`);
+  });
+
+  it('falls back to the amount for an unknown interval', () => {
+    expect(cycle(3000, 'jpy', 'fortnight', 1, 'en-US')).toBe('¥3,000');
+  });
+});
+
+describe('date and percentage', () => {
+  it('formats a Unix time in seconds', () => {
+    // 2026-11-25T12:00:00Z: midday, so the date is the same in every time zone.
+    expect(date(1795608000, 'en-GB')).toBe('25 Nov 2026');
+    expect(date(1795608000, 'fr-FR')).toBe('25 nov. 2026');
+  });
+
+  it('formats a fraction as a percentage', () => {
+    expect(percentage(0.42, 'en-GB')).toBe('42%');
+    expect(percentage(0.42, "fr-FR")).toBe(`42${NBSP}%`);
+  });
+});

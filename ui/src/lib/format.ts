@@ -1,0 +1,122 @@
+// Locale-aware formatting of money, dates, relative times and billing cycles. Every function
+// takes the locale explicitly so it can be tested without the reactive i18n state.
+
+import { DICTIONARIES, langOf, translate } from './i18n/translate';
+
+const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>();
+
+function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>(key: string, make: () => T): T {
+  let f = cache.get(key) as T | undefined;
+  if (!f) cache.set(key, (f = make()));
+  return f;
+}
+
+/**
+ * Currencies where Stripe's minor unit differs from ISO 4217 / CLDR. Stripe keeps ISK and HUF
+ * amounts in hundredths ("an ISK amount of 100 represents 1 króna") while Intl shows them with
+ * no decimals. Every other currency uses Intl's fraction digits, JPY's 0 and KWD's 3 included.
+ */
+const STRIPE_MINOR_UNIT_EXPONENT: Record<string, number> = { ISK: 2, HUF: 2 };
+
+function currencyFormat(locale: string, currency: string, minDigits?: number): Intl.NumberFormat {
+  return cached(`money|${locale}|${currency}|${minDigits ?? ''}`, () =>
+    new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      ...(minDigits === undefined ? {} : { minimumFractionDigits: minDigits, maximumFractionDigits: minDigits }),
+    }),
+  );
+}
+
+/** The number of decimals a currency's amounts carry in Stripe's integer minor units. */
+export function minorUnitExponent(currency: string, locale = 'en'): number {
+  const code = currency.toUpperCase();
+  return STRIPE_MINOR_UNIT_EXPONENT[code] ?? currencyFormat(locale, code).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/**
+ * Formats an amount in minor units (cents, or yen for JPY): money(1500, 'eur', 'en') is "€15.00",
+ * money(1500, 'jpy', 'en') is "¥1,500". Stripe sends currency codes in lower case.
+ */
+export function money(amountMinor: number, currency: string, locale: string): string {
+  const code = currency.toUpperCase();
+  let fmt: Intl.NumberFormat;
+  try {
+    fmt = currencyFormat(locale, code);
+  } catch {
+    // An unknown currency code: still show the amount rather than nothing.
+    return `${(amountMinor / 100).toFixed(2)} ${code}`;
+  }
+  const shown = fmt.resolvedOptions().maximumFractionDigits ?? 2;
+  const exponent = STRIPE_MINOR_UNIT_EXPONENT[code] ?? shown;
+  const value = amountMinor / 10 ** exponent;
+  // A fractional HUF amount (Stripe allows them) must not be rounded away.
+  if (exponent > shown && !Number.isInteger(value)) return currencyFormat(locale, code, exponent).format(value);
+  return fmt.format(value);
+}
+
+export function number(value: number, locale: string): string {
+  return cached(`num|${locale}`, () => new Intl.NumberFormat(locale)).format(value);
+}
+
+/** A Unix timestamp in seconds as a date: "25 Nov 2026" / "25 nov. 2026". */
+export function date(unixSeconds: number, locale: string): string {
+  return cached(`date|${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium' })).format(unixSeconds * 1000);
+}
+
+/** A Unix timestamp in seconds as a time of day: "14:05" / "2:05 PM". */
+export function time(unixSeconds: number, locale: string): string {
+  return cached(`time|${locale}`, () => new Intl.DateTimeFormat(locale, { timeStyle: 'short' })).format(unixSeconds * 1000);
+}
+
+/** A Unix timestamp in seconds as a date and time: "25 Nov 2026, 14:05". */
+export function datetime(unixSeconds: number, locale: string): string {
+  return cached(`datetime|${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' })).format(
+    unixSeconds * 1000,
+  );
+}
+
+const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['year', 365 * 86400],
+  ['month', 30 * 86400],
+  ['week', 7 * 86400],
+  ['day', 86400],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/**
+ * How long ago (or how soon) `unixSeconds` is from `nowSeconds`: "5 minutes ago", "yesterday",
+ * "in 3 days". Under 45 seconds reads "just now".
+ */
+export function relativeTime(unixSeconds: number, nowSeconds: number, locale: string): string {
+  const diff = unixSeconds - nowSeconds;
+  const abs = Math.abs(diff);
+  if (abs < 45) return translate(DICTIONARIES[langOf(locale)], langOf(locale), locale, 'sync.justNow');
+  const rtf = cached(`rel|${locale}`, () => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }));
+  for (const [unit, seconds] of UNITS) {
+    if (abs >= seconds || unit === 'minute') {
+      return rtf.format(Math.trunc(diff / seconds), unit);
+    }
+  }
+  return rtf.format(Math.trunc(diff / 60), "minute");
+}
+
+const CYCLE_KEYS = { day: 'cycle.day', week: 'cycle.week', month: 'cycle.month', year: 'cycle.year' } as const;
+
+/**
+ * An amount with its billing cycle: "€29.00 / month", "€75.00 every 3 months",
+ * "290,00 € / an". `interval` is Stripe's day, week, month or year.
+ */
+export function cycle(amountMinor: number, currency: string, interval: string, intervalCount: number, locale: string): string {
+  const amount = money(amountMinor, currency, locale);
+  const key = CYCLE_KEYS[interval as keyof typeof CYCLE_KEYS];
+  if (!key) return amount;
+  const lang = langOf(locale);
+  return translate(DICTIONARIES[lang], lang, locale, key, { amount, count: intervalCount });
+}
+
+/** A fraction from 0 to 1 as a whole percentage: "42%" / "42 %". */
+export function percentage(fraction: number, locale: string): string {
+  return cached(`pct|${locale}`, () => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 })).format(fraction);
+}

@@ -1,0 +1,302 @@
+// An in-browser stand-in for the Rust side, loaded only by `vite` dev outside Tauri (see
+// ./index.ts). It lets the UI be developed and screenshotted without a build of the app.
+//
+// Query parameters pick a starting state:
+//   ?fake=demo (default)  the demo store
+//   ?fake=test | live     connected to a Stripe account, synced 5 minutes ago
+//   ?fake=fresh           connected, never synced, nothing cached
+//   ?fake=empty           connected and synced, but the account has no orders
+//   &slow                 syncs take a minute instead of three seconds
+//   &bgsync               the backend starts a sync on its own at launch
+//   &offline              the browser reports no network
+//   &lang=fr|en           Settings.language
+//   &act=step,step…       drive the UI for screenshots: click:<testid>, type:<testid>=<text>,
+//                         focus:<testid>, press:<Key> (on the focused element), wait:<ms>
+// Keys typed in onboarding: one containing "bad" is refused, "keychain" fails to store,
+// "offline" fails as a network error; rk_live_/sk_live_ connect in live mode, others in test.
+
+import type { AccountInfo } from './bindings/AccountInfo';
+import type { AppStatus } from './bindings/AppStatus';
+import type { Counts } from './bindings/Counts';
+import type { FulfilmentStatus } from './bindings/FulfilmentStatus';
+import type { IpcError } from './bindings/IpcError';
+import type { OrderQuery } from './bindings/OrderQuery';
+import type { OrderRow } from './bindings/OrderRow';
+import type { Settings } from './bindings/Settings';
+import type { ShippingRate } from './bindings/ShippingRate';
+import type { SubscriptionQuery } from './bindings/SubscriptionQuery';
+import type { SubscriptionRow } from './bindings/SubscriptionRow';
+import type { SyncProgress } from './bindings/SyncProgress';
+import type { SyncReport } from './bindings/SyncReport';
+import type { SyncStage } from './bindings/SyncStage';
+import type { Backend, Unlisten } from './index';
+
+type Dataset = { orders: OrderRow[]; subscriptions: SubscriptionRow[]; rates: ShippingRate[] };
+
+function rng(seed: number): () => number {
+  // mulberry32: small, deterministic, good enough for sample data.
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIRST = ['Camille', 'Léa', 'Hugo', 'Chloé', 'Louis', 'Inès', 'Jules', 'Zoé', 'Noah', 'Émilie', 'Olivia', 'George', 'Amélie', 'Yūto', 'Søren', 'Margaux'];
+const LAST = ['Martin', 'Bernard', 'Dubois', 'Lefèvre', 'Moreau', 'Garnier', 'Smith', 'Brown', 'Fontaine', 'Tanaka', 'Nielsen', "O'Connor", 'Roux', 'Mercier'];
+const PLANS = ['Box mensuelle Thé', 'Abonnement Bougies', 'Club Papeterie', 'Coffret Saison'];
+
+function sampleRates(pickupGuess = true): ShippingRate[] {
+  return [
+    { id: 'shr_colissimo', display_name: 'Colissimo', amount: 590, currency: 'eur', active: true, is_pickup: false, pickup_set_by_merchant: false },
+    { id: 'shr_mondial', display_name: 'Mondial Relay', amount: 450, currency: 'eur', active: true, is_pickup: false, pickup_set_by_merchant: false },
+    { id: 'shr_chrono', display_name: 'Chronopost Express', amount: 1290, currency: 'eur', active: true, is_pickup: false, pickup_set_by_merchant: false },
+    { id: 'shr_retrait', display_name: 'Retrait en boutique', amount: 0, currency: 'eur', active: true, is_pickup: pickupGuess, pickup_set_by_merchant: false },
+    { id: 'shr_collect', display_name: 'Click & collect — Atelier Lyon', amount: 0, currency: 'eur', active: false, is_pickup: pickupGuess, pickup_set_by_merchant: false },
+  ];
+}
+
+function buildDataset(seed: number, orderCount: number, subCount: number, now: number): Dataset {
+  const rand = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const rates = sampleRates();
+  const orders: OrderRow[] = [];
+  for (let i = 0; i < orderCount; i++) {
+    const created = now - Math.floor(i * 5400 + rand() * 3600);
+    const rate = pick(rates);
+    const pickup = rate.is_pickup;
+    const age = now - created;
+    const done = age > 2 * 86400 || rand() < 0.1;
+    const status: FulfilmentStatus = pickup ? (done ? 'picked_up' : 'to_be_picked_up') : done ? 'sent' : 'to_be_sent';
+    const first = pick(FIRST);
+    const last = pick(LAST);
+    let currency = 'eur';
+    if (i % 29 === 7) currency = 'gbp';
+    if (i % 41 === 11) currency = 'jpy';
+    if (i % 37 === 5) currency = 'usd';
+    const items = 1 + Math.floor(rand() * 4);
+    const amount = currency === 'jpy' ? 1500 + Math.floor(rand() * 20) * 500 : 1290 + Math.floor(rand() * 180) * 50;
+    orders.push({
+      id: `cs_test_${(seed * 100000 + i).toString(36).padStart(8, '0')}`,
+      number: `${seed === 1 ? 'DEMO' : 'F3A9C2'}-${String(orderCount - i).padStart(4, '0')}`,
+      created,
+      // One customer's name looks like markup, to show that customer data is only ever text.
+      customer_name: i === 63 ? '<img src=x onerror=alert(1)> Test' : i % 17 === 3 ? null : `${first} ${last}`,
+      customer_email: `${first}.${last}`.toLowerCase().replace(/ø/g, 'o').normalize('NFD').replace(/[^a-z.]/g, '') + '@example.com',
+      item_count: items,
+      currency,
+      amount_total: amount,
+      delivery_method: i % 23 === 9 ? null : rate.display_name,
+      delivery_kind: pickup ? 'pickup' : 'delivery',
+      status,
+    });
+  }
+  const subscriptions: SubscriptionRow[] = [];
+  const cycles: Array<[string, number, number]> = [
+    ['month', 1, 2900],
+    ['month', 3, 7500],
+    ['year', 1, 29000],
+    ['week', 2, 1200],
+  ];
+  const statuses = ['active', 'active', 'active', 'trialing', 'past_due', 'canceled', 'active', 'paused'];
+  for (let i = 0; i < subCount; i++) {
+    const [interval, count, amount] = cycles[i % cycles.length];
+    const status = statuses[i % statuses.length];
+    const first = pick(FIRST);
+    const last = pick(LAST);
+    subscriptions.push({
+      id: `sub_${(seed * 1000 + i).toString(36).padStart(10, '0')}`,
+      customer_name: `${first} ${last}`,
+      customer_email: `${first}.${last}`.toLowerCase().replace(/ø/g, 'o').normalize('NFD').replace(/[^a-z.]/g, '') + '@example.com',
+      product_name: PLANS[i % PLANS.length],
+      currency: i === 5 ? 'jpy' : 'eur',
+      amount: i === 5 ? 3000 : amount,
+      interval,
+      interval_count: count,
+      status,
+      cancel_at_period_end: i === 6,
+      start_date: now - (i + 1) * 86400 * 23,
+      next_charge: status === 'active' || status === 'trialing' ? now + ((i * 5) % 28 + 1) * 86400 : null,
+    });
+  }
+  return { orders, subscriptions, rates };
+}
+
+function counts(d: Dataset): Counts {
+  const by = (s: FulfilmentStatus) => d.orders.filter((o) => o.status === s).length;
+  return {
+    orders: d.orders.length,
+    subscriptions: d.subscriptions.length,
+    to_be_sent: by('to_be_sent'),
+    sent: by('sent'),
+    to_be_picked_up: by('to_be_picked_up'),
+    picked_up: by('picked_up'),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fail = (code: IpcError['code'], message: string): IpcError => ({ code, message });
+
+export function createFakeBackend(): Backend {
+  const params = new URLSearchParams(location.search);
+  const start = params.get('fake') ?? 'demo';
+  const now = () => Math.floor(Date.now() / 1000);
+  const demo = buildDataset(1, 137, 12, now());
+
+  let account: AccountInfo | null = null;
+  let stripeData: Dataset = { orders: [], subscriptions: [], rates: [] };
+  let lastSynced: number | null = null;
+  let syncing = false;
+  let settings: Settings = { language: params.get('lang'), station_name: 'Poste 1', staff_name: '' };
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+
+  if (start === 'test' || start === 'live' || start === 'fresh' || start === 'empty') {
+    account = { id: 'acct_1Fake', name: 'Atelier Lumière', mode: start === 'live' ? 'live' : 'test', restricted_key: true };
+    if (start !== 'fresh') {
+      stripeData = start === 'empty' ? { orders: [], subscriptions: [], rates: sampleRates() } : buildDataset(2, 1234, 48, now());
+      lastSynced = now() - 5 * 60;
+    }
+  }
+
+  const data = () => (account ? stripeData : demo);
+
+  if (params.has('offline')) {
+    Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+    setTimeout(() => window.dispatchEvent(new Event('offline')), 0);
+  }
+  if (params.has('bgsync')) setTimeout(() => void sync().catch(() => {}), 0);
+  const act = params.get('act');
+  if (act) setTimeout(() => void drive(act), 500);
+  const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((h) => h(payload));
+
+  const status = (): AppStatus => ({
+    source: account ? 'stripe' : 'demo',
+    account,
+    last_synced_at: account ? lastSynced : null,
+    sync_running: syncing,
+    counts: counts(data()),
+  });
+
+  async function sync(): Promise<SyncReport> {
+    if (syncing) throw fail('busy', 'A sync is already running.');
+    if (!navigator.onLine) throw fail('network', 'No connection to Stripe.');
+    syncing = true;
+    try {
+      const full = lastSynced === null;
+      const target = account ? (stripeData.orders.length ? stripeData : buildDataset(2, 1234, 48, now())) : demo;
+      const stages: SyncStage[] = ['starting', 'shipping_rates', 'customers', 'orders', 'invoices', 'subscriptions', 'events', 'done'];
+      const steps = params.has('slow') ? 60 : 14;
+      const total = { orders: target.orders.length, customers: Math.round(target.orders.length * 0.7), subscriptions: target.subscriptions.length, invoices: Math.round(target.orders.length * 0.4) };
+      for (let i = 0; i <= steps; i++) {
+        const fraction = i / steps;
+        const stage = stages[Math.min(stages.length - 1, Math.floor(fraction * (stages.length - 1)))];
+        const p: SyncProgress = {
+          stage,
+          fraction,
+          orders: Math.round(total.orders * Math.min(1, fraction * 1.6)),
+          customers: Math.round(total.customers * Math.min(1, fraction * 2.2)),
+          subscriptions: Math.round(total.subscriptions * Math.max(0, fraction * 2 - 1)),
+          invoices: Math.round(total.invoices * Math.min(1, fraction * 1.3)),
+        };
+        emit('sync-progress', p);
+        await sleep(params.has('slow') ? 1000 : 200);
+      }
+      if (account) stripeData = target.rates.length ? target : { ...target, rates: sampleRates() };
+      if (account) lastSynced = now();
+      return { full, ...total, events: full ? 0 : 12, requests: 42 };
+    } finally {
+      syncing = false;
+    }
+  }
+
+  const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
+    app_status: () => status(),
+    connect_stripe: async ({ key }) => {
+      await sleep(900);
+      const k = String(key);
+      if (!navigator.onLine || k.includes('offline')) throw fail('network', 'Could not reach api.stripe.com.');
+      if (k.includes('bad') || !/^(rk|sk)_(test|live)_/.test(k)) throw fail('invalid_key', 'Invalid API Key provided.');
+      if (k.includes('keychain')) throw fail('keychain', 'The Secret Service is not running (no org.freedesktop.secrets on the session bus).');
+      account = { id: 'acct_1Fake', name: 'Atelier Lumière', mode: /_live_/.test(k) ? 'live' : 'test', restricted_key: k.startsWith('rk_') };
+      stripeData = { orders: [], subscriptions: [], rates: [] };
+      lastSynced = null;
+      return account;
+    },
+    disconnect_stripe: () => {
+      account = null;
+      lastSynced = null;
+    },
+    sync_now: () => sync(),
+    list_orders: ({ query }) => {
+      const q = query as OrderQuery;
+      const rows = data().orders.filter((o) => q.status === null || o.status === q.status);
+      return { rows: rows.slice(q.offset, q.offset + q.limit), total: rows.length };
+    },
+    list_subscriptions: ({ query }) => {
+      const q = query as SubscriptionQuery;
+      const rows = data().subscriptions;
+      return { rows: rows.slice(q.offset, q.offset + q.limit), total: rows.length };
+    },
+    get_settings: () => settings,
+    save_settings: ({ settings: s }) => {
+      const next = s as Settings;
+      if (next.language !== null && next.language !== 'fr' && next.language !== 'en') {
+        throw fail('invalid_input', `Unknown language ${next.language}.`);
+      }
+      settings = { ...next };
+      return settings;
+    },
+    list_shipping_rates: () => data().rates,
+    set_shipping_rate_pickup: ({ id, isPickup }) => {
+      const rate = data().rates.find((r) => r.id === id);
+      if (!rate) throw fail('not_found', `No shipping rate ${String(id)}.`);
+      rate.is_pickup = Boolean(isPickup);
+      rate.pickup_set_by_merchant = true;
+      return data().rates;
+    },
+  };
+
+  async function drive(script: string) {
+    const byId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+    for (const step of script.split(',')) {
+      const at = step.indexOf(':');
+      const verb = step.slice(0, at);
+      const arg = step.slice(at + 1);
+      if (verb === 'click') byId(arg)?.click();
+      else if (verb === 'focus') byId(arg)?.focus();
+      else if (verb === 'wait') await sleep(Number(arg));
+      else if (verb === 'press') {
+        const el = document.activeElement ?? document.body;
+        el.dispatchEvent(new KeyboardEvent('keydown', { key: arg, bubbles: true, cancelable: true }));
+      } else if (verb === 'type') {
+        const [id, ...text] = arg.split('=');
+        const el = byId(id) as HTMLInputElement | null;
+        if (el) {
+          el.value = text.join('=');
+          el.dispatchEvent(new Event('input', { bubbles: true }));
+        }
+      }
+      await sleep(50);
+    }
+  }
+
+  return {
+    async invoke<T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
+      await sleep(60 + Math.random() * 80);
+      const handler = handlers[cmd];
+      if (!handler) throw `command ${cmd} not found`;
+      // Copy, as IPC would: the UI must not share objects with the backend.
+      const result = await handler(args);
+      return (result === undefined ? undefined : structuredClone(result)) as T;
+    },
+    async listen<T>(event: string, handler: (payload: T) => void): Promise<Unlisten> {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      const h = handler as (p: unknown) => void;
+      set.add(h);
+      return () => set.delete(h);
+    },
+  };
+}

@@ -1,0 +1,164 @@
+// The one door to the Rust side. Every command the UI calls is typed here, with argument and
+// result types generated from Rust (ts-rs) into ./bindings. Screens never call `invoke` directly.
+
+import type { AccountInfo } from './bindings/AccountInfo';
+import type { AppStatus } from './bindings/AppStatus';
+import type { ErrorCode } from './bindings/ErrorCode';
+import type { IpcError } from './bindings/IpcError';
+import type { OrderPage } from './bindings/OrderPage';
+import type { OrderQuery } from './bindings/OrderQuery';
+import type { Settings } from './bindings/Settings';
+import type { ShippingRate } from './bindings/ShippingRate';
+import type { SubscriptionPage } from './bindings/SubscriptionPage';
+import type { SubscriptionQuery } from './bindings/SubscriptionQuery';
+import type { SyncProgress } from './bindings/SyncProgress';
+import type { SyncReport } from './bindings/SyncReport';
+
+export type {
+  AccountInfo,
+  AppStatus,
+  ErrorCode,
+  IpcError,
+  OrderPage,
+  OrderQuery,
+  Settings,
+  ShippingRate,
+  SubscriptionPage,
+  SubscriptionQuery,
+  SyncProgress,
+  SyncReport,
+};
+export type { Counts } from './bindings/Counts';
+export type { DataSource } from './bindings/DataSource';
+export type { DeliveryKind } from './bindings/DeliveryKind';
+export type { FulfilmentStatus } from './bindings/FulfilmentStatus';
+export type { OrderRow } from './bindings/OrderRow';
+export type { StripeMode } from './bindings/StripeMode';
+export type { SubscriptionRow } from './bindings/SubscriptionRow';
+export type { SyncStage } from './bindings/SyncStage';
+
+export type Unlisten = () => void;
+
+/** What the UI needs from a backend: Tauri's `invoke` and `listen`, or the dev fake. */
+export interface Backend {
+  invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T>;
+  listen<T>(event: string, handler: (payload: T) => void): Promise<Unlisten>;
+}
+
+export const SYNC_PROGRESS_EVENT = 'sync-progress';
+
+const ERROR_CODES: readonly ErrorCode[] = [
+  'invalid_key',
+  'keychain',
+  'network',
+  'stripe',
+  'not_found',
+  'invalid_input',
+  'busy',
+  'internal',
+];
+
+/**
+ * Turns whatever a rejected command gave into an `IpcError`. Our commands reject with
+ * `{ code, message }`; Tauri itself rejects with a bare string (unknown command, bad arguments).
+ */
+export function toIpcError(error: unknown): IpcError {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const { code, message } = error as { code: unknown; message?: unknown };
+    if (typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code)) {
+      return { code: code as ErrorCode, message: typeof message === 'string' ? message : '' };
+    }
+  }
+  if (typeof error === 'string') return { code: 'internal', message: error };
+  if (error instanceof Error) return { code: 'internal', message: error.message };
+  return { code: 'internal', message: String(error) };
+}
+
+export function isIpcError(error: unknown): error is IpcError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as IpcError).code === 'string' &&
+    typeof (error as IpcError).message === 'string'
+  );
+}
+
+let backendPromise: Promise<Backend> | null = null;
+
+function backend(): Promise<Backend> {
+  backendPromise ??= loadBackend();
+  return backendPromise;
+}
+
+async function loadBackend(): Promise<Backend> {
+  // Outside Tauri in dev only (plain `vite` in a browser), use the in-memory fake so the UI can
+  // be developed and screenshotted without the Rust side. `import.meta.env.DEV` is a literal
+  // `false` in production builds, so the bundler drops this branch and the fake's chunk.
+  if (import.meta.env.DEV && !('__TAURI_INTERNALS__' in window)) {
+    const { createFakeBackend } = await import('./dev-fake');
+    return createFakeBackend();
+  }
+  const [{ invoke }, { listen }] = await Promise.all([
+    import('@tauri-apps/api/core'),
+    import('@tauri-apps/api/event'),
+  ]);
+  return {
+    invoke: (cmd, args) => invoke(cmd, args),
+    listen: (event, handler) => listen(event, (e) => handler(e.payload as never)),
+  };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  const b = await backend();
+  try {
+    return await b.invoke<T>(cmd, args);
+  } catch (error) {
+    throw toIpcError(error);
+  }
+}
+
+export function appStatus(): Promise<AppStatus> {
+  return call('app_status');
+}
+
+/** Sends the pasted key once. The caller clears its copy right away and never keeps it. */
+export function connectStripe(key: string): Promise<AccountInfo> {
+  return call('connect_stripe', { key });
+}
+
+export function disconnectStripe(): Promise<void> {
+  return call('disconnect_stripe');
+}
+
+export function syncNow(): Promise<SyncReport> {
+  return call('sync_now');
+}
+
+export function listOrders(query: OrderQuery): Promise<OrderPage> {
+  return call('list_orders', { query });
+}
+
+export function listSubscriptions(query: SubscriptionQuery): Promise<SubscriptionPage> {
+  return call('list_subscriptions', { query });
+}
+
+export function getSettings(): Promise<Settings> {
+  return call('get_settings');
+}
+
+export function saveSettings(settings: Settings): Promise<Settings> {
+  return call('save_settings', { settings });
+}
+
+export function listShippingRates(): Promise<ShippingRate[]> {
+  return call('list_shipping_rates');
+}
+
+export function setShippingRatePickup(id: string, isPickup: boolean): Promise<ShippingRate[]> {
+  return call('set_shipping_rate_pickup', { id, isPickup });
+}
+
+export async function onSyncProgress(handler: (progress: SyncProgress) => void): Promise<Unlisten> {
+  const b = await backend();
+  return b.listen<SyncProgress>(SYNC_PROGRESS_EVENT, handler);
+}

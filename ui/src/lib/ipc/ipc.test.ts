@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { isIpcError, toIpcError } from './index';
+
+describe('toIpcError', () => {
+  it('keeps our { code, message } errors', () => {
+    expect(toIpcError({ code: 'invalid_key', message: 'Invalid API Key provided' })).toEqual({
+      code: 'invalid_key',
+      message: 'Invalid API Key provided',
+    });
+  });
+
+  it('wraps Tauri string rejections and unknown codes as internal', () => {
+    expect(toIpcError('command sync_now not found')).toEqual({ code: 'internal', message: 'command sync_now not found' });
+    expect(toIpcError({ code: 'teapot', message: 'x' }).code).toBe('internal');
+    expect(toIpcError(new Error('boom'))).toEqual({ code: 'internal', message: 'boom' });
+    expect(toIpcError(undefined)).toEqual({ code: 'internal', message: 'undefined' });
+  });
+
+  it('recognises IPC errors', () => {
+    expect(isIpcError({ code: 'network', message: '' })).toBe(true);
+    expect(isIpcError('network')).toBe(false);
+  });
+});

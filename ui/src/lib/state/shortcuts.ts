@@ -1,0 +1,30 @@
+// Two-key "go to" shortcuts (g then o, g then s, g then ,) as a tiny pure state machine.
+
+export type Route = 'orders' | 'subscriptions' | 'settings' | 'onboarding';
+
+export const GO_KEYS: Record<string, Route> = { o: 'orders', s: 'subscriptions', ',': 'settings' };
+
+/** How long after `g` the second key still counts. */
+export const CHORD_MS = 1200;
+
+export type ChordState = { pendingSince: number | null };
+
+export type ChordResult = { state: ChordState; go: Route | null };
+
+export function chord(state: ChordState, key: string, at: number): ChordResult {
+  const pending = state.pendingSince !== null && at - state.pendingSince <= CHORD_MS;
+  if (pending) {
+    const route = GO_KEYS[key.toLowerCase()] ?? null;
+    if (route) return { state: { pendingSince: null }, go: route };
+  }
+  if (key === 'g') return { state: { pendingSince: at }, go: null };
+  return { state: { pendingSince: null }, go: null };
+}
+
+/** Shortcuts must not fire while the user types in a field. */
+export function isTypingTarget(target: EventTarget | null): boolean {
+  if (!target || typeof (target as HTMLElement).tagName !== 'string') return false;
+  const el = target as HTMLElement;
+  const tag = el.tagName.toLowerCase();
+  return tag === 'input' || tag === 'textarea' || tag === 'select' || el.isContentEditable;
+}
