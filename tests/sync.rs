@@ -21,11 +21,19 @@ fn test_key() -> String {
 }
 
 async fn start(spec: DatasetSpec, config: SimConfig) -> SimHandle {
+    // Data as of today: the events feed's 30-day window is measured against the real clock.
+    let spec = DatasetSpec {
+        now: store::now(),
+        ..spec
+    };
     Simulator::start(Dataset::generate(&spec), config).await
 }
 
 fn sim_config() -> SimConfig {
-    SimConfig { api_key: test_key(), ..SimConfig::default() }
+    SimConfig {
+        api_key: test_key(),
+        ..SimConfig::default()
+    }
 }
 
 fn client(sim: &SimHandle) -> StripeClient {
@@ -55,7 +63,9 @@ fn expected_orders(d: &Dataset) -> Vec<String> {
     }
     for i in &d.invoices {
         let id = i["id"].as_str().unwrap();
-        let sub = i.pointer("/parent/subscription_details/subscription").filter(|v| !v.is_null());
+        let sub = i
+            .pointer("/parent/subscription_details/subscription")
+            .filter(|v| !v.is_null());
         if i["status"] == "paid" && sub.is_none() && !from_sessions.contains(id) {
             ids.push(id.to_owned());
         }
@@ -65,7 +75,10 @@ fn expected_orders(d: &Dataset) -> Vec<String> {
 }
 
 fn sorted_ids(objects: &[Value]) -> Vec<String> {
-    let mut ids: Vec<String> = objects.iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect();
+    let mut ids: Vec<String> = objects
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_owned())
+        .collect();
     ids.sort();
     ids
 }
@@ -73,11 +86,25 @@ fn sorted_ids(objects: &[Value]) -> Vec<String> {
 /// Everything the simulator has, the store has: orders, invoices, subscriptions, customers.
 async fn assert_store_equals(store: &Store, sim: &SimHandle) {
     let d = sim.snapshot();
-    assert_eq!(store::orders::ids(store.pool()).await.unwrap(), expected_orders(&d), "orders");
-    assert_eq!(store::invoices::ids(store.pool()).await.unwrap(), sorted_ids(&d.invoices), "invoices");
-    assert_eq!(store::subscriptions::ids(store.pool()).await.unwrap(), sorted_ids(&d.subscriptions), "subscriptions");
-    let customers: Vec<String> =
-        sqlx::query_scalar("SELECT id FROM customers ORDER BY id").fetch_all(store.pool()).await.unwrap();
+    assert_eq!(
+        store::orders::ids(store.pool()).await.unwrap(),
+        expected_orders(&d),
+        "orders"
+    );
+    assert_eq!(
+        store::invoices::ids(store.pool()).await.unwrap(),
+        sorted_ids(&d.invoices),
+        "invoices"
+    );
+    assert_eq!(
+        store::subscriptions::ids(store.pool()).await.unwrap(),
+        sorted_ids(&d.subscriptions),
+        "subscriptions"
+    );
+    let customers: Vec<String> = sqlx::query_scalar("SELECT id FROM customers ORDER BY id")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
     let live: Vec<String> = {
         let mut v: Vec<String> = d
             .customers
@@ -95,27 +122,46 @@ async fn assert_store_equals(store: &Store, sim: &SimHandle) {
 
 async fn temp_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("comptoir.sqlite")).await.unwrap();
+    let store = Store::open(&dir.path().join("comptoir.sqlite"))
+        .await
+        .unwrap();
     (dir, store)
 }
 
 #[tokio::test]
 async fn full_sync_copies_everything_and_maps_orders() {
-    let sim = start(DatasetSpec { orders: 450, subscriptions: 40, ..DatasetSpec::default() }, sim_config()).await;
+    let sim = start(
+        DatasetSpec {
+            orders: 450,
+            subscriptions: 40,
+            ..DatasetSpec::default()
+        },
+        sim_config(),
+    )
+    .await;
     let (_dir, store) = temp_store().await;
     let seen: Arc<Mutex<Vec<SyncProgress>>> = Arc::default();
     let sink = seen.clone();
     let progress: ProgressFn = Arc::new(move |p| sink.lock().unwrap().push(p));
-    let report = sync(&store, &client(&sim), &SyncOptions::default(), progress).await.unwrap();
+    let report = sync(&store, &client(&sim), &SyncOptions::default(), progress)
+        .await
+        .unwrap();
     assert!(report.full);
     assert_store_equals(&store, &sim).await;
-    assert_eq!(report.orders as usize, expected_orders(&sim.snapshot()).len());
+    assert_eq!(
+        report.orders as usize,
+        expected_orders(&sim.snapshot()).len()
+    );
 
     // Progress moved forward and ended at 100 %.
     let seen = seen.lock().unwrap();
     assert!(seen.len() > 3, "progress was reported");
     for pair in seen.windows(2) {
-        assert!(pair[1].fraction >= pair[0].fraction, "progress never goes back: {:?}", pair);
+        assert!(
+            pair[1].fraction >= pair[0].fraction,
+            "progress never goes back: {:?}",
+            pair
+        );
     }
     assert_eq!(seen.last().unwrap().fraction, 1.0);
 
@@ -126,39 +172,136 @@ async fn full_sync_copies_everything_and_maps_orders() {
         .iter()
         .find(|s| s["status"] == "complete" && s["mode"] == "payment" && s["invoice"].is_string())
         .expect("a session with an invoice");
-    let invoice = d.invoices.iter().find(|i| i["id"] == with_invoice["invoice"]).unwrap();
-    let order = store::orders::get(store.pool(), with_invoice["id"].as_str().unwrap()).await.unwrap();
+    let invoice = d
+        .invoices
+        .iter()
+        .find(|i| i["id"] == with_invoice["invoice"])
+        .unwrap();
+    let order = store::orders::get(store.pool(), with_invoice["id"].as_str().unwrap())
+        .await
+        .unwrap();
     assert_eq!(Some(order.number.as_str()), invoice["number"].as_str());
-    assert_eq!(order.invoice_pdf.as_deref(), invoice["invoice_pdf"].as_str());
-    assert_eq!(order.lines.len(), d.session_line_items[with_invoice["id"].as_str().unwrap()].len());
+    assert_eq!(
+        order.invoice_pdf.as_deref(),
+        invoice["invoice_pdf"].as_str()
+    );
+    assert_eq!(
+        order.lines.len(),
+        d.session_line_items[with_invoice["id"].as_str().unwrap()].len()
+    );
+}
+
+/// Discount lines are named after the coupon or the promotion code the customer typed.
+#[tokio::test]
+async fn discounts_carry_their_coupon_or_code_name() {
+    let sim = start(
+        DatasetSpec {
+            orders: 150,
+            subscriptions: 2,
+            ..DatasetSpec::default()
+        },
+        sim_config(),
+    )
+    .await;
+    let (_dir, store) = temp_store().await;
+    sync(
+        &store,
+        &client(&sim),
+        &SyncOptions::default(),
+        no_progress(),
+    )
+    .await
+    .unwrap();
+    let d = sim.snapshot();
+    let mut names: Vec<String> = d
+        .coupons
+        .iter()
+        .filter_map(|c| c["name"].as_str().map(str::to_owned))
+        .collect();
+    names.extend(
+        d.promotion_codes
+            .iter()
+            .filter_map(|p| p["code"].as_str().map(str::to_owned)),
+    );
+    let mut discounted = 0;
+    for id in store::orders::ids(store.pool()).await.unwrap() {
+        let o = store::orders::get(store.pool(), &id).await.unwrap();
+        for line in &o.discounts {
+            discounted += 1;
+            let name = line.name.clone().unwrap_or_default();
+            assert!(
+                names.contains(&name),
+                "order {id}: discount named {name:?}, not one of {names:?}"
+            );
+        }
+    }
+    assert!(discounted > 0, "the data has discounted orders");
 }
 
 #[tokio::test]
 async fn sync_survives_rate_limits_and_server_errors() {
-    let config = SimConfig { rate_limit_per_sec: Some(40), error_rate: 0.15, seed: 7, ..sim_config() };
-    let sim = start(DatasetSpec { orders: 300, subscriptions: 25, ..DatasetSpec::default() }, config).await;
+    let config = SimConfig {
+        rate_limit_per_sec: Some(8),
+        error_rate: 0.15,
+        seed: 7,
+        ..sim_config()
+    };
+    let sim = start(
+        DatasetSpec {
+            orders: 300,
+            subscriptions: 25,
+            ..DatasetSpec::default()
+        },
+        config,
+    )
+    .await;
     let (_dir, store) = temp_store().await;
-    let report = sync(&store, &client(&sim), &SyncOptions::default(), no_progress()).await.unwrap();
+    let report = sync(
+        &store,
+        &client(&sim),
+        &SyncOptions::default(),
+        no_progress(),
+    )
+    .await
+    .unwrap();
     let stats = sim.stats();
-    assert!(stats.injected_errors > 0, "the simulator injected 500s: {stats:?}");
-    assert!(stats.rate_limited > 0, "the simulator answered 429s: {stats:?}");
+    assert!(
+        stats.injected_errors > 0,
+        "the simulator injected 500s: {stats:?}"
+    );
+    assert!(
+        stats.rate_limited > 0,
+        "the simulator answered 429s: {stats:?}"
+    );
     assert_store_equals(&store, &sim).await;
-    assert!(report.requests as u64 >= stats.requests - 1, "every retry is counted");
+    assert!(
+        report.requests as u64 >= stats.requests - 1,
+        "every retry is counted"
+    );
 }
 
 #[tokio::test]
 async fn a_killed_sync_resumes_without_loss_or_duplicates() {
-    let sim = start(DatasetSpec { orders: 500, subscriptions: 30, ..DatasetSpec::default() }, sim_config()).await;
+    let sim = start(
+        DatasetSpec {
+            orders: 500,
+            subscriptions: 30,
+            ..DatasetSpec::default()
+        },
+        sim_config(),
+    )
+    .await;
     let (_dir, store) = temp_store().await;
     let c = client(&sim);
-    // Kill the sync as soon as a few pages are written, many times over.
-    for round in 0..6 {
-        let pages = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let p = pages.clone();
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-        let progress: ProgressFn = Arc::new(move |_| {
-            if p.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 3 + round {
-                let _ = tx.send(());
+    // Kill the sync after a growing number of objects were written, many times over: each
+    // round must pick up where the last one stopped.
+    let mut written_before = 0;
+    for round in 1..=6i64 {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<i64>();
+        let progress: ProgressFn = Arc::new(move |p| {
+            let written = p.orders + p.customers + p.invoices + p.subscriptions;
+            if written >= 150 * round {
+                let _ = tx.send(written);
             }
         });
         let opts = SyncOptions::default();
@@ -166,34 +309,59 @@ async fn a_killed_sync_resumes_without_loss_or_duplicates() {
             r = sync(&store, &c, &opts, progress) => { r.unwrap(); break; }
             _ = rx.recv() => {}
         }
+        let orders = store::orders::count(store.pool()).await.unwrap();
+        assert!(orders >= written_before, "nothing written is lost");
+        written_before = orders;
     }
-    sync(&store, &c, &SyncOptions::default(), no_progress()).await.unwrap();
+    sync(&store, &c, &SyncOptions::default(), no_progress())
+        .await
+        .unwrap();
     let full = cursors::get(store.pool(), "full").await.unwrap().unwrap();
     assert!(full.complete, "the full sync finished");
     assert_store_equals(&store, &sim).await;
-    let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_lines").fetch_one(store.pool()).await.unwrap();
-    let expected_lines: usize = expected_orders(&sim.snapshot())
+    let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_lines")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let snapshot = sim.snapshot();
+    let expected_lines: usize = expected_orders(&snapshot)
         .iter()
-        .map(|id| sim.snapshot().session_line_items.get(id).map_or(0, Vec::len))
+        .map(|id| snapshot.session_line_items.get(id).map_or(0, Vec::len))
         .sum();
     let invoice_lines: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.source = 'invoice'")
             .fetch_one(store.pool())
             .await
             .unwrap();
-    assert_eq!(lines - invoice_lines, expected_lines as i64, "no line written twice");
+    assert_eq!(
+        lines - invoice_lines,
+        expected_lines as i64,
+        "no line written twice"
+    );
 }
 
 #[tokio::test]
 async fn incremental_sync_reads_events_only() {
-    let sim = start(DatasetSpec { orders: 120, subscriptions: 10, ..DatasetSpec::default() }, sim_config()).await;
+    let sim = start(
+        DatasetSpec {
+            orders: 120,
+            subscriptions: 10,
+            ..DatasetSpec::default()
+        },
+        sim_config(),
+    )
+    .await;
     let (_dir, store) = temp_store().await;
     let c = client(&sim);
-    sync(&store, &c, &SyncOptions::default(), no_progress()).await.unwrap();
+    sync(&store, &c, &SyncOptions::default(), no_progress())
+        .await
+        .unwrap();
 
     // Nothing new: one request to the events feed.
     sim.reset_stats();
-    let report = sync(&store, &c, &SyncOptions::default(), no_progress()).await.unwrap();
+    let report = sync(&store, &c, &SyncOptions::default(), no_progress())
+        .await
+        .unwrap();
     assert!(!report.full);
     assert_eq!(report.events, 0);
     assert_eq!(sim.stats().requests, 1, "{:?}", sim.stats());
@@ -201,54 +369,145 @@ async fn incremental_sync_reads_events_only() {
     // New order, renamed and deleted customers: the incremental sync brings them.
     let d = sim.snapshot();
     let new_id = sim.add_order(NewOrder::at(d.now + 60));
-    let renamed = d.customers.iter().find(|c| c["deleted"] != true).unwrap()["id"].as_str().unwrap().to_owned();
+    let renamed = d.customers.iter().find(|c| c["deleted"] != true).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     sim.update_customer(&renamed, "Renée Nouveau-Nom");
-    let report = sync(&store, &c, &SyncOptions::default(), no_progress()).await.unwrap();
+    let report = sync(&store, &c, &SyncOptions::default(), no_progress())
+        .await
+        .unwrap();
     assert!(!report.full);
     assert!(report.events >= 2, "{report:?}");
     let order = store::orders::get(store.pool(), &new_id).await.unwrap();
     assert_eq!(order.id, new_id);
-    let name: Option<String> =
-        sqlx::query_scalar("SELECT name FROM customers WHERE id = ?1").bind(&renamed).fetch_one(store.pool()).await.unwrap();
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM customers WHERE id = ?1")
+        .bind(&renamed)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     assert_eq!(name.as_deref(), Some("Renée Nouveau-Nom"));
     assert_store_equals(&store, &sim).await;
 }
 
 #[tokio::test]
 async fn a_gap_longer_than_event_retention_means_a_full_sync() {
-    let sim = start(DatasetSpec { orders: 60, subscriptions: 5, ..DatasetSpec::default() }, sim_config()).await;
+    let sim = start(
+        DatasetSpec {
+            orders: 60,
+            subscriptions: 5,
+            ..DatasetSpec::default()
+        },
+        sim_config(),
+    )
+    .await;
     let (_dir, store) = temp_store().await;
     let c = client(&sim);
-    sync(&store, &c, &SyncOptions::default(), no_progress()).await.unwrap();
-    // The stored cursor is 31 days old.
-    let events = cursors::get(store.pool(), cursors::EVENTS).await.unwrap().unwrap();
-    cursors::set(store.pool(), cursors::EVENTS, events.cursor.as_deref(), Some(store::now() - 31 * 24 * 3600), true)
+    sync(&store, &c, &SyncOptions::default(), no_progress())
         .await
         .unwrap();
-    let report = sync(&store, &c, &SyncOptions::default(), no_progress()).await.unwrap();
+    // The stored cursor is 31 days old.
+    let events = cursors::get(store.pool(), cursors::EVENTS)
+        .await
+        .unwrap()
+        .unwrap();
+    cursors::set(
+        store.pool(),
+        cursors::EVENTS,
+        events.cursor.as_deref(),
+        Some(store::now() - 31 * 24 * 3600),
+        true,
+    )
+    .await
+    .unwrap();
+    let report = sync(&store, &c, &SyncOptions::default(), no_progress())
+        .await
+        .unwrap();
     assert!(report.full, "fell back to a full sync");
     assert_store_equals(&store, &sim).await;
 }
 
 #[tokio::test]
 async fn the_client_reuses_connections() {
-    let sim = start(DatasetSpec { orders: 300, subscriptions: 10, ..DatasetSpec::default() }, sim_config()).await;
+    let sim = start(
+        DatasetSpec {
+            orders: 300,
+            subscriptions: 10,
+            ..DatasetSpec::default()
+        },
+        sim_config(),
+    )
+    .await;
     let (_dir, store) = temp_store().await;
-    sync(&store, &client(&sim), &SyncOptions::sequential(), no_progress()).await.unwrap();
+    sync(
+        &store,
+        &client(&sim),
+        &SyncOptions::sequential(),
+        no_progress(),
+    )
+    .await
+    .unwrap();
     let stats = sim.stats();
     assert!(stats.requests > 10, "{stats:?}");
-    assert!(stats.connections <= 2, "one kept-alive connection serves a sequential sync: {stats:?}");
+    assert!(
+        stats.connections <= 2,
+        "one kept-alive connection serves a sequential sync: {stats:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_bad_key_is_refused_with_stripes_message_and_nothing_is_written() {
-    let sim = start(DatasetSpec { orders: 10, subscriptions: 1, ..DatasetSpec::default() }, sim_config()).await;
+    let sim = start(
+        DatasetSpec {
+            orders: 10,
+            subscriptions: 1,
+            ..DatasetSpec::default()
+        },
+        sim_config(),
+    )
+    .await;
     let (_dir, store) = temp_store().await;
     let wrong = format!("sk_test_{}", "wrongWrongWrong1".repeat(2));
-    let c = StripeClient::new(&Secret::new(wrong.clone()), ClientConfig::for_mode(&sim.base_url(), StripeMode::Test)).unwrap();
-    let err = sync(&store, &c, &SyncOptions::default(), no_progress()).await.unwrap_err();
+    let c = StripeClient::new(
+        &Secret::new(wrong.clone()),
+        ClientConfig::for_mode(&sim.base_url(), StripeMode::Test),
+    )
+    .unwrap();
+    let err = sync(&store, &c, &SyncOptions::default(), no_progress())
+        .await
+        .unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("Invalid API Key"), "{msg}");
     assert!(!msg.contains(&wrong), "the key is never echoed whole");
     assert_eq!(store::orders::count(store.pool()).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_cursor_stripe_no_longer_has_means_a_full_sync() {
+    let sim = start(
+        DatasetSpec {
+            orders: 60,
+            subscriptions: 5,
+            ..DatasetSpec::default()
+        },
+        sim_config(),
+    )
+    .await;
+    let (_dir, store) = temp_store().await;
+    let c = client(&sim);
+    sync(&store, &c, &SyncOptions::default(), no_progress())
+        .await
+        .unwrap();
+    // 31 days pass on Stripe's side: the events the cursor points at are purged.
+    sim.set_now(sim.now() + 31 * 24 * 3600);
+    let new_id = sim.add_order(NewOrder::at(sim.now()));
+    let report = sync(&store, &c, &SyncOptions::default(), no_progress())
+        .await
+        .unwrap();
+    assert!(report.full, "fell back to a full sync: {report:?}");
+    assert_eq!(
+        store::orders::get(store.pool(), &new_id).await.unwrap().id,
+        new_id
+    );
+    assert_store_equals(&store, &sim).await;
 }

@@ -121,11 +121,13 @@ impl Resource {
     }
 }
 
-const SESSION_EXPAND: [&str; 4] = [
+const SESSION_EXPAND: [&str; 6] = [
     "line_items",
     "invoice",
     "shipping_cost.shipping_rate",
     "total_details.breakdown",
+    "discounts.coupon",
+    "discounts.promotion_code",
 ];
 const SUBSCRIPTION_EXPAND: [&str; 3] = [
     "default_payment_method",
@@ -239,7 +241,7 @@ pub async fn sync(
     let mut report = if full_done && !stale {
         match incremental(store, client, progress.clone()).await {
             // The cursor event is gone (older than Stripe keeps): start over with a full sync.
-            Err(SyncError::Stripe(StripeError::NotFound(_))) => {
+            Err(SyncError::Stripe(e)) if cursor_gone(&e) => {
                 restart_full(store).await?;
                 full(store, client, options, progress.clone()).await?
             }
@@ -260,6 +262,19 @@ pub async fn sync(
     .await?;
     report.requests = (client.request_count() - before) as i64;
     Ok(report)
+}
+
+/// Stripe's answer when the events cursor no longer exists (purged after 30 days).
+fn cursor_gone(e: &StripeError) -> bool {
+    match e {
+        StripeError::NotFound(_) => true,
+        StripeError::Api {
+            status: 400 | 404,
+            code,
+            ..
+        } => code.as_deref() == Some("resource_missing"),
+        _ => false,
+    }
 }
 
 async fn restart_full(store: &Store) -> Result<()> {
@@ -526,32 +541,22 @@ impl FullCtx<'_> {
                 }
             }
 
-            {
-                let _write = self.gate.lock().await;
-                let mut tx = self.store.pool().begin().await?;
-                match w.resource {
-                    Resource::Customers => {
-                        let n = write_customers(&mut tx, &data).await?;
-                        self.tally.customers.fetch_add(n, Ordering::Relaxed);
-                    }
-                    Resource::Sessions => {
-                        let n = write_sessions(&mut tx, &self.book, &data, &items).await?;
-                        self.tally.orders.fetch_add(n, Ordering::Relaxed);
-                    }
-                    Resource::Invoices => {
-                        let (inv, orders) = write_invoices(&mut tx, &self.book, &data).await?;
-                        self.tally.invoices.fetch_add(inv, Ordering::Relaxed);
-                        self.tally.orders.fetch_add(orders, Ordering::Relaxed);
-                    }
-                    Resource::Subscriptions => {
-                        let n = write_subscriptions(&mut tx, &data).await?;
-                        self.tally.subscriptions.fetch_add(n, Ordering::Relaxed);
-                    }
-                }
-                let cursor = last.as_deref().or(after.as_deref());
-                cursors::set(&mut *tx, &name, cursor, None, !has_more).await?;
-                tx.commit().await?;
-            }
+            // The page and its cursor are written by a task of their own: if the sync is
+            // cancelled (the window closes, the user stops it), the transaction still finishes
+            // or rolls back whole instead of being dropped while it holds SQLite's write lock.
+            let page = PageWrite {
+                store: self.store.clone(),
+                gate: self.gate.clone(),
+                book: self.book.clone(),
+                tally: self.tally.clone(),
+                resource: w.resource,
+                data,
+                items,
+                cursor_name: name.clone(),
+                cursor: last.clone().or_else(|| after.clone()),
+                complete: !has_more,
+            };
+            detached(page.write()).await?;
             self.tally.pages.fetch_add(1, Ordering::Relaxed);
             if !has_more || last.is_none() {
                 self.tally.streams_done.fetch_add(1, Ordering::Relaxed);
@@ -566,6 +571,65 @@ impl FullCtx<'_> {
     /// A session's line items: the expanded first page, plus the rest when there is more.
     async fn session_items(&self, session: &Value) -> Result<Vec<Value>> {
         fetch_session_items(self.client, session).await
+    }
+}
+
+/// Runs a write to completion even if the caller is cancelled.
+async fn detached<T: Send + 'static>(
+    f: impl std::future::Future<Output = Result<T>> + Send + 'static,
+) -> Result<T> {
+    tokio::spawn(f)
+        .await
+        .map_err(|e| SyncError::Store(StoreError::Database(sqlx::Error::Protocol(e.to_string()))))?
+}
+
+/// One fetched page, ready to be written with its cursor in one transaction.
+struct PageWrite {
+    store: Store,
+    gate: Arc<Mutex<()>>,
+    book: Arc<RateBook>,
+    tally: Arc<Tally>,
+    resource: Resource,
+    data: Vec<Value>,
+    items: std::collections::HashMap<String, Vec<Value>>,
+    cursor_name: String,
+    cursor: Option<String>,
+    complete: bool,
+}
+
+impl PageWrite {
+    async fn write(self) -> Result<()> {
+        let _write = self.gate.lock().await;
+        let mut tx = self.store.pool().begin().await?;
+        match self.resource {
+            Resource::Customers => {
+                let n = write_customers(&mut tx, &self.data).await?;
+                self.tally.customers.fetch_add(n, Ordering::Relaxed);
+            }
+            Resource::Sessions => {
+                let n = write_sessions(&mut tx, &self.book, &self.data, &self.items).await?;
+                self.tally.orders.fetch_add(n, Ordering::Relaxed);
+            }
+            Resource::Invoices => {
+                let (inv, orders) = write_invoices(&mut tx, &self.book, &self.data).await?;
+                self.tally.invoices.fetch_add(inv, Ordering::Relaxed);
+                self.tally.orders.fetch_add(orders, Ordering::Relaxed);
+            }
+            Resource::Subscriptions => {
+                let n = write_subscriptions(&mut tx, &self.data).await?;
+                self.tally.subscriptions.fetch_add(n, Ordering::Relaxed);
+            }
+        }
+        cursors::set(
+            &mut *tx,
+            &self.cursor_name,
+            self.cursor.as_deref(),
+            None,
+            self.complete,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 
@@ -798,7 +862,7 @@ async fn incremental(
     client: &StripeClient,
     progress: ProgressFn,
 ) -> Result<SyncReport> {
-    let tally = Tally::new(progress, 1);
+    let tally = Arc::new(Tally::new(progress, 1));
     tally.emit(Some(SyncStage::Events));
     let saved = cursors::get(store.pool(), cursors::EVENTS).await?;
     let mut cursor = saved.as_ref().and_then(|c| c.cursor.clone());
@@ -883,24 +947,30 @@ async fn incremental(
             store::shipping_rates::rate_book(&mut conn).await?
         };
         let fresh = fetch_event_objects(client, &batch).await?;
-        let mut tx = store.pool().begin().await?;
-        for obj in &fresh {
-            apply_object(&mut tx, &book, obj, &tally).await?;
-        }
         cursor = newest.get("id").and_then(Value::as_str).map(str::to_owned);
         cursor_created = newest
             .get("created")
             .and_then(Value::as_i64)
             .or(cursor_created);
-        cursors::set(
-            &mut *tx,
-            cursors::EVENTS,
-            cursor.as_deref(),
-            cursor_created,
-            true,
-        )
+        // Written by a task of its own, so a cancelled sync never drops a half-done transaction.
+        let (st, t, c) = (store.clone(), tally.clone(), cursor.clone());
+        detached(async move {
+            let mut tx = st.pool().begin().await?;
+            for obj in &fresh {
+                apply_object(&mut tx, &book, obj, &t).await?;
+            }
+            cursors::set(
+                &mut *tx,
+                cursors::EVENTS,
+                c.as_deref(),
+                cursor_created,
+                true,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
         .await?;
-        tx.commit().await?;
         tally
             .events
             .fetch_add(batch.len() as i64, Ordering::Relaxed);
@@ -1004,6 +1074,12 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
         .iter()
         .filter_map(|i| Some((i.get("id")?.as_str()?, i)))
         .collect();
+    let by_id = |objs: &'_ [Value]| -> std::collections::HashMap<String, Value> {
+        objs.iter()
+            .filter_map(|o| Some((o.get("id")?.as_str()?.to_owned(), o.clone())))
+            .collect()
+    };
+    let (coupons, promos) = (by_id(&data.coupons), by_id(&data.promotion_codes));
     let sessions: Vec<Value> = data
         .checkout_sessions
         .iter()
@@ -1016,6 +1092,13 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
                 .copied();
             if let Some(inv) = inv {
                 s["invoice"] = inv.clone();
+            }
+            for d in s["discounts"].as_array_mut().into_iter().flatten() {
+                for (field, pool) in [("coupon", &coupons), ("promotion_code", &promos)] {
+                    if let Some(obj) = d[field].as_str().and_then(|id| pool.get(id)) {
+                        d[field] = (*obj).clone();
+                    }
+                }
             }
             s
         })

@@ -172,7 +172,11 @@ impl Workspace {
             last_synced_at: store::settings::last_synced_at(&mut *conn).await?,
             sync_running: self.sync_lock.try_lock().is_err(),
             counts: store::orders::counts(&mut conn).await?,
-            notice: if cur.source == DataSource::Demo { self.startup_problem.clone() } else { None },
+            notice: if cur.source == DataSource::Demo {
+                self.startup_problem.clone()
+            } else {
+                None
+            },
         })
     }
 

@@ -5,6 +5,8 @@
 //! a merchant's order list must survive them. Every field is read defensively; a missing field
 //! maps to `None` or zero, never to a panic.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::model::{
@@ -164,15 +166,49 @@ fn locale_from(v: Option<&Value>) -> Option<String> {
     (!lang.is_empty() && lang != "auto").then_some(lang)
 }
 
-fn discount_name(d: &Value) -> Option<String> {
+fn discount_name(d: &Value, known: &HashMap<String, String>) -> Option<String> {
     // A breakdown entry's `discount` holds `coupon` (2024 API) or `source.coupon` (2025+), each
     // maybe expanded; a promotion code's customer-facing code is the better name when present.
+    // Unexpanded ids are looked up in the names the object's own `discounts` expanded.
     let discount = at(d, "discount").unwrap_or(d);
+    let lookup = |path: &str| expandable_id(discount, path).and_then(|id| known.get(&id).cloned());
     str_at(discount, "promotion_code.code")
+        .or_else(|| lookup("promotion_code"))
         .or_else(|| str_at(discount, "coupon.name"))
         .or_else(|| str_at(discount, "source.coupon.name"))
+        .or_else(|| lookup("coupon"))
+        .or_else(|| lookup("source.coupon"))
         .or_else(|| expandable_id(discount, "coupon"))
         .or_else(|| expandable_id(discount, "source.coupon"))
+}
+
+/// Names of the coupons and promotion codes an object's `discounts` list expanded, by id.
+fn discount_names(obj: &Value) -> HashMap<String, String> {
+    let mut names = HashMap::new();
+    for d in at(obj, "discounts")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for (path, field) in [
+            ("coupon", "name"),
+            ("promotion_code", "code"),
+            ("source.coupon", "name"),
+        ] {
+            if let Some(o) = expanded(d, path) {
+                if let (Some(id), Some(name)) = (str_at(o, "id"), str_at(o, field)) {
+                    names.insert(id, name);
+                }
+            }
+        }
+        // A promotion code names its coupon too: show the code the customer typed.
+        if let (Some(code), Some(coupon)) =
+            (str_at(d, "promotion_code.code"), expandable_id(d, "coupon"))
+        {
+            names.insert(coupon, code);
+        }
+    }
+    names
 }
 
 fn rate_label(rate: &Value) -> (String, Option<String>) {
@@ -251,12 +287,13 @@ pub fn order_from_session(
         .map(|rid| rate_is_pickup(rid, delivery_method.as_deref()));
     let kind = delivery_kind(is_pickup, shipping.is_some());
 
+    let known = discount_names(session);
     let discounts = at(session, "total_details.breakdown.discounts")
         .and_then(Value::as_array)
         .map(|ds| {
             ds.iter()
                 .map(|d| DiscountLine {
-                    name: discount_name(d),
+                    name: discount_name(d, &known),
                     amount: int_at(d, "amount").unwrap_or(0),
                 })
                 .collect()
@@ -428,13 +465,14 @@ pub fn order_from_invoice(
                 .collect()
         })
         .unwrap_or_default();
+    let known = discount_names(inv);
     let discounts = at(inv, "total_discount_amounts")
         .and_then(Value::as_array)
         .map(|ds| {
             ds.iter()
                 .map(|d| DiscountLine {
                     name: expanded(d, "discount")
-                        .and_then(discount_name)
+                        .and_then(|x| discount_name(x, &known))
                         .or_else(|| expandable_id(d, "discount")),
                     amount: int_at(d, "amount").unwrap_or(0),
                 })

@@ -1,0 +1,283 @@
+//! Stripe-shaped sample data: the demo store, and the data the Stripe simulator serves to tests
+//! and benchmarks.
+//!
+//! Every object is a clone of Stripe's official example object (`data/stripe-templates.json`, a
+//! verbatim subset of stripe/openapi's `fixtures3.json`) with its fields overwritten, so shapes
+//! never drift from what the API sends. Generation is deterministic for a seed.
+//!
+//! Conventions worth knowing when reading the data:
+//! - amounts are integer minor units (`jpy` is zero-decimal: amounts are whole yen);
+//! - a session's `total_details.breakdown` and its line items' `discounts`/`taxes` are stored
+//!   filled in; Stripe only returns them when expanded (the simulator strips them otherwise);
+//! - orders are the sessions with `mode == "payment"` and `status == "complete"`; other sessions
+//!   (open, expired, subscription and setup mode) are mixed in on purpose;
+//! - deleted customers are kept in `customers` in their `{"id","object","deleted":true}` form.
+
+mod catalog;
+mod gen;
+pub mod templates;
+
+#[cfg(test)]
+mod tests;
+
+use serde_json::Value;
+use std::collections::HashMap;
+
+pub use gen::EVENT_RETENTION_DAYS;
+pub use templates::{template, TEMPLATE_NAMES};
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct DatasetSpec {
+    /// Completed payment-mode Checkout Sessions.
+    pub orders: usize,
+    /// Paid invoices without a subscription.
+    pub one_off_invoices: usize,
+    pub subscriptions: usize,
+    pub deleted_customers: usize,
+    pub seed: u64,
+    /// Unix seconds; every `created` is at or before it, spread over the two years before.
+    pub now: i64,
+    /// Put HTML/script payloads into some names, address lines and product descriptions.
+    pub hostile_text: bool,
+    /// Live-mode ids (`cs_live_…`) and `livemode: true`.
+    pub livemode: bool,
+}
+
+impl Default for DatasetSpec {
+    fn default() -> Self {
+        DatasetSpec {
+            orders: 200,
+            one_off_invoices: 20,
+            subscriptions: 30,
+            deleted_customers: 3,
+            seed: 42,
+            // 2026-11-01T00:00:00Z: fixed so that a default dataset is the same on every run.
+            now: 1_793_491_200,
+            hostile_text: false,
+            livemode: false,
+        }
+    }
+}
+
+/// How a new order reaches its customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderShipping {
+    /// A delivery rate and `collected_information.shipping_details`.
+    Delivery,
+    /// A pickup rate ("Retrait en boutique", "Click & collect"), no address.
+    Pickup,
+    /// Neither a rate nor an address.
+    None,
+}
+
+/// An order to add to an existing dataset (what a test does to simulate a new sale).
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub created: i64,
+    /// An existing customer id; `None` picks a random customer that is not deleted.
+    pub customer: Option<String>,
+    pub shipping: OrderShipping,
+    /// Number of cart lines (more than 10 exercises `line_items.has_more`).
+    pub items: usize,
+    /// Create the post-purchase invoice (`invoice_creation.enabled`).
+    pub with_invoice: bool,
+}
+
+impl NewOrder {
+    pub fn at(created: i64) -> Self {
+        NewOrder {
+            created,
+            customer: None,
+            shipping: OrderShipping::Delivery,
+            items: 2,
+            with_invoice: true,
+        }
+    }
+}
+
+/// A whole Stripe account's worth of objects, as `serde_json::Value`s shaped like the API.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub account: Value,
+    /// Includes deleted customers in their `{"id","object":"customer","deleted":true}` form.
+    pub customers: Vec<Value>,
+    pub checkout_sessions: Vec<Value>,
+    /// Session id → its `item` objects, in cart order.
+    pub session_line_items: HashMap<String, Vec<Value>>,
+    pub invoices: Vec<Value>,
+    pub subscriptions: Vec<Value>,
+    pub subscription_schedules: Vec<Value>,
+    pub shipping_rates: Vec<Value>,
+    pub payment_methods: Vec<Value>,
+    pub products: Vec<Value>,
+    pub prices: Vec<Value>,
+    pub coupons: Vec<Value>,
+    pub promotion_codes: Vec<Value>,
+    pub discounts: Vec<Value>,
+    pub tax_rates: Vec<Value>,
+    pub payment_intents: Vec<Value>,
+    /// Oldest first; ids increase with time.
+    pub events: Vec<Value>,
+    /// The dataset's "now" (unix seconds).
+    pub now: i64,
+    gen: Option<Box<gen::GenState>>,
+}
+
+impl Dataset {
+    fn empty(now: i64) -> Self {
+        Dataset {
+            account: Value::Null,
+            customers: Vec::new(),
+            checkout_sessions: Vec::new(),
+            session_line_items: HashMap::new(),
+            invoices: Vec::new(),
+            subscriptions: Vec::new(),
+            subscription_schedules: Vec::new(),
+            shipping_rates: Vec::new(),
+            payment_methods: Vec::new(),
+            products: Vec::new(),
+            prices: Vec::new(),
+            coupons: Vec::new(),
+            promotion_codes: Vec::new(),
+            discounts: Vec::new(),
+            tax_rates: Vec::new(),
+            payment_intents: Vec::new(),
+            events: Vec::new(),
+            now,
+            gen: None,
+        }
+    }
+
+    /// Generate a dataset; the same spec always gives the same objects.
+    pub fn generate(spec: &DatasetSpec) -> Dataset {
+        gen::generate(spec)
+    }
+
+    /// The in-app demo store: about 150 orders and 25 subscriptions, mostly in euros.
+    pub fn demo(now: i64) -> Dataset {
+        Dataset::generate(&DatasetSpec {
+            orders: 150,
+            one_off_invoices: 12,
+            subscriptions: 25,
+            deleted_customers: 2,
+            seed: 2026,
+            now,
+            hostile_text: false,
+            livemode: false,
+        })
+    }
+
+    fn with_gen<R>(&mut self, f: impl FnOnce(&mut Dataset, &mut gen::GenState) -> R) -> R {
+        let mut g = self.gen.take().expect("dataset was generated");
+        let r = f(self, &mut g);
+        self.gen = Some(g);
+        r
+    }
+
+    /// Add a completed order (session, line items, PaymentIntent, invoice) and its events
+    /// (`checkout.session.completed`, `invoice.paid`). Returns the session id.
+    pub fn add_order(&mut self, order: &NewOrder) -> String {
+        self.with_gen(|ds, g| gen::add_order(ds, g, order))
+    }
+
+    /// Append an event for `object` at `at`. Returns the event id.
+    pub fn push_event(
+        &mut self,
+        type_: &str,
+        object: Value,
+        at: i64,
+        previous_attributes: Option<Value>,
+    ) -> String {
+        self.with_gen(|ds, g| {
+            let e = gen::make_event(g, type_, object, at, previous_attributes);
+            let id = e["id"].as_str().unwrap_or_default().to_string();
+            ds.events.push(e);
+            id
+        })
+    }
+
+    /// Rename a customer and emit `customer.updated`. False when missing or deleted.
+    pub fn update_customer_name(&mut self, id: &str, name: &str, at: i64) -> bool {
+        let Some(c) = self
+            .customers
+            .iter_mut()
+            .find(|c| c["id"] == id && c["deleted"] != true)
+        else {
+            return false;
+        };
+        let previous = serde_json::json!({"name": c["name"].clone()});
+        c["name"] = Value::String(name.to_string());
+        let snapshot = c.clone();
+        self.push_event("customer.updated", snapshot, at, Some(previous));
+        true
+    }
+
+    /// Delete a customer (it stays retrievable in its deleted form) and emit `customer.deleted`.
+    pub fn delete_customer(&mut self, id: &str, at: i64) -> bool {
+        let Some(c) = self
+            .customers
+            .iter_mut()
+            .find(|c| c["id"] == id && c["deleted"] != true)
+        else {
+            return false;
+        };
+        let snapshot = c.clone();
+        let mut d = template("deleted_customer");
+        d["id"] = Value::String(id.to_string());
+        *c = d;
+        self.push_event("customer.deleted", snapshot, at, None);
+        true
+    }
+
+    /// Apply `metadata[k]=v` updates to an invoice (an empty value removes the key, as on Stripe)
+    /// and emit `invoice.updated`. Returns the updated invoice.
+    pub fn update_invoice_metadata(
+        &mut self,
+        id: &str,
+        changes: &[(String, String)],
+        at: i64,
+    ) -> Option<Value> {
+        let inv = self.invoices.iter_mut().find(|i| i["id"] == id)?;
+        let previous = serde_json::json!({"metadata": inv["metadata"].clone()});
+        if !inv["metadata"].is_object() {
+            inv["metadata"] = serde_json::json!({});
+        }
+        let meta = inv["metadata"].as_object_mut()?;
+        for (k, v) in changes {
+            if v.is_empty() {
+                meta.remove(k);
+            } else {
+                meta.insert(k.clone(), Value::String(v.clone()));
+            }
+        }
+        let snapshot = inv.clone();
+        self.push_event("invoice.updated", snapshot.clone(), at, Some(previous));
+        Some(snapshot)
+    }
+
+    /// True for a session Comptoir turns into an order.
+    pub fn is_order(session: &Value) -> bool {
+        session["mode"] == "payment" && session["status"] == "complete"
+    }
+
+    /// What `POST /v1/invoices/create_preview` returns for the subscription: a draft invoice
+    /// (id `upcoming_in_…`) for its next period. `None` when it will not be billed again
+    /// (canceled, cancelling at period end, `cancel_at` or schedule ending first).
+    pub fn preview_invoice(&mut self, subscription: &str, now: i64) -> Option<Value> {
+        self.with_gen(|ds, g| gen::preview_invoice(ds, g, subscription, now))
+    }
+
+    /// The subscription's next period as `(start, end)`, from its first item.
+    pub fn next_period(subscription: &Value) -> Option<(i64, i64)> {
+        let item = &subscription["items"]["data"][0];
+        let start = item["current_period_end"].as_i64()?;
+        let rec = &item["price"]["recurring"];
+        let end = gen::add_interval(
+            start,
+            rec["interval"].as_str()?,
+            rec["interval_count"].as_i64()?,
+        );
+        Some((start, end))
+    }
+}
