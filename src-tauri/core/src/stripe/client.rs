@@ -223,6 +223,7 @@ impl StripeClient {
         // One key per logical POST, reused by its retries, so a retry never acts twice.
         let idempotency_key = matches!(req.method, StripeMethod::Post).then(new_idempotency_key);
         let mut attempt = 0u32;
+        let mut unreachable_tries = 0u32;
         loop {
             attempt += 1;
             self.pacer.take().await;
@@ -241,14 +242,19 @@ impl StripeClient {
                 rb = rb.header("Idempotency-Key", k.as_str());
             }
             let outcome = match rb.send().await {
-                Err(e) => Outcome::Retry(StripeError::Network(describe_reqwest(&e)), None),
+                Err(e) => {
+                    unreachable_tries += u32::from(e.is_connect());
+                    Outcome::Retry(StripeError::Network(describe_reqwest(&e)), None)
+                }
                 Ok(resp) => self.read(resp, &req.path).await,
             };
             match outcome {
                 Outcome::Done(v) => return Ok(v),
                 Outcome::Fail(e) => return Err(e),
                 Outcome::Retry(e, retry_after) => {
-                    if attempt >= self.config.max_attempts {
+                    // A refused or unroutable connection means offline: say so after a couple
+                    // of tries instead of keeping the merchant waiting through every backoff.
+                    if attempt >= self.config.max_attempts || unreachable_tries >= 3 {
                         tracing::warn!(path = %req.path, attempts = attempt, "Stripe request gave up: {e}");
                         return Err(e);
                     }

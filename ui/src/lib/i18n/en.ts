@@ -26,6 +26,7 @@ export const en = {
 
   'banner.demo': 'Demo store — sample data.',
   'banner.demoAction': 'Connect your Stripe account',
+  'banner.notice': 'Your Stripe account could not be opened, so the demo store is shown:',
   'banner.offline': 'You are offline — showing cached data. Changes wait until the connection returns.',
 
   'sync.button': 'Sync',

@@ -26,6 +26,7 @@ export const fr: Record<MessageKey, Message> = {
 
   'banner.demo': 'Boutique de démo — données d’exemple.',
   'banner.demoAction': 'Connecter votre compte Stripe',
+  'banner.notice': 'Votre compte Stripe n’a pas pu être ouvert, la boutique de démo est affichée :',
   'banner.offline': 'Vous êtes hors ligne — données en cache. Les modifications attendent le retour de la connexion.',
 
   'sync.button': 'Synchroniser',

@@ -177,6 +177,7 @@ export function createFakeBackend(): Backend {
     last_synced_at: account ? lastSynced : null,
     sync_running: syncing,
     counts: counts(data()),
+    notice: params.has('notice') ? 'Your keyring is locked. Unlock it and try again.' : null,
   });
 
   async function sync(): Promise<SyncReport> {

@@ -3,4 +3,12 @@ import type { AccountInfo } from "./AccountInfo";
 import type { Counts } from "./Counts";
 import type { DataSource } from "./DataSource";
 
-export type AppStatus = { source: DataSource, account: AccountInfo | null, last_synced_at: number | null, sync_running: boolean, counts: Counts, };
+/**
+ * What the shell shows: the source, the account, the last sync and the counts.
+ */
+export type AppStatus = { source: DataSource, account: AccountInfo | null, last_synced_at: number | null, sync_running: boolean, counts: Counts, 
+/**
+ * Why the app opened the demo store although a key may be configured (for example the
+ * keychain was locked), in plain words; `None` when all is well.
+ */
+notice: string | null, };

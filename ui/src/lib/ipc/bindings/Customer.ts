@@ -2,4 +2,7 @@
 import type { Address } from "./Address";
 import type { Contact } from "./Contact";
 
+/**
+ * A customer as cached.
+ */
 export type Customer = { id: string, deleted: boolean, name: string | null, email: string | null, phone: string | null, address: Address | null, shipping: Contact | null, preferred_locale: string | null, created: number, };

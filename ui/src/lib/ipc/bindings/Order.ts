@@ -6,4 +6,27 @@ import type { OrderLine } from "./OrderLine";
 import type { OrderSource } from "./OrderSource";
 import type { TaxLine } from "./TaxLine";
 
-export type Order = { id: string, source: OrderSource, number: string, created: number, livemode: boolean, customer_id: string | null, billing: Contact, shipping: Contact | null, currency: string, lines: Array<OrderLine>, amount_subtotal: number, amount_discount: number, amount_shipping: number, amount_tax: number, amount_total: number, discounts: Array<DiscountLine>, taxes: Array<TaxLine>, shipping_rate_id: string | null, delivery_method: string | null, delivery_kind: DeliveryKind, invoice_id: string | null, invoice_pdf: string | null, hosted_invoice_url: string | null, payment_intent_id: string | null, locale: string | null, };
+/**
+ * An order as cached: everything the list and the detail show.
+ */
+export type Order = { 
+/**
+ * `cs_…` for a Checkout Session, `in_…` for a one-off invoice.
+ */
+id: string, source: OrderSource, 
+/**
+ * The invoice number when there is one, else a short id.
+ */
+number: string, created: number, livemode: boolean, customer_id: string | null, billing: Contact, shipping: Contact | null, 
+/**
+ * ISO currency code, lower case as Stripe sends it.
+ */
+currency: string, lines: Array<OrderLine>, amount_subtotal: number, amount_discount: number, amount_shipping: number, amount_tax: number, amount_total: number, discounts: Array<DiscountLine>, taxes: Array<TaxLine>, shipping_rate_id: string | null, 
+/**
+ * The shipping rate's display name.
+ */
+delivery_method: string | null, delivery_kind: DeliveryKind, invoice_id: string | null, invoice_pdf: string | null, hosted_invoice_url: string | null, payment_intent_id: string | null, 
+/**
+ * The customer's preferred language when Stripe knows it ("fr", "en").
+ */
+locale: string | null, };

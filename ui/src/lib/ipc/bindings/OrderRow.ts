@@ -2,4 +2,7 @@
 import type { DeliveryKind } from "./DeliveryKind";
 import type { FulfilmentStatus } from "./FulfilmentStatus";
 
+/**
+ * A row of the orders table.
+ */
 export type OrderRow = { id: string, number: string, created: number, customer_name: string | null, customer_email: string | null, item_count: number, currency: string, amount_total: number, delivery_method: string | null, delivery_kind: DeliveryKind, status: FulfilmentStatus, };

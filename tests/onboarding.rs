@@ -1,0 +1,261 @@
+//! Stripe key onboarding through the workspace, with the real Secret Service (gnome-keyring in
+//! the test's D-Bus session), the Stripe simulator over HTTP and SQLite files: validation, test
+//! or live mode, the account name, replace and remove, offline restart, keychain failures, and
+//! proof that the key is nowhere on disk or in the logs afterwards.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use comptoir_core::dataset::{Dataset, DatasetSpec};
+use comptoir_core::model::{DataSource, StripeMode};
+use comptoir_core::secrets::{Keychain, Secret, SecretKind, SecretStore};
+use comptoir_core::store;
+use comptoir_core::sync::SyncOptions;
+use comptoir_core::workspace::{Workspace, WorkspaceConfig, WorkspaceError};
+use comptoir_stripe_sim::{SimConfig, SimHandle, Simulator};
+
+fn key(tag: &str) -> String {
+    format!("sk_test_{}", format!("onboarding{tag}").repeat(3))
+}
+
+fn service(test: &str) -> String {
+    format!("app.comptoir.test.{test}.{}", std::process::id())
+}
+
+async fn sim(valid_key: &str, orders: usize) -> SimHandle {
+    let spec = DatasetSpec {
+        orders,
+        subscriptions: 6,
+        now: store::now(),
+        ..DatasetSpec::default()
+    };
+    Simulator::start(
+        Dataset::generate(&spec),
+        SimConfig {
+            api_key: valid_key.to_owned(),
+            ..SimConfig::default()
+        },
+    )
+    .await
+}
+
+fn config(dir: &Path, api_base: &str, secrets: Arc<dyn SecretStore>) -> WorkspaceConfig {
+    WorkspaceConfig {
+        data_dir: dir.to_owned(),
+        api_base: api_base.to_owned(),
+        secrets,
+        sync_options: SyncOptions::default(),
+    }
+}
+
+/// Captures every log line of the test process (all levels) so the test can search it.
+#[derive(Clone, Default)]
+struct LogSink(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() -> LogSink {
+    let sink = LogSink::default();
+    let writer = sink.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .init();
+    sink
+}
+
+/// Every byte under `dir` (database, WAL, logs, account file) as one buffer.
+fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
+    let logs = capture_logs();
+    let good = key("Good");
+    let sim = sim(&good, 80).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keychain: Arc<dyn SecretStore> = Arc::new(Keychain::new(&service("flow")));
+    keychain
+        .delete(SecretKind::StripeKey)
+        .expect("the test session has a Secret Service");
+
+    // No key: the demo store.
+    let ws = Workspace::open(config(dir.path(), &sim.base_url(), keychain.clone()))
+        .await
+        .unwrap();
+    let status = ws.status().await.unwrap();
+    assert_eq!(status.source, DataSource::Demo);
+    assert!(status.counts.orders > 0, "the demo store has orders");
+
+    // A malformed key, then a well-formed key Stripe refuses: clear errors, nothing changes.
+    let err = ws
+        .connect_stripe(Secret::new("pk_test_not_a_secret_key"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, WorkspaceError::InvalidKey(_)), "{err:?}");
+    assert!(
+        err.to_string().contains("sk_test_"),
+        "says which keys work: {err}"
+    );
+    let wrong = key("Wrong");
+    let err = ws
+        .connect_stripe(Secret::new(wrong.clone()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, WorkspaceError::InvalidKey(_)), "{err:?}");
+    assert!(
+        err.to_string().contains("Invalid API Key"),
+        "Stripe's reason is shown: {err}"
+    );
+    assert!(!err.to_string().contains(&wrong), "the key is not echoed");
+    assert!(
+        keychain.get(SecretKind::StripeKey).unwrap().is_none(),
+        "nothing stored"
+    );
+    assert_eq!(ws.status().await.unwrap().source, DataSource::Demo);
+
+    // The right key, pasted with stray whitespace.
+    let account = ws
+        .connect_stripe(Secret::new(format!("  {good}\n")))
+        .await
+        .unwrap();
+    assert_eq!(account.mode, StripeMode::Test);
+    let expected_name = sim.snapshot().account["settings"]["dashboard"]["display_name"]
+        .as_str()
+        .or(sim.snapshot().account["business_profile"]["name"].as_str())
+        .unwrap()
+        .to_owned();
+    assert_eq!(account.name, expected_name);
+    assert_eq!(
+        keychain
+            .get(SecretKind::StripeKey)
+            .unwrap()
+            .unwrap()
+            .expose(),
+        good
+    );
+    let status = ws.status().await.unwrap();
+    assert_eq!(status.source, DataSource::Stripe);
+    assert_eq!(status.counts.orders, 0, "a new account starts empty");
+
+    // Replacing the key (a rotated key for the same account) keeps the account's data.
+    let again = ws.connect_stripe(Secret::new(good.clone())).await.unwrap();
+    assert_eq!(again, account);
+
+    let report = ws.sync(Arc::new(|_| {})).await.unwrap();
+    assert!(report.full);
+    let synced = ws.status().await.unwrap();
+    assert_eq!(synced.counts.orders, report.orders);
+    assert!(synced.last_synced_at.is_some());
+
+    // Restart while Stripe is unreachable: the account's cached data opens offline.
+    drop(ws);
+    sim.shutdown().await;
+    let ws = Workspace::open(config(dir.path(), "http://127.0.0.1:9/", keychain.clone()))
+        .await
+        .unwrap();
+    let offline = ws.status().await.unwrap();
+    assert_eq!(offline.source, DataSource::Stripe);
+    assert_eq!(offline.account.as_ref().unwrap().name, expected_name);
+    assert_eq!(
+        offline.counts.orders, synced.counts.orders,
+        "cached orders are all there"
+    );
+    let err = ws.sync(Arc::new(|_| {})).await.unwrap_err();
+    assert!(
+        matches!(err, WorkspaceError::Stripe(ref e) if e.is_network()),
+        "{err:?}"
+    );
+    assert_eq!(
+        ws.status().await.unwrap().counts.orders,
+        synced.counts.orders,
+        "a failed sync changes nothing"
+    );
+
+    // Disconnect: the key leaves the keychain and the demo store comes back.
+    ws.disconnect_stripe().await.unwrap();
+    assert!(keychain.get(SecretKind::StripeKey).unwrap().is_none());
+    assert_eq!(ws.status().await.unwrap().source, DataSource::Demo);
+    drop(ws);
+
+    // The key is nowhere: not in any database, WAL, log file or account file, not in the logs.
+    let files = all_files(dir.path());
+    assert!(
+        files.iter().any(|(p, _)| p.ends_with(".sqlite")),
+        "{:?}",
+        files.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for (path, bytes) in &files {
+        assert!(!contains(bytes, &good), "the key is in {path}");
+        assert!(!contains(bytes, &good[8..]), "part of the key is in {path}");
+    }
+    let logged = logs.0.lock().unwrap().clone();
+    assert!(!logged.is_empty(), "the run logged something to search");
+    assert!(!contains(&logged, &good), "the key is in the logs");
+    assert!(!contains(&logged, &wrong), "the refused key is in the logs");
+}
+
+#[tokio::test]
+async fn a_keychain_that_cannot_be_reached_changes_nothing() {
+    let good = key("Bus");
+    let sim = sim(&good, 10).await;
+    let dir = tempfile::tempdir().unwrap();
+    // A session bus address nobody listens on: the real Secret Service client fails to connect.
+    std::env::set_var(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/comptoir-test-bus",
+    );
+    let keychain: Arc<dyn SecretStore> = Arc::new(Keychain::new(&service("nobus")));
+    let ws = Workspace::open(config(dir.path(), &sim.base_url(), keychain))
+        .await
+        .unwrap();
+    let status = ws.status().await.unwrap();
+    assert_eq!(
+        status.source,
+        DataSource::Demo,
+        "without a keychain the demo store opens"
+    );
+    assert!(status.notice.is_some(), "and says why: {status:?}");
+
+    let err = ws
+        .connect_stripe(Secret::new(good.clone()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, WorkspaceError::Keychain(_)), "{err:?}");
+    assert!(
+        err.to_string().contains("keyring"),
+        "a sentence a merchant understands: {err}"
+    );
+    assert!(
+        !dir.path().join("account.json").exists(),
+        "no account is recorded"
+    );
+    assert_eq!(ws.status().await.unwrap().source, DataSource::Demo);
+}
