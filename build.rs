@@ -7,6 +7,8 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "list_orders",
     "list_subscriptions",
+    "subscription_detail",
+    "open_link",
     "get_settings",
     "save_settings",
     "list_shipping_rates",

@@ -85,6 +85,8 @@ pub fn run() {
             commands::sync_now,
             commands::list_orders,
             commands::list_subscriptions,
+            commands::subscriptions::subscription_detail,
+            commands::subscriptions::open_link,
             commands::get_settings,
             commands::save_settings,
             commands::list_shipping_rates,

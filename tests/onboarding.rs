@@ -113,6 +113,11 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
     let status = ws.status().await.unwrap();
     assert_eq!(status.source, DataSource::Demo);
     assert!(status.counts.orders > 0, "the demo store has orders");
+    let c = &status.counts;
+    assert!(
+        c.to_be_sent > 0 && c.sent > 0 && c.to_be_picked_up > 0 && c.picked_up > 0,
+        "the demo has work in every tab: {c:?}"
+    );
 
     // A malformed key, then a well-formed key Stripe refuses: clear errors, nothing changes.
     let err = ws

@@ -1,6 +1,8 @@
 //! The IPC commands. Each one deserialises its input, calls one workspace function, maps the
 //! error, and returns: no SQL, HTTP or keychain code lives here.
 
+pub mod subscriptions;
+
 use std::sync::Arc;
 
 use comptoir_core::model::{
@@ -13,7 +15,7 @@ use tauri::{AppHandle, Emitter, State};
 
 use crate::error::CmdResult;
 
-type Ws<'a> = State<'a, Arc<Workspace>>;
+pub(crate) type Ws<'a> = State<'a, Arc<Workspace>>;
 
 #[tauri::command]
 pub async fn app_status(ws: Ws<'_>) -> CmdResult<AppStatus> {

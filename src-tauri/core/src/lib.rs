@@ -7,5 +7,6 @@ pub mod model;
 pub mod secrets;
 pub mod store;
 pub mod stripe;
+pub mod subscriptions;
 pub mod sync;
 pub mod workspace;

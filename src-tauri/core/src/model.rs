@@ -522,25 +522,190 @@ pub struct SubscriptionRow {
     pub interval_count: i64,
     pub status: String,
     pub cancel_at_period_end: bool,
+    /// Active or trialing with an end set (`cancel_at` or at period end): the "Cancelling" tab.
+    pub cancelling: bool,
     #[ts(type = "number")]
     pub start_date: Timestamp,
     #[ts(type = "number | null")]
     pub next_charge: Option<Timestamp>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct SubscriptionQuery {
     #[ts(type = "number")]
     pub limit: i64,
     #[ts(type = "number")]
     pub offset: i64,
+    /// `None` lists every subscription.
+    #[serde(default)]
+    #[ts(optional)]
+    pub status: Option<SubscriptionFilter>,
+    /// Matches the customer's name or email, or the plan's name.
+    #[serde(default)]
+    #[ts(optional)]
+    pub search: Option<String>,
+    /// Newest first when `None`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub sort: Option<SubscriptionSort>,
+}
+
+/// The status tabs of the subscriptions table. `Cancelling` is an active or trialing
+/// subscription that has an end date; the others are Stripe's statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SubscriptionFilter {
+    Active,
+    Trialing,
+    PastDue,
+    Cancelling,
+    Canceled,
+    Incomplete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SubscriptionSort {
+    /// Soonest next charge first; subscriptions without one last.
+    NextChargeAsc,
+    NextChargeDesc,
+}
+
+/// How many subscriptions each status tab holds (ignoring the search).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SubscriptionCounts {
+    #[ts(type = "number")]
+    pub all: i64,
+    #[ts(type = "number")]
+    pub active: i64,
+    #[ts(type = "number")]
+    pub trialing: i64,
+    #[ts(type = "number")]
+    pub past_due: i64,
+    #[ts(type = "number")]
+    pub cancelling: i64,
+    #[ts(type = "number")]
+    pub canceled: i64,
+    #[ts(type = "number")]
+    pub incomplete: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct SubscriptionPage {
     pub rows: Vec<SubscriptionRow>,
+    /// How many subscriptions match the query in all.
     #[ts(type = "number")]
     pub total: i64,
+    pub counts: SubscriptionCounts,
+}
+
+/// Where a subscription's end comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SubscriptionEndSource {
+    /// It has ended (`ended_at`).
+    Ended,
+    /// It is set to cancel (`cancel_at`, or the end of the period when cancelling at period end).
+    CancelAt,
+    /// Its subscription schedule cancels it at the end of the last phase.
+    Schedule,
+}
+
+/// The subscription's total duration, from its start to its end; no end reads "until cancelled".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SubscriptionDuration {
+    #[ts(type = "number")]
+    pub start: Timestamp,
+    #[ts(type = "number | null")]
+    pub end: Option<Timestamp>,
+    pub end_source: Option<SubscriptionEndSource>,
+    /// Whole calendar months from start to end (UTC), when there is an end.
+    #[ts(type = "number | null")]
+    pub months: Option<i64>,
+    /// The days left over after the whole months.
+    #[ts(type = "number | null")]
+    pub days: Option<i64>,
+}
+
+/// The state a subscription's detail states plainly, with the date it refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SubscriptionStateKind {
+    /// Renews on `at` (the next charge), or has no next charge known.
+    Active,
+    /// Trial until `at`.
+    Trialing,
+    /// The last payment failed on `at`.
+    PastDue,
+    /// Unpaid: Stripe stopped retrying.
+    Unpaid,
+    /// Cancels on `at`.
+    Cancelling,
+    /// Cancelled on `at`.
+    Canceled,
+    /// The first payment has not gone through.
+    Incomplete,
+    Paused,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SubscriptionState {
+    pub kind: SubscriptionStateKind,
+    #[ts(type = "number | null")]
+    pub at: Option<Timestamp>,
+}
+
+/// The next invoice of a subscription as `create_preview` gave it, cached for offline viewing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UpcomingInvoice {
+    /// When it will be charged.
+    #[ts(type = "number")]
+    pub date: Timestamp,
+    pub currency: String,
+    pub lines: Vec<OrderLine>,
+    #[ts(type = "number")]
+    pub subtotal: i64,
+    #[ts(type = "number")]
+    pub discount: i64,
+    pub discounts: Vec<DiscountLine>,
+    #[ts(type = "number")]
+    pub tax: i64,
+    pub taxes: Vec<TaxLine>,
+    #[ts(type = "number")]
+    pub total: i64,
+    /// When Stripe was asked; the UI shows "as of" this time.
+    #[ts(type = "number")]
+    pub fetched_at: Timestamp,
+}
+
+/// Everything the subscription detail screen shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SubscriptionDetail {
+    pub subscription: Subscription,
+    pub customer: Option<Customer>,
+    pub billing: Contact,
+    pub shipping: Option<Contact>,
+    pub duration: SubscriptionDuration,
+    #[ts(type = "number | null")]
+    pub next_charge: Option<Timestamp>,
+    pub state: SubscriptionState,
+    /// `None` when there is no next charge, or Stripe could not be asked and nothing is cached.
+    pub upcoming: Option<UpcomingInvoice>,
+    /// True when `upcoming` comes from the cache because Stripe could not be reached.
+    pub upcoming_stale: bool,
+    /// Every invoice of the subscription, newest first.
+    pub invoices: Vec<Invoice>,
+    /// The customer's record in the Stripe Dashboard (none in the demo store).
+    pub dashboard_url: Option<String>,
 }

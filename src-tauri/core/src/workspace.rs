@@ -16,13 +16,14 @@ use tokio::sync::{Mutex, RwLock};
 
 use crate::dataset::Dataset;
 use crate::model::{
-    AccountInfo, AppStatus, DataSource, OrderPage, OrderQuery, Settings, ShippingRate, StripeMode,
-    SubscriptionPage, SubscriptionQuery, SyncReport,
+    AccountInfo, AppStatus, Contact, DataSource, OrderPage, OrderQuery, Settings, ShippingRate,
+    StripeMode, SubscriptionDetail, SubscriptionPage, SubscriptionQuery, SyncReport,
 };
 use crate::secrets::{Secret, SecretKind, SecretStore, SecretsError};
 use crate::store::{self, Store, StoreError};
 use crate::stripe::client::{mode_of_key, ClientConfig};
-use crate::stripe::{StripeClient, StripeError};
+use crate::stripe::{links, mapping, StripeClient, StripeError};
+use crate::subscriptions;
 use crate::sync::{self, ProgressFn, SyncError, SyncOptions};
 
 #[derive(Debug, thiserror::Error)]
@@ -266,6 +267,80 @@ impl Workspace {
         Ok(store::subscriptions::list(&mut conn, q).await?)
     }
 
+    /// Everything the subscription detail shows. With `refresh`, the upcoming charge is asked
+    /// of Stripe (`create_preview`) and cached, and when Stripe cannot be reached the cached one
+    /// is served, marked stale; without it, only the cache is read, so the screen opens at once
+    /// and then asks again with `refresh`.
+    pub async fn subscription_detail(&self, id: &str, refresh: bool) -> Result<SubscriptionDetail> {
+        let cur = self.current().await;
+        let pool = cur.store.pool();
+        let subscription = store::subscriptions::get(pool, id).await?;
+        let customer = match &subscription.customer_id {
+            Some(cid) => match store::customers::get(pool, cid).await {
+                Ok(c) => Some(c),
+                Err(StoreError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
+        let invoices = store::invoices::list_for_subscription(pool, id).await?;
+        let next_charge = subscriptions::next_charge(&subscription);
+        let client = cur.client.as_ref().filter(|_| refresh);
+        let (upcoming, upcoming_stale) = match (client, next_charge) {
+            (_, None) => (None, false),
+            (None, Some(_)) => (cached_upcoming(pool, id).await?, false),
+            (Some(client), Some(_)) => {
+                let req = stripe_billing::invoice::CreatePreviewInvoice::new().subscription(id);
+                match client.send(&req).await {
+                    Ok(raw) => {
+                        let at = store::now();
+                        store::upcoming_invoices::put(pool, id, &raw, at).await?;
+                        (Some(mapping::upcoming_from(&raw, at)), false)
+                    }
+                    // Stripe says there is none (it ends, or it is paused): forget the old one.
+                    Err(StripeError::Api {
+                        code: Some(code), ..
+                    }) if code == "invoice_upcoming_none" => {
+                        store::upcoming_invoices::delete(pool, id).await?;
+                        (None, false)
+                    }
+                    Err(e) => {
+                        tracing::info!(subscription = id, "upcoming invoice from cache: {e}");
+                        (cached_upcoming(pool, id).await?, true)
+                    }
+                }
+            }
+        };
+        let billing = customer
+            .as_ref()
+            .map(|c| Contact {
+                name: c.name.clone(),
+                email: c.email.clone(),
+                phone: c.phone.clone(),
+                address: c.address.clone(),
+                tax_ids: Vec::new(),
+            })
+            .unwrap_or_default();
+        let shipping = customer.as_ref().and_then(|c| c.shipping.clone());
+        let dashboard_url = match (&cur.account, &subscription.customer_id) {
+            (Some(a), Some(cid)) => links::customer(a.mode, cid),
+            _ => None,
+        };
+        Ok(SubscriptionDetail {
+            duration: subscriptions::duration(&subscription),
+            state: subscriptions::state(&subscription, &invoices),
+            next_charge,
+            upcoming,
+            upcoming_stale,
+            invoices,
+            billing,
+            shipping,
+            customer,
+            dashboard_url,
+            subscription,
+        })
+    }
+
     pub async fn settings(&self) -> Result<Settings> {
         let cur = self.current().await;
         let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
@@ -322,6 +397,15 @@ impl Workspace {
         tx.commit().await.map_err(StoreError::from)?;
         Ok(store::shipping_rates::list(cur.store.pool()).await?)
     }
+}
+
+async fn cached_upcoming(
+    pool: &sqlx::SqlitePool,
+    id: &str,
+) -> Result<Option<crate::model::UpcomingInvoice>> {
+    Ok(store::upcoming_invoices::get(pool, id)
+        .await?
+        .map(|(raw, at)| mapping::upcoming_from(&raw, at)))
 }
 
 fn build_client(config: &WorkspaceConfig, key: &Secret, mode: StripeMode) -> Result<StripeClient> {
@@ -424,6 +508,7 @@ async fn open_demo(dir: &Path) -> Result<Current> {
     if store::orders::count(store.pool()).await? == 0 {
         let data = Dataset::demo(store::now());
         sync::import_dataset(&store, &data).await?;
+        seed_demo_fulfilment(&store).await?;
     }
     Ok(Current {
         source: DataSource::Demo,
@@ -431,4 +516,71 @@ async fn open_demo(dir: &Path) -> Result<Current> {
         client: None,
         account: None,
     })
+}
+
+/// A shop that has been trading: all but its newest orders were shipped or collected, with
+/// tracking links and an audit trail, so every tab of the demo has something in it.
+async fn seed_demo_fulfilment(store: &Store) -> Result<()> {
+    let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
+    // The 14 newest deliveries and 6 newest pickups are still waiting for the packing station.
+    let old: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT id, delivery_kind, created FROM (
+            SELECT id, delivery_kind, created,
+                   ROW_NUMBER() OVER (PARTITION BY delivery_kind ORDER BY created DESC, id DESC) AS rank
+            FROM orders)
+         WHERE rank > CASE delivery_kind WHEN 'pickup' THEN 6 ELSE 14 END",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    for (i, (id, kind, created)) in old.iter().enumerate() {
+        let staff = ["Camille", "Léo", "Inès"][i % 3];
+        let at = created + 26 * 3600 + (i as i64 % 7) * 1800;
+        let (status, action) = if kind == "pickup" {
+            ("picked_up", "picked_up")
+        } else {
+            ("sent", "shipped")
+        };
+        sqlx::query(
+            "INSERT INTO fulfilments (order_id, status, sent_at, picked_up_at, staff, station, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'Atelier', ?6)",
+        )
+        .bind(id)
+        .bind(status)
+        .bind((status == "sent").then_some(at))
+        .bind((status == "picked_up").then_some(at))
+        .bind(staff)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        if status == "sent" {
+            let number = format!("6A{:011}", 10_000_000_000u64 + (i as u64) * 7_919);
+            sqlx::query(
+                "INSERT INTO tracking_entries (order_id, carrier, number, url, created_at)
+                 VALUES (?1, 'colissimo', ?2, ?3, ?4)",
+            )
+            .bind(id)
+            .bind(&number)
+            .bind(format!(
+                "https://www.laposte.fr/outils/suivre-vos-envois?code={number}"
+            ))
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        }
+        sqlx::query(
+            "INSERT INTO audit_log (order_id, at, action, staff, station, detail) VALUES (?1, ?2, ?3, ?4, 'Atelier', NULL)",
+        )
+        .bind(id)
+        .bind(at)
+        .bind(action)
+        .bind(staff)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
 }

@@ -145,6 +145,7 @@ async fn demo_import_gives_every_order_and_subscription() {
         &SubscriptionQuery {
             limit: 100,
             offset: 0,
+            ..SubscriptionQuery::default()
         },
     )
     .await

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cycle, date, minorUnitExponent, money, percentage, relativeTime } from './format';
+import { cycle, date, minorUnitExponent, money, paymentMethod, percentage, relativeTime, subscriptionDuration } from './format';
 
 // French uses a narrow no-break space between thousands and a no-break space before "€".
 const NNBSP = '\u202f';
@@ -106,5 +106,34 @@ describe('date and percentage', () => {
   it('formats a fraction as a percentage', () => {
     expect(percentage(0.42, 'en-GB')).toBe('42%');
     expect(percentage(0.42, "fr-FR")).toBe(`42${NBSP}%`);
+  });
+});
+
+describe('subscriptionDuration', () => {
+  it.each([
+    [12, 0, 'en-GB', '12 months'],
+    [1, 0, 'en-GB', '1 month'],
+    [4, 18, 'en-GB', '4 months and 18 days'],
+    [0, 1, 'en-GB', '1 day'],
+    [null, null, 'en-GB', 'until cancelled'],
+    [12, 0, 'fr-FR', '12 mois'],
+    [4, 18, 'fr-FR', '4 mois et 18 jours'],
+    [null, null, 'fr-FR', 'jusqu’à résiliation'],
+  ])('%s months %s days in %s', (months, days, locale, want) => {
+    expect(subscriptionDuration(months, days, locale)).toBe(want);
+  });
+});
+
+describe('paymentMethod', () => {
+  const pm = { kind: 'card', brand: 'visa', last4: '4242', exp_month: 4, exp_year: 2028, wallet: null };
+  it.each([
+    [pm, 'Visa •••• 4242, 04/28'],
+    [{ ...pm, wallet: 'apple_pay' }, 'Visa •••• 4242 (Apple Pay), 04/28'],
+    [{ ...pm, brand: 'cartes_bancaires', exp_month: 12, exp_year: 2031 }, 'Cartes Bancaires •••• 4242, 12/31'],
+    [{ kind: 'sepa_debit', brand: null, last4: '3000', exp_month: null, exp_year: null, wallet: null }, 'SEPA Direct Debit •••• 3000'],
+    [{ kind: 'us_bank_account', brand: 'STRIPE TEST BANK', last4: '6789', exp_month: null, exp_year: null, wallet: null }, 'STRIPE TEST BANK •••• 6789'],
+    [{ kind: 'paypal', brand: null, last4: null, exp_month: null, exp_year: null, wallet: null }, 'Paypal'],
+  ])('%o reads %s', (method, want) => {
+    expect(paymentMethod(method, 'en-GB')).toBe(want);
   });
 });

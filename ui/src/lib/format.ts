@@ -120,3 +120,83 @@ export function cycle(amountMinor: number, currency: string, interval: string, i
 export function percentage(fraction: number, locale: string): string {
   return cached(`pct|${locale}`, () => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 })).format(fraction);
 }
+
+function tr(locale: string, key: string, params: Record<string, string | number> = {}): string {
+  const lang = langOf(locale);
+  return translate(DICTIONARIES[lang], lang, locale, key, params);
+}
+
+/**
+ * A subscription's total duration from whole months and left-over days: "12 months",
+ * "4 months and 18 days", "18 days"; `null` months mean no end, "until cancelled".
+ */
+export function subscriptionDuration(months: number | null, days: number | null, locale: string): string {
+  if (months === null) return tr(locale, 'sub.duration.until');
+  const d = days ?? 0;
+  const m = tr(locale, 'sub.duration.months', { count: months });
+  if (d === 0) return m;
+  const dd = tr(locale, 'sub.duration.days', { count: d });
+  return months === 0 ? dd : tr(locale, 'sub.duration.both', { months: m, days: dd });
+}
+
+const BRANDS: Record<string, string> = {
+  visa: 'Visa',
+  mastercard: 'Mastercard',
+  amex: 'American Express',
+  american_express: 'American Express',
+  cartes_bancaires: 'Cartes Bancaires',
+  discover: 'Discover',
+  diners: 'Diners Club',
+  jcb: 'JCB',
+  unionpay: 'UnionPay',
+  eftpos_au: 'eftpos',
+  interac: 'Interac',
+  link: 'Link',
+};
+
+const WALLETS: Record<string, string> = {
+  apple_pay: 'Apple Pay',
+  google_pay: 'Google Pay',
+  samsung_pay: 'Samsung Pay',
+  link: 'Link',
+  masterpass: 'Masterpass',
+  visa_checkout: 'Visa Checkout',
+  amex_express_checkout: 'Amex Express Checkout',
+};
+
+function titleCase(code: string): string {
+  return code.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
+}
+
+/** The parts of a payment method that may be shown, as Stripe's summary gives them. */
+export interface PaymentMethodParts {
+  kind: string;
+  brand: string | null;
+  last4: string | null;
+  exp_month: number | null;
+  exp_year: number | null;
+  wallet: string | null;
+}
+
+/**
+ * A payment method reduced to brand, last four digits and expiry: "Visa •••• 4242, 04/28",
+ * "Visa •••• 4242 (Apple Pay), 04/28", "SEPA Direct Debit •••• 3000", "BNP Paribas •••• 6789".
+ */
+export function paymentMethod(pm: PaymentMethodParts, locale: string): string {
+  const last4 = pm.last4 ? ` •••• ${pm.last4}` : '';
+  let text: string;
+  if (pm.kind === 'card') {
+    const brand = pm.brand ? (BRANDS[pm.brand.toLowerCase()] ?? titleCase(pm.brand)) : tr(locale, 'pm.card');
+    text = `${brand}${last4}`;
+    if (pm.wallet) text += ` (${WALLETS[pm.wallet] ?? titleCase(pm.wallet)})`;
+    if (pm.exp_month !== null && pm.exp_year !== null) {
+      text += `, ${String(pm.exp_month).padStart(2, '0')}/${String(pm.exp_year % 100).padStart(2, '0')}`;
+    }
+    return text;
+  }
+  if (pm.kind === 'sepa_debit') return `${tr(locale, 'pm.sepa')}${last4}`;
+  if (pm.kind === 'us_bank_account' || pm.kind === 'bacs_debit' || pm.kind === 'au_becs_debit' || pm.kind === 'acss_debit') {
+    return `${pm.brand ?? tr(locale, 'pm.bank')}${last4}`;
+  }
+  return `${pm.brand ?? (WALLETS[pm.kind] ?? titleCase(pm.kind))}${last4}`;
+}

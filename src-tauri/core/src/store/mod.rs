@@ -17,6 +17,7 @@ pub mod orders;
 pub mod settings;
 pub mod shipping_rates;
 pub mod subscriptions;
+pub mod upcoming_invoices;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

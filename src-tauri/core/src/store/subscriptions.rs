@@ -1,10 +1,13 @@
 //! `subscriptions`: cached subscriptions with their plan, cycle and payment method.
 
 use serde_json::Value;
-use sqlx::{Row, SqliteConnection, SqliteExecutor};
+use sqlx::{AssertSqlSafe, Row, SqliteConnection, SqliteExecutor};
 
 use super::{not_found, Result};
-use crate::model::{Subscription, SubscriptionPage, SubscriptionQuery, SubscriptionRow};
+use crate::model::{
+    Subscription, SubscriptionCounts, SubscriptionFilter, SubscriptionPage, SubscriptionQuery,
+    SubscriptionRow, SubscriptionSort,
+};
 
 pub async fn upsert(conn: &mut SqliteConnection, s: &Subscription, raw: &Value) -> Result<()> {
     sqlx::query(
@@ -50,29 +53,90 @@ pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<Subscripti
     Ok(serde_json::from_str(&detail)?)
 }
 
-/// The next charge: the end of the current period, while the subscription will renew.
+/// The next charge (see [`crate::subscriptions::next_charge`]).
 pub fn next_charge(s: &Subscription) -> Option<i64> {
-    let renews =
-        matches!(s.status.as_str(), "active" | "trialing" | "past_due") && !s.cancel_at_period_end;
-    let before_end = match (s.cancel_at, s.current_period_end) {
-        (Some(end), Some(next)) => next < end,
-        _ => true,
-    };
-    (renews && before_end)
-        .then_some(s.current_period_end)
-        .flatten()
+    crate::subscriptions::next_charge(s)
+}
+
+/// SQL conditions for each status tab, over the typed columns of `subscriptions s`.
+fn filter_sql(f: SubscriptionFilter) -> &'static str {
+    match f {
+        SubscriptionFilter::Active => {
+            "s.status = 'active' AND NOT s.cancel_at_period_end AND s.cancel_at IS NULL"
+        }
+        SubscriptionFilter::Trialing => {
+            "s.status = 'trialing' AND NOT s.cancel_at_period_end AND s.cancel_at IS NULL"
+        }
+        SubscriptionFilter::PastDue => "s.status IN ('past_due', 'unpaid')",
+        SubscriptionFilter::Cancelling => {
+            "s.status IN ('active', 'trialing') AND (s.cancel_at_period_end OR s.cancel_at IS NOT NULL)"
+        }
+        SubscriptionFilter::Canceled => "s.status IN ('canceled', 'incomplete_expired')",
+        SubscriptionFilter::Incomplete => "s.status = 'incomplete'",
+    }
+}
+
+/// The next charge in SQL, as `next_charge` computes it (the schedule's end aside, which
+/// only lives in `detail`), for sorting.
+const NEXT_CHARGE_SQL: &str = "CASE WHEN s.status IN ('active', 'trialing', 'past_due')
+    AND NOT s.cancel_at_period_end
+    AND (s.cancel_at IS NULL OR s.current_period_end < s.cancel_at)
+    THEN s.current_period_end END";
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+fn like_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
 }
 
 pub async fn list(conn: &mut SqliteConnection, q: &SubscriptionQuery) -> Result<SubscriptionPage> {
-    let rows = sqlx::query(
-        "SELECT s.detail, c.name, c.email FROM subscriptions s
-         LEFT JOIN customers c ON c.id = s.customer_id
-         ORDER BY s.created DESC, s.id DESC LIMIT ?1 OFFSET ?2",
-    )
-    .bind(q.limit.clamp(1, 500))
-    .bind(q.offset.max(0))
-    .fetch_all(&mut *conn)
-    .await?;
+    let search = q
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(like_pattern);
+    let mut filter = String::from("1");
+    if let Some(f) = q.status {
+        filter = format!("({})", filter_sql(f));
+    }
+    if search.is_some() {
+        // `?S` becomes the search parameter's number in each query below.
+        filter.push_str(
+            " AND (c.name LIKE ?S ESCAPE '\\' OR c.email LIKE ?S ESCAPE '\\'
+                   OR s.product_name LIKE ?S ESCAPE '\\')",
+        );
+    }
+    let order = match q.sort {
+        None => "s.created DESC, s.id DESC".to_owned(),
+        Some(SubscriptionSort::NextChargeAsc) => {
+            format!("({NEXT_CHARGE_SQL}) IS NULL, ({NEXT_CHARGE_SQL}) ASC, s.id ASC")
+        }
+        Some(SubscriptionSort::NextChargeDesc) => {
+            format!("({NEXT_CHARGE_SQL}) IS NULL, ({NEXT_CHARGE_SQL}) DESC, s.id DESC")
+        }
+    };
+    let from = "FROM subscriptions s LEFT JOIN customers c ON c.id = s.customer_id";
+    let list_sql = format!(
+        "SELECT s.detail, c.name, c.email {from} WHERE {} ORDER BY {order} LIMIT ?1 OFFSET ?2",
+        filter.replace("?S", "?3")
+    );
+    // Built from the constant fragments above only; every value is bound.
+    let mut list = sqlx::query(AssertSqlSafe(list_sql))
+        .bind(q.limit.clamp(1, 500))
+        .bind(q.offset.max(0));
+    if let Some(p) = &search {
+        list = list.bind(p);
+    }
+    let rows = list.fetch_all(&mut *conn).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let s: Subscription = serde_json::from_str(&r.get::<String, _>(0))?;
@@ -86,13 +150,57 @@ pub async fn list(conn: &mut SqliteConnection, q: &SubscriptionQuery) -> Result<
             amount: s.amount,
             interval: s.interval,
             interval_count: s.interval_count,
+            cancelling: matches!(s.status.as_str(), "active" | "trialing")
+                && (s.cancel_at_period_end || s.cancel_at.is_some()),
             status: s.status,
             cancel_at_period_end: s.cancel_at_period_end,
             start_date: s.start_date,
         });
     }
-    let total = count(&mut *conn).await?;
-    Ok(SubscriptionPage { rows: out, total })
+    let count_sql = format!(
+        "SELECT COUNT(*) {from} WHERE {}",
+        filter.replace("?S", "?1")
+    );
+    let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql));
+    if let Some(p) = &search {
+        count = count.bind(p);
+    }
+    let total = count.fetch_one(&mut *conn).await?;
+    let counts = status_counts(&mut *conn).await?;
+    Ok(SubscriptionPage {
+        rows: out,
+        total,
+        counts,
+    })
+}
+
+/// How many subscriptions each status tab holds.
+pub async fn status_counts(conn: &mut SqliteConnection) -> Result<SubscriptionCounts> {
+    use SubscriptionFilter as F;
+    let parts = [
+        F::Active,
+        F::Trialing,
+        F::PastDue,
+        F::Cancelling,
+        F::Canceled,
+        F::Incomplete,
+    ]
+    .map(|f| format!("COALESCE(SUM({}), 0)", filter_sql(f)))
+    .join(", ");
+    let r = sqlx::query(AssertSqlSafe(format!(
+        "SELECT COUNT(*), {parts} FROM subscriptions s"
+    )))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(SubscriptionCounts {
+        all: r.get(0),
+        active: r.get(1),
+        trialing: r.get(2),
+        past_due: r.get(3),
+        cancelling: r.get(4),
+        canceled: r.get(5),
+        incomplete: r.get(6),
+    })
 }
 
 pub async fn count<'e>(db: impl SqliteExecutor<'e>) -> Result<i64> {

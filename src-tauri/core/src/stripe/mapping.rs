@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::model::{
     Address, Contact, Customer, DeliveryKind, DiscountLine, Invoice, Order, OrderLine, OrderSource,
-    PaymentMethodSummary, ShippingRate, Subscription, TaxLine,
+    PaymentMethodSummary, ShippingRate, Subscription, TaxLine, UpcomingInvoice,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -399,30 +399,9 @@ pub fn invoice_is_order(inv: &Value) -> bool {
     str_at(inv, "status").as_deref() == Some("paid") && invoice_subscription_id(inv).is_none()
 }
 
-/// Builds an order from a paid one-off invoice, for merchants who invoice by hand.
-pub fn order_from_invoice(
-    inv: &Value,
-    rate_name: &dyn Fn(&str) -> Option<String>,
-    rate_is_pickup: &dyn Fn(&str, Option<&str>) -> bool,
-) -> Result<Option<Order>, MappingError> {
-    if !invoice_is_order(inv) {
-        return Ok(None);
-    }
-    let id = required_str(inv, "invoice", "id")?;
-    let billing = Contact {
-        name: str_at(inv, "customer_name"),
-        email: str_at(inv, "customer_email"),
-        phone: str_at(inv, "customer_phone"),
-        address: address(at(inv, "customer_address")),
-        tax_ids: tax_ids(at(inv, "customer_tax_ids")),
-    };
-    let shipping = shipping_contact(
-        at(inv, "shipping_details")
-            .filter(|s| at(s, "address").is_some())
-            .or_else(|| at(inv, "customer_shipping")),
-        None,
-    );
-    let lines: Vec<OrderLine> = at(inv, "lines.data")
+/// An invoice's lines as cart lines.
+fn invoice_lines(inv: &Value) -> Vec<OrderLine> {
+    at(inv, "lines.data")
         .and_then(Value::as_array)
         .map(|ls| {
             ls.iter()
@@ -464,9 +443,13 @@ pub fn order_from_invoice(
                 })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// An invoice's discounts, named after their coupon or promotion code when known.
+fn invoice_discounts(inv: &Value) -> Vec<DiscountLine> {
     let known = discount_names(inv);
-    let discounts = at(inv, "total_discount_amounts")
+    at(inv, "total_discount_amounts")
         .and_then(Value::as_array)
         .map(|ds| {
             ds.iter()
@@ -478,8 +461,12 @@ pub fn order_from_invoice(
                 })
                 .collect::<Vec<_>>()
         })
-        .unwrap_or_default();
-    let taxes: Vec<TaxLine> = at(inv, "total_taxes")
+        .unwrap_or_default()
+}
+
+/// An invoice's VAT breakdown.
+fn invoice_taxes(inv: &Value) -> Vec<TaxLine> {
+    at(inv, "total_taxes")
         .and_then(Value::as_array)
         .map(|ts| {
             ts.iter()
@@ -494,7 +481,56 @@ pub fn order_from_invoice(
                 })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The upcoming invoice of a subscription from a `create_preview` answer.
+pub fn upcoming_from(inv: &Value, fetched_at: i64) -> UpcomingInvoice {
+    let discounts = invoice_discounts(inv);
+    let taxes = invoice_taxes(inv);
+    UpcomingInvoice {
+        // A preview's `created` is when the invoice will be made, i.e. the next charge.
+        date: int_at(inv, "created")
+            .or_else(|| int_at(inv, "period_end"))
+            .unwrap_or(0),
+        currency: str_at(inv, "currency").unwrap_or_default(),
+        lines: invoice_lines(inv),
+        subtotal: int_at(inv, "subtotal").unwrap_or(0),
+        discount: discounts.iter().map(|d| d.amount).sum(),
+        discounts,
+        tax: taxes.iter().map(|t| t.amount).sum(),
+        taxes,
+        total: int_at(inv, "total").unwrap_or(0),
+        fetched_at,
+    }
+}
+
+/// Builds an order from a paid one-off invoice, for merchants who invoice by hand.
+pub fn order_from_invoice(
+    inv: &Value,
+    rate_name: &dyn Fn(&str) -> Option<String>,
+    rate_is_pickup: &dyn Fn(&str, Option<&str>) -> bool,
+) -> Result<Option<Order>, MappingError> {
+    if !invoice_is_order(inv) {
+        return Ok(None);
+    }
+    let id = required_str(inv, "invoice", "id")?;
+    let billing = Contact {
+        name: str_at(inv, "customer_name"),
+        email: str_at(inv, "customer_email"),
+        phone: str_at(inv, "customer_phone"),
+        address: address(at(inv, "customer_address")),
+        tax_ids: tax_ids(at(inv, "customer_tax_ids")),
+    };
+    let shipping = shipping_contact(
+        at(inv, "shipping_details")
+            .filter(|s| at(s, "address").is_some())
+            .or_else(|| at(inv, "customer_shipping")),
+        None,
+    );
+    let lines = invoice_lines(inv);
+    let discounts = invoice_discounts(inv);
+    let taxes = invoice_taxes(inv);
     let shipping_rate_id = expandable_id(inv, "shipping_cost.shipping_rate");
     let delivery_method = expanded(inv, "shipping_cost.shipping_rate")
         .and_then(|r| str_at(r, "display_name"))

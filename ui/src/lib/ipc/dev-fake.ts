@@ -24,6 +24,9 @@ import type { OrderQuery } from './bindings/OrderQuery';
 import type { OrderRow } from './bindings/OrderRow';
 import type { Settings } from './bindings/Settings';
 import type { ShippingRate } from './bindings/ShippingRate';
+import type { SubscriptionCounts } from './bindings/SubscriptionCounts';
+import type { SubscriptionDetail } from './bindings/SubscriptionDetail';
+import type { SubscriptionFilter } from './bindings/SubscriptionFilter';
 import type { SubscriptionQuery } from './bindings/SubscriptionQuery';
 import type { SubscriptionRow } from './bindings/SubscriptionRow';
 import type { SyncProgress } from './bindings/SyncProgress';
@@ -32,6 +35,43 @@ import type { SyncStage } from './bindings/SyncStage';
 import type { Backend, Unlisten } from './index';
 
 type Dataset = { orders: OrderRow[]; subscriptions: SubscriptionRow[]; rates: ShippingRate[] };
+
+function fakeTab(r: SubscriptionRow): SubscriptionFilter | null {
+  if (r.status === 'canceled' || r.status === 'incomplete_expired') return 'canceled';
+  if (r.status === 'past_due' || r.status === 'unpaid') return 'past_due';
+  if (r.status === 'incomplete') return 'incomplete';
+  if (r.cancelling) return 'cancelling';
+  if (r.status === 'trialing') return 'trialing';
+  return r.status === 'active' ? 'active' : null;
+}
+
+/** A plausible detail for a fake row: no real invoices or customers exist behind it. */
+function fakeDetail(r: SubscriptionRow, at: number): SubscriptionDetail {
+  const end = r.status === 'canceled' ? r.start_date + 200 * 86400 : r.cancel_at_period_end ? r.next_charge : null;
+  return {
+    subscription: {
+      id: r.id, livemode: false, customer_id: 'cus_fake', status: r.status, product_name: r.product_name, price_id: null,
+      currency: r.currency, amount: r.amount, quantity: 1, interval: r.interval, interval_count: r.interval_count,
+      start_date: r.start_date, current_period_start: null, current_period_end: r.next_charge, cancel_at: null,
+      cancel_at_period_end: r.cancel_at_period_end, canceled_at: null, ended_at: null, trial_end: null, schedule_end: null,
+      payment_method: { kind: 'card', brand: 'visa', last4: '4242', exp_month: 4, exp_year: 2028, wallet: null },
+      latest_invoice_id: null, created: r.start_date,
+    },
+    customer: null,
+    billing: { name: r.customer_name, email: r.customer_email, phone: null, address: null, tax_ids: [] },
+    shipping: null,
+    duration: { start: r.start_date, end, end_source: end === null ? null : 'cancel_at', months: end === null ? null : Math.round((end - r.start_date) / (30 * 86400)), days: end === null ? null : 0 },
+    next_charge: r.next_charge,
+    state: { kind: r.status === 'canceled' ? 'canceled' : r.cancel_at_period_end ? 'cancelling' : 'active', at: end ?? r.next_charge },
+    upcoming: r.next_charge === null ? null : {
+      date: r.next_charge, currency: r.currency, lines: [{ description: r.product_name ?? '', quantity: 1, unit_amount: r.amount, amount_subtotal: r.amount, amount_discount: 0, amount_tax: 0, amount_total: r.amount }],
+      subtotal: r.amount, discount: 0, discounts: [], tax: 0, taxes: [], total: r.amount, fetched_at: at,
+    },
+    upcoming_stale: false,
+    invoices: [],
+    dashboard_url: null,
+  };
+}
 
 function rng(seed: number): () => number {
   // mulberry32: small, deterministic, good enough for sample data.
@@ -117,6 +157,7 @@ function buildDataset(seed: number, orderCount: number, subCount: number, now: n
       interval_count: count,
       status,
       cancel_at_period_end: i === 6,
+      cancelling: i === 6 && (status === 'active' || status === 'trialing'),
       start_date: now - (i + 1) * 86400 * 23,
       next_charge: status === 'active' || status === 'trialing' ? now + ((i * 5) % 28 + 1) * 86400 : null,
     });
@@ -237,8 +278,32 @@ export function createFakeBackend(): Backend {
     },
     list_subscriptions: ({ query }) => {
       const q = query as SubscriptionQuery;
-      const rows = data().subscriptions;
-      return { rows: rows.slice(q.offset, q.offset + q.limit), total: rows.length };
+      const all = data().subscriptions;
+      const counts: SubscriptionCounts = { all: all.length, active: 0, trialing: 0, past_due: 0, cancelling: 0, canceled: 0, incomplete: 0 };
+      for (const r of all) {
+        const tab = fakeTab(r);
+        if (tab) counts[tab] += 1;
+      }
+      const needle = (q.search ?? '').trim().toLowerCase();
+      const rows = all
+        .filter((r) => !q.status || fakeTab(r) === q.status)
+        .filter((r) => !needle || [r.customer_name, r.customer_email, r.product_name].some((f) => f?.toLowerCase().includes(needle)));
+      if (q.sort) {
+        const dir = q.sort === 'next_charge_asc' ? 1 : -1;
+        rows.sort((a, b) => (a.next_charge === null ? 1 : b.next_charge === null ? -1 : dir * (a.next_charge - b.next_charge)));
+      }
+      return { rows: rows.slice(q.offset, q.offset + q.limit), total: rows.length, counts };
+    },
+    subscription_detail: ({ id }) => {
+      const r = data().subscriptions.find((s) => s.id === id);
+      if (!r) throw fail('not_found', `subscription ${String(id)} not found`);
+      return fakeDetail(r, now());
+    },
+    open_link: ({ url }) => {
+      if (typeof url !== 'string' || !/^https:\/\/(dashboard|pay|invoice|files)\.stripe\.com\//.test(url)) {
+        throw fail('invalid_input', 'Only https links to Stripe open from Comptoir');
+      }
+      window.open(url, '_blank', 'noopener');
     },
     get_settings: () => settings,
     save_settings: ({ settings: s }) => {

@@ -9,6 +9,7 @@ import type { OrderPage } from './bindings/OrderPage';
 import type { OrderQuery } from './bindings/OrderQuery';
 import type { Settings } from './bindings/Settings';
 import type { ShippingRate } from './bindings/ShippingRate';
+import type { SubscriptionDetail } from './bindings/SubscriptionDetail';
 import type { SubscriptionPage } from './bindings/SubscriptionPage';
 import type { SubscriptionQuery } from './bindings/SubscriptionQuery';
 import type { SyncProgress } from './bindings/SyncProgress';
@@ -23,6 +24,7 @@ export type {
   OrderQuery,
   Settings,
   ShippingRate,
+  SubscriptionDetail,
   SubscriptionPage,
   SubscriptionQuery,
   SyncProgress,
@@ -34,7 +36,14 @@ export type { DeliveryKind } from './bindings/DeliveryKind';
 export type { FulfilmentStatus } from './bindings/FulfilmentStatus';
 export type { OrderRow } from './bindings/OrderRow';
 export type { StripeMode } from './bindings/StripeMode';
+export type { Invoice } from './bindings/Invoice';
+export type { PaymentMethodSummary } from './bindings/PaymentMethodSummary';
+export type { SubscriptionCounts } from './bindings/SubscriptionCounts';
+export type { SubscriptionFilter } from './bindings/SubscriptionFilter';
 export type { SubscriptionRow } from './bindings/SubscriptionRow';
+export type { SubscriptionSort } from './bindings/SubscriptionSort';
+export type { SubscriptionState } from './bindings/SubscriptionState';
+export type { UpcomingInvoice } from './bindings/UpcomingInvoice';
 export type { SyncStage } from './bindings/SyncStage';
 
 export type Unlisten = () => void;
@@ -140,6 +149,16 @@ export function listOrders(query: OrderQuery): Promise<OrderPage> {
 
 export function listSubscriptions(query: SubscriptionQuery): Promise<SubscriptionPage> {
   return call('list_subscriptions', { query });
+}
+
+/** `refresh` asks Stripe for the upcoming charge; without it only the local cache is read. */
+export function subscriptionDetail(id: string, refresh: boolean): Promise<SubscriptionDetail> {
+  return call('subscription_detail', { id, refresh });
+}
+
+/** Opens a Stripe link in the system browser; Rust refuses anything but https Stripe hosts. */
+export function openLink(url: string): Promise<void> {
+  return call('open_link', { url });
 }
 
 export function getSettings(): Promise<Settings> {

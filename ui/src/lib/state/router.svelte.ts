@@ -1,5 +1,5 @@
-// Hash routing (#/orders, #/subscriptions, #/settings, #/onboarding): no server is involved,
-// and a route survives a webview reload.
+// Hash routing (#/orders, #/subscriptions, #/subscriptions/<id>, #/settings, #/onboarding): no
+// server is involved, and a route survives a webview reload.
 
 import type { Route } from './shortcuts';
 
@@ -12,12 +12,33 @@ export function parseRoute(hash: string): Route {
   return (ROUTES as readonly string[]).includes(name) ? (name as Route) : 'orders';
 }
 
+/** The object id after the route, as in `#/subscriptions/sub_123`, or null. */
+export function parseParam(hash: string): string | null {
+  const part = hash.replace(/^#\/?/, '').split('?')[0].split('/')[1];
+  if (!part) return null;
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
+  }
+}
+
 class Router {
   route = $state<Route>(typeof location === 'undefined' ? 'orders' : parseRoute(location.hash));
+  param = $state<string | null>(typeof location === 'undefined' ? null : parseParam(location.hash));
 
   go(route: Route) {
     if (location.hash !== `#/${route}`) location.hash = `/${route}`;
     this.route = route;
+    this.param = null;
+  }
+
+  /** Opens one object of a route: a subscription's detail. */
+  open(route: Route, id: string) {
+    const hash = `/${route}/${encodeURIComponent(id)}`;
+    if (location.hash !== `#${hash}`) location.hash = hash;
+    this.route = route;
+    this.param = id;
   }
 }
 
@@ -26,5 +47,6 @@ export const router = new Router();
 if (typeof window !== 'undefined') {
   window.addEventListener('hashchange', () => {
     router.route = parseRoute(location.hash);
+    router.param = parseParam(location.hash);
   });
 }

@@ -3,4 +3,8 @@
 /**
  * A row of the subscriptions table.
  */
-export type SubscriptionRow = { id: string, customer_name: string | null, customer_email: string | null, product_name: string | null, currency: string, amount: number, interval: string, interval_count: number, status: string, cancel_at_period_end: boolean, start_date: number, next_charge: number | null, };
+export type SubscriptionRow = { id: string, customer_name: string | null, customer_email: string | null, product_name: string | null, currency: string, amount: number, interval: string, interval_count: number, status: string, cancel_at_period_end: boolean, 
+/**
+ * Active or trialing with an end set (`cancel_at` or at period end): the "Cancelling" tab.
+ */
+cancelling: boolean, start_date: number, next_charge: number | null, };
