@@ -9,18 +9,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-    cat >&2 <<'MSG'
-run.sh: no display ($DISPLAY and $WAYLAND_DISPLAY are both empty), so Comptoir's window has
-nowhere to open. Run it from a desktop session, or inside a virtual X server:
-
-    xvfb-run -a -s "-screen 0 1280x800x24" bash scripts/run.sh
-
-(xvfb-run is in Debian's `xvfb` package: `bash scripts/setup.sh test` installs it.)
-MSG
-    exit 1
-fi
-
 bash scripts/setup.sh build
 
 echo "==> building the UI (ui/dist)"
@@ -31,6 +19,23 @@ for v in COMPTOIR_STRIPE_API_BASE COMPTOIR_DATA_DIR; do
         echo "==> using $v=${!v}"
     fi
 done
+
+echo "==> cargo build --features custom-protocol"
+cargo build --features custom-protocol
+
+# Everything is installed and built; without a display the window has nowhere to open.
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    cat >&2 <<'MSG'
+run.sh: no display ($DISPLAY and $WAYLAND_DISPLAY are both empty), so Comptoir's window has
+nowhere to open. Run it from a desktop session, or inside a virtual X server:
+
+    xvfb-run -a -s "-screen 0 1280x800x24" bash scripts/run.sh
+
+(xvfb-run is in Debian's `xvfb` package: `bash scripts/setup.sh test` installs it.)
+Everything is built: that command starts the app at once.
+MSG
+    exit 1
+fi
 
 # The UI is embedded at compile time with custom-protocol, so it is built first.
 echo "==> cargo run --features custom-protocol"

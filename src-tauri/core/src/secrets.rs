@@ -676,7 +676,7 @@ mod tests {
     use super::*;
     use keyring_core::mock;
 
-    const KEY: &str = "sk_test_51Hxyzzy0123456789abcdef";
+    const KEY: &str = "sk_test_51Hxyzzy_0123456789_abcdef";
 
     fn mock_keychain() -> (Arc<mock::Store>, Keychain) {
         let store = mock::Store::new().expect("mock store");

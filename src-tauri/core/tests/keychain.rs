@@ -46,7 +46,7 @@ const NO_DEFAULT: &str = "Your keyring has no default collection to store Compto
                           in. Create one in your keyring manager (for example Passwords and \
                           Keys) and try again.";
 
-const STRIPE_KEY: &str = "sk_test_51KeychainIntegration0123456789";
+const STRIPE_KEY: &str = "sk_test_51Keychain_Integration_0123456789";
 
 /// A keychain service name no other test (or merchant) uses.
 fn unique_service(test: &str) -> String {
