@@ -123,6 +123,7 @@ fn onboarding_sync_shows_order_count() {
             Launch::new("onboarding_sync_shows_order_count").stripe_api_base(&sim.base_url()),
         )
         .await;
+        let data_dir = app.data_dir().to_owned();
         app.run(move |ui| async move {
             ui.click("connect-stripe").await;
             ui.type_into("onboarding-key", &key).await;
@@ -175,6 +176,20 @@ fn onboarding_sync_shows_order_count() {
                 shown, expected,
                 "orders shown after sync vs. the simulator's"
             );
+            // The key went to the keychain only: not into the database, its WAL, the account
+            // file or the app's log, which the real app wrote during this run.
+            let files = support::files_under(&data_dir);
+            assert!(
+                files.iter().any(|(p, _)| p.ends_with("logs/comptoir.log")),
+                "the app writes its log in the data folder: {:?}",
+                files.iter().map(|(p, _)| p).collect::<Vec<_>>()
+            );
+            for (path, bytes) in &files {
+                assert!(
+                    !bytes.windows(key.len()).any(|w| w == key.as_bytes()),
+                    "the Stripe key is in {path}"
+                );
+            }
         })
         .await;
         sim.shutdown().await;

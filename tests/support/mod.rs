@@ -801,3 +801,23 @@ pub fn test_secret_key() -> String {
     let prefix = ["sk", "test"].join("_");
     format!("{prefix}_{}", "e2eComptoirSimulatorKey0123456789")
 }
+
+/// Every file under `dir` with its bytes, for proving what is (not) on disk.
+pub fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(bytes) = std::fs::read(&p) {
+                out.push((p.display().to_string(), bytes));
+            }
+        }
+    }
+    out
+}
