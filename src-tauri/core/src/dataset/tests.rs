@@ -582,27 +582,6 @@ fn objects_parse_with_async_stripe() {
     }
 }
 
-/// Size probe for benchmarks; prints, asserts nothing about time:
-/// `cargo test -p comptoir-core dataset -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn large_dataset_probe() {
-    let t = std::time::Instant::now();
-    let ds = Dataset::generate(&DatasetSpec {
-        orders: 10_000,
-        subscriptions: 1_000,
-        one_off_invoices: 300,
-        ..spec()
-    });
-    eprintln!(
-        "10k orders + 1k subscriptions: {:?} ({} sessions, {} invoices, {} events)",
-        t.elapsed(),
-        ds.checkout_sessions.len(),
-        ds.invoices.len(),
-        ds.events.len()
-    );
-}
-
 #[test]
 fn previews_bill_the_next_period_only_when_there_is_one() {
     let mut ds = Dataset::generate(&spec());
