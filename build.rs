@@ -6,6 +6,8 @@ const COMMANDS: &[&str] = &[
     "disconnect_stripe",
     "sync_now",
     "list_orders",
+    "order_detail",
+    "export_orders_csv",
     "list_subscriptions",
     "subscription_detail",
     "open_link",

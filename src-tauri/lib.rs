@@ -84,6 +84,8 @@ pub fn run() {
             commands::disconnect_stripe,
             commands::sync_now,
             commands::list_orders,
+            commands::orders::order_detail,
+            commands::orders::export_orders_csv,
             commands::list_subscriptions,
             commands::subscriptions::subscription_detail,
             commands::subscriptions::open_link,

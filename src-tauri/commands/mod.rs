@@ -1,6 +1,7 @@
 //! The IPC commands. Each one deserialises its input, calls one workspace function, maps the
 //! error, and returns: no SQL, HTTP or keychain code lives here.
 
+pub mod orders;
 pub mod subscriptions;
 
 use std::sync::Arc;

@@ -2,6 +2,7 @@
 //! calls into it through thin commands; tests and benchmarks call it directly with real local
 //! parts (a SQLite file, the Stripe simulator, a Secret Service, an SMTP server).
 
+pub mod csv;
 pub mod dataset;
 pub mod model;
 pub mod secrets;

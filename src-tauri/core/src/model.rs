@@ -486,7 +486,7 @@ pub struct SyncReport {
     pub requests: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct OrderQuery {
     /// `None` lists every order.
@@ -495,6 +495,41 @@ pub struct OrderQuery {
     pub limit: i64,
     #[ts(type = "number")]
     pub offset: i64,
+    /// Words matched as prefixes against the customer's name and email, the order number, the
+    /// product names and the tracking numbers (FTS5); every word must match.
+    #[serde(default)]
+    #[ts(optional)]
+    pub search: Option<String>,
+    /// Newest first when `None`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub sort: Option<OrderSort>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OrderSort {
+    DateDesc,
+    DateAsc,
+    TotalDesc,
+    TotalAsc,
+}
+
+/// How many orders each tab holds, for the query's search (all of them without one).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderCounts {
+    #[ts(type = "number")]
+    pub all: i64,
+    #[ts(type = "number")]
+    pub to_be_sent: i64,
+    #[ts(type = "number")]
+    pub sent: i64,
+    #[ts(type = "number")]
+    pub to_be_picked_up: i64,
+    #[ts(type = "number")]
+    pub picked_up: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -504,6 +539,74 @@ pub struct OrderPage {
     /// How many orders match the query in all.
     #[ts(type = "number")]
     pub total: i64,
+    /// The tab counts under the same search.
+    pub counts: OrderCounts,
+}
+
+/// One tracking link recorded for a shipped order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TrackingEntry {
+    pub carrier: Option<String>,
+    pub number: Option<String>,
+    pub url: String,
+    #[ts(type = "number")]
+    pub created_at: Timestamp,
+}
+
+/// The local fulfilment state of an order (none of it comes from Stripe).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderFulfilment {
+    pub status: FulfilmentStatus,
+    #[ts(type = "number | null")]
+    pub sent_at: Option<Timestamp>,
+    #[ts(type = "number | null")]
+    pub picked_up_at: Option<Timestamp>,
+    pub staff: Option<String>,
+    pub station: Option<String>,
+    pub tracking: Vec<TrackingEntry>,
+}
+
+/// Why one of the order's Stripe buttons cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LinkUnavailable {
+    /// The demo store has no Stripe account to open.
+    Demo,
+    /// The order has no invoice (Checkout without invoice creation).
+    NoInvoice,
+    /// The invoice has no PDF (yet).
+    NoPdf,
+    /// No payment is attached to the order (a free order, for example).
+    NoPayment,
+}
+
+/// A link the order detail offers, or why it cannot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderLink {
+    pub url: Option<String>,
+    pub unavailable: Option<LinkUnavailable>,
+}
+
+/// Everything the order detail shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderDetail {
+    pub order: Order,
+    pub status: FulfilmentStatus,
+    /// `None` until someone acted on the order.
+    pub fulfilment: Option<OrderFulfilment>,
+    /// True when the shipping contact says the same as the billing one.
+    pub shipping_same_as_billing: bool,
+    /// The invoice PDF (`invoice_pdf`, on Stripe's own hosts).
+    pub invoice_pdf: OrderLink,
+    /// The invoice in the Stripe Dashboard.
+    pub invoice_dashboard: OrderLink,
+    /// The payment in the Stripe Dashboard, where a refund is made.
+    pub payment_dashboard: OrderLink,
 }
 
 /// A row of the subscriptions table.

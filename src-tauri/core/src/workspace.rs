@@ -16,8 +16,9 @@ use tokio::sync::{Mutex, RwLock};
 
 use crate::dataset::Dataset;
 use crate::model::{
-    AccountInfo, AppStatus, Contact, DataSource, OrderPage, OrderQuery, Settings, ShippingRate,
-    StripeMode, SubscriptionDetail, SubscriptionPage, SubscriptionQuery, SyncReport,
+    AccountInfo, AppStatus, Contact, DataSource, LinkUnavailable, OrderDetail, OrderLink,
+    OrderPage, OrderQuery, Settings, ShippingRate, StripeMode, SubscriptionDetail,
+    SubscriptionPage, SubscriptionQuery, SyncReport,
 };
 use crate::secrets::{Secret, SecretKind, SecretStore, SecretsError};
 use crate::store::{self, Store, StoreError};
@@ -261,6 +262,53 @@ impl Workspace {
         Ok(store::orders::list(&mut conn, q).await?)
     }
 
+    /// Everything the order detail shows: the cached order, its local fulfilment state, and
+    /// its three Stripe links (invoice PDF, invoice and payment in the Dashboard), each with
+    /// the reason when it cannot be offered.
+    pub async fn order_detail(&self, id: &str) -> Result<OrderDetail> {
+        let cur = self.current().await;
+        let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
+        let order = store::orders::get(&mut *conn, id).await?;
+        let status = store::orders::status(&mut *conn, id).await?;
+        let fulfilment = store::orders::fulfilment(&mut conn, id).await?;
+        let mode = cur.account.as_ref().map(|a| a.mode);
+        Ok(order_detail_of(order, status, fulfilment, mode))
+    }
+
+    /// Writes every order of the query's view (its tab, search and sort; its page ignored) to
+    /// `path` as CSV (UTF-8 with a byte-order mark). Written to a temporary file first, so a
+    /// failed export never leaves half a file. Returns how many orders were written.
+    pub async fn export_orders_csv(&self, q: &OrderQuery, path: &Path) -> Result<i64> {
+        let cur = self.current().await;
+        let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
+        let mut out = crate::csv::header();
+        let mut page = OrderQuery {
+            limit: 500,
+            offset: 0,
+            ..q.clone()
+        };
+        let mut written = 0;
+        loop {
+            let rows = store::orders::list(&mut conn, &page).await?.rows;
+            for r in &rows {
+                out.push_str(&crate::csv::line(r));
+            }
+            written += rows.len() as i64;
+            if rows.len() < 500 {
+                break;
+            }
+            page.offset += 500;
+        }
+        let tmp = path.with_extension("csv.part");
+        std::fs::write(&tmp, out.as_bytes())
+            .and_then(|_| std::fs::rename(&tmp, path))
+            .map_err(|source| WorkspaceError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+        Ok(written)
+    }
+
     pub async fn list_subscriptions(&self, q: &SubscriptionQuery) -> Result<SubscriptionPage> {
         let cur = self.current().await;
         let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
@@ -397,6 +445,91 @@ impl Workspace {
         tx.commit().await.map_err(StoreError::from)?;
         Ok(store::shipping_rates::list(cur.store.pool()).await?)
     }
+}
+
+/// The order detail of a cached order: its Stripe links for the account's mode (`None` for the
+/// demo store), each with the reason when it cannot be offered.
+pub fn order_detail_of(
+    order: crate::model::Order,
+    status: crate::model::FulfilmentStatus,
+    fulfilment: Option<crate::model::OrderFulfilment>,
+    mode: Option<StripeMode>,
+) -> OrderDetail {
+    OrderDetail {
+        status,
+        fulfilment,
+        shipping_same_as_billing: same_as_billing(&order),
+        invoice_pdf: order_link(
+            mode,
+            match (&order.invoice_id, &order.invoice_pdf) {
+                (None, _) => Err(LinkUnavailable::NoInvoice),
+                (Some(_), None) => Err(LinkUnavailable::NoPdf),
+                (Some(_), Some(pdf)) if links::external(pdf).is_ok() => Ok(pdf.as_str()),
+                (Some(_), Some(_)) => Err(LinkUnavailable::NoPdf),
+            },
+            |_, pdf| links::external(pdf).ok(),
+        ),
+        invoice_dashboard: order_link(
+            mode,
+            order
+                .invoice_id
+                .as_deref()
+                .ok_or(LinkUnavailable::NoInvoice),
+            links::invoice,
+        ),
+        payment_dashboard: order_link(
+            mode,
+            order
+                .payment_intent_id
+                .as_deref()
+                .ok_or(LinkUnavailable::NoPayment),
+            links::payment,
+        ),
+        order,
+    }
+}
+
+/// A link of the order detail, from what it needs (or why that is missing) and the account's
+/// mode; the demo store has no account to link to.
+fn order_link(
+    mode: Option<StripeMode>,
+    value: std::result::Result<&str, LinkUnavailable>,
+    make: impl Fn(StripeMode, &str) -> Option<String>,
+) -> OrderLink {
+    let url = match (mode, value) {
+        (None, _) => Err(LinkUnavailable::Demo),
+        (Some(_), Err(why)) => Err(why),
+        (Some(mode), Ok(v)) => make(mode, v).ok_or(LinkUnavailable::NoInvoice),
+    };
+    match url {
+        Ok(url) => OrderLink {
+            url: Some(url),
+            unavailable: None,
+        },
+        Err(why) => OrderLink {
+            url: None,
+            unavailable: Some(why),
+        },
+    }
+}
+
+/// True when the order ships to the billing name and address.
+fn same_as_billing(order: &crate::model::Order) -> bool {
+    let Some(ship) = &order.shipping else {
+        return false;
+    };
+    let norm = |s: &Option<String>| s.as_deref().map(str::trim).unwrap_or("").to_lowercase();
+    let addr = |a: &Option<crate::model::Address>| {
+        a.clone().filter(|a| !a.is_empty()).map(|a| {
+            [a.line1, a.line2, a.postal_code, a.city, a.state, a.country]
+                .iter()
+                .map(norm)
+                .collect::<Vec<_>>()
+        })
+    };
+    norm(&ship.name) == norm(&order.billing.name)
+        && addr(&ship.address).is_some()
+        && addr(&ship.address) == addr(&order.billing.address)
 }
 
 async fn cached_upcoming(

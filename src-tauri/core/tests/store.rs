@@ -107,6 +107,7 @@ async fn demo_import_gives_every_order_and_subscription() {
                 status: None,
                 limit: 40,
                 offset,
+                ..OrderQuery::default()
             },
         )
         .await
@@ -130,6 +131,7 @@ async fn demo_import_gives_every_order_and_subscription() {
             status: Some(FulfilmentStatus::ToBePickedUp),
             limit: 500,
             offset: 0,
+            ..OrderQuery::default()
         },
     )
     .await
@@ -169,6 +171,7 @@ async fn a_sync_never_overwrites_fulfilment_state() {
             status: Some(FulfilmentStatus::ToBeSent),
             limit: 1,
             offset: 0,
+            ..OrderQuery::default()
         },
     )
     .await
@@ -189,6 +192,7 @@ async fn a_sync_never_overwrites_fulfilment_state() {
             status: Some(FulfilmentStatus::Sent),
             limit: 10,
             offset: 0,
+            ..OrderQuery::default()
         },
     )
     .await

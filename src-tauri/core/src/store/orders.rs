@@ -1,17 +1,16 @@
 //! `orders` and `order_lines`: orders built from Checkout Sessions and one-off invoices. The
 //! fulfilment status shown with them comes from `fulfilments` (local and authoritative) or,
-//! for an order nobody touched, from its delivery kind.
+//! for an order nobody touched, from its delivery kind; triggers keep it in `orders.status`.
+//! `orders_search` (FTS5) indexes each order's names, email, number, products and tracking.
 
 use serde_json::Value;
 use sqlx::{Row, SqliteConnection, SqliteExecutor};
 
 use super::{not_found, Result};
 use crate::model::{
-    Counts, DeliveryKind, FulfilmentStatus, Order, OrderPage, OrderQuery, OrderRow, OrderSource,
+    Counts, DeliveryKind, FulfilmentStatus, Order, OrderCounts, OrderFulfilment, OrderPage,
+    OrderQuery, OrderRow, OrderSort, OrderSource, TrackingEntry,
 };
-
-/// The status an order shows: its fulfilment row's, else where its delivery kind starts.
-const STATUS_SQL: &str = "COALESCE(f.status, CASE o.delivery_kind WHEN 'pickup' THEN 'to_be_picked_up' ELSE 'to_be_sent' END)";
 
 /// Writes an order. Returns false when it was skipped: an invoice that a Checkout Session's
 /// order already covers (the session carries the cart and the shipping).
@@ -116,6 +115,7 @@ pub async fn upsert(conn: &mut SqliteConnection, o: &Order, raw: &Value) -> Resu
         .execute(&mut *conn)
         .await?;
     }
+    reindex(conn, &o.id).await?;
     Ok(true)
 }
 
@@ -149,6 +149,7 @@ pub async fn apply_invoice(
             .bind(&id)
             .execute(&mut *conn)
             .await?;
+        reindex(conn, &id).await?;
     }
     Ok(())
 }
@@ -207,49 +208,133 @@ fn row_from(r: &sqlx::sqlite::SqliteRow) -> OrderRow {
     }
 }
 
-/// One page of orders, newest first, optionally of one status.
+/// Turns what the merchant typed into an FTS5 query: each word becomes a quoted prefix term
+/// (`"jen"*`), so quotes, operators (`AND`, `NEAR`, `-`, `:`, `*`, parentheses) and column
+/// filters are plain text and never a syntax error. Words with no letter or digit are dropped,
+/// as the tokenizer would drop them. `None` when nothing searchable is left.
+pub fn fts_query(input: &str) -> Option<String> {
+    let terms: Vec<String> = input
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .take(16)
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// What a query's search selects: all orders, the matching ones, or none (the merchant typed
+/// only punctuation).
+enum Search {
+    All,
+    Match(String),
+    Nothing,
+}
+
+fn search_of(q: &OrderQuery) -> Search {
+    match q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Search::All,
+        Some(text) => match fts_query(text) {
+            Some(m) => Search::Match(m),
+            None => Search::Nothing,
+        },
+    }
+}
+
+const ROW_COLUMNS: &str = "o.id, o.number, o.created, o.customer_name, o.customer_email,
+    o.item_count, o.currency, o.amount_total, o.delivery_method, o.delivery_kind, o.status";
+
+/// One page of orders, newest first unless sorted otherwise, optionally of one status and
+/// matching a search, with the tab counts under the same search.
 pub async fn list(conn: &mut SqliteConnection, q: &OrderQuery) -> Result<OrderPage> {
     let limit = q.limit.clamp(1, 500);
     let offset = q.offset.max(0);
-    let status = q.status.map(|s| s.as_str());
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT o.id, o.number, o.created, o.customer_name, o.customer_email, o.item_count,
-                o.currency, o.amount_total, o.delivery_method, o.delivery_kind, {STATUS_SQL} AS status
-         FROM orders o LEFT JOIN fulfilments f ON f.order_id = o.id
-         WHERE ?1 IS NULL OR {STATUS_SQL} = ?1
-         ORDER BY o.created DESC, o.id DESC LIMIT ?2 OFFSET ?3"
-    )))
-    .bind(status)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM orders o LEFT JOIN fulfilments f ON f.order_id = o.id
-         WHERE ?1 IS NULL OR {STATUS_SQL} = ?1"
-    )))
-    .bind(status)
-    .fetch_one(&mut *conn)
-    .await?;
+    let search = search_of(q);
+    let counts = search_counts(conn, &search).await?;
+    if matches!(search, Search::Nothing) {
+        return Ok(OrderPage {
+            rows: Vec::new(),
+            total: 0,
+            counts,
+        });
+    }
+    let status = if q.status.is_some() {
+        "AND status = ?"
+    } else {
+        ""
+    };
+    // (key, direction); ties fall to the id (the rowid inside the search index).
+    let (key, dir) = match q.sort.unwrap_or(OrderSort::DateDesc) {
+        OrderSort::DateDesc => ("created", "DESC"),
+        OrderSort::DateAsc => ("created", "ASC"),
+        OrderSort::TotalDesc => ("amount_total", "DESC"),
+        OrderSort::TotalAsc => ("amount_total", "ASC"),
+    };
+    let sql = match &search {
+        // The search index holds each match's status, date and total: it picks the page's
+        // rowids itself, and only those rows are read from the wide `orders` table.
+        Search::Match(_) => format!(
+            "SELECT {ROW_COLUMNS} FROM (
+                SELECT rowid AS r, {key} AS k FROM orders_search
+                WHERE orders_search MATCH ? {status}
+                ORDER BY {key} {dir}, rowid {dir} LIMIT ? OFFSET ?
+             ) s JOIN orders o ON o.rowid = s.r
+             ORDER BY s.k {dir}, s.r {dir}"
+        ),
+        _ => format!(
+            "SELECT {ROW_COLUMNS} FROM orders o WHERE 1 {status}
+             ORDER BY o.{key} {dir}, o.id {dir} LIMIT ? OFFSET ?"
+        ),
+    };
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Search::Match(m) = &search {
+        query = query.bind(m.clone());
+    }
+    if let Some(st) = q.status {
+        query = query.bind(st.as_str());
+    }
+    let rows = query.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let total = match q.status {
+        None => counts.all,
+        Some(FulfilmentStatus::ToBeSent) => counts.to_be_sent,
+        Some(FulfilmentStatus::Sent) => counts.sent,
+        Some(FulfilmentStatus::ToBePickedUp) => counts.to_be_picked_up,
+        Some(FulfilmentStatus::PickedUp) => counts.picked_up,
+    };
     Ok(OrderPage {
         rows: rows.iter().map(row_from).collect(),
         total,
+        counts,
     })
 }
 
-/// Order counts by status, and the subscription count, for the navigation and tabs.
-pub async fn counts(conn: &mut SqliteConnection) -> Result<Counts> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {STATUS_SQL} AS status, COUNT(*) FROM orders o
-         LEFT JOIN fulfilments f ON f.order_id = o.id GROUP BY 1"
-    )))
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut c = Counts::default();
+async fn search_counts(conn: &mut SqliteConnection, search: &Search) -> Result<OrderCounts> {
+    let rows = match search {
+        Search::Nothing => return Ok(OrderCounts::default()),
+        Search::All => {
+            // Kept by triggers (see the orders_search migration).
+            sqlx::query("SELECT status, n FROM order_status_counts")
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        Search::Match(m) => {
+            sqlx::query(
+                "SELECT status, COUNT(*) FROM orders_search WHERE orders_search MATCH ?
+                 GROUP BY status",
+            )
+            .bind(m.clone())
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    let mut c = OrderCounts::default();
     for r in rows {
         let n: i64 = r.get(1);
-        c.orders += n;
-        match FulfilmentStatus::parse(&r.get::<String, _>(0)) {
+        c.all += n;
+        match r
+            .get::<Option<String>, _>(0)
+            .as_deref()
+            .and_then(FulfilmentStatus::parse)
+        {
             Some(FulfilmentStatus::ToBeSent) => c.to_be_sent += n,
             Some(FulfilmentStatus::Sent) => c.sent += n,
             Some(FulfilmentStatus::ToBePickedUp) => c.to_be_picked_up += n,
@@ -257,10 +342,95 @@ pub async fn counts(conn: &mut SqliteConnection) -> Result<Counts> {
             None => {}
         }
     }
-    c.subscriptions = sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions")
-        .fetch_one(&mut *conn)
-        .await?;
     Ok(c)
+}
+
+/// Order counts by status, and the subscription count, for the navigation and tabs.
+pub async fn counts(conn: &mut SqliteConnection) -> Result<Counts> {
+    let c = search_counts(conn, &Search::All).await?;
+    Ok(Counts {
+        orders: c.all,
+        subscriptions: sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions")
+            .fetch_one(&mut *conn)
+            .await?,
+        to_be_sent: c.to_be_sent,
+        sent: c.sent,
+        to_be_picked_up: c.to_be_picked_up,
+        picked_up: c.picked_up,
+    })
+}
+
+/// Rewrites an order's row of the search index from the order, its lines and its tracking
+/// entries.
+pub async fn reindex(conn: &mut SqliteConnection, id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM orders_search WHERE rowid = (SELECT rowid FROM orders WHERE id = ?1)")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO orders_search (rowid, name, email, number, products, tracking, status,
+            created, amount_total)
+         SELECT o.rowid, o.customer_name, o.customer_email, o.number,
+                (SELECT group_concat(l.description, ' ') FROM order_lines l WHERE l.order_id = o.id),
+                (SELECT group_concat(COALESCE(t.number, '') || ' ' || COALESCE(t.carrier, ''), ' ')
+                   FROM tracking_entries t WHERE t.order_id = o.id),
+                o.status, o.created, o.amount_total
+         FROM orders o WHERE o.id = ?1",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The local fulfilment state of an order, with its tracking entries; `None` when nobody has
+/// acted on it yet.
+pub async fn fulfilment(conn: &mut SqliteConnection, id: &str) -> Result<Option<OrderFulfilment>> {
+    let Some(f) = sqlx::query(
+        "SELECT status, sent_at, picked_up_at, staff, station FROM fulfilments WHERE order_id = ?1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let tracking = sqlx::query(
+        "SELECT carrier, number, url, created_at FROM tracking_entries
+         WHERE order_id = ?1 ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|t| TrackingEntry {
+        carrier: t.get(0),
+        number: t.get(1),
+        url: t.get(2),
+        created_at: t.get(3),
+    })
+    .collect();
+    Ok(Some(OrderFulfilment {
+        status: FulfilmentStatus::parse(&f.get::<String, _>(0))
+            .unwrap_or(FulfilmentStatus::ToBeSent),
+        sent_at: f.get(1),
+        picked_up_at: f.get(2),
+        staff: f.get(3),
+        station: f.get(4),
+        tracking,
+    }))
+}
+
+/// The status an order shows (its fulfilment's, else where its delivery kind starts).
+pub async fn status<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<FulfilmentStatus> {
+    let s: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?1")
+        .bind(id)
+        .fetch_one(db)
+        .await
+        .map_err(not_found(format!("order {id}")))?;
+    Ok(s.as_deref()
+        .and_then(FulfilmentStatus::parse)
+        .unwrap_or(FulfilmentStatus::ToBeSent))
 }
 
 pub async fn count<'e>(db: impl SqliteExecutor<'e>) -> Result<i64> {

@@ -20,6 +20,7 @@ import type { AppStatus } from './bindings/AppStatus';
 import type { Counts } from './bindings/Counts';
 import type { FulfilmentStatus } from './bindings/FulfilmentStatus';
 import type { IpcError } from './bindings/IpcError';
+import type { OrderDetail } from './bindings/OrderDetail';
 import type { OrderQuery } from './bindings/OrderQuery';
 import type { OrderRow } from './bindings/OrderRow';
 import type { Settings } from './bindings/Settings';
@@ -273,8 +274,22 @@ export function createFakeBackend(): Backend {
     sync_now: () => sync(),
     list_orders: ({ query }) => {
       const q = query as OrderQuery;
-      const rows = data().orders.filter((o) => q.status === null || o.status === q.status);
-      return { rows: rows.slice(q.offset, q.offset + q.limit), total: rows.length };
+      const words = (q.search ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+      const matching = data().orders.filter((o) =>
+        words.every((w) => [o.customer_name, o.customer_email, o.number].some((f) => f?.toLowerCase().includes(w))),
+      );
+      const rows = matching.filter((o) => q.status === null || o.status === q.status);
+      const by = (s: FulfilmentStatus) => matching.filter((o) => o.status === s).length;
+      const counts = { all: matching.length, to_be_sent: by('to_be_sent'), sent: by('sent'), to_be_picked_up: by('to_be_picked_up'), picked_up: by('picked_up') };
+      const sorted = [...rows].sort((a, b) => {
+        switch (q.sort ?? 'date_desc') {
+          case 'date_asc': return a.created - b.created;
+          case 'total_desc': return b.amount_total - a.amount_total;
+          case 'total_asc': return a.amount_total - b.amount_total;
+          default: return b.created - a.created;
+        }
+      });
+      return { rows: sorted.slice(q.offset, q.offset + q.limit), total: rows.length, counts };
     },
     list_subscriptions: ({ query }) => {
       const q = query as SubscriptionQuery;
@@ -294,6 +309,12 @@ export function createFakeBackend(): Backend {
       }
       return { rows: rows.slice(q.offset, q.offset + q.limit), total: rows.length, counts };
     },
+    order_detail: ({ id }) => {
+      const r = data().orders.find((o) => o.id === id);
+      if (!r) throw fail('not_found', `order ${String(id)} not found`);
+      return fakeOrderDetail(r, account !== null);
+    },
+    export_orders_csv: () => '~/Downloads/comptoir-orders.csv',
     subscription_detail: ({ id }) => {
       const r = data().subscriptions.find((s) => s.id === id);
       if (!r) throw fail('not_found', `subscription ${String(id)} not found`);
@@ -364,5 +385,67 @@ export function createFakeBackend(): Backend {
       set.add(h);
       return () => set.delete(h);
     },
+  };
+}
+
+/** An order detail built from a table row: one line per item, French VAT at 20 %. */
+function fakeOrderDetail(r: OrderRow, connected: boolean): OrderDetail {
+  const tax = Math.round(r.amount_total / 6);
+  const shipping = r.delivery_kind === 'pickup' ? 0 : r.currency === 'jpy' ? 500 : 490;
+  const subtotal = r.amount_total - shipping;
+  const unit = Math.floor(subtotal / r.item_count);
+  const contact = {
+    name: r.customer_name,
+    email: r.customer_email,
+    phone: '+33 6 12 34 56 78',
+    address: { line1: '12 rue des Lilas', line2: null, postal_code: '69003', city: 'Lyon', state: null, country: 'FR' },
+    tax_ids: [],
+  };
+  const link = (url: string) =>
+    connected ? { url, unavailable: null } : { url: null, unavailable: 'demo' as const };
+  return {
+    order: {
+      id: r.id,
+      source: 'checkout_session',
+      number: r.number,
+      created: r.created,
+      livemode: false,
+      customer_id: 'cus_fake',
+      billing: contact,
+      shipping: r.delivery_kind === 'pickup' ? null : contact,
+      currency: r.currency,
+      lines: [
+        {
+          description: 'Bougie parfumée Figuier',
+          quantity: r.item_count,
+          unit_amount: unit,
+          amount_subtotal: subtotal,
+          amount_discount: 0,
+          amount_tax: tax,
+          amount_total: subtotal,
+        },
+      ],
+      amount_subtotal: subtotal,
+      amount_discount: 0,
+      amount_shipping: shipping,
+      amount_tax: tax,
+      amount_total: r.amount_total,
+      discounts: [],
+      taxes: [{ label: 'TVA', rate: '20', amount: tax }],
+      shipping_rate_id: null,
+      delivery_method: r.delivery_method,
+      delivery_kind: r.delivery_kind,
+      invoice_id: 'in_fake',
+      invoice_pdf: 'https://pay.stripe.com/invoice/acct_fake/test_fake/pdf',
+      hosted_invoice_url: null,
+      payment_intent_id: 'pi_fake',
+      locale: 'fr',
+    },
+    status: r.status,
+    fulfilment: null,
+    shipping_same_as_billing: r.delivery_kind !== 'pickup',
+    invoice_pdf: link('https://pay.stripe.com/invoice/acct_fake/test_fake/pdf'),
+    invoice_dashboard: link('https://dashboard.stripe.com/test/invoices/in_fake'),
+    payment_dashboard: link('https://dashboard.stripe.com/test/payments/pi_fake'),
   };
 }

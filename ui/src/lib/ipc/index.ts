@@ -5,6 +5,7 @@ import type { AccountInfo } from './bindings/AccountInfo';
 import type { AppStatus } from './bindings/AppStatus';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { IpcError } from './bindings/IpcError';
+import type { OrderDetail } from './bindings/OrderDetail';
 import type { OrderPage } from './bindings/OrderPage';
 import type { OrderQuery } from './bindings/OrderQuery';
 import type { Settings } from './bindings/Settings';
@@ -20,6 +21,7 @@ export type {
   AppStatus,
   ErrorCode,
   IpcError,
+  OrderDetail,
   OrderPage,
   OrderQuery,
   Settings,
@@ -35,6 +37,12 @@ export type { DataSource } from './bindings/DataSource';
 export type { DeliveryKind } from './bindings/DeliveryKind';
 export type { FulfilmentStatus } from './bindings/FulfilmentStatus';
 export type { OrderRow } from './bindings/OrderRow';
+export type { Order } from './bindings/Order';
+export type { OrderCounts } from './bindings/OrderCounts';
+export type { OrderFulfilment } from './bindings/OrderFulfilment';
+export type { OrderLink } from './bindings/OrderLink';
+export type { OrderSort } from './bindings/OrderSort';
+export type { LinkUnavailable } from './bindings/LinkUnavailable';
 export type { StripeMode } from './bindings/StripeMode';
 export type { Invoice } from './bindings/Invoice';
 export type { PaymentMethodSummary } from './bindings/PaymentMethodSummary';
@@ -145,6 +153,16 @@ export function syncNow(): Promise<SyncReport> {
 
 export function listOrders(query: OrderQuery): Promise<OrderPage> {
   return call('list_orders', { query });
+}
+
+/** Everything the order detail shows, from the local cache. */
+export function orderDetail(id: string): Promise<OrderDetail> {
+  return call('order_detail', { id });
+}
+
+/** Writes the current view of the orders table to a CSV file; resolves to its path. */
+export function exportOrdersCsv(query: OrderQuery): Promise<string> {
+  return call('export_orders_csv', { query });
 }
 
 export function listSubscriptions(query: SubscriptionQuery): Promise<SubscriptionPage> {

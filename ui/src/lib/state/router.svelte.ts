@@ -1,4 +1,4 @@
-// Hash routing (#/orders, #/subscriptions, #/subscriptions/<id>, #/settings, #/onboarding): no
+// Hash routing (#/orders, #/orders/<id>, #/subscriptions, #/subscriptions/<id>, #/settings, #/onboarding): no
 // server is involved, and a route survives a webview reload.
 
 import type { Route } from './shortcuts';
@@ -33,7 +33,7 @@ class Router {
     this.param = null;
   }
 
-  /** Opens one object of a route: a subscription's detail. */
+  /** Opens one object of a route: an order's or a subscription's detail. */
   open(route: Route, id: string) {
     const hash = `/${route}/${encodeURIComponent(id)}`;
     if (location.hash !== `#${hash}`) location.hash = hash;

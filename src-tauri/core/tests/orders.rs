@@ -1,0 +1,549 @@
+//! The orders table's queries on a real SQLite file filled from fixture-derived data: list,
+//! tab filters, counts, FTS5 search (prefixes, accents, tracking numbers, hostile input) and
+//! sorting, plus the order detail's links and fulfilment section.
+
+use std::sync::Arc;
+
+use comptoir_core::dataset::{Dataset, DatasetSpec};
+use comptoir_core::model::{
+    FulfilmentStatus, LinkUnavailable, Order, OrderPage, OrderQuery, OrderSort, StripeMode,
+};
+use comptoir_core::secrets::MemoryStore;
+use comptoir_core::store::{self, Store};
+use comptoir_core::sync::{import_dataset, SyncOptions};
+use comptoir_core::workspace::{order_detail_of, Workspace, WorkspaceConfig};
+
+async fn filled(spec: DatasetSpec) -> (tempfile::TempDir, Store, Dataset) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("orders.sqlite"))
+        .await
+        .unwrap();
+    let data = Dataset::generate(&spec);
+    import_dataset(&store, &data).await.unwrap();
+    (dir, store, data)
+}
+
+async fn list(store: &Store, q: OrderQuery) -> OrderPage {
+    let mut conn = store.pool().acquire().await.unwrap();
+    store::orders::list(&mut conn, &q).await.unwrap()
+}
+
+fn query(status: Option<FulfilmentStatus>, search: Option<&str>) -> OrderQuery {
+    OrderQuery {
+        status,
+        limit: 500,
+        offset: 0,
+        search: search.map(str::to_owned),
+        sort: None,
+    }
+}
+
+async fn all_orders(store: &Store) -> Vec<Order> {
+    let ids = store::orders::ids(store.pool()).await.unwrap();
+    let mut out = Vec::new();
+    for id in ids {
+        out.push(store::orders::get(store.pool(), &id).await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn tabs_counts_and_pages_agree() {
+    let (_dir, store, _) = filled(DatasetSpec::default()).await;
+    let mut conn = store.pool().acquire().await.unwrap();
+    // Mark three deliveries sent and one pickup picked up, as the packing station would.
+    let to_send = list(&store, query(Some(FulfilmentStatus::ToBeSent), None)).await;
+    let to_pick = list(&store, query(Some(FulfilmentStatus::ToBePickedUp), None)).await;
+    for r in to_send.rows.iter().take(3) {
+        sqlx::query("INSERT INTO fulfilments (order_id, status, sent_at, updated_at) VALUES (?1, 'sent', 1, 1)")
+            .bind(&r.id)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    sqlx::query("INSERT INTO fulfilments (order_id, status, picked_up_at, updated_at) VALUES (?1, 'picked_up', 1, 1)")
+        .bind(&to_pick.rows[0].id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+
+    let all = list(&store, query(None, None)).await;
+    let c = &all.counts;
+    assert_eq!(c.sent, 3);
+    assert_eq!(c.picked_up, 1);
+    assert_eq!(c.to_be_sent, to_send.total - 3);
+    assert_eq!(c.to_be_picked_up, to_pick.total - 1);
+    assert_eq!(
+        c.all,
+        c.to_be_sent + c.sent + c.to_be_picked_up + c.picked_up
+    );
+    assert_eq!(all.total, c.all);
+    let global = store::orders::counts(&mut conn).await.unwrap();
+    assert_eq!(global.orders, c.all);
+    assert_eq!(global.sent, 3);
+
+    for (status, n) in [
+        (FulfilmentStatus::ToBeSent, c.to_be_sent),
+        (FulfilmentStatus::Sent, c.sent),
+        (FulfilmentStatus::ToBePickedUp, c.to_be_picked_up),
+        (FulfilmentStatus::PickedUp, c.picked_up),
+    ] {
+        let page = list(&store, query(Some(status), None)).await;
+        assert_eq!(page.total, n, "{status:?}");
+        assert_eq!(page.rows.len() as i64, n.min(500));
+        assert!(page.rows.iter().all(|r| r.status == status));
+    }
+
+    // Taking the fulfilment back puts the order back in its first tab.
+    sqlx::query("DELETE FROM fulfilments WHERE order_id = ?1")
+        .bind(&to_pick.rows[0].id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let after = list(&store, query(None, None)).await.counts;
+    // The trigger-kept counts agree with a count of the rows.
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, COUNT(*) FROM orders GROUP BY status ORDER BY status")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+    let kept: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, n FROM order_status_counts WHERE n > 0 ORDER BY status")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(rows, kept);
+    assert_eq!(after.picked_up, 0);
+    assert_eq!(after.to_be_picked_up, to_pick.total);
+}
+
+#[tokio::test]
+async fn sorting_by_date_and_total() {
+    let (_dir, store, _) = filled(DatasetSpec::default()).await;
+    for (sort, key) in [
+        (OrderSort::DateDesc, "created desc"),
+        (OrderSort::DateAsc, "created asc"),
+        (OrderSort::TotalDesc, "total desc"),
+        (OrderSort::TotalAsc, "total asc"),
+    ] {
+        let page = list(
+            &store,
+            OrderQuery {
+                sort: Some(sort),
+                ..query(None, None)
+            },
+        )
+        .await;
+        assert!(page.rows.len() > 100);
+        for w in page.rows.windows(2) {
+            let ok = match sort {
+                OrderSort::DateDesc => w[0].created >= w[1].created,
+                OrderSort::DateAsc => w[0].created <= w[1].created,
+                OrderSort::TotalDesc => w[0].amount_total >= w[1].amount_total,
+                OrderSort::TotalAsc => w[0].amount_total <= w[1].amount_total,
+            };
+            assert!(ok, "{key}");
+        }
+    }
+    // A search sorts its matches the same way.
+    for sort in [OrderSort::TotalDesc, OrderSort::DateAsc] {
+        let page = list(
+            &store,
+            OrderQuery {
+                sort: Some(sort),
+                ..query(None, Some("g"))
+            },
+        )
+        .await;
+        assert!(page.rows.len() > 10, "{sort:?}");
+        for w in page.rows.windows(2) {
+            match sort {
+                OrderSort::TotalDesc => assert!(w[0].amount_total >= w[1].amount_total),
+                _ => assert!(w[0].created <= w[1].created),
+            }
+        }
+    }
+    // Pages are disjoint under a sort.
+    let first = list(
+        &store,
+        OrderQuery {
+            sort: Some(OrderSort::TotalAsc),
+            limit: 20,
+            ..query(None, None)
+        },
+    )
+    .await;
+    let second = list(
+        &store,
+        OrderQuery {
+            sort: Some(OrderSort::TotalAsc),
+            limit: 20,
+            offset: 20,
+            ..query(None, None)
+        },
+    )
+    .await;
+    assert!(first
+        .rows
+        .iter()
+        .all(|a| second.rows.iter().all(|b| a.id != b.id)));
+}
+
+#[tokio::test]
+async fn search_finds_names_emails_numbers_products_and_tracking() {
+    let (_dir, store, _) = filled(DatasetSpec::default()).await;
+    let orders = all_orders(&store).await;
+    let with_email = orders
+        .iter()
+        .find(|o| o.billing.email.is_some() && o.billing.name.is_some())
+        .unwrap();
+
+    // Email, whole and as a prefix.
+    let email = with_email.billing.email.clone().unwrap();
+    let page = list(&store, query(None, Some(&email))).await;
+    assert!(page.rows.iter().any(|r| r.id == with_email.id), "{email}");
+    assert!(page
+        .rows
+        .iter()
+        .all(|r| r.customer_email.as_deref() == Some(email.as_str()) || r.customer_name.is_some()));
+    let prefix: String = email.chars().take(4).collect();
+    let page = list(&store, query(None, Some(&prefix))).await;
+    assert!(page.rows.iter().any(|r| r.id == with_email.id), "{prefix}");
+
+    // The name, its words in any order, lower case and without accents.
+    let name = with_email.billing.name.clone().unwrap();
+    let folded: String = name
+        .split_whitespace()
+        .rev()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .replace(['é', 'è', 'ê'], "e")
+        .replace('ï', "i")
+        .replace('ç', "c");
+    let page = list(&store, query(None, Some(&folded))).await;
+    assert!(page.rows.iter().any(|r| r.id == with_email.id), "{folded}");
+
+    // The order number.
+    let page = list(&store, query(None, Some(&with_email.number))).await;
+    assert!(page.rows.iter().any(|r| r.id == with_email.id));
+    assert!(page.total <= 3, "a number is nearly unique");
+
+    // A product name finds exactly the orders that have it.
+    let product = with_email.lines[0].description.clone();
+    let word = product
+        .split_whitespace()
+        .max_by_key(|w| w.chars().count())
+        .unwrap()
+        .to_owned();
+    let expected = orders
+        .iter()
+        .filter(|o| {
+            let hay = format!(
+                "{} {} {} {}",
+                o.billing.name.clone().unwrap_or_default(),
+                o.billing.email.clone().unwrap_or_default(),
+                o.number,
+                o.lines
+                    .iter()
+                    .map(|l| l.description.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+            .to_lowercase();
+            hay.contains(&word.to_lowercase())
+        })
+        .count() as i64;
+    let page = list(&store, query(None, Some(&word))).await;
+    assert!(page.rows.iter().any(|r| r.id == with_email.id), "{word}");
+    assert!(
+        page.total >= 1 && page.total <= expected.max(1) + 5,
+        "{word}: {} vs {expected}",
+        page.total
+    );
+
+    // A tracking number, recorded after the sync, is found at once; the counts follow the search.
+    let mut conn = store.pool().acquire().await.unwrap();
+    sqlx::query(
+        "INSERT INTO fulfilments (order_id, status, sent_at, updated_at) VALUES (?1, 'sent', 1, 1)",
+    )
+    .bind(&with_email.id)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO tracking_entries (order_id, carrier, number, url, created_at) VALUES (?1, 'colissimo', '6A12345678901', 'https://www.laposte.fr/x', 1)")
+        .bind(&with_email.id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let page = list(
+        &store,
+        query(Some(FulfilmentStatus::Sent), Some("6A1234567")),
+    )
+    .await;
+    assert_eq!(page.total, 1);
+    assert_eq!(page.rows[0].id, with_email.id);
+    assert_eq!(page.counts.sent, 1);
+    assert_eq!(page.counts.all, 1);
+
+    // A re-sync of the same data keeps the index in step (no duplicates, tracking kept).
+    drop(conn);
+    let data = Dataset::generate(&DatasetSpec::default());
+    import_dataset(&store, &data).await.unwrap();
+    let page = list(&store, query(None, Some("6A12345678901"))).await;
+    assert_eq!(page.total, 1);
+    let page = list(&store, query(None, Some(&with_email.number))).await;
+    assert_eq!(
+        page.rows.iter().filter(|r| r.id == with_email.id).count(),
+        1
+    );
+
+    // Nothing matches: an empty page, no error.
+    let page = list(&store, query(None, Some("zzqxqzzq"))).await;
+    assert_eq!((page.total, page.rows.len(), page.counts.all), (0, 0, 0));
+}
+
+#[tokio::test]
+async fn hostile_search_input_never_errors() {
+    let (_dir, store, _) = filled(DatasetSpec {
+        orders: 60,
+        hostile_text: true,
+        ..DatasetSpec::default()
+    })
+    .await;
+    let inputs = [
+        "\"",
+        "\"\"",
+        "a\"b",
+        "*",
+        "-",
+        "NOT",
+        "AND OR NOT",
+        "jen AND",
+        "NEAR(a b)",
+        "name:foo",
+        "{name email}: x",
+        "(",
+        ")",
+        "^a",
+        "a + b",
+        "'; DROP TABLE orders; --",
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "   ",
+        "%_",
+        "\u{0}",
+        "é",
+        "😀",
+    ];
+    for input in inputs {
+        let q = query(None, Some(input));
+        let mut conn = store.pool().acquire().await.unwrap();
+        let page = store::orders::list(&mut conn, &q).await;
+        assert!(page.is_ok(), "{input:?}: {:?}", page.err());
+    }
+    // The payloads are searchable as the words they contain.
+    let page = list(&store, query(None, Some("onerror"))).await;
+    assert!(page.total > 0);
+    let page = list(&store, query(None, Some("<img src=x"))).await;
+    assert!(page.total > 0);
+    // Blank search lists everything.
+    let everything = list(&store, query(None, None)).await.total;
+    assert_eq!(
+        list(&store, query(None, Some("   "))).await.total,
+        everything
+    );
+    // Only punctuation: nothing matches rather than everything.
+    assert_eq!(list(&store, query(None, Some("\"*-"))).await.total, 0);
+    assert_eq!(
+        store::orders::fts_query("a\"b NEAR"),
+        Some("\"a\"\"b\"* \"NEAR\"*".into())
+    );
+}
+
+#[tokio::test]
+async fn order_detail_links_and_fulfilment() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(WorkspaceConfig {
+        data_dir: dir.path().to_owned(),
+        api_base: "http://127.0.0.1:9/".into(),
+        secrets: Arc::new(MemoryStore::new()),
+        sync_options: SyncOptions::default(),
+    })
+    .await
+    .unwrap();
+    // The demo store: no account, so no Stripe link, each saying why.
+    let store = ws.store().await;
+    let ids = store::orders::ids(store.pool()).await.unwrap();
+    let d = ws.order_detail(&ids[0]).await.unwrap();
+    assert_eq!(d.invoice_dashboard.url, None);
+    assert_eq!(d.invoice_dashboard.unavailable, Some(LinkUnavailable::Demo));
+    assert_eq!(d.payment_dashboard.unavailable, Some(LinkUnavailable::Demo));
+    // The demo's older orders were fulfilled, with tracking for deliveries.
+    let sent = list(&store, query(Some(FulfilmentStatus::Sent), None)).await;
+    let d = ws.order_detail(&sent.rows[0].id).await.unwrap();
+    assert_eq!(d.status, FulfilmentStatus::Sent);
+    let f = d.fulfilment.unwrap();
+    assert!(f.sent_at.is_some() && f.staff.is_some());
+    assert_eq!(f.tracking.len(), 1);
+    assert!(ws.order_detail("cs_test_missing").await.is_err());
+}
+
+#[tokio::test]
+async fn order_links_follow_the_account_mode() {
+    let (_dir, store, _) = filled(DatasetSpec::default()).await;
+    let orders = all_orders(&store).await;
+    let with_invoice = orders
+        .iter()
+        .find(|o| {
+            o.invoice_id.is_some() && o.invoice_pdf.is_some() && o.payment_intent_id.is_some()
+        })
+        .expect("an order with an invoice and a payment");
+    let inv = with_invoice.invoice_id.clone().unwrap();
+    let pi = with_invoice.payment_intent_id.clone().unwrap();
+    let d = order_detail_of(
+        with_invoice.clone(),
+        FulfilmentStatus::ToBeSent,
+        None,
+        Some(StripeMode::Test),
+    );
+    assert_eq!(
+        d.invoice_dashboard.url.as_deref(),
+        Some(format!("https://dashboard.stripe.com/test/invoices/{inv}").as_str())
+    );
+    assert_eq!(
+        d.payment_dashboard.url.as_deref(),
+        Some(format!("https://dashboard.stripe.com/test/payments/{pi}").as_str())
+    );
+    assert_eq!(d.invoice_pdf.url, with_invoice.invoice_pdf);
+    assert!(d
+        .invoice_pdf
+        .url
+        .as_deref()
+        .unwrap()
+        .starts_with("https://"));
+    let live = order_detail_of(
+        with_invoice.clone(),
+        FulfilmentStatus::ToBeSent,
+        None,
+        Some(StripeMode::Live),
+    );
+    assert_eq!(
+        live.invoice_dashboard.url.as_deref(),
+        Some(format!("https://dashboard.stripe.com/invoices/{inv}").as_str())
+    );
+
+    // No invoice and no payment: every button says why.
+    let mut bare = with_invoice.clone();
+    bare.invoice_id = None;
+    bare.invoice_pdf = None;
+    bare.payment_intent_id = None;
+    let d = order_detail_of(
+        bare.clone(),
+        FulfilmentStatus::ToBeSent,
+        None,
+        Some(StripeMode::Test),
+    );
+    assert_eq!(d.invoice_pdf.unavailable, Some(LinkUnavailable::NoInvoice));
+    assert_eq!(
+        d.invoice_dashboard.unavailable,
+        Some(LinkUnavailable::NoInvoice)
+    );
+    assert_eq!(
+        d.payment_dashboard.unavailable,
+        Some(LinkUnavailable::NoPayment)
+    );
+    assert!(d.invoice_pdf.url.is_none() && d.payment_dashboard.url.is_none());
+
+    // An invoice whose PDF is missing, or off Stripe's hosts, offers no PDF.
+    let mut no_pdf = with_invoice.clone();
+    no_pdf.invoice_pdf = None;
+    let d = order_detail_of(
+        no_pdf.clone(),
+        FulfilmentStatus::ToBeSent,
+        None,
+        Some(StripeMode::Test),
+    );
+    assert_eq!(d.invoice_pdf.unavailable, Some(LinkUnavailable::NoPdf));
+    assert!(d.invoice_dashboard.url.is_some());
+    no_pdf.invoice_pdf = Some("http://evil.example/x.pdf".into());
+    let d = order_detail_of(
+        no_pdf,
+        FulfilmentStatus::ToBeSent,
+        None,
+        Some(StripeMode::Test),
+    );
+    assert_eq!(d.invoice_pdf.unavailable, Some(LinkUnavailable::NoPdf));
+
+    // Shipping to the billing name and address reads "same as billing".
+    let mut same = with_invoice.clone();
+    let mut ship = same.billing.clone();
+    ship.email = None;
+    ship.address = Some(comptoir_core::model::Address {
+        line1: Some("1 rue de la Paix".into()),
+        city: Some("Paris".into()),
+        country: Some("FR".into()),
+        ..Default::default()
+    });
+    same.billing.address = ship.address.clone();
+    same.shipping = Some(ship);
+    assert!(
+        order_detail_of(same.clone(), FulfilmentStatus::ToBeSent, None, None)
+            .shipping_same_as_billing
+    );
+    same.shipping
+        .as_mut()
+        .unwrap()
+        .address
+        .as_mut()
+        .unwrap()
+        .city = Some("Lyon".into());
+    assert!(
+        !order_detail_of(same.clone(), FulfilmentStatus::ToBeSent, None, None)
+            .shipping_same_as_billing
+    );
+    same.shipping = None;
+    assert!(
+        !order_detail_of(same, FulfilmentStatus::ToBeSent, None, None).shipping_same_as_billing
+    );
+}
+
+#[tokio::test]
+async fn csv_export_of_the_current_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(WorkspaceConfig {
+        data_dir: dir.path().to_owned(),
+        api_base: "http://127.0.0.1:9/".into(),
+        secrets: Arc::new(MemoryStore::new()),
+        sync_options: SyncOptions::default(),
+    })
+    .await
+    .unwrap();
+    let q = query(Some(FulfilmentStatus::Sent), None);
+    let expected = ws.list_orders(&q).await.unwrap();
+    let path = dir.path().join("sent.csv");
+    let n = ws
+        .export_orders_csv(
+            &OrderQuery {
+                limit: 10,
+                offset: 30,
+                ..q
+            },
+            &path,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        n, expected.total,
+        "the whole view, whatever page is on screen"
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 byte-order mark");
+    let text = String::from_utf8(bytes).unwrap();
+    let lines: Vec<&str> = text.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len() as i64, n + 1);
+    assert!(lines[0].contains("Order,Date,Customer,Email"));
+    assert!(lines[1..].iter().all(|l| l.contains(",Sent,")));
+    assert!(lines[1].ends_with(&expected.rows[0].id));
+    assert!(!dir.path().join("sent.csv.part").exists());
+}

@@ -1,0 +1,51 @@
+// The orders table's tab, search, sort, page and scroll position, kept outside the screen so
+// that going back from an order's detail (Escape) finds the list as it was left.
+
+import type { FulfilmentStatus, OrderQuery, OrderSort } from '../ipc';
+
+export type OrderTab = FulfilmentStatus | 'all';
+
+export const ORDERS_PAGE_SIZE = 50;
+
+class OrdersView {
+  /** The work still to do comes first. */
+  tab = $state<OrderTab>('to_be_sent');
+  search = $state('');
+  sort = $state<OrderSort>('date_desc');
+  offset = $state(0);
+  /** The table's scroll position when a row was opened. */
+  scrollTop = $state(0);
+  /** The id of the row last opened, to give it focus again on return. */
+  lastOpened = $state<string | null>(null);
+}
+
+export const ordersView = new OrdersView();
+
+/** The query the table sends for a tab, search, sort and page. */
+export function ordersQuery(
+  tab: OrderTab,
+  search: string,
+  sort: OrderSort,
+  offset: number,
+  limit = ORDERS_PAGE_SIZE,
+): OrderQuery {
+  const text = search.trim();
+  return {
+    status: tab === 'all' ? null : tab,
+    limit,
+    offset,
+    ...(text ? { search: text } : {}),
+    ...(sort === 'date_desc' ? {} : { sort }),
+  };
+}
+
+/** Clicking a sortable column: date or total, descending first, then ascending. */
+export function nextSort(current: OrderSort, column: 'date' | 'total'): OrderSort {
+  if (column === 'date') return current === 'date_desc' ? 'date_asc' : 'date_desc';
+  return current === 'total_desc' ? 'total_asc' : 'total_desc';
+}
+
+export function ariaSort(current: OrderSort, column: 'date' | 'total'): 'ascending' | 'descending' | 'none' {
+  if (!current.startsWith(column)) return 'none';
+  return current.endsWith('_asc') ? 'ascending' : 'descending';
+}
