@@ -470,53 +470,28 @@ impl FullCtx<'_> {
                     lte: None,
                 },
             ));
+            // Every list takes the same window and cursor; only its own parameters differ.
+            macro_rules! fetch {
+                ($request:expr) => {{
+                    let mut r = $request.limit(PAGE);
+                    if let Some(a) = &after {
+                        r = r.starting_after(a.as_str());
+                    }
+                    if let Some(c) = created {
+                        r = r.created(c);
+                    }
+                    self.client.send(&r).await?
+                }};
+            }
             let page = match w.resource {
-                Resource::Customers => {
-                    let mut r = ListCustomer::new().limit(PAGE);
-                    if let Some(a) = &after {
-                        r = r.starting_after(a.as_str());
-                    }
-                    if let Some(c) = created {
-                        r = r.created(c);
-                    }
-                    self.client.send(&r).await?
-                }
-                Resource::Sessions => {
-                    let mut r = ListCheckoutSession::new()
-                        .limit(PAGE)
-                        .status(stripe_shared::CheckoutSessionStatus::Complete)
-                        .expand(list_expand(&SESSION_EXPAND));
-                    if let Some(a) = &after {
-                        r = r.starting_after(a.as_str());
-                    }
-                    if let Some(c) = created {
-                        r = r.created(c);
-                    }
-                    self.client.send(&r).await?
-                }
-                Resource::Invoices => {
-                    let mut r = ListInvoice::new().limit(PAGE);
-                    if let Some(a) = &after {
-                        r = r.starting_after(a.as_str());
-                    }
-                    if let Some(c) = created {
-                        r = r.created(c);
-                    }
-                    self.client.send(&r).await?
-                }
-                Resource::Subscriptions => {
-                    let mut r = ListSubscription::new()
-                        .limit(PAGE)
-                        .status(ListSubscriptionStatus::All)
-                        .expand(list_expand(&SUBSCRIPTION_EXPAND));
-                    if let Some(a) = &after {
-                        r = r.starting_after(a.as_str());
-                    }
-                    if let Some(c) = created {
-                        r = r.created(c);
-                    }
-                    self.client.send(&r).await?
-                }
+                Resource::Customers => fetch!(ListCustomer::new()),
+                Resource::Sessions => fetch!(ListCheckoutSession::new()
+                    .status(stripe_shared::CheckoutSessionStatus::Complete)
+                    .expand(list_expand(&SESSION_EXPAND))),
+                Resource::Invoices => fetch!(ListInvoice::new()),
+                Resource::Subscriptions => fetch!(ListSubscription::new()
+                    .status(ListSubscriptionStatus::All)
+                    .expand(list_expand(&SUBSCRIPTION_EXPAND))),
             };
             let data: Vec<Value> = page
                 .get("data")
