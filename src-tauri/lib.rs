@@ -55,6 +55,7 @@ fn init_logging(dir: &std::path::Path) {
 pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let dir = data_dir(app);
             init_logging(&dir);
@@ -86,6 +87,7 @@ pub fn run() {
             commands::list_orders,
             commands::orders::order_detail,
             commands::orders::export_orders_csv,
+            commands::orders::save_invoice_pdf,
             commands::list_subscriptions,
             commands::subscriptions::subscription_detail,
             commands::subscriptions::open_link,

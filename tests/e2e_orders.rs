@@ -119,12 +119,17 @@ fn open_an_order_and_check_it_against_the_simulator() {
             .to_owned();
         let log_dir = tempfile::tempdir().unwrap();
         let open_log = log_dir.path().join("opened.txt");
+        let save_dir = log_dir.path().join("saved");
+        std::fs::create_dir(&save_dir).unwrap();
 
         let launched = std::time::Instant::now();
         let app = App::launch(
             Launch::new("open_an_order")
                 .stripe_api_base(&sim.base_url())
-                .env("COMPTOIR_OPEN_LOG", &open_log.display().to_string()),
+                .env("COMPTOIR_OPEN_LOG", &open_log.display().to_string())
+                // "Save PDF…" skips its dialog and fetches the PDF from the simulator.
+                .env("COMPTOIR_SAVE_DIR", &save_dir.display().to_string())
+                .env("COMPTOIR_STRIPE_FILES_BASE", &sim.base_url()),
         )
         .await;
         let data_dir = app.data_dir().to_owned();
@@ -268,6 +273,22 @@ fn open_an_order_and_check_it_against_the_simulator() {
                     format!("https://dashboard.stripe.com/test/payments/{pi}"),
                 ]
             );
+            // "Save PDF…" downloads the invoice PDF from Stripe (the simulator) into the folder.
+            ui.click("save-invoice-pdf").await;
+            let number = invoice["number"].as_str().unwrap().to_owned();
+            let saved = ui
+                .wait_until("the invoice PDF to be saved", DEFAULT_WAIT, || async {
+                    std::fs::read_dir(&save_dir)
+                        .unwrap()
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .find(|p| p.extension().is_some_and(|x| x == "pdf"))
+                })
+                .await;
+            let name = saved.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(name.ends_with(&format!(" {number}.pdf")), "saved as {name}");
+            let bytes = std::fs::read(&saved).unwrap();
+            assert!(bytes.starts_with(b"%PDF-"), "the saved file is a PDF");
+            assert!(String::from_utf8_lossy(&bytes).contains(&number));
             ui.screenshot("open_an_order").await.expect("screenshot");
 
             // Escape goes back to the list: the Sent tab and the search are kept.

@@ -1,9 +1,13 @@
 //! Order detail and CSV export. The list stays in `commands/mod.rs`; links open through
-//! `open_link`.
+//! `open_link`; "Save PDF…" saves the invoice PDF through a native dialog.
 
+use std::path::PathBuf;
+
+use comptoir_core::invoice_pdf::{self, SavedPdf};
 use comptoir_core::model::{OrderDetail, OrderQuery};
 use comptoir_core::workspace::WorkspaceError;
 use tauri::{AppHandle, Manager};
+use tauri_plugin_dialog::DialogExt;
 
 use super::Ws;
 use crate::error::CmdResult;
@@ -25,4 +29,53 @@ pub async fn export_orders_csv(app: AppHandle, ws: Ws<'_>, query: OrderQuery) ->
     let path = dir.join(comptoir_core::csv::file_name(comptoir_core::store::now()));
     ws.export_orders_csv(&query, &path).await?;
     Ok(path.display().to_string())
+}
+
+/// "Save PDF…": asks where to save the order's invoice PDF (a native save dialog shown from
+/// Rust), then downloads it from Stripe and writes it there. Resolves to `None` when the
+/// merchant cancels. With `COMPTOIR_SAVE_DIR` set (end-to-end tests only), no dialog opens and
+/// the PDF is saved into that folder under its suggested name.
+#[tauri::command]
+pub async fn save_invoice_pdf(
+    app: AppHandle,
+    ws: Ws<'_>,
+    order_id: String,
+) -> CmdResult<Option<SavedPdf>> {
+    let detail = ws.order_detail(&order_id).await?;
+    if detail.invoice_pdf.url.is_none() {
+        return Err(
+            WorkspaceError::InvalidInput("This order has no invoice PDF to save".into()).into(),
+        );
+    }
+    let french = match ws.settings().await?.language.as_deref() {
+        Some(lang) => lang.starts_with("fr"),
+        None => std::env::var("LANG").is_ok_and(|l| l.starts_with("fr")),
+    };
+    let name = invoice_pdf::file_name(&detail.order.number, french);
+    let dest: PathBuf = match std::env::var_os("COMPTOIR_SAVE_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir).join(&name),
+        None => {
+            let mut dialog = app
+                .dialog()
+                .file()
+                .set_file_name(&name)
+                .add_filter("PDF", &["pdf"]);
+            if let Ok(dir) = app.path().download_dir() {
+                dialog = dialog.set_directory(dir);
+            }
+            // The dialog blocks until the merchant answers: keep it off the async runtime.
+            let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
+                .await
+                .map_err(|e| {
+                    WorkspaceError::InvalidInput(format!("The save dialog failed: {e}"))
+                })?;
+            let Some(chosen) = chosen else {
+                return Ok(None);
+            };
+            chosen.into_path().map_err(|e| {
+                WorkspaceError::InvalidInput(format!("That location cannot be saved to: {e}"))
+            })?
+        }
+    };
+    Ok(Some(ws.save_invoice_pdf(&order_id, &dest).await?))
 }

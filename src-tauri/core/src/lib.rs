@@ -2,8 +2,11 @@
 //! calls into it through thin commands; tests and benchmarks call it directly with real local
 //! parts (a SQLite file, the Stripe simulator, a Secret Service, an SMTP server).
 
+pub mod carriers;
 pub mod csv;
 pub mod dataset;
+pub mod invoice_pdf;
+pub mod mail;
 pub mod model;
 pub mod secrets;
 pub mod store;

@@ -275,6 +275,36 @@ impl Workspace {
         Ok(order_detail_of(order, status, fulfilment, mode))
     }
 
+    /// Downloads the order's invoice PDF from Stripe and saves it as `dest` (written to a
+    /// temporary file in the same folder, then renamed: a failure leaves no file). Only `https`
+    /// links to Stripe's hosts are fetched; `COMPTOIR_STRIPE_FILES_BASE` (tests) points them at
+    /// the simulator.
+    pub async fn save_invoice_pdf(
+        &self,
+        order_id: &str,
+        dest: &Path,
+    ) -> Result<crate::invoice_pdf::SavedPdf> {
+        let cur = self.current().await;
+        let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
+        let order = store::orders::get(&mut *conn, order_id).await?;
+        drop(conn);
+        let url = match (&order.invoice_id, &order.invoice_pdf) {
+            (None, _) => {
+                return Err(WorkspaceError::InvalidInput(
+                    "This order has no invoice, so there is no PDF to save".into(),
+                ))
+            }
+            (Some(_), None) => {
+                return Err(WorkspaceError::InvalidInput(
+                    "Stripe has no PDF for this order's invoice yet".into(),
+                ))
+            }
+            (Some(_), Some(url)) => url.clone(),
+        };
+        let base = crate::invoice_pdf::files_base_from_env();
+        crate::invoice_pdf::download(&url, base.as_deref(), dest).await
+    }
+
     /// Writes every order of the query's view (its tab, search and sort; its page ignored) to
     /// `path` as CSV (UTF-8 with a byte-order mark). Written to a temporary file first, so a
     /// failed export never leaves half a file. Returns how many orders were written.

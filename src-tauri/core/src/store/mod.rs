@@ -14,6 +14,7 @@ pub mod cursors;
 pub mod customers;
 pub mod invoices;
 pub mod orders;
+pub mod outbox;
 pub mod settings;
 pub mod shipping_rates;
 pub mod subscriptions;

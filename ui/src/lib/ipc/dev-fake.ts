@@ -315,6 +315,14 @@ export function createFakeBackend(): Backend {
       return fakeOrderDetail(r, account !== null);
     },
     export_orders_csv: () => '~/Downloads/comptoir-orders.csv',
+    save_invoice_pdf: ({ orderId }) => {
+      const r = data().orders.find((o) => o.id === orderId);
+      if (!r) throw fail('not_found', `order ${String(orderId)} not found`);
+      if (!fakeOrderDetail(r, account !== null).invoice_pdf.url) {
+        throw fail('invalid_input', 'This order has no invoice PDF to save');
+      }
+      return { path: `~/Downloads/Invoice ${r.number}.pdf`, bytes: 48213 };
+    },
     subscription_detail: ({ id }) => {
       const r = data().subscriptions.find((s) => s.id === id);
       if (!r) throw fail('not_found', `subscription ${String(id)} not found`);

@@ -8,6 +8,7 @@ import type { IpcError } from './bindings/IpcError';
 import type { OrderDetail } from './bindings/OrderDetail';
 import type { OrderPage } from './bindings/OrderPage';
 import type { OrderQuery } from './bindings/OrderQuery';
+import type { SavedPdf } from './bindings/SavedPdf';
 import type { Settings } from './bindings/Settings';
 import type { ShippingRate } from './bindings/ShippingRate';
 import type { SubscriptionDetail } from './bindings/SubscriptionDetail';
@@ -24,6 +25,7 @@ export type {
   OrderDetail,
   OrderPage,
   OrderQuery,
+  SavedPdf,
   Settings,
   ShippingRate,
   SubscriptionDetail,
@@ -163,6 +165,14 @@ export function orderDetail(id: string): Promise<OrderDetail> {
 /** Writes the current view of the orders table to a CSV file; resolves to its path. */
 export function exportOrdersCsv(query: OrderQuery): Promise<string> {
   return call('export_orders_csv', { query });
+}
+
+/**
+ * "Save PDF…": Rust shows a save dialog, downloads the order's invoice PDF from Stripe and
+ * writes it there. Resolves to where it was saved, or `null` when the merchant cancels.
+ */
+export function saveInvoicePdf(orderId: string): Promise<SavedPdf | null> {
+  return call('save_invoice_pdf', { orderId });
 }
 
 export function listSubscriptions(query: SubscriptionQuery): Promise<SubscriptionPage> {

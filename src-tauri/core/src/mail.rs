@@ -1,0 +1,749 @@
+//! Email (DESIGN §5): the SMTP settings, the SMTP transport (lettre over rustls with ring),
+//! the messages Comptoir sends, and the sender that drains the outbox (`store::outbox`).
+//!
+//! Delivery guarantees:
+//! - **Never lost.** An email is in the outbox before any SMTP traffic. A server that is down,
+//!   refuses, times out or rejects a login leaves it `pending` with the reason in plain words
+//!   and a next attempt after an exponential backoff ([`backoff`]); offline, it simply waits.
+//!   Only a permanent (5xx) refusal of the message itself, [`PERMANENT_ATTEMPTS`] times, marks
+//!   it `failed`, and the merchant can retry it (`store::outbox::retry`).
+//! - **Sent once.** An email is claimed (`sending`) in one statement before it is sent and
+//!   marked `sent` right after the server accepts it, so a later run or an app restart never
+//!   sends it again. One window remains: a crash (or a database failure) after the server's
+//!   "250 OK" and before `sent` is written. The claim then goes stale, [`send_due`] puts it back
+//!   to `pending` after [`STALE_CLAIM_SECS`], and the email is sent a second time **with the
+//!   same Message-ID**, which mail clients and servers use to recognise the duplicate. SMTP
+//!   offers no way to close this window from the client side.
+
+use std::fmt;
+use std::time::Duration;
+
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteExecutor;
+use ts_rs::TS;
+
+use crate::model::Timestamp;
+use crate::secrets::Secret;
+use crate::store::outbox::{self, NewEmail, OutboxEmail};
+use crate::store::{settings, Store, StoreError};
+
+/// The `settings` key the SMTP settings are stored under, as JSON (never the password).
+pub const SETTINGS_KEY: &str = "smtp";
+/// A claim older than this belongs to a sender that died (every SMTP step times out sooner).
+pub const STALE_CLAIM_SECS: i64 = 10 * 60;
+/// How many permanent refusals of one email before it is marked `failed`.
+pub const PERMANENT_ATTEMPTS: u32 = 3;
+/// How long one SMTP step (connect, a command, the TLS handshake) may take.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+const BACKOFF_BASE_SECS: i64 = 30;
+const BACKOFF_CAP_SECS: i64 = 60 * 60;
+
+/// How the connection to the SMTP server is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS, which is required (usually port 587).
+    Starttls,
+    /// TLS from the first byte (usually port 465).
+    Tls,
+    /// No encryption: the password and the emails travel in clear text.
+    None,
+}
+
+/// The merchant's SMTP account. The password is not here: it lives in the OS keychain
+/// (`SecretKind::SmtpPassword`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    /// The login; `None` (or empty) for a server that needs none.
+    pub username: Option<String>,
+    /// The sender's display name, e.g. the shop's name (any UTF-8).
+    pub from_name: String,
+    pub from_address: String,
+    pub reply_to: Option<String>,
+    /// Tests only: trust the self-signed certificate of a loopback test server. Never stored,
+    /// never sent to or from the UI.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub accept_invalid_certs: bool,
+}
+
+impl SmtpSettings {
+    /// Checks the settings, with a sentence for the merchant when something is wrong.
+    pub fn validate(&self) -> Result<(), MailError> {
+        let host = self.host.trim();
+        if host.is_empty() {
+            return Err(invalid(
+                "Enter the SMTP server's host name, for example smtp.example.com.",
+            ));
+        }
+        if host.contains("://") || host.contains(char::is_whitespace) || host.contains('/') {
+            return Err(invalid(format!(
+                "\u{201c}{host}\u{201d} is not a host name. Enter only the server's name, \
+                 for example smtp.example.com."
+            )));
+        }
+        if self.port == 0 {
+            return Err(invalid(
+                "The SMTP port must be between 1 and 65535 (usually 587 for STARTTLS, 465 for TLS).",
+            ));
+        }
+        parse_address(&self.from_address, "sender")?;
+        if let Some(reply_to) = self.reply_to() {
+            parse_address(reply_to, "reply-to")?;
+        }
+        if self.from_name.contains(['\r', '\n']) {
+            return Err(invalid("The sender name must fit on one line."));
+        }
+        Ok(())
+    }
+
+    /// A warning to show next to the settings, if any (an unencrypted connection).
+    pub fn warning(&self) -> Option<&'static str> {
+        (self.security == SmtpSecurity::None).then_some(
+            "Without encryption, your SMTP password and your customers' emails travel in \
+             clear text. Use STARTTLS or TLS unless your provider offers neither.",
+        )
+    }
+
+    fn username(&self) -> Option<&str> {
+        self.username
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+    }
+
+    fn reply_to(&self) -> Option<&str> {
+        self.reply_to
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+    }
+
+    fn sender(&self) -> Result<Mailbox, MailError> {
+        let address = parse_address(&self.from_address, "sender")?;
+        let name = self.from_name.trim();
+        Ok(Mailbox::new(
+            (!name.is_empty()).then(|| name.to_owned()),
+            address,
+        ))
+    }
+
+    /// The domain of the sender address, for Message-IDs.
+    fn domain(&self) -> &str {
+        self.from_address
+            .trim()
+            .rsplit_once('@')
+            .map_or("", |(_, domain)| domain)
+    }
+}
+
+fn parse_address(value: &str, what: &str) -> Result<Address, MailError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(invalid(format!("Enter the {what} email address.")));
+    }
+    value.parse::<Address>().map_err(|_| {
+        invalid(format!(
+            "The {what} address \u{201c}{value}\u{201d} is not a valid email address."
+        ))
+    })
+}
+
+fn parse_mailbox(value: &str) -> Result<Mailbox, MailError> {
+    value.trim().parse::<Mailbox>().map_err(|_| {
+        invalid(format!(
+            "\u{201c}{}\u{201d} is not a valid email address.",
+            value.trim()
+        ))
+    })
+}
+
+fn invalid(message: impl Into<String>) -> MailError {
+    MailError::Invalid(message.into())
+}
+
+/// A mail failure, as the merchant should hear about it.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// Settings or an address are wrong; the message says which and how.
+    #[error("{0}")]
+    Invalid(String),
+    /// No SMTP settings are saved yet.
+    #[error("Email is not set up yet: enter your SMTP settings first.")]
+    NotConfigured,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Talking to the SMTP server failed.
+    #[error("{0}")]
+    Send(SendFailure),
+}
+
+impl MailError {
+    /// Stable identifier the UI translates by.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MailError::Invalid(_) => "mail_invalid",
+            MailError::NotConfigured => "mail_not_configured",
+            MailError::Store(_) => "mail_store",
+            MailError::Send(failure) => failure.kind.code(),
+        }
+    }
+}
+
+/// Why an SMTP exchange failed, in plain words, with the server's own reply when there was one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendFailure {
+    pub kind: SendFailureKind,
+    /// A sentence for the merchant (it includes the server's reply, if any).
+    pub message: String,
+}
+
+impl fmt::Display for SendFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SendFailureKind {
+    HostNotFound,
+    ConnectionRefused,
+    Timeout,
+    /// The connection dropped in the middle of the exchange.
+    ConnectionLost,
+    /// The TLS handshake failed, or the server does not offer STARTTLS.
+    Tls,
+    /// The server refused the user name or password.
+    AuthenticationFailed,
+    /// The server offers no login on this connection (often: encryption required first).
+    AuthenticationUnavailable,
+    /// A 4xx reply: try again later.
+    TemporarilyRejected,
+    /// A 5xx reply to the message itself (sender, recipient or content).
+    Rejected,
+    Other,
+}
+
+impl SendFailureKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            SendFailureKind::HostNotFound => "smtp_host_not_found",
+            SendFailureKind::ConnectionRefused => "smtp_connection_refused",
+            SendFailureKind::Timeout => "smtp_timeout",
+            SendFailureKind::ConnectionLost => "smtp_connection_lost",
+            SendFailureKind::Tls => "smtp_tls",
+            SendFailureKind::AuthenticationFailed => "smtp_auth_failed",
+            SendFailureKind::AuthenticationUnavailable => "smtp_auth_unavailable",
+            SendFailureKind::TemporarilyRejected => "smtp_temporarily_rejected",
+            SendFailureKind::Rejected => "smtp_rejected",
+            SendFailureKind::Other => "smtp_failed",
+        }
+    }
+
+    /// The server refused this very email for good; retrying the same bytes will not help.
+    pub fn is_permanent(self) -> bool {
+        self == SendFailureKind::Rejected
+    }
+
+    /// The failure is about the server or the account, not one email: the others would fail
+    /// the same way, so the run stops.
+    fn stops_run(self) -> bool {
+        !matches!(
+            self,
+            SendFailureKind::Rejected | SendFailureKind::TemporarilyRejected
+        )
+    }
+}
+
+/// Turns lettre's error into a [`SendFailure`] the merchant can act on.
+fn describe(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -> SendFailure {
+    let host = settings.host.trim();
+    let port = settings.port;
+    let io = io_source(err);
+    let detail = err.to_string();
+    let (kind, message) = if let Some(code) = err.status() {
+        let code = u16::from(code);
+        let reply = reply_text(err);
+        let said = if reply.is_empty() {
+            format!("{code}")
+        } else {
+            format!("{code} {reply}")
+        };
+        if code == 530 {
+            // "Authentication required" or "Must issue a STARTTLS command first": about the
+            // connection and the account, not this email.
+            (
+                SendFailureKind::AuthenticationUnavailable,
+                format!(
+                    "The SMTP server requires a login or an encrypted connection first. Check the \
+                     user name and the security setting. The server said: {said}"
+                ),
+            )
+        } else if matches!(code, 534 | 535 | 538) && settings.username().is_some() {
+            (
+                SendFailureKind::AuthenticationFailed,
+                format!(
+                    "The SMTP server refused the user name or password (authentication failed). \
+                     Check them and try again. The server said: {said}"
+                ),
+            )
+        } else if err.is_transient() {
+            (
+                SendFailureKind::TemporarilyRejected,
+                format!("The SMTP server asked to try again later. The server said: {said}"),
+            )
+        } else {
+            (
+                SendFailureKind::Rejected,
+                format!("The SMTP server refused the email. The server said: {said}"),
+            )
+        }
+    } else if err.is_timeout() {
+        (
+            SendFailureKind::Timeout,
+            format!(
+                "The SMTP server {host}:{port} did not answer in time. Check the host, the port \
+                 and your internet connection."
+            ),
+        )
+    } else if err.is_tls() || is_tls_failure(&detail) {
+        (
+            SendFailureKind::Tls,
+            format!(
+                "The secure connection (TLS) to {host}:{port} failed: {detail}. Check the security \
+                 setting (STARTTLS usually on port 587, TLS on port 465)."
+            ),
+        )
+    } else if detail.contains("STARTTLS is not supported") {
+        (
+            SendFailureKind::Tls,
+            format!(
+                "The SMTP server {host}:{port} does not offer STARTTLS. Choose TLS (usually port \
+                 465) or check the port."
+            ),
+        )
+    } else if detail.contains("No compatible authentication mechanism") {
+        (
+            SendFailureKind::AuthenticationUnavailable,
+            format!(
+                "The SMTP server {host}:{port} does not offer a login on this connection. Turn on \
+                 STARTTLS or TLS, or leave the user name empty if the server needs none."
+            ),
+        )
+    } else if err.is_response() && io.is_none() {
+        // The reply ended early (the server hung up mid-exchange) or was not SMTP at all.
+        (
+            SendFailureKind::ConnectionLost,
+            format!(
+                "The SMTP server {host}:{port} closed the connection or answered something that \
+                 is not SMTP ({detail}). Check the port and the security setting."
+            ),
+        )
+    } else if let Some(io) = io {
+        use std::io::ErrorKind;
+        let text = io.to_string();
+        match io.kind() {
+            ErrorKind::ConnectionRefused => (
+                SendFailureKind::ConnectionRefused,
+                format!(
+                    "The SMTP server {host}:{port} refused the connection (connection refused). \
+                     Check the host and the port, or whether the server is running."
+                ),
+            ),
+            ErrorKind::TimedOut => (
+                SendFailureKind::Timeout,
+                format!("The SMTP server {host}:{port} did not answer in time."),
+            ),
+            ErrorKind::UnexpectedEof
+            | ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::BrokenPipe => (
+                SendFailureKind::ConnectionLost,
+                format!(
+                    "The connection to the SMTP server {host}:{port} was lost ({text}). The \
+                     email will be sent again."
+                ),
+            ),
+            _ if text.contains("lookup") || text.contains("not known") => (
+                SendFailureKind::HostNotFound,
+                format!(
+                    "The SMTP server \u{201c}{host}\u{201d} was not found (host not found). \
+                     Check the host name and your internet connection."
+                ),
+            ),
+            _ => (
+                SendFailureKind::Other,
+                format!("Sending through {host}:{port} failed: {detail}"),
+            ),
+        }
+    } else {
+        (
+            SendFailureKind::Other,
+            format!("Sending through {host}:{port} failed: {detail}"),
+        )
+    };
+    SendFailure { kind, message }
+}
+
+/// rustls reports a refused certificate or a failed handshake through an I/O error.
+fn is_tls_failure(detail: &str) -> bool {
+    let detail = detail.to_ascii_lowercase();
+    ["certificate", "handshake", "tls", "alert"]
+        .iter()
+        .any(|word| detail.contains(word))
+}
+
+fn io_source<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a std::io::Error> {
+    let mut source = err.source();
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return Some(io);
+        }
+        source = e.source();
+    }
+    None
+}
+
+/// The server's reply text (lettre keeps it as the error's source).
+fn reply_text(err: &lettre::transport::smtp::Error) -> String {
+    use std::error::Error as _;
+    err.source()
+        .map(|s| s.to_string().replace(['\r', '\n'], " ").trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// An SMTP transport for one account: the settings plus the password.
+pub struct Mailer {
+    settings: SmtpSettings,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+}
+
+impl fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The transport's Debug is not ours to vouch for; it holds the password.
+        f.debug_struct("Mailer")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Mailer {
+    /// A transport for `settings`, logging in with `password` when a user name is set.
+    /// Nothing is contacted until the first send.
+    pub fn new(settings: &SmtpSettings, password: Option<&Secret>) -> Result<Self, MailError> {
+        settings.validate()?;
+        let host = settings.host.trim();
+        let tls = match settings.security {
+            SmtpSecurity::None => Tls::None,
+            security => {
+                let params = TlsParameters::builder(host.to_owned())
+                    .dangerous_accept_invalid_certs(settings.accept_invalid_certs)
+                    .dangerous_accept_invalid_hostnames(settings.accept_invalid_certs)
+                    .build_rustls()
+                    .map_err(|e| invalid(format!("TLS cannot be set up: {e}")))?;
+                if security == SmtpSecurity::Tls {
+                    Tls::Wrapper(params)
+                } else {
+                    Tls::Required(params)
+                }
+            }
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+            .port(settings.port)
+            .tls(tls)
+            .timeout(Some(SMTP_TIMEOUT));
+        if let Some(user) = settings.username() {
+            let password = password.ok_or_else(|| {
+                invalid("Enter the SMTP password (the user name is set, the password is not).")
+            })?;
+            builder = builder.credentials(Credentials::new(
+                user.to_owned(),
+                password.expose().to_owned(),
+            ));
+        }
+        Ok(Mailer {
+            settings: settings.clone(),
+            transport: builder.build(),
+        })
+    }
+
+    pub fn settings(&self) -> &SmtpSettings {
+        &self.settings
+    }
+
+    /// Sends one outbox email (its Message-ID included) and waits for the server's answer.
+    pub async fn send(&self, email: &OutboxEmail) -> Result<(), MailError> {
+        let message = build_message(&self.settings, email)?;
+        self.transport
+            .send(message)
+            .await
+            .map(drop)
+            .map_err(|err| MailError::Send(describe(&err, &self.settings)))
+    }
+}
+
+/// The MIME message for an outbox email: multipart/alternative (plain text, then HTML), UTF-8
+/// subject and names (lettre encodes them), the outbox's Message-ID, and Reply-To when set.
+pub fn build_message(settings: &SmtpSettings, email: &OutboxEmail) -> Result<Message, MailError> {
+    let mut builder = Message::builder()
+        .from(settings.sender()?)
+        .to(parse_mailbox(&email.recipient)?)
+        .subject(email.subject.clone())
+        .message_id(Some(email.message_id.clone()));
+    if let Some(reply_to) = settings.reply_to() {
+        builder = builder.reply_to(parse_mailbox(reply_to)?);
+    }
+    builder
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(email.text_body.clone()),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(email.html_body.clone()),
+                ),
+        )
+        .map_err(|e| invalid(format!("The email cannot be built: {e}")))
+}
+
+/// Escapes text for HTML bodies and attributes. Every value put into an email's HTML goes
+/// through it: customer names and addresses come from Stripe and may hold markup.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The saved SMTP settings, if any.
+pub async fn load_settings<'e>(
+    db: impl SqliteExecutor<'e>,
+) -> Result<Option<SmtpSettings>, MailError> {
+    match settings::get_value(db, SETTINGS_KEY).await? {
+        Some(json) => Ok(Some(
+            serde_json::from_str(&json).map_err(StoreError::Corrupt)?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Validates and saves the SMTP settings (the password goes to the keychain, not here).
+pub async fn save_settings<'e>(
+    db: impl SqliteExecutor<'e>,
+    smtp: &SmtpSettings,
+) -> Result<(), MailError> {
+    smtp.validate()?;
+    let json = serde_json::to_string(smtp).map_err(StoreError::Corrupt)?;
+    settings::set_value(db, SETTINGS_KEY, &json).await?;
+    Ok(())
+}
+
+/// Queues an email after checking its recipient. The Message-ID uses the sender's domain when
+/// the settings are known (they may not be yet: the email then waits for them).
+pub async fn enqueue<'e>(
+    db: impl SqliteExecutor<'e>,
+    smtp: Option<&SmtpSettings>,
+    email: &NewEmail,
+    now: Timestamp,
+) -> Result<OutboxEmail, MailError> {
+    parse_mailbox(&email.recipient)?;
+    let message_id = outbox::new_message_id(smtp.map_or("", SmtpSettings::domain));
+    Ok(outbox::enqueue(db, email, &message_id, now).await?)
+}
+
+/// The wait before the next attempt after `attempts` failed ones: 30 s, 1 min, 2 min, … up to
+/// one hour.
+pub fn backoff(attempts: u32) -> i64 {
+    let doublings = attempts.saturating_sub(1).min(16);
+    (BACKOFF_BASE_SECS << doublings).min(BACKOFF_CAP_SECS)
+}
+
+/// What one [`send_due`] run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SendReport {
+    pub sent: u32,
+    /// Attempts that failed and were rescheduled.
+    pub retrying: u32,
+    /// Emails given up on in this run.
+    pub failed: u32,
+    /// The server- or account-level failure that ended the run early (offline, refused, bad
+    /// password…); the remaining emails wait for the next run.
+    pub stopped: Option<SendFailure>,
+}
+
+/// Sends every due email of the outbox, one at a time, oldest first, until none is due or the
+/// server cannot be reached. Call it on a timer, after queuing an email, and at start-up (it
+/// first puts back emails whose sender died mid-send).
+pub async fn send_due(
+    store: &Store,
+    mailer: &Mailer,
+    now: Timestamp,
+) -> Result<SendReport, MailError> {
+    let db = store.pool();
+    let recovered = outbox::recover_stale(db, now - STALE_CLAIM_SECS).await?;
+    if recovered > 0 {
+        tracing::warn!(
+            recovered,
+            "emails left mid-send by a previous run are queued again"
+        );
+    }
+    let mut report = SendReport::default();
+    while let Some(email) = outbox::claim_due(db, now, 1).await?.pop() {
+        match mailer.send(&email).await {
+            Ok(()) => {
+                outbox::mark_sent(db, email.id, now).await?;
+                report.sent += 1;
+                tracing::info!(id = email.id, kind = %email.kind, "email sent");
+            }
+            Err(MailError::Send(failure)) => {
+                let attempts = email.attempts.saturating_add(1);
+                let give_up = failure.kind.is_permanent() && attempts >= PERMANENT_ATTEMPTS;
+                let retry_at = (!give_up).then(|| now + backoff(attempts));
+                outbox::mark_failed(db, email.id, &failure.message, retry_at).await?;
+                tracing::warn!(id = email.id, attempts, code = failure.kind.code(), give_up,
+                    error = %failure.message, "email not sent");
+                if give_up {
+                    report.failed += 1;
+                } else {
+                    report.retrying += 1;
+                }
+                if failure.kind.stops_run() {
+                    report.stopped = Some(failure);
+                    break;
+                }
+            }
+            // The email cannot even be built (e.g. the sender address was emptied): keep it,
+            // with the reason, until the settings are fixed.
+            Err(other) => {
+                let attempts = email.attempts.saturating_add(1);
+                outbox::mark_failed(
+                    db,
+                    email.id,
+                    &other.to_string(),
+                    Some(now + backoff(attempts)),
+                )
+                .await?;
+                report.retrying += 1;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Sends a test email to `to` with `settings` and `password`, for the settings screen's
+/// "Send test email". The error says exactly what went wrong, in plain words.
+pub async fn send_test(
+    smtp: &SmtpSettings,
+    password: Option<&Secret>,
+    to: &str,
+) -> Result<(), MailError> {
+    let mailer = Mailer::new(smtp, password)?;
+    let recipient = parse_mailbox(to)?;
+    let now = crate::store::now();
+    let shop = if smtp.from_name.trim().is_empty() {
+        "Comptoir"
+    } else {
+        smtp.from_name.trim()
+    };
+    let email = OutboxEmail {
+        id: 0,
+        message_id: outbox::new_message_id(smtp.domain()),
+        kind: "test".to_owned(),
+        order_id: None,
+        recipient: recipient.to_string(),
+        subject: format!("Comptoir test email \u{2014} {shop}"),
+        text_body: format!(
+            "This test email from Comptoir shows that {shop} can send emails through {}.\n",
+            smtp.host.trim()
+        ),
+        html_body: format!(
+            "<!doctype html><html><body><p>This test email from Comptoir shows that \
+             <strong>{}</strong> can send emails through {}.</p></body></html>",
+            escape_html(shop),
+            escape_html(smtp.host.trim())
+        ),
+        state: outbox::OutboxState::Sending,
+        attempts: 0,
+        last_error: None,
+        next_attempt_at: now,
+        created_at: now,
+        sent_at: None,
+    };
+    mailer.send(&email).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> SmtpSettings {
+        SmtpSettings {
+            host: "smtp.example.com".into(),
+            port: 587,
+            security: SmtpSecurity::Starttls,
+            username: Some("shop".into()),
+            from_name: "L\u{e9}a's Caf\u{e9}".into(),
+            from_address: "shop@example.com".into(),
+            reply_to: None,
+            accept_invalid_certs: false,
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff(1), 30);
+        assert_eq!(backoff(2), 60);
+        assert_eq!(backoff(3), 120);
+        assert_eq!(backoff(8), 3600);
+        assert_eq!(backoff(u32::MAX), 3600);
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            escape_html(r#"<img src=x onerror="a('b')">&"#),
+            "&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;"
+        );
+    }
+
+    #[test]
+    fn settings_json_never_carries_the_test_flag() {
+        let mut s = settings();
+        s.accept_invalid_certs = true;
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(!json.contains("accept_invalid"), "{json}");
+        let back: SmtpSettings = serde_json::from_str(&json).unwrap();
+        assert!(!back.accept_invalid_certs);
+    }
+
+    #[test]
+    fn unencrypted_settings_carry_a_warning() {
+        assert!(settings().warning().is_none());
+        let s = SmtpSettings {
+            security: SmtpSecurity::None,
+            ..settings()
+        };
+        assert!(s.warning().unwrap().contains("clear text"));
+    }
+}

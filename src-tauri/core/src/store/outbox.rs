@@ -1,0 +1,301 @@
+//! `outbox`: emails waiting to be sent, being sent, sent, or given up on (DESIGN §3, §5).
+//!
+//! An email is written here before any SMTP traffic and carries a Message-ID fixed at that
+//! moment. [`claim_due`] moves a row from `pending` to `sending` in one statement, so two
+//! senders never take the same email; [`mark_sent`] records the server's acceptance right after
+//! it arrives. A process killed in between leaves the row in `sending`; [`recover_stale`] puts
+//! it back to `pending`, and the resend carries the same Message-ID (see `crate::mail`).
+
+use serde::{Deserialize, Serialize};
+use sqlx::{AssertSqlSafe, SqliteExecutor};
+use ts_rs::TS;
+
+use super::{not_found, Result};
+use crate::model::Timestamp;
+
+/// Where an email is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OutboxState {
+    /// Waiting for its next attempt (perhaps after a failed one: see `last_error`).
+    Pending,
+    /// Claimed by a sender right now.
+    Sending,
+    /// Accepted by the SMTP server.
+    Sent,
+    /// Given up on (the server refused it for good); `last_error` says why.
+    Failed,
+}
+
+impl OutboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Pending => "pending",
+            OutboxState::Sending => "sending",
+            OutboxState::Sent => "sent",
+            OutboxState::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "sending" => OutboxState::Sending,
+            "sent" => OutboxState::Sent,
+            "failed" => OutboxState::Failed,
+            _ => OutboxState::Pending,
+        }
+    }
+}
+
+/// One email of the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OutboxEmail {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The Message-ID header, angle brackets included; the same on every attempt.
+    pub message_id: String,
+    /// What the email is, e.g. `shipping`, `pickup`, `test`.
+    pub kind: String,
+    pub order_id: Option<String>,
+    /// The recipient mailbox: `Name <address>` or a bare address.
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub state: OutboxState,
+    pub attempts: u32,
+    /// The last failure, in plain words, when an attempt failed.
+    pub last_error: Option<String>,
+    #[ts(type = "number")]
+    pub next_attempt_at: Timestamp,
+    #[ts(type = "number")]
+    pub created_at: Timestamp,
+    #[ts(type = "number | null")]
+    pub sent_at: Option<Timestamp>,
+}
+
+/// An email to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEmail {
+    pub kind: String,
+    pub order_id: Option<String>,
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    message_id: String,
+    kind: String,
+    order_id: Option<String>,
+    recipient: String,
+    subject: String,
+    text_body: String,
+    html_body: String,
+    state: String,
+    attempts: i64,
+    last_error: Option<String>,
+    next_attempt_at: i64,
+    created_at: i64,
+    sent_at: Option<i64>,
+}
+
+impl From<Row> for OutboxEmail {
+    fn from(r: Row) -> Self {
+        OutboxEmail {
+            id: r.id,
+            message_id: r.message_id,
+            kind: r.kind,
+            order_id: r.order_id,
+            recipient: r.recipient,
+            subject: r.subject,
+            text_body: r.text_body,
+            html_body: r.html_body,
+            state: OutboxState::parse(&r.state),
+            attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+            last_error: r.last_error,
+            next_attempt_at: r.next_attempt_at,
+            created_at: r.created_at,
+            sent_at: r.sent_at,
+        }
+    }
+}
+
+// A constant column list: no caller-supplied text reaches the SQL.
+const COLUMNS: &str = "id, message_id, kind, order_id, recipient, subject, text_body, html_body, \
+                       state, attempts, last_error, next_attempt_at, created_at, sent_at";
+
+/// A new, globally unique Message-ID (`<random@domain>`), e.g. with the sender's domain.
+pub fn new_message_id(domain: &str) -> String {
+    let random: u128 = rand::random();
+    let domain = domain.trim();
+    let domain = if domain.is_empty() {
+        "comptoir.local"
+    } else {
+        domain
+    };
+    format!("<{random:032x}@{domain}>")
+}
+
+/// Queues `email` with `message_id` (see [`new_message_id`]), due now.
+pub async fn enqueue<'e>(
+    db: impl SqliteExecutor<'e>,
+    email: &NewEmail,
+    message_id: &str,
+    now: Timestamp,
+) -> Result<OutboxEmail> {
+    let sql = format!(
+        "INSERT INTO outbox (message_id, kind, order_id, recipient, subject, text_body, html_body,
+                             state, attempts, next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 0, ?8, ?8)
+         RETURNING {COLUMNS}"
+    );
+    let row: Row = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(message_id)
+        .bind(&email.kind)
+        .bind(&email.order_id)
+        .bind(&email.recipient)
+        .bind(&email.subject)
+        .bind(&email.text_body)
+        .bind(&email.html_body)
+        .bind(now)
+        .fetch_one(db)
+        .await?;
+    Ok(row.into())
+}
+
+pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: i64) -> Result<OutboxEmail> {
+    let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1");
+    let row: Row = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_one(db)
+        .await
+        .map_err(not_found(format!("email {id}")))?;
+    Ok(row.into())
+}
+
+/// Every email about `order_id`, oldest first.
+pub async fn list_for_order<'e>(
+    db: impl SqliteExecutor<'e>,
+    order_id: &str,
+) -> Result<Vec<OutboxEmail>> {
+    let sql = format!("SELECT {COLUMNS} FROM outbox WHERE order_id = ?1 ORDER BY created_at, id");
+    let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(order_id)
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Every email, newest first (for an outbox view and for tests).
+pub async fn list<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<OutboxEmail>> {
+    let sql = format!("SELECT {COLUMNS} FROM outbox ORDER BY created_at DESC, id DESC");
+    let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(sql)).fetch_all(db).await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Claims up to `limit` due emails (pending, `next_attempt_at <= now`), oldest due first, by
+/// moving them to `sending` in a single statement: a concurrent claimer cannot take them too.
+pub async fn claim_due<'e>(
+    db: impl SqliteExecutor<'e>,
+    now: Timestamp,
+    limit: u32,
+) -> Result<Vec<OutboxEmail>> {
+    let sql = format!(
+        "UPDATE outbox SET state = 'sending', claimed_at = ?1
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE state = 'pending' AND next_attempt_at <= ?1
+                      ORDER BY next_attempt_at, id LIMIT ?2)
+         RETURNING {COLUMNS}"
+    );
+    let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(db)
+        .await?;
+    let mut emails: Vec<OutboxEmail> = rows.into_iter().map(Into::into).collect();
+    // RETURNING does not promise an order.
+    emails.sort_by_key(|e| (e.next_attempt_at, e.id));
+    Ok(emails)
+}
+
+/// Records that the server accepted a claimed email.
+pub async fn mark_sent<'e>(db: impl SqliteExecutor<'e>, id: i64, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1,
+                           last_error = NULL, claimed_at = NULL
+         WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt on a claimed email: back to `pending` until `retry_at`, or
+/// `failed` for good when `retry_at` is `None`.
+pub async fn mark_failed<'e>(
+    db: impl SqliteExecutor<'e>,
+    id: i64,
+    error: &str,
+    retry_at: Option<Timestamp>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET state = CASE WHEN ?3 IS NULL THEN 'failed' ELSE 'pending' END,
+                           next_attempt_at = COALESCE(?3, next_attempt_at),
+                           attempts = attempts + 1, last_error = ?2, claimed_at = NULL
+         WHERE id = ?1 AND state = 'sending'",
+    )
+    .bind(id)
+    .bind(error)
+    .bind(retry_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Gives a claimed email back untried (the sender stopped before attempting it).
+pub async fn release<'e>(db: impl SqliteExecutor<'e>, id: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET state = 'pending', claimed_at = NULL WHERE id = ?1 AND state = 'sending'",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Queues a `failed` email again, due at `now` (the merchant's "Retry").
+pub async fn retry<'e>(db: impl SqliteExecutor<'e>, id: i64, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET state = 'pending', next_attempt_at = ?2
+         WHERE id = ?1 AND state = 'failed'",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Crash recovery: emails claimed before `claimed_before` and still `sending` belonged to a
+/// sender that died; they go back to `pending`, due at once. Returns how many.
+pub async fn recover_stale<'e>(
+    db: impl SqliteExecutor<'e>,
+    claimed_before: Timestamp,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE outbox SET state = 'pending', claimed_at = NULL
+         WHERE state = 'sending' AND (claimed_at IS NULL OR claimed_at < ?1)",
+    )
+    .bind(claimed_before)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}

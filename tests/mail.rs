@@ -1,0 +1,755 @@
+//! The email outbox and SMTP transport against a real SMTP server on loopback: Debian's
+//! python3-aiosmtpd, started by each test with a small handler that writes every message it
+//! accepts to a folder, so the tests assert on what the server actually received. Covers UTF-8
+//! subjects and names with both parts, a server that is down then up, a server that dies
+//! mid-queue and comes back (every email arrives exactly once), crash recovery, STARTTLS with
+//! AUTH and a wrong password, and invalid settings.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use comptoir_core::mail::{
+    self, MailError, Mailer, SendFailureKind, SmtpSecurity, SmtpSettings, STALE_CLAIM_SECS,
+};
+use comptoir_core::secrets::Secret;
+use comptoir_core::store::outbox::{self, NewEmail, OutboxState};
+use comptoir_core::store::{self, Store};
+use serde_json::Value;
+
+const PYTHON: &str = "/usr/bin/python3";
+
+/// The SMTP server: aiosmtpd with a handler that saves each accepted message as JSON (headers
+/// decoded by Python's email package), optional STARTTLS + AUTH, and `--exit-on N` to die
+/// abruptly when the Nth message's data arrives (before accepting it). It exits when its stdin
+/// closes, so a crashed test leaves no server behind.
+const SERVER_PY: &str = r#"
+import json, os, ssl, sys, threading, time
+import email, email.policy
+try:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+except ImportError as e:
+    print("python3-aiosmtpd is missing (apt-get install python3-aiosmtpd): %s" % e, file=sys.stderr, flush=True)
+    sys.exit(2)
+
+port, out = int(sys.argv[1]), sys.argv[2]
+args = sys.argv[3:]
+cert = key = user = password = None
+wrap = False
+exit_on = 0
+reject = set()
+while args:
+    a = args.pop(0)
+    if a == "--tls":
+        cert, key = args.pop(0), args.pop(0)
+    elif a == "--auth":
+        user, password = args.pop(0), args.pop(0)
+    elif a == "--tls-wrap":
+        cert, key, wrap = args.pop(0), args.pop(0), True
+    elif a == "--exit-on":
+        exit_on = int(args.pop(0))
+    elif a == "--reject":
+        reject.add(args.pop(0))
+
+class Saver:
+    count = 0
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in reject:
+            return "550 5.1.1 <%s>: mailbox unavailable" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+    async def handle_DATA(self, server, session, envelope):
+        Saver.count += 1
+        if Saver.count == exit_on:
+            os._exit(3)
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        parts = []
+        for part in msg.walk():
+            if not part.is_multipart():
+                parts.append({"content_type": part.get_content_type(), "content": part.get_content()})
+        record = {
+            "mail_from": envelope.mail_from,
+            "rcpt_tos": envelope.rcpt_tos,
+            "subject": str(msg["Subject"]),
+            "from": str(msg["From"]),
+            "to": str(msg["To"]),
+            "reply_to": str(msg["Reply-To"]) if msg["Reply-To"] else None,
+            "message_id": str(msg["Message-ID"]),
+            "content_type": msg.get_content_type(),
+            "parts": parts,
+        }
+        name = os.path.join(out, "%d-%d-%d.json" % (time.time_ns(), os.getpid(), Saver.count))
+        with open(name + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(record, f)
+        os.rename(name + ".tmp", name)
+        return "250 2.0.0 Message accepted for delivery"
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = (isinstance(auth_data, LoginPassword)
+          and auth_data.login.decode() == user and auth_data.password.decode() == password)
+    return AuthResult(success=ok, handled=False)
+
+kwargs = {}
+if cert:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    if wrap:
+        kwargs.update(ssl_context=ctx)
+    else:
+        kwargs.update(tls_context=ctx, require_starttls=True)
+if user:
+    # aiosmtpd only counts STARTTLS as TLS for AUTH; an implicit-TLS session is encrypted too.
+    kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=not wrap)
+controller = Controller(Saver(), hostname="127.0.0.1", port=port, **kwargs)
+controller.start()
+print("ready", flush=True)
+sys.stdin.read()
+controller.stop()
+"#;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct SmtpServer {
+    port: u16,
+    dir: PathBuf,
+    out: PathBuf,
+    child: Option<Child>,
+}
+
+impl SmtpServer {
+    /// A server on a free port, not started yet.
+    fn new(dir: &Path) -> Self {
+        let out = dir.join("received");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(dir.join("smtp_server.py"), SERVER_PY).unwrap();
+        SmtpServer {
+            port: free_port(),
+            dir: dir.to_owned(),
+            out,
+            child: None,
+        }
+    }
+
+    /// Starts the server and waits until it accepts connections. Fails loudly when
+    /// python3-aiosmtpd is missing.
+    fn start(&mut self, args: &[&str]) {
+        assert!(self.child.is_none(), "already running");
+        let mut child = Command::new(PYTHON)
+            .arg(self.dir.join("smtp_server.py"))
+            .arg(self.port.to_string())
+            .arg(&self.out)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {PYTHON} (needed for the SMTP server): {e}"));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        if line.trim() != "ready" {
+            let _ = child.kill();
+            let mut err = String::new();
+            let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+            panic!(
+                "the aiosmtpd test server did not start (is python3-aiosmtpd installed?): {err}"
+            );
+        }
+        self.child = Some(child);
+    }
+
+    /// Kills the server (as a crash would) and waits for it to be gone.
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Waits for a server started with `--exit-on` to have died by itself.
+    fn wait_exit(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let status = child.wait().unwrap();
+            assert_eq!(status.code(), Some(3), "the server died as planned");
+        }
+    }
+
+    /// Every message the server accepted, oldest first.
+    fn received(&self) -> Vec<Value> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn settings(port: u16) -> SmtpSettings {
+    SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        security: SmtpSecurity::None,
+        username: None,
+        from_name: "Épicerie Léa & Zoë — Café".into(),
+        from_address: "boutique@epicerie-lea.fr".into(),
+        reply_to: Some("contact@epicerie-lea.fr".into()),
+        accept_invalid_certs: false,
+    }
+}
+
+fn email(n: usize) -> NewEmail {
+    NewEmail {
+        kind: "shipping".into(),
+        order_id: Some(format!("cs_test_{n}")),
+        recipient: "Zoë Dupont-Müller <zoe@example.com>".into(),
+        subject: format!("Votre commande n° {n} est partie — suivi 📦"),
+        text_body: format!("Bonjour Zoë,\nvotre commande n° {n} est en route.\n"),
+        html_body: format!(
+            "<p>Bonjour {},</p><p>votre commande n° {n} est en route.</p>",
+            mail::escape_html("Zoë <script>")
+        ),
+    }
+}
+
+async fn open_store(dir: &Path) -> Store {
+    Store::open(&dir.join("mail.sqlite")).await.unwrap()
+}
+
+fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key].as_str().unwrap_or_else(|| panic!("{key} in {v}"))
+}
+
+#[tokio::test]
+async fn a_utf8_multipart_email_reaches_the_server_once_with_its_message_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&[]);
+    let store = open_store(dir.path()).await;
+    let smtp = settings(server.port);
+    mail::save_settings(store.pool(), &smtp).await.unwrap();
+    let smtp = mail::load_settings(store.pool()).await.unwrap().unwrap();
+    let now = store::now();
+
+    let queued = mail::enqueue(store.pool(), Some(&smtp), &email(1042), now)
+        .await
+        .unwrap();
+    assert_eq!(queued.state, OutboxState::Pending);
+    assert!(
+        queued.message_id.starts_with('<') && queued.message_id.ends_with("@epicerie-lea.fr>"),
+        "{}",
+        queued.message_id
+    );
+
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    assert_eq!((report.sent, report.retrying, report.failed), (1, 0, 0));
+    assert!(report.stopped.is_none());
+
+    let got = server.received();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let m = &got[0];
+    assert_eq!(m["rcpt_tos"], serde_json::json!(["zoe@example.com"]));
+    assert_eq!(str_of(m, "mail_from"), "boutique@epicerie-lea.fr");
+    assert_eq!(
+        str_of(m, "subject"),
+        "Votre commande n° 1042 est partie — suivi 📦"
+    );
+    assert_eq!(
+        str_of(m, "from"),
+        "Épicerie Léa & Zoë — Café <boutique@epicerie-lea.fr>"
+    );
+    assert_eq!(str_of(m, "to"), "Zoë Dupont-Müller <zoe@example.com>");
+    assert_eq!(str_of(m, "reply_to"), "contact@epicerie-lea.fr");
+    assert_eq!(str_of(m, "message_id"), queued.message_id);
+    assert_eq!(str_of(m, "content_type"), "multipart/alternative");
+    let parts = m["parts"].as_array().unwrap();
+    assert_eq!(parts.len(), 2, "{parts:?}");
+    assert_eq!(str_of(&parts[0], "content_type"), "text/plain");
+    assert_eq!(
+        str_of(&parts[0], "content").replace("\r\n", "\n"),
+        "Bonjour Zoë,\nvotre commande n° 1042 est en route.\n"
+    );
+    assert_eq!(str_of(&parts[1], "content_type"), "text/html");
+    let html = str_of(&parts[1], "content");
+    assert!(html.contains("Bonjour Zoë &lt;script&gt;,"), "{html}");
+    assert!(html.contains("commande n° 1042"), "{html}");
+
+    let row = outbox::get(store.pool(), queued.id).await.unwrap();
+    assert_eq!(row.state, OutboxState::Sent);
+    assert_eq!(row.attempts, 1);
+    assert_eq!(row.sent_at, Some(now));
+    assert_eq!(
+        outbox::list_for_order(store.pool(), "cs_test_1042")
+            .await
+            .unwrap(),
+        vec![row]
+    );
+
+    // Later runs, and an app restart, never send it again.
+    store.close().await;
+    let store = open_store(dir.path()).await;
+    let report = mail::send_due(&store, &mailer, now + 24 * 3600)
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 0);
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_server_that_is_down_keeps_the_email_queued_until_it_is_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    let store = open_store(dir.path()).await;
+    let smtp = settings(server.port);
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    let now = store::now();
+    let queued = mail::enqueue(store.pool(), Some(&smtp), &email(7), now)
+        .await
+        .unwrap();
+
+    // Offline: the email waits, with the reason in plain words and a backoff.
+    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    assert_eq!((report.sent, report.retrying, report.failed), (0, 1, 0));
+    let stopped = report.stopped.unwrap();
+    assert_eq!(stopped.kind, SendFailureKind::ConnectionRefused);
+    let row = outbox::get(store.pool(), queued.id).await.unwrap();
+    assert_eq!(row.state, OutboxState::Pending);
+    assert_eq!(row.attempts, 1);
+    assert_eq!(row.next_attempt_at, now + 30);
+    let error = row.last_error.unwrap();
+    assert!(error.contains("refused the connection"), "{error}");
+    assert!(
+        error.contains(&format!("127.0.0.1:{}", server.port)),
+        "{error}"
+    );
+
+    // Not due yet: nothing is tried.
+    let report = mail::send_due(&store, &mailer, now + 10).await.unwrap();
+    assert_eq!(report, mail::SendReport::default());
+
+    // Still down at the next attempt: the wait doubles.
+    let report = mail::send_due(&store, &mailer, now + 30).await.unwrap();
+    assert_eq!(report.retrying, 1);
+    let row = outbox::get(store.pool(), queued.id).await.unwrap();
+    assert_eq!((row.attempts, row.next_attempt_at), (2, now + 30 + 60));
+
+    server.start(&[]);
+    let report = mail::send_due(&store, &mailer, now + 90).await.unwrap();
+    assert_eq!((report.sent, report.retrying, report.failed), (1, 0, 0));
+    let row = outbox::get(store.pool(), queued.id).await.unwrap();
+    assert_eq!(row.state, OutboxState::Sent);
+    assert_eq!(row.attempts, 3);
+    assert_eq!(row.last_error, None);
+    let report = mail::send_due(&store, &mailer, now + 99_999).await.unwrap();
+    assert_eq!(report.sent, 0);
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(str_of(&got[0], "message_id"), queued.message_id);
+}
+
+#[tokio::test]
+async fn a_server_that_dies_mid_queue_gets_every_email_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    // The server accepts the first email and dies when the second one's data arrives.
+    server.start(&["--exit-on", "2"]);
+    let mut store = open_store(dir.path()).await;
+    let smtp = settings(server.port);
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    let mut now = store::now();
+    let mut ids = Vec::new();
+    for n in 1..=5 {
+        let queued = mail::enqueue(store.pool(), Some(&smtp), &email(n), now)
+            .await
+            .unwrap();
+        ids.push(queued.message_id);
+    }
+
+    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    assert_eq!((report.sent, report.retrying), (1, 1), "{report:?}");
+    assert_eq!(
+        report.stopped.unwrap().kind,
+        SendFailureKind::ConnectionLost
+    );
+    server.wait_exit();
+
+    // Down: a run, then an app restart, then the server is back.
+    now += 3600;
+    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    assert_eq!(report.sent, 0);
+    assert_eq!(
+        report.stopped.unwrap().kind,
+        SendFailureKind::ConnectionRefused
+    );
+    store.close().await;
+    store = open_store(dir.path()).await;
+    server.start(&[]);
+
+    let mut runs = 0;
+    loop {
+        now += 3600;
+        runs += 1;
+        let report = mail::send_due(&store, &mailer, now).await.unwrap();
+        let left = outbox::list(store.pool())
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.state != OutboxState::Sent)
+            .count();
+        if left == 0 {
+            break;
+        }
+        assert!(
+            runs < 5,
+            "still {left} unsent after {runs} runs: {report:?}"
+        );
+    }
+
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for m in server.received() {
+        *counts
+            .entry(str_of(&m, "message_id").to_owned())
+            .or_default() += 1;
+    }
+    assert_eq!(counts.len(), 5, "{counts:?}");
+    for id in &ids {
+        assert_eq!(counts.get(id), Some(&1), "{id} in {counts:?}");
+    }
+    for row in outbox::list(store.pool()).await.unwrap() {
+        assert_eq!(row.state, OutboxState::Sent);
+        assert!(row.last_error.is_none());
+    }
+}
+
+#[tokio::test]
+async fn an_email_left_mid_send_by_a_crash_is_sent_once_its_claim_is_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&[]);
+    let store = open_store(dir.path()).await;
+    let smtp = settings(server.port);
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    let now = store::now();
+    let queued = mail::enqueue(store.pool(), Some(&smtp), &email(9), now)
+        .await
+        .unwrap();
+    // A run claims it and the app dies before anything else happens.
+    let claimed = outbox::claim_due(store.pool(), now, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].state, OutboxState::Sending);
+    store.close().await;
+
+    let store = open_store(dir.path()).await;
+    // A fresh claim may still be in flight elsewhere: leave it alone.
+    let report = mail::send_due(&store, &mailer, now + 60).await.unwrap();
+    assert_eq!(report.sent, 0);
+    assert!(server.received().is_empty());
+    // Once stale, it goes back to the queue and is sent, once.
+    let later = now + STALE_CLAIM_SECS + 1;
+    let report = mail::send_due(&store, &mailer, later).await.unwrap();
+    assert_eq!(report.sent, 1);
+    let report = mail::send_due(&store, &mailer, later + 3600).await.unwrap();
+    assert_eq!(report.sent, 0);
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(str_of(&got[0], "message_id"), queued.message_id);
+}
+
+fn self_signed_cert(dir: &Path) -> (String, String) {
+    let cert = dir.join("cert.pem");
+    let key = dir.join("key.pem");
+    let status = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .args(["-days", "1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("the openssl command is needed to make the test server's certificate");
+    assert!(status.success());
+    (cert.display().to_string(), key.display().to_string())
+}
+
+#[tokio::test]
+async fn starttls_with_login_sends_the_test_email_and_a_wrong_password_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed_cert(dir.path());
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&["--tls", &cert, &key, "--auth", "boutique", "mot de passe é"]);
+    let smtp = SmtpSettings {
+        security: SmtpSecurity::Starttls,
+        username: Some("boutique".into()),
+        accept_invalid_certs: true,
+        ..settings(server.port)
+    };
+    let good = Secret::new("mot de passe é");
+
+    mail::send_test(&smtp, Some(&good), "Zoë <zoe@example.com>")
+        .await
+        .unwrap();
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["rcpt_tos"], serde_json::json!(["zoe@example.com"]));
+    assert!(
+        str_of(&got[0], "subject").starts_with("Comptoir test email"),
+        "{}",
+        got[0]
+    );
+
+    // A wrong password.
+    let err = mail::send_test(&smtp, Some(&Secret::new("wrong")), "zoe@example.com")
+        .await
+        .unwrap_err();
+    let MailError::Send(failure) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(failure.kind, SendFailureKind::AuthenticationFailed, "{err}");
+    assert!(err.to_string().contains("authentication failed"), "{err}");
+    assert!(err.to_string().contains("535"), "{err}");
+    assert!(!err.to_string().contains("wrong"), "{err}");
+    assert_eq!(err.code(), "smtp_auth_failed");
+
+    // The self-signed certificate is refused when it is not explicitly trusted.
+    let strict = SmtpSettings {
+        accept_invalid_certs: false,
+        ..smtp.clone()
+    };
+    let err = mail::send_test(&strict, Some(&good), "zoe@example.com")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "smtp_tls", "{err}");
+    assert!(err.to_string().contains("TLS"), "{err}");
+
+    // No encryption: the server offers no login before STARTTLS.
+    let plain = SmtpSettings {
+        security: SmtpSecurity::None,
+        ..smtp.clone()
+    };
+    let err = mail::send_test(&plain, Some(&good), "zoe@example.com")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "smtp_auth_unavailable", "{err}");
+
+    // Nothing listening.
+    let down = SmtpSettings {
+        port: free_port(),
+        ..smtp.clone()
+    };
+    let err = mail::send_test(&down, Some(&good), "zoe@example.com")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "smtp_connection_refused", "{err}");
+    assert!(err.to_string().contains("connection refused"), "{err}");
+
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn invalid_settings_and_addresses_are_rejected_in_plain_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path()).await;
+    let good = settings(587);
+    good.validate().unwrap();
+
+    let cases: Vec<(SmtpSettings, &str)> = vec![
+        (
+            SmtpSettings {
+                host: "  ".into(),
+                ..good.clone()
+            },
+            "host name",
+        ),
+        (
+            SmtpSettings {
+                host: "smtp://mail.example.com".into(),
+                ..good.clone()
+            },
+            "is not a host name",
+        ),
+        (
+            SmtpSettings {
+                port: 0,
+                ..good.clone()
+            },
+            "port",
+        ),
+        (
+            SmtpSettings {
+                from_address: "boutique.example.com".into(),
+                ..good.clone()
+            },
+            "sender address \u{201c}boutique.example.com\u{201d} is not a valid email address",
+        ),
+        (
+            SmtpSettings {
+                from_address: String::new(),
+                ..good.clone()
+            },
+            "Enter the sender email address",
+        ),
+        (
+            SmtpSettings {
+                reply_to: Some("contact@".into()),
+                ..good.clone()
+            },
+            "reply-to address",
+        ),
+    ];
+    for (bad, expected) in cases {
+        let err = bad.validate().unwrap_err();
+        assert!(matches!(err, MailError::Invalid(_)), "{err:?}");
+        assert!(err.to_string().contains(expected), "{err} vs {expected}");
+        assert!(mail::save_settings(store.pool(), &bad).await.is_err());
+        assert!(Mailer::new(&bad, None).is_err());
+    }
+    assert!(mail::load_settings(store.pool()).await.unwrap().is_none());
+
+    // A user name without a password.
+    let with_user = SmtpSettings {
+        username: Some("boutique".into()),
+        ..good.clone()
+    };
+    let err = Mailer::new(&with_user, None).unwrap_err();
+    assert!(err.to_string().contains("password"), "{err}");
+
+    // Saved settings round-trip and hold no secret.
+    mail::save_settings(store.pool(), &with_user).await.unwrap();
+    assert_eq!(
+        mail::load_settings(store.pool()).await.unwrap(),
+        Some(with_user.clone())
+    );
+    let json = store::settings::get_value(store.pool(), mail::SETTINGS_KEY)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!json.to_lowercase().contains("password"), "{json}");
+
+    // A recipient that is not an address is refused before it reaches the outbox.
+    let mut bad = email(1);
+    bad.recipient = "Zoë <zoe-at-example.com>".into();
+    let err = mail::enqueue(store.pool(), Some(&good), &bad, store::now())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("not a valid email address"),
+        "{err}"
+    );
+    assert!(outbox::list(store.pool()).await.unwrap().is_empty());
+
+    // An unknown host is reported as such.
+    let nowhere = SmtpSettings {
+        host: "smtp.invalid".into(),
+        ..good.clone()
+    };
+    let err = mail::send_test(&nowhere, None, "zoe@example.com")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "smtp_host_not_found", "{err}");
+}
+
+#[tokio::test]
+async fn implicit_tls_with_login_sends_the_test_email() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed_cert(dir.path());
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&["--tls-wrap", &cert, &key, "--auth", "boutique", "secret"]);
+    let smtp = SmtpSettings {
+        security: SmtpSecurity::Tls,
+        username: Some("boutique".into()),
+        accept_invalid_certs: true,
+        ..settings(server.port)
+    };
+    mail::send_test(&smtp, Some(&Secret::new("secret")), "zoe@example.com")
+        .await
+        .unwrap();
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["rcpt_tos"], serde_json::json!(["zoe@example.com"]));
+}
+
+#[tokio::test]
+async fn a_refused_recipient_fails_after_three_attempts_without_holding_up_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&["--reject", "nobody@example.com"]);
+    let store = open_store(dir.path()).await;
+    let smtp = settings(server.port);
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    let now = store::now();
+    let mut refused = email(1);
+    refused.recipient = "Nobody <nobody@example.com>".into();
+    let refused = mail::enqueue(store.pool(), Some(&smtp), &refused, now)
+        .await
+        .unwrap();
+    let accepted = mail::enqueue(store.pool(), Some(&smtp), &email(2), now)
+        .await
+        .unwrap();
+
+    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    assert_eq!((report.sent, report.retrying, report.failed), (1, 1, 0));
+    assert!(report.stopped.is_none(), "{report:?}");
+    let row = outbox::get(store.pool(), refused.id).await.unwrap();
+    assert_eq!((row.state, row.attempts), (OutboxState::Pending, 1));
+    let error = row.last_error.unwrap();
+    assert!(error.contains("refused the email"), "{error}");
+    assert!(error.contains("550"), "{error}");
+    assert!(error.contains("mailbox unavailable"), "{error}");
+
+    let report = mail::send_due(&store, &mailer, now + 30).await.unwrap();
+    assert_eq!((report.retrying, report.failed), (1, 0));
+    let report = mail::send_due(&store, &mailer, now + 90).await.unwrap();
+    assert_eq!((report.retrying, report.failed), (0, 1));
+    let row = outbox::get(store.pool(), refused.id).await.unwrap();
+    assert_eq!((row.state, row.attempts), (OutboxState::Failed, 3));
+    assert!(row.last_error.unwrap().contains("550"));
+    let report = mail::send_due(&store, &mailer, now + 99_999).await.unwrap();
+    assert_eq!(report, mail::SendReport::default());
+
+    // The merchant fixed the address on the server side and retries: sent.
+    server.stop();
+    server.start(&[]);
+    outbox::retry(store.pool(), refused.id, now + 100_000)
+        .await
+        .unwrap();
+    let report = mail::send_due(&store, &mailer, now + 100_000)
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 1);
+
+    let got = server.received();
+    let ids: Vec<&str> = got.iter().map(|m| str_of(m, "message_id")).collect();
+    assert_eq!(
+        ids,
+        vec![accepted.message_id.as_str(), refused.message_id.as_str()]
+    );
+}
