@@ -16,6 +16,19 @@ const COMMANDS: &[&str] = &[
     "save_settings",
     "list_shipping_rates",
     "set_shipping_rate_pickup",
+    "ship_order",
+    "mark_not_sent",
+    "confirm_pickup",
+    "send_ready_for_pickup",
+    "carrier_options",
+    "suggest_carriers",
+    "tracking_url_for",
+    "get_custom_carriers",
+    "save_custom_carriers",
+    "get_smtp_settings",
+    "save_smtp_settings",
+    "send_test_email",
+    "open_tracking_link",
 ];
 
 fn main() {

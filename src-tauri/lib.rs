@@ -52,6 +52,25 @@ fn init_logging(dir: &std::path::Path) {
         .try_init();
 }
 
+/// The mail worker: drains the outbox at start-up, every 30 seconds, and as soon as an action
+/// queues an email. Failures stay in the outbox with their reason (DESIGN §5).
+fn spawn_mail_worker(workspace: Arc<Workspace>) {
+    let wakeup = workspace.mail_wakeup();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match workspace.send_due_emails().await {
+                Ok(Some(report)) if report.sent + report.retrying + report.failed > 0 => {
+                    tracing::info!(?report, "outbox run");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("outbox run failed: {e}"),
+            }
+            let _ =
+                tokio::time::timeout(std::time::Duration::from_secs(30), wakeup.notified()).await;
+        }
+    });
+}
+
 pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
@@ -76,7 +95,9 @@ pub fn run() {
             };
             let workspace = tauri::async_runtime::block_on(Workspace::open(config))?;
             tracing::info!(data_dir = %dir.display(), "Comptoir started");
-            app.manage(Arc::new(workspace));
+            let workspace = Arc::new(workspace);
+            spawn_mail_worker(workspace.clone());
+            app.manage(workspace);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -95,6 +116,19 @@ pub fn run() {
             commands::save_settings,
             commands::list_shipping_rates,
             commands::set_shipping_rate_pickup,
+            commands::fulfilment::ship_order,
+            commands::fulfilment::mark_not_sent,
+            commands::fulfilment::confirm_pickup,
+            commands::fulfilment::send_ready_for_pickup,
+            commands::fulfilment::carrier_options,
+            commands::fulfilment::suggest_carriers,
+            commands::fulfilment::tracking_url_for,
+            commands::fulfilment::get_custom_carriers,
+            commands::fulfilment::save_custom_carriers,
+            commands::fulfilment::get_smtp_settings,
+            commands::fulfilment::save_smtp_settings,
+            commands::fulfilment::send_test_email,
+            commands::fulfilment::open_tracking_link,
         ])
         .run(tauri::generate_context!("tauri.conf.json"))
         .expect("error while running Comptoir");

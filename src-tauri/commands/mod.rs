@@ -1,6 +1,7 @@
 //! The IPC commands. Each one deserialises its input, calls one workspace function, maps the
 //! error, and returns: no SQL, HTTP or keychain code lives here.
 
+pub mod fulfilment;
 pub mod orders;
 pub mod subscriptions;
 
@@ -77,4 +78,32 @@ pub async fn set_shipping_rate_pickup(
     is_pickup: bool,
 ) -> CmdResult<Vec<ShippingRate>> {
     Ok(ws.set_shipping_rate_pickup(&id, is_pickup).await?)
+}
+
+/// Opens an already validated link in the system browser through tauri-plugin-opener. With
+/// `COMPTOIR_OPEN_LOG` set (end-to-end tests), the link is appended to that file instead, so no
+/// browser is launched.
+pub(crate) fn open_in_browser(app: &AppHandle, url: &str) -> CmdResult<()> {
+    use std::io::Write;
+    use tauri_plugin_opener::OpenerExt;
+    if let Some(log) = std::env::var_os("COMPTOIR_OPEN_LOG").filter(|v| !v.is_empty()) {
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .and_then(|mut f| writeln!(f, "{url}"));
+        return written.map_err(|source| {
+            comptoir_core::workspace::WorkspaceError::Io {
+                path: log.into(),
+                source,
+            }
+            .into()
+        });
+    }
+    app.opener().open_url(url, None::<&str>).map_err(|e| {
+        comptoir_core::workspace::WorkspaceError::InvalidInput(format!(
+            "The browser could not be opened: {e}"
+        ))
+        .into()
+    })
 }

@@ -1,12 +1,9 @@
 //! Subscription detail and opening Stripe links in the system browser.
 
-use std::io::Write;
-
 use comptoir_core::model::SubscriptionDetail;
 use comptoir_core::stripe::links;
 use comptoir_core::workspace::WorkspaceError;
 use tauri::AppHandle;
-use tauri_plugin_opener::OpenerExt;
 
 use super::Ws;
 use crate::error::CmdResult;
@@ -27,24 +24,5 @@ pub async fn subscription_detail(
 #[tauri::command]
 pub async fn open_link(app: AppHandle, url: String) -> CmdResult<()> {
     let url = links::external(&url).map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;
-    if let Some(log) = std::env::var_os("COMPTOIR_OPEN_LOG").filter(|v| !v.is_empty()) {
-        let written = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log)
-            .and_then(|mut f| writeln!(f, "{url}"));
-        return written.map_err(|source| {
-            WorkspaceError::Io {
-                path: log.into(),
-                source,
-            }
-            .into()
-        });
-    }
-    app.opener()
-        .open_url(url.as_str(), None::<&str>)
-        .map_err(|e| {
-            WorkspaceError::InvalidInput(format!("The browser could not be opened: {e}"))
-        })?;
-    Ok(())
+    super::open_in_browser(&app, url.as_str())
 }

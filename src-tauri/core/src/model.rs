@@ -607,6 +607,10 @@ pub struct OrderDetail {
     pub invoice_dashboard: OrderLink,
     /// The payment in the Stripe Dashboard, where a refund is made.
     pub payment_dashboard: OrderLink,
+    /// Every fulfilment action on the order, oldest first.
+    pub history: Vec<crate::fulfilment::AuditEntry>,
+    /// The emails sent (or waiting) about the order, oldest first.
+    pub emails: Vec<crate::store::outbox::OutboxEmail>,
 }
 
 /// A row of the subscriptions table.

@@ -12,7 +12,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::sync::{Mutex, RwLock};
+use tokio::sync::{Mutex, Notify, RwLock};
+
+use crate::carriers::{self, CarrierOption, CustomCarrier};
+use crate::fulfilment::{self, Actor, EmailOutcome, FulfilmentError, TrackingInput};
+use crate::mail::{self, MailError, Mailer, SendReport, SmtpSettings};
 
 use crate::dataset::Dataset;
 use crate::model::{
@@ -83,6 +87,33 @@ pub struct Workspace {
     sync_lock: Mutex<()>,
     /// Why the account could not be opened at start-up (a locked keychain), shown once.
     startup_problem: Option<String>,
+    mail_wakeup: Arc<Notify>,
+}
+
+/// The SMTP settings screen: the settings (if saved), whether a password is in the keychain,
+/// and the warning for an unencrypted connection.
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SmtpSettingsView {
+    pub settings: Option<SmtpSettings>,
+    pub password_set: bool,
+    pub warning: Option<String>,
+}
+
+fn fulfilment_error(e: FulfilmentError) -> WorkspaceError {
+    match e {
+        FulfilmentError::Invalid(m) => WorkspaceError::InvalidInput(m),
+        FulfilmentError::Carrier(c) => WorkspaceError::InvalidInput(c.to_string()),
+        FulfilmentError::Store(s) => WorkspaceError::Store(s),
+        FulfilmentError::Mail(m) => mail_error(m),
+    }
+}
+
+fn mail_error(e: MailError) -> WorkspaceError {
+    match e {
+        MailError::Store(s) => WorkspaceError::Store(s),
+        other => WorkspaceError::InvalidInput(other.to_string()),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -149,6 +180,7 @@ impl Workspace {
             current: RwLock::new(Arc::new(current)),
             sync_lock: Mutex::new(()),
             startup_problem,
+            mail_wakeup: Arc::new(Notify::new()),
         })
     }
 
@@ -265,6 +297,24 @@ impl Workspace {
     /// Everything the order detail shows: the cached order, its local fulfilment state, and
     /// its three Stripe links (invoice PDF, invoice and payment in the Dashboard), each with
     /// the reason when it cannot be offered.
+    /// One of the order's saved tracking links, checked again, ready to open: the window can
+    /// only open links the packing station recorded for that order.
+    pub async fn tracking_link(&self, order_id: &str, url: &str) -> Result<String> {
+        let detail = self.order_detail(order_id).await?;
+        let known = detail
+            .fulfilment
+            .iter()
+            .flat_map(|f| f.tracking.iter())
+            .any(|t| t.url == url);
+        if !known {
+            return Err(WorkspaceError::InvalidInput(
+                "That link is not one of this order's tracking links".into(),
+            ));
+        }
+        crate::carriers::validate_tracking_url(url)
+            .map_err(|e| WorkspaceError::InvalidInput(e.to_string()))
+    }
+
     pub async fn order_detail(&self, id: &str) -> Result<OrderDetail> {
         let cur = self.current().await;
         let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
@@ -272,7 +322,206 @@ impl Workspace {
         let status = store::orders::status(&mut *conn, id).await?;
         let fulfilment = store::orders::fulfilment(&mut conn, id).await?;
         let mode = cur.account.as_ref().map(|a| a.mode);
-        Ok(order_detail_of(order, status, fulfilment, mode))
+        let mut detail = order_detail_of(order, status, fulfilment, mode);
+        detail.history = crate::fulfilment::history(&mut *conn, id)
+            .await
+            .map_err(fulfilment_error)?;
+        detail.emails = store::outbox::list_for_order(&mut *conn, id).await?;
+        Ok(detail)
+    }
+
+    /// Who acts at this station (Settings).
+    async fn actor(&self) -> Result<Actor> {
+        let s = self.settings().await?;
+        Ok(Actor {
+            staff: s.staff_name,
+            station: s.station_name,
+        })
+    }
+
+    /// "Send shipping email": records the parcels, moves the order to Sent and queues the
+    /// shipping email (the demo store previews it instead). Then wakes the mail worker.
+    pub async fn ship_order(
+        &self,
+        order_id: &str,
+        parcels: &[TrackingInput],
+    ) -> Result<EmailOutcome> {
+        let actor = self.actor().await?;
+        let cur = self.current().await;
+        let demo = cur.source == DataSource::Demo;
+        let out = fulfilment::ship(&cur.store, order_id, parcels, &actor, demo, store::now())
+            .await
+            .map_err(fulfilment_error)?;
+        self.mail_wakeup.notify_one();
+        Ok(out)
+    }
+
+    pub async fn mark_not_sent(&self, order_id: &str) -> Result<()> {
+        let actor = self.actor().await?;
+        let cur = self.current().await;
+        fulfilment::mark_not_sent(&cur.store, order_id, &actor, store::now())
+            .await
+            .map_err(fulfilment_error)
+    }
+
+    pub async fn confirm_pickup(&self, order_id: &str) -> Result<()> {
+        let actor = self.actor().await?;
+        let cur = self.current().await;
+        fulfilment::confirm_pickup(&cur.store, order_id, &actor, store::now())
+            .await
+            .map_err(fulfilment_error)
+    }
+
+    pub async fn send_ready_for_pickup(&self, order_id: &str) -> Result<EmailOutcome> {
+        let actor = self.actor().await?;
+        let cur = self.current().await;
+        let demo = cur.source == DataSource::Demo;
+        let out =
+            fulfilment::send_ready_for_pickup(&cur.store, order_id, &actor, demo, store::now())
+                .await
+                .map_err(fulfilment_error)?;
+        self.mail_wakeup.notify_one();
+        Ok(out)
+    }
+
+    /// The carrier picker: built-in carriers, then the custom ones from Settings.
+    pub async fn carrier_options(&self) -> Result<Vec<CarrierOption>> {
+        let cur = self.current().await;
+        let custom = fulfilment::custom_carriers(cur.store.pool())
+            .await
+            .map_err(fulfilment_error)?;
+        Ok(carriers::options(&custom))
+    }
+
+    pub async fn custom_carriers(&self) -> Result<Vec<CustomCarrier>> {
+        let cur = self.current().await;
+        fulfilment::custom_carriers(cur.store.pool())
+            .await
+            .map_err(fulfilment_error)
+    }
+
+    pub async fn save_custom_carriers(&self, list: &[CustomCarrier]) -> Result<Vec<CustomCarrier>> {
+        let cur = self.current().await;
+        fulfilment::save_custom_carriers(cur.store.pool(), list)
+            .await
+            .map_err(fulfilment_error)
+    }
+
+    /// The tracking link for a carrier and number (for the live preview under the field).
+    pub async fn tracking_url_for(&self, input: &TrackingInput) -> Result<String> {
+        let custom = self.custom_carriers().await?;
+        let carrier = input
+            .carrier
+            .as_ref()
+            .ok_or_else(|| WorkspaceError::InvalidInput("Pick a carrier".into()))?;
+        carriers::tracking_url(
+            carrier,
+            input.number.as_deref().unwrap_or_default(),
+            input.postcode.as_deref(),
+            &custom,
+        )
+        .map_err(|e| WorkspaceError::InvalidInput(e.to_string()))
+    }
+
+    /// The SMTP settings and whether a password is stored (never the password).
+    pub async fn smtp_settings(&self) -> Result<SmtpSettingsView> {
+        let cur = self.current().await;
+        let settings = mail::load_settings(cur.store.pool())
+            .await
+            .map_err(mail_error)?;
+        let password_set = self.smtp_password().await?.is_some();
+        Ok(SmtpSettingsView {
+            warning: settings
+                .as_ref()
+                .and_then(|s| s.warning())
+                .map(str::to_owned),
+            settings,
+            password_set,
+        })
+    }
+
+    async fn smtp_password(&self) -> Result<Option<Secret>> {
+        let secrets = self.config.secrets.clone();
+        Ok(
+            tokio::task::spawn_blocking(move || secrets.get(SecretKind::SmtpPassword))
+                .await
+                .unwrap_or_else(|e| {
+                    Err(SecretsError::Failed {
+                        detail: e.to_string(),
+                    })
+                })?,
+        )
+    }
+
+    /// Saves the SMTP settings; `password` `None` keeps the stored one, an empty one removes it.
+    pub async fn save_smtp_settings(
+        &self,
+        smtp: &SmtpSettings,
+        password: Option<Secret>,
+    ) -> Result<SmtpSettingsView> {
+        smtp.validate().map_err(mail_error)?;
+        if let Some(p) = password {
+            let secrets = self.config.secrets.clone();
+            tokio::task::spawn_blocking(move || {
+                if p.expose().is_empty() {
+                    secrets.delete(SecretKind::SmtpPassword)
+                } else {
+                    secrets.set(SecretKind::SmtpPassword, &p)
+                }
+            })
+            .await
+            .unwrap_or_else(|e| {
+                Err(SecretsError::Failed {
+                    detail: e.to_string(),
+                })
+            })?;
+        }
+        let cur = self.current().await;
+        mail::save_settings(cur.store.pool(), smtp)
+            .await
+            .map_err(mail_error)?;
+        self.mail_wakeup.notify_one();
+        self.smtp_settings().await
+    }
+
+    /// "Send test email" with the saved settings and password, to `to`.
+    pub async fn send_test_email(&self, to: &str) -> Result<()> {
+        let cur = self.current().await;
+        let smtp = mail::load_settings(cur.store.pool())
+            .await
+            .map_err(mail_error)?
+            .ok_or_else(|| mail_error(MailError::NotConfigured))?;
+        let password = self.smtp_password().await?;
+        mail::send_test(&smtp, password.as_ref(), to)
+            .await
+            .map_err(mail_error)
+    }
+
+    /// Sends the due emails of the store on screen (the mail worker calls this on a timer and
+    /// when woken). Without SMTP settings, the emails wait.
+    pub async fn send_due_emails(&self) -> Result<Option<SendReport>> {
+        let cur = self.current().await;
+        if cur.source == DataSource::Demo {
+            return Ok(None);
+        }
+        let Some(smtp) = mail::load_settings(cur.store.pool())
+            .await
+            .map_err(mail_error)?
+        else {
+            return Ok(None);
+        };
+        let password = self.smtp_password().await?;
+        let mailer = Mailer::new(&smtp, password.as_ref()).map_err(mail_error)?;
+        Ok(Some(
+            mail::send_due(&cur.store, &mailer, store::now())
+                .await
+                .map_err(mail_error)?,
+        ))
+    }
+
+    /// Woken after an email is queued; the mail worker waits on it.
+    pub fn mail_wakeup(&self) -> Arc<Notify> {
+        self.mail_wakeup.clone()
     }
 
     /// Downloads the order's invoice PDF from Stripe and saves it as `dest` (written to a
@@ -486,6 +735,8 @@ pub fn order_detail_of(
     mode: Option<StripeMode>,
 ) -> OrderDetail {
     OrderDetail {
+        history: Vec::new(),
+        emails: Vec::new(),
         status,
         fulfilment,
         shipping_same_as_billing: same_as_billing(&order),

@@ -315,6 +315,13 @@ export function createFakeBackend(): Backend {
       return fakeOrderDetail(r, account !== null);
     },
     export_orders_csv: () => '~/Downloads/comptoir-orders.csv',
+    carrier_options: () => [
+      { carrier: 'colissimo', name: 'Colissimo / La Poste', needs_postcode: false },
+      { carrier: 'mondial_relay', name: 'Mondial Relay', needs_postcode: true },
+    ],
+    suggest_carriers: () => [],
+    get_smtp_settings: () => ({ settings: null, password_set: false, warning: null }),
+    get_custom_carriers: () => [],
     save_invoice_pdf: ({ orderId }) => {
       const r = data().orders.find((o) => o.id === orderId);
       if (!r) throw fail('not_found', `order ${String(orderId)} not found`);
@@ -451,6 +458,8 @@ function fakeOrderDetail(r: OrderRow, connected: boolean): OrderDetail {
     },
     status: r.status,
     fulfilment: null,
+    history: [],
+    emails: [],
     shipping_same_as_billing: r.delivery_kind !== 'pickup',
     invoice_pdf: link('https://pay.stripe.com/invoice/acct_fake/test_fake/pdf'),
     invoice_dashboard: link('https://dashboard.stripe.com/test/invoices/in_fake'),

@@ -55,6 +55,23 @@ export type { SubscriptionSort } from './bindings/SubscriptionSort';
 export type { SubscriptionState } from './bindings/SubscriptionState';
 export type { UpcomingInvoice } from './bindings/UpcomingInvoice';
 export type { SyncStage } from './bindings/SyncStage';
+export type { AuditEntry } from './bindings/AuditEntry';
+export type { Carrier } from './bindings/Carrier';
+export type { CarrierOption } from './bindings/CarrierOption';
+export type { CustomCarrier } from './bindings/CustomCarrier';
+export type { EmailOutcome } from './bindings/EmailOutcome';
+export type { OutboxEmail } from './bindings/OutboxEmail';
+export type { SmtpSecurity } from './bindings/SmtpSecurity';
+export type { SmtpSettings } from './bindings/SmtpSettings';
+export type { SmtpSettingsView } from './bindings/SmtpSettingsView';
+export type { TrackingInput } from './bindings/TrackingInput';
+import type { Carrier } from './bindings/Carrier';
+import type { CarrierOption } from './bindings/CarrierOption';
+import type { CustomCarrier } from './bindings/CustomCarrier';
+import type { EmailOutcome } from './bindings/EmailOutcome';
+import type { SmtpSettings } from './bindings/SmtpSettings';
+import type { SmtpSettingsView } from './bindings/SmtpSettingsView';
+import type { TrackingInput } from './bindings/TrackingInput';
 
 export type Unlisten = () => void;
 
@@ -203,6 +220,61 @@ export function listShippingRates(): Promise<ShippingRate[]> {
 
 export function setShippingRatePickup(id: string, isPickup: boolean): Promise<ShippingRate[]> {
   return call('set_shipping_rate_pickup', { id, isPickup });
+}
+
+/** "Send shipping email": records the parcels, moves the order to Sent, queues the email. */
+export function shipOrder(orderId: string, parcels: TrackingInput[]): Promise<EmailOutcome> {
+  return call('ship_order', { orderId, parcels });
+}
+
+export function markNotSent(orderId: string): Promise<void> {
+  return call('mark_not_sent', { orderId });
+}
+
+export function confirmPickup(orderId: string): Promise<void> {
+  return call('confirm_pickup', { orderId });
+}
+
+export function sendReadyForPickup(orderId: string): Promise<EmailOutcome> {
+  return call('send_ready_for_pickup', { orderId });
+}
+
+export function carrierOptions(): Promise<CarrierOption[]> {
+  return call('carrier_options');
+}
+
+export function suggestCarriers(number: string): Promise<Carrier[]> {
+  return call('suggest_carriers', { number });
+}
+
+export function trackingUrlFor(input: TrackingInput): Promise<string> {
+  return call('tracking_url_for', { input });
+}
+
+/** Opens one of the order's saved tracking links in the browser (checked again in Rust). */
+export function openTrackingLink(orderId: string, url: string): Promise<void> {
+  return call('open_tracking_link', { orderId, url });
+}
+
+export function getCustomCarriers(): Promise<CustomCarrier[]> {
+  return call('get_custom_carriers');
+}
+
+export function saveCustomCarriers(carriers: CustomCarrier[]): Promise<CustomCarrier[]> {
+  return call('save_custom_carriers', { carriers });
+}
+
+export function getSmtpSettings(): Promise<SmtpSettingsView> {
+  return call('get_smtp_settings');
+}
+
+/** `password` null keeps the stored one; it is never sent back. */
+export function saveSmtpSettings(settings: SmtpSettings, password: string | null): Promise<SmtpSettingsView> {
+  return call('save_smtp_settings', { settings, password });
+}
+
+export function sendTestEmail(to: string): Promise<void> {
+  return call('send_test_email', { to });
 }
 
 export async function onSyncProgress(handler: (progress: SyncProgress) => void): Promise<Unlisten> {

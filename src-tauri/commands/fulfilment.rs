@@ -1,0 +1,101 @@
+//! Fulfilment: ship (tracking links + shipping email), undo, pickup, the carrier picker, the
+//! SMTP settings and the tracking links opened in the browser.
+
+use comptoir_core::carriers::{self, Carrier, CarrierOption, CustomCarrier};
+use comptoir_core::fulfilment::{EmailOutcome, TrackingInput};
+use comptoir_core::mail::SmtpSettings;
+use comptoir_core::secrets::Secret;
+use comptoir_core::workspace::SmtpSettingsView;
+use tauri::AppHandle;
+
+use super::Ws;
+use crate::error::CmdResult;
+
+#[tauri::command]
+pub async fn ship_order(
+    ws: Ws<'_>,
+    order_id: String,
+    parcels: Vec<TrackingInput>,
+) -> CmdResult<EmailOutcome> {
+    Ok(ws.ship_order(&order_id, &parcels).await?)
+}
+
+#[tauri::command]
+pub async fn mark_not_sent(ws: Ws<'_>, order_id: String) -> CmdResult<()> {
+    Ok(ws.mark_not_sent(&order_id).await?)
+}
+
+#[tauri::command]
+pub async fn confirm_pickup(ws: Ws<'_>, order_id: String) -> CmdResult<()> {
+    Ok(ws.confirm_pickup(&order_id).await?)
+}
+
+#[tauri::command]
+pub async fn send_ready_for_pickup(ws: Ws<'_>, order_id: String) -> CmdResult<EmailOutcome> {
+    Ok(ws.send_ready_for_pickup(&order_id).await?)
+}
+
+#[tauri::command]
+pub async fn carrier_options(ws: Ws<'_>) -> CmdResult<Vec<CarrierOption>> {
+    Ok(ws.carrier_options().await?)
+}
+
+/// Carriers whose number format matches, for staff to confirm.
+#[tauri::command]
+pub fn suggest_carriers(number: String) -> Vec<Carrier> {
+    carriers::suggest(&number)
+}
+
+#[tauri::command]
+pub async fn tracking_url_for(ws: Ws<'_>, input: TrackingInput) -> CmdResult<String> {
+    Ok(ws.tracking_url_for(&input).await?)
+}
+
+#[tauri::command]
+pub async fn get_custom_carriers(ws: Ws<'_>) -> CmdResult<Vec<CustomCarrier>> {
+    Ok(ws.custom_carriers().await?)
+}
+
+#[tauri::command]
+pub async fn save_custom_carriers(
+    ws: Ws<'_>,
+    carriers: Vec<CustomCarrier>,
+) -> CmdResult<Vec<CustomCarrier>> {
+    Ok(ws.save_custom_carriers(&carriers).await?)
+}
+
+/// The SMTP settings and whether a password is stored; never the password.
+#[tauri::command]
+pub async fn get_smtp_settings(ws: Ws<'_>) -> CmdResult<SmtpSettingsView> {
+    Ok(ws.smtp_settings().await?)
+}
+
+/// The password crosses IPC inbound only; `None` keeps the stored one.
+#[tauri::command]
+pub async fn save_smtp_settings(
+    ws: Ws<'_>,
+    settings: SmtpSettings,
+    password: Option<String>,
+) -> CmdResult<SmtpSettingsView> {
+    Ok(ws
+        .save_smtp_settings(&settings, password.map(Secret::new))
+        .await?)
+}
+
+#[tauri::command]
+pub async fn send_test_email(ws: Ws<'_>, to: String) -> CmdResult<()> {
+    Ok(ws.send_test_email(&to).await?)
+}
+
+/// "View parcel tracking link": opens one of the order's saved tracking links (checked again)
+/// in the browser through tauri-plugin-opener.
+#[tauri::command]
+pub async fn open_tracking_link(
+    app: AppHandle,
+    ws: Ws<'_>,
+    order_id: String,
+    url: String,
+) -> CmdResult<()> {
+    let url = ws.tracking_link(&order_id, &url).await?;
+    super::open_in_browser(&app, url.as_str())
+}

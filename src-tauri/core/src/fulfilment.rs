@@ -1,0 +1,671 @@
+//! Fulfilment actions (DESIGN §3, §5): ship an order with its tracking links, undo it ("Mark as
+//! not sent"), confirm a pickup, and the "Ready for pickup" email. Each action is one
+//! transaction: everything is validated first, then the fulfilment row, the tracking entries,
+//! the audit log and the queued email are written together, so a refused action changes
+//! nothing. The email is only queued here; `mail::send_due` sends it (offline, it waits and the
+//! order is still Sent locally).
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use ts_rs::TS;
+
+use crate::carriers::{self, Carrier, CarrierError, CustomCarrier};
+use crate::mail::{self, MailError, SmtpSettings};
+use crate::model::{DeliveryKind, FulfilmentStatus, Order, Timestamp};
+use crate::store::outbox::NewEmail;
+use crate::store::{self, settings, Store, StoreError};
+
+/// The `settings` key the custom carriers are stored under, as JSON.
+pub const CUSTOM_CARRIERS_KEY: &str = "custom_carriers";
+
+/// One parcel as staff entered it: a pasted link, or a carrier and a number (and the postcode
+/// for Mondial Relay) from which the link is built.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TrackingInput {
+    pub carrier: Option<Carrier>,
+    pub number: Option<String>,
+    pub url: Option<String>,
+    pub postcode: Option<String>,
+}
+
+/// Who acts, and where (from Settings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub staff: String,
+    pub station: String,
+}
+
+/// One line of an order's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub at: Timestamp,
+    /// `shipped`, `marked_not_sent`, `picked_up`, `ready_for_pickup_email`, `email_not_sent`…
+    pub action: String,
+    pub staff: Option<String>,
+    pub station: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// What happened to the customer email of an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+#[ts(export)]
+pub enum EmailOutcome {
+    /// Queued in the outbox; the mail worker sends it.
+    Queued {
+        #[ts(type = "number")]
+        id: i64,
+    },
+    /// No SMTP settings yet: nothing was queued (Settings → Email says what to set up).
+    NotConfigured,
+    /// The order has no customer email address.
+    NoRecipient,
+    /// The demo store sends nothing: here is what would have been sent.
+    Preview { subject: String, text: String },
+    /// The action sends no email.
+    None,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FulfilmentError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Carrier(#[from] CarrierError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+impl From<sqlx::Error> for FulfilmentError {
+    fn from(e: sqlx::Error) -> Self {
+        FulfilmentError::Store(StoreError::from(e))
+    }
+}
+
+pub type Result<T, E = FulfilmentError> = std::result::Result<T, E>;
+
+fn invalid(m: impl Into<String>) -> FulfilmentError {
+    FulfilmentError::Invalid(m.into())
+}
+
+/// The custom carriers saved in Settings.
+pub async fn custom_carriers<'e>(db: impl sqlx::SqliteExecutor<'e>) -> Result<Vec<CustomCarrier>> {
+    Ok(match settings::get_value(db, CUSTOM_CARRIERS_KEY).await? {
+        Some(json) => serde_json::from_str(&json).map_err(StoreError::Corrupt)?,
+        None => Vec::new(),
+    })
+}
+
+/// Validates and saves the custom carriers.
+pub async fn save_custom_carriers<'e>(
+    db: impl sqlx::SqliteExecutor<'e>,
+    list: &[CustomCarrier],
+) -> Result<Vec<CustomCarrier>> {
+    let mut clean = Vec::with_capacity(list.len());
+    for c in list {
+        let c = CustomCarrier::new(&c.id, &c.name, &c.template)?;
+        if clean.iter().any(|o: &CustomCarrier| o.id == c.id) {
+            return Err(invalid(format!(
+                "Two carriers have the id \u{201c}{}\u{201d}",
+                c.id
+            )));
+        }
+        clean.push(c);
+    }
+    let json = serde_json::to_string(&clean).map_err(StoreError::Corrupt)?;
+    settings::set_value(db, CUSTOM_CARRIERS_KEY, &json).await?;
+    Ok(clean)
+}
+
+/// A validated parcel: its link and what it was built from.
+struct Parcel {
+    carrier: Option<String>,
+    number: Option<String>,
+    url: String,
+}
+
+fn carrier_id(c: &Carrier) -> String {
+    match c {
+        Carrier::Custom(id) => id.clone(),
+        other => serde_json::to_value(other)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+    }
+}
+
+fn resolve(input: &TrackingInput, custom: &[CustomCarrier]) -> Result<Parcel> {
+    let number = input
+        .number
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let url = input
+        .url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    let carrier = input.carrier.as_ref();
+    let (url, number) = match (url, carrier, number) {
+        (Some(url), _, n) => (
+            carriers::validate_tracking_url(url)?,
+            n.map(carriers::normalise_number).transpose()?,
+        ),
+        (None, Some(c), Some(n)) => (
+            carriers::tracking_url(c, n, input.postcode.as_deref(), custom)?,
+            Some(carriers::normalise_number(n)?),
+        ),
+        (None, Some(_), None) => return Err(CarrierError::EmptyNumber.into()),
+        (None, None, _) => {
+            return Err(invalid(
+                "Paste the tracking link, or pick a carrier and enter the tracking number",
+            ))
+        }
+    };
+    Ok(Parcel {
+        carrier: carrier.map(carrier_id),
+        number,
+        url,
+    })
+}
+
+fn check_actor(actor: &Actor) -> Result<()> {
+    if actor.staff.trim().is_empty() {
+        return Err(invalid(
+            "Enter your name in Settings (Packing station \u{2192} Staff name) first: every \
+             fulfilment action records who did it.",
+        ));
+    }
+    Ok(())
+}
+
+async fn audit(
+    conn: &mut sqlx::SqliteConnection,
+    order_id: &str,
+    at: Timestamp,
+    action: &str,
+    actor: &Actor,
+    detail: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (order_id, at, action, staff, station, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .bind(order_id)
+    .bind(at)
+    .bind(action)
+    .bind(actor.staff.trim())
+    .bind(Some(actor.station.trim()).filter(|s| !s.is_empty()))
+    .bind(detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// An order's history, oldest first.
+pub async fn history<'e>(
+    db: impl sqlx::SqliteExecutor<'e>,
+    order_id: &str,
+) -> Result<Vec<AuditEntry>> {
+    let rows = sqlx::query(
+        "SELECT id, at, action, staff, station, detail FROM audit_log
+         WHERE order_id = ?1 ORDER BY at, id",
+    )
+    .bind(order_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| AuditEntry {
+            id: r.get(0),
+            at: r.get(1),
+            action: r.get(2),
+            staff: r.get(3),
+            station: r.get(4),
+            detail: r.get(5),
+        })
+        .collect())
+}
+
+fn wrong_status(status: FulfilmentStatus, wanted: &str) -> FulfilmentError {
+    let now = match status {
+        FulfilmentStatus::ToBeSent => "To be sent",
+        FulfilmentStatus::Sent => "Sent",
+        FulfilmentStatus::ToBePickedUp => "To be picked up",
+        FulfilmentStatus::PickedUp => "Picked up",
+    };
+    invalid(format!(
+        "This order is {now}: it can only be {wanted}. Reload the order to see its current state."
+    ))
+}
+
+/// Queues (or previews) an email inside the action's transaction and records what happened.
+async fn email_for(
+    conn: &mut sqlx::SqliteConnection,
+    order: &Order,
+    kind: &str,
+    content: (String, String, String),
+    demo: bool,
+    now: Timestamp,
+) -> Result<EmailOutcome> {
+    let (subject, text, html) = content;
+    let Some(recipient) = recipient(order) else {
+        return Ok(EmailOutcome::NoRecipient);
+    };
+    if demo {
+        return Ok(EmailOutcome::Preview { subject, text });
+    }
+    let Some(smtp) = mail::load_settings(&mut *conn).await? else {
+        return Ok(EmailOutcome::NotConfigured);
+    };
+    let email = NewEmail {
+        kind: kind.to_owned(),
+        order_id: Some(order.id.clone()),
+        recipient,
+        subject,
+        text_body: text,
+        html_body: html,
+    };
+    let queued = mail::enqueue(&mut *conn, Some(&smtp), &email, now).await?;
+    Ok(EmailOutcome::Queued { id: queued.id })
+}
+
+fn outcome_detail(o: &EmailOutcome) -> Option<&'static str> {
+    match o {
+        EmailOutcome::Queued { .. } => Some("email queued"),
+        EmailOutcome::NotConfigured => Some("email not sent: SMTP not configured"),
+        EmailOutcome::NoRecipient => Some("email not sent: no customer email address"),
+        EmailOutcome::Preview { .. } => Some("demo store: email previewed, not sent"),
+        EmailOutcome::None => None,
+    }
+}
+
+/// "Send shipping email": records the parcels' tracking links, moves the order to Sent (with
+/// the time, staff and station) and queues the shipping confirmation, in one transaction.
+pub async fn ship(
+    store: &Store,
+    order_id: &str,
+    parcels: &[TrackingInput],
+    actor: &Actor,
+    demo: bool,
+    now: Timestamp,
+) -> Result<EmailOutcome> {
+    check_actor(actor)?;
+    if parcels.is_empty() {
+        return Err(invalid("Add at least one parcel's tracking link"));
+    }
+    let mut tx = store.pool().begin().await?;
+    let custom = custom_carriers(&mut *tx).await?;
+    let resolved = parcels
+        .iter()
+        .map(|p| resolve(p, &custom))
+        .collect::<Result<Vec<_>>>()?;
+    let order = store::orders::get(&mut *tx, order_id).await?;
+    let status = store::orders::status(&mut *tx, order_id).await?;
+    if status != FulfilmentStatus::ToBeSent {
+        return Err(wrong_status(status, "shipped from To be sent"));
+    }
+    upsert_fulfilment(&mut tx, order_id, FulfilmentStatus::Sent, actor, now).await?;
+    for p in &resolved {
+        sqlx::query(
+            "INSERT INTO tracking_entries (order_id, carrier, number, url, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .bind(order_id)
+        .bind(&p.carrier)
+        .bind(&p.number)
+        .bind(&p.url)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let urls: Vec<&str> = resolved.iter().map(|p| p.url.as_str()).collect();
+    let shop = merchant_name(&mut tx).await?;
+    let content = shipping_email(&order, &urls, &shop);
+    let outcome = email_for(&mut tx, &order, "shipping", content, demo, now).await?;
+    let detail = format!(
+        "{}; {}",
+        urls.join(" "),
+        outcome_detail(&outcome).unwrap_or_default()
+    );
+    audit(&mut tx, order_id, now, "shipped", actor, Some(&detail)).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+async fn upsert_fulfilment(
+    conn: &mut sqlx::SqliteConnection,
+    order_id: &str,
+    status: FulfilmentStatus,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<()> {
+    let sent = (status == FulfilmentStatus::Sent).then_some(now);
+    let picked = (status == FulfilmentStatus::PickedUp).then_some(now);
+    sqlx::query(
+        "INSERT INTO fulfilments (order_id, status, sent_at, picked_up_at, staff, station, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(order_id) DO UPDATE SET status = excluded.status, sent_at = excluded.sent_at,
+           picked_up_at = excluded.picked_up_at, staff = excluded.staff,
+           station = excluded.station, updated_at = excluded.updated_at",
+    )
+    .bind(order_id)
+    .bind(status.as_str())
+    .bind(sent)
+    .bind(picked)
+    .bind(actor.staff.trim())
+    .bind(Some(actor.station.trim()).filter(|s| !s.is_empty()))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// "Mark as not sent": back to To be sent; the tracking links are removed from the order, the
+/// audit log keeps them.
+pub async fn mark_not_sent(
+    store: &Store,
+    order_id: &str,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<()> {
+    check_actor(actor)?;
+    let mut tx = store.pool().begin().await?;
+    let status = store::orders::status(&mut *tx, order_id).await?;
+    if status != FulfilmentStatus::Sent {
+        return Err(wrong_status(status, "marked as not sent when Sent"));
+    }
+    let urls: Vec<String> =
+        sqlx::query_scalar("SELECT url FROM tracking_entries WHERE order_id = ?1 ORDER BY id")
+            .bind(order_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    sqlx::query("DELETE FROM tracking_entries WHERE order_id = ?1")
+        .bind(order_id)
+        .execute(&mut *tx)
+        .await?;
+    upsert_fulfilment(&mut tx, order_id, FulfilmentStatus::ToBeSent, actor, now).await?;
+    let detail = format!("tracking removed: {}", urls.join(" "));
+    audit(
+        &mut tx,
+        order_id,
+        now,
+        "marked_not_sent",
+        actor,
+        Some(&detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// "Confirm order pickup": To be picked up → Picked up, with the time, staff and station.
+pub async fn confirm_pickup(
+    store: &Store,
+    order_id: &str,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<()> {
+    check_actor(actor)?;
+    let mut tx = store.pool().begin().await?;
+    let order = store::orders::get(&mut *tx, order_id).await?;
+    let status = store::orders::status(&mut *tx, order_id).await?;
+    if status != FulfilmentStatus::ToBePickedUp || order.delivery_kind != DeliveryKind::Pickup {
+        return Err(wrong_status(status, "picked up from To be picked up"));
+    }
+    upsert_fulfilment(&mut tx, order_id, FulfilmentStatus::PickedUp, actor, now).await?;
+    audit(&mut tx, order_id, now, "picked_up", actor, None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The optional "Ready for pickup" email.
+pub async fn send_ready_for_pickup(
+    store: &Store,
+    order_id: &str,
+    actor: &Actor,
+    demo: bool,
+    now: Timestamp,
+) -> Result<EmailOutcome> {
+    check_actor(actor)?;
+    let mut tx = store.pool().begin().await?;
+    let order = store::orders::get(&mut *tx, order_id).await?;
+    let status = store::orders::status(&mut *tx, order_id).await?;
+    if status != FulfilmentStatus::ToBePickedUp {
+        return Err(wrong_status(
+            status,
+            "announced as ready when To be picked up",
+        ));
+    }
+    let shop = merchant_name(&mut tx).await?;
+    let content = pickup_email(&order, &shop);
+    let outcome = email_for(&mut tx, &order, "pickup", content, demo, now).await?;
+    audit(
+        &mut tx,
+        order_id,
+        now,
+        "ready_for_pickup_email",
+        actor,
+        outcome_detail(&outcome),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+async fn merchant_name(conn: &mut sqlx::SqliteConnection) -> Result<String> {
+    let smtp: Option<SmtpSettings> = mail::load_settings(&mut *conn).await?;
+    Ok(smtp
+        .map(|s| s.from_name.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "Comptoir".to_owned()))
+}
+
+fn recipient(order: &Order) -> Option<String> {
+    let email = order
+        .billing
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())?;
+    let name = customer_name(order);
+    Some(match name {
+        Some(n) => {
+            let n = n.replace(['"', '\\', '\r', '\n'], " ");
+            format!("\"{n}\" <{email}>")
+        }
+        None => email.to_owned(),
+    })
+}
+
+fn customer_name(order: &Order) -> Option<String> {
+    order
+        .billing
+        .name
+        .as_deref()
+        .or(order.shipping.as_ref().and_then(|s| s.name.as_deref()))
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+}
+
+fn french(order: &Order) -> bool {
+    order
+        .locale
+        .as_deref()
+        .is_some_and(|l| l.to_ascii_lowercase().starts_with("fr"))
+}
+
+/// Digits after the decimal point for a currency (Stripe's zero- and three-decimal lists).
+pub fn currency_exponent(currency: &str) -> u32 {
+    match currency.to_ascii_lowercase().as_str() {
+        "bif" | "clp" | "djf" | "gnf" | "jpy" | "kmf" | "krw" | "mga" | "pyg" | "rwf" | "ugx"
+        | "vnd" | "vuv" | "xaf" | "xof" | "xpf" => 0,
+        "bhd" | "jod" | "kwd" | "omr" | "tnd" => 3,
+        _ => 2,
+    }
+}
+
+/// An amount in minor units as text: `12,50 EUR` in French, `12.50 EUR` in English.
+pub fn format_money(minor: i64, currency: &str, french: bool) -> String {
+    let exp = currency_exponent(currency);
+    let code = currency.to_ascii_uppercase();
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    if exp == 0 {
+        return format!("{sign}{abs} {code}");
+    }
+    let div = 10u64.pow(exp);
+    let sep = if french { ',' } else { '.' };
+    format!(
+        "{sign}{}{sep}{:0width$} {code}",
+        abs / div,
+        abs % div,
+        width = exp as usize
+    )
+}
+
+fn summary(order: &Order, fr: bool) -> (String, String) {
+    let mut text = String::new();
+    let mut html = String::from("<table cellpadding=\"4\">");
+    for l in &order.lines {
+        let amount = format_money(l.amount_total, &order.currency, fr);
+        text.push_str(&format!(
+            "  {} \u{d7} {}  {}\n",
+            l.quantity, l.description, amount
+        ));
+        html.push_str(&format!(
+            "<tr><td>{} \u{d7} {}</td><td align=\"right\">{}</td></tr>",
+            l.quantity,
+            mail::escape_html(&l.description),
+            mail::escape_html(&amount)
+        ));
+    }
+    let total = format_money(order.amount_total, &order.currency, fr);
+    let label = "Total";
+    text.push_str(&format!("  {label}: {total}\n"));
+    html.push_str(&format!(
+        "<tr><td><strong>{label}</strong></td><td align=\"right\"><strong>{}</strong></td></tr></table>",
+        mail::escape_html(&total)
+    ));
+    (text, html)
+}
+
+/// The shipping confirmation: subject, plain text and HTML, in the customer's language.
+pub fn shipping_email(order: &Order, urls: &[&str], shop: &str) -> (String, String, String) {
+    let fr = french(order);
+    let name = customer_name(order);
+    let number = &order.number;
+    let subject = if fr {
+        format!("Votre commande {number} est en route")
+    } else {
+        format!("Your order {number} is on its way")
+    };
+    let greeting = match (&name, fr) {
+        (Some(n), true) => format!("Bonjour {n},"),
+        (None, true) => "Bonjour,".to_owned(),
+        (Some(n), false) => format!("Hello {n},"),
+        (None, false) => "Hello,".to_owned(),
+    };
+    let intro = if fr {
+        format!("Votre commande {number} a été expédiée.")
+    } else {
+        format!("Your order {number} has been shipped.")
+    };
+    let track = if fr {
+        "Suivre votre colis :"
+    } else {
+        "Track your parcel:"
+    };
+    let (sum_text, sum_html) = summary(order, fr);
+    let mut text = format!("{greeting}\n\n{intro}\n\n{track}\n");
+    for u in urls {
+        text.push_str(&format!("  {u}\n"));
+    }
+    text.push_str(&format!("\n{sum_text}\n{shop}\n"));
+    let mut html = format!(
+        "<!doctype html><html><body><p>{}</p><p>{}</p><p>{}</p><ul>",
+        mail::escape_html(&greeting),
+        mail::escape_html(&intro),
+        mail::escape_html(track)
+    );
+    for u in urls {
+        let u = mail::escape_html(u);
+        html.push_str(&format!("<li><a href=\"{u}\">{u}</a></li>"));
+    }
+    html.push_str(&format!(
+        "</ul>{sum_html}<p>{}</p></body></html>",
+        mail::escape_html(shop)
+    ));
+    (subject, text, html)
+}
+
+/// The "Ready for pickup" email.
+pub fn pickup_email(order: &Order, shop: &str) -> (String, String, String) {
+    let fr = french(order);
+    let name = customer_name(order);
+    let number = &order.number;
+    let subject = if fr {
+        format!("Votre commande {number} est prête à être retirée")
+    } else {
+        format!("Your order {number} is ready for pickup")
+    };
+    let greeting = match (&name, fr) {
+        (Some(n), true) => format!("Bonjour {n},"),
+        (None, true) => "Bonjour,".to_owned(),
+        (Some(n), false) => format!("Hello {n},"),
+        (None, false) => "Hello,".to_owned(),
+    };
+    let intro = if fr {
+        format!("Votre commande {number} vous attend en boutique.")
+    } else {
+        format!("Your order {number} is waiting for you in store.")
+    };
+    let (sum_text, sum_html) = summary(order, fr);
+    let text = format!("{greeting}\n\n{intro}\n\n{sum_text}\n{shop}\n");
+    let html = format!(
+        "<!doctype html><html><body><p>{}</p><p>{}</p>{sum_html}<p>{}</p></body></html>",
+        mail::escape_html(&greeting),
+        mail::escape_html(&intro),
+        mail::escape_html(shop)
+    );
+    (subject, text, html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_follows_the_currency_exponent() {
+        assert_eq!(format_money(1250, "eur", true), "12,50 EUR");
+        assert_eq!(format_money(1250, "usd", false), "12.50 USD");
+        assert_eq!(format_money(1250, "jpy", false), "1250 JPY");
+        assert_eq!(format_money(1250, "kwd", false), "1.250 KWD");
+        assert_eq!(format_money(-5, "eur", false), "-0.05 EUR");
+    }
+
+    #[test]
+    fn a_parcel_needs_a_safe_link() {
+        let bad = TrackingInput {
+            url: Some("javascript:alert(1)".into()),
+            ..Default::default()
+        };
+        assert!(resolve(&bad, &[]).is_err());
+        let ok = TrackingInput {
+            carrier: Some(Carrier::Colissimo),
+            number: Some("6A12345678901".into()),
+            ..Default::default()
+        };
+        let p = resolve(&ok, &[]).unwrap();
+        assert!(p.url.starts_with("https://"), "{}", p.url);
+        assert_eq!(p.carrier.as_deref(), Some("colissimo"));
+    }
+}

@@ -1,0 +1,284 @@
+//! End to end: connect the Stripe simulator's shop, set up email (SMTP settings written to the
+//! account's database, pointing at a real aiosmtpd on loopback), ship an order with a
+//! Colissimo link generated from a tracking number and check the email arrived at the SMTP
+//! server; confirm a pickup and see its timestamp; restart the app on the same data folder and
+//! keychain and see both states kept.
+//!
+//! ```sh
+//! bash scripts/test.sh nextest -- --test e2e_fulfilment
+//! ```
+#![cfg(target_os = "linux")]
+
+mod smtp_support;
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use comptoir_core::dataset::DatasetSpec;
+use comptoir_core::mail::{self, SmtpSecurity, SmtpSettings};
+use comptoir_core::secrets::SecretStore as _;
+use comptoir_core::store::{settings, Store};
+use serde_json::Value;
+use smtp_support::SmtpServer;
+use support::{block_on, App, Launch, Ui, DEFAULT_WAIT};
+
+const NUMBER: &str = "6A12345678901";
+
+fn account_db(dir: &Path) -> PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("stripe-") && n.ends_with(".sqlite"))
+        })
+        .expect("the account's database")
+}
+
+/// The newest order in `status` with a customer email: (id, number, email).
+async fn an_order(store: &Store, status: &str) -> (String, String, String) {
+    sqlx::query_as(
+        "SELECT id, number, json_extract(detail, '$.billing.email') FROM orders
+         WHERE status = ?1 AND json_extract(detail, '$.billing.email') IS NOT NULL
+         ORDER BY created DESC LIMIT 1",
+    )
+    .bind(status)
+    .fetch_one(store.pool())
+    .await
+    .unwrap_or_else(|e| panic!("an order in {status}: {e}"))
+}
+
+async fn js(ui: &Ui, script: &str) -> Value {
+    support::retry("script", || ui.client.execute(script, vec![]))
+        .await
+        .expect("script")
+}
+
+/// Opens an order from the All tab by searching its number.
+async fn open_order(ui: &Ui, id: &str, number: &str) {
+    ui.click("nav-orders").await;
+    ui.click("orders-tab-all").await;
+    ui.type_into("orders-search", number).await;
+    let row = format!("[data-testid=\"order-row\"][data-order-id=\"{id}\"]");
+    ui.wait_until("the search to find the order", DEFAULT_WAIT, || async {
+        (ui.count(&row).await == 1).then_some(())
+    })
+    .await;
+    ui.wait_for(&format!("{row} td"), DEFAULT_WAIT)
+        .await
+        .click()
+        .await
+        .expect("click the row");
+    ui.wait_until("the order detail", DEFAULT_WAIT, || async {
+        (ui.exists("order-number").await && ui.text_of("order-number").await == number)
+            .then_some(())
+    })
+    .await;
+}
+
+async fn status_is(ui: &Ui, status: &str) {
+    ui.wait_until(
+        &format!("the order to be {status}"),
+        DEFAULT_WAIT,
+        || async {
+            (ui.attr_of("order-status", "data-status").await.as_deref() == Some(status))
+                .then_some(())
+        },
+    )
+    .await;
+}
+
+#[test]
+fn ship_with_a_colissimo_link_confirm_a_pickup_and_keep_both_after_a_restart() {
+    block_on(async {
+        let key = support::test_secret_key();
+        let spec = DatasetSpec {
+            orders: 120,
+            one_off_invoices: 2,
+            subscriptions: 2,
+            now: comptoir_core::store::now(),
+            ..DatasetSpec::default()
+        };
+        let sim = support::start_simulator(&key, &spec).await;
+        let smtp_dir = tempfile::tempdir().unwrap();
+        let mut server = SmtpServer::new(smtp_dir.path());
+        server.start(&[]);
+        let smtp_port = server.port;
+        // One data folder and one keychain service for both runs of the app.
+        let data = tempfile::Builder::new()
+            .prefix("comptoir-e2e-fulfilment-")
+            .tempdir()
+            .unwrap();
+        let data_dir = data.path().to_owned();
+        let service = support::unique("comptoir-e2e-fulfilment");
+        let open_log = data.path().join("opened.txt");
+        let launch = || {
+            Launch::new("fulfilment")
+                .stripe_api_base(&sim.base_url())
+                .env("COMPTOIR_DATA_DIR", &data_dir.display().to_string())
+                .env("COMPTOIR_KEYCHAIN_SERVICE", &service)
+                .env("COMPTOIR_OPEN_LOG", &open_log.display().to_string())
+        };
+
+        let (shipped, picked) = {
+            let app = App::launch(launch()).await;
+            let data_dir = data_dir.clone();
+            let key = key.clone();
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            app.run(move |ui| async move {
+                ui.wait_for("[data-testid=\"order-row\"]", DEFAULT_WAIT)
+                    .await;
+                ui.click("connect-stripe").await;
+                ui.type_into("onboarding-key", &key).await;
+                ui.click("onboarding-submit").await;
+                ui.wait_until(
+                    "the first sync to finish",
+                    Duration::from_secs(120),
+                    || async {
+                        if ui.exists("onboarding-error").await {
+                            panic!("onboarding error: {}", ui.text_of("onboarding-error").await);
+                        }
+                        (!ui.exists("sync-progress").await && ui.exists("last-synced").await)
+                            .then_some(())
+                    },
+                )
+                .await;
+
+                // Email set up as Settings would save it, and who works at this station.
+                let store = Store::open(&account_db(&data_dir)).await.unwrap();
+                let smtp = SmtpSettings {
+                    host: "127.0.0.1".into(),
+                    port: smtp_port,
+                    security: SmtpSecurity::None,
+                    username: None,
+                    from_name: "Épicerie Léa".into(),
+                    from_address: "boutique@epicerie-lea.fr".into(),
+                    reply_to: Some("contact@epicerie-lea.fr".into()),
+                    accept_invalid_certs: false,
+                };
+                mail::save_settings(store.pool(), &smtp).await.unwrap();
+                settings::set_value(store.pool(), "staff_name", "Inès")
+                    .await
+                    .unwrap();
+                settings::set_value(store.pool(), "station_name", "Atelier")
+                    .await
+                    .unwrap();
+                let shipped = an_order(&store, "to_be_sent").await;
+                let picked = an_order(&store, "to_be_picked_up").await;
+                store.close().await;
+
+                // Ship: Colissimo picked from the suggestion, the number typed, Enter submits.
+                open_order(&ui, &shipped.0, &shipped.1).await;
+                ui.wait_for(
+                    "[data-testid=\"carrier-select\"] option[value=\"colissimo\"]",
+                    DEFAULT_WAIT,
+                )
+                .await;
+                ui.type_into("tracking-number", NUMBER).await;
+                let chip = ui
+                    .wait_for(
+                        "[data-testid=\"carrier-suggestion\"][data-carrier=\"colissimo\"]",
+                        DEFAULT_WAIT,
+                    )
+                    .await;
+                chip.click().await.expect("pick the suggested carrier");
+                let picked_carrier = js(
+                    &ui,
+                    "return document.querySelector('[data-testid=carrier-select]').value",
+                )
+                .await;
+                assert_eq!(picked_carrier, "colissimo");
+                ui.click("send-shipping-email").await;
+                status_is(&ui, "sent").await;
+                let url = ui.attr_of("tracking-link", "data-url").await.unwrap();
+                assert!(url.starts_with("https://") && url.contains(NUMBER), "{url}");
+                ui.click("view-tracking-link").await;
+                let _ = ui.screenshot("fulfilment_sent").await;
+                assert!(ui.exists("history-entry").await);
+
+                // Confirm a pickup.
+                ui.click("order-back").await;
+                open_order(&ui, &picked.0, &picked.1).await;
+                ui.click("confirm-pickup").await;
+                status_is(&ui, "picked_up").await;
+                let at: i64 = ui
+                    .attr_of("picked-up-at", "data-ts")
+                    .await
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert!((at - comptoir_core::store::now()).abs() < 120, "{at}");
+                assert!(ui.text_of("picked-up-at").await.contains("Inès"));
+                let _ = ui.screenshot("fulfilment_picked_up").await;
+                ui.click("nav-settings").await;
+                ui.wait_until("the SMTP settings", DEFAULT_WAIT, || async {
+                    let host = js(
+                        &ui,
+                        "return document.querySelector('[data-testid=smtp-host]')?.value ?? null",
+                    )
+                    .await;
+                    (host == "127.0.0.1").then_some(())
+                })
+                .await;
+                js(&ui, "document.querySelector('[data-testid=smtp-host]').scrollIntoView(); return null").await;
+                let _ = ui.screenshot("fulfilment_settings").await;
+                let _ = tx.send((shipped, picked, url, at));
+            })
+            .await;
+            let (shipped, picked, url, at) = rx.await.unwrap();
+            ((shipped, url), (picked, at))
+        };
+
+        // The mail worker sent the shipping email to the customer, with the link.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let got = loop {
+            let got = server.received();
+            if !got.is_empty() || std::time::Instant::now() > deadline {
+                break got;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert_eq!(got.len(), 1, "one shipping email: {got:?}");
+        let ((ship_id, ship_number, ship_email), url) = shipped;
+        assert_eq!(got[0]["rcpt_tos"][0], ship_email.as_str());
+        assert!(got[0]["subject"].as_str().unwrap().contains(&ship_number));
+        let text = got[0]["parts"][0]["content"].as_str().unwrap();
+        assert!(text.contains(&url), "{text}");
+        assert_eq!(got[0]["from"], "Épicerie Léa <boutique@epicerie-lea.fr>");
+        let opened = std::fs::read_to_string(&open_log).unwrap_or_default();
+        assert!(
+            opened.contains(&url),
+            "the tracking link was opened: {opened}"
+        );
+
+        // After a restart, both states are kept.
+        let ((pick_id, pick_number, _), at) = picked;
+        let app = App::launch(launch()).await;
+        app.run(move |ui| async move {
+            ui.wait_for("[data-testid=\"order-row\"]", DEFAULT_WAIT)
+                .await;
+            open_order(&ui, &ship_id, &ship_number).await;
+            status_is(&ui, "sent").await;
+            assert_eq!(
+                ui.attr_of("tracking-link", "data-url").await.as_deref(),
+                Some(url.as_str())
+            );
+            assert_eq!(
+                ui.attr_of("email-state", "data-state").await.as_deref(),
+                Some("sent")
+            );
+            ui.click("order-back").await;
+            open_order(&ui, &pick_id, &pick_number).await;
+            status_is(&ui, "picked_up").await;
+            assert_eq!(
+                ui.attr_of("picked-up-at", "data-ts").await,
+                Some(at.to_string())
+            );
+        })
+        .await;
+        let _ = comptoir_core::secrets::Keychain::new(&service)
+            .delete(comptoir_core::secrets::SecretKind::StripeKey);
+    });
+}

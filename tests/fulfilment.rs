@@ -1,0 +1,433 @@
+//! Fulfilment against a real SMTP server on loopback (python3-aiosmtpd, as in tests/mail.rs):
+//! shipping with a generated Colissimo link queues the customer's email in the same
+//! transaction and the server receives it (recipient, UTF-8 subject and names, both parts, the
+//! tracking link); hostile links change nothing; several parcels; "Mark as not sent" keeps the
+//! audit; pickup records its time and staff; offline, the order is Sent and the email waits.
+
+mod smtp_support;
+
+use std::path::Path;
+
+use comptoir_core::carriers::Carrier;
+use comptoir_core::dataset::Dataset;
+use comptoir_core::fulfilment::{self, Actor, EmailOutcome, FulfilmentError, TrackingInput};
+use comptoir_core::mail::{self, Mailer, SmtpSecurity, SmtpSettings};
+use comptoir_core::model::FulfilmentStatus;
+use comptoir_core::store::outbox::{self, OutboxState};
+use comptoir_core::store::{self, Store};
+use smtp_support::SmtpServer;
+
+fn settings(port: u16) -> SmtpSettings {
+    SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        security: SmtpSecurity::None,
+        username: None,
+        from_name: "Épicerie Léa & Zoë".into(),
+        from_address: "boutique@epicerie-lea.fr".into(),
+        reply_to: Some("contact@epicerie-lea.fr".into()),
+        accept_invalid_certs: false,
+    }
+}
+
+fn actor() -> Actor {
+    Actor {
+        staff: "Inès".into(),
+        station: "Atelier 2".into(),
+    }
+}
+
+/// A store with the demo shop and no fulfilment yet.
+async fn shop(dir: &Path) -> Store {
+    let store = Store::open(&dir.join("shop.sqlite")).await.unwrap();
+    comptoir_core::sync::import_dataset(&store, &Dataset::demo(store::now()))
+        .await
+        .unwrap();
+    store
+}
+
+/// An order waiting in `status`, made to belong to Zoë (French) at zoe@example.com.
+async fn order_in(store: &Store, status: &str) -> String {
+    let id: String =
+        sqlx::query_scalar("SELECT id FROM orders WHERE status = ?1 ORDER BY created DESC LIMIT 1")
+            .bind(status)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    sqlx::query(
+        "UPDATE orders SET detail = json_set(detail, '$.billing.name', 'Zoë Dupont-Müller',
+           '$.billing.email', 'zoe@example.com', '$.locale', 'fr') WHERE id = ?1",
+    )
+    .bind(&id)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    id
+}
+
+fn colissimo(number: &str) -> TrackingInput {
+    TrackingInput {
+        carrier: Some(Carrier::Colissimo),
+        number: Some(number.into()),
+        ..Default::default()
+    }
+}
+
+async fn counts(store: &Store, id: &str) -> (i64, i64, i64) {
+    let q = |sql: &'static str| {
+        let id = id.to_owned();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(id)
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+        }
+    };
+    (
+        q("SELECT COUNT(*) FROM tracking_entries WHERE order_id = ?1").await,
+        q("SELECT COUNT(*) FROM audit_log WHERE order_id = ?1").await,
+        q("SELECT COUNT(*) FROM outbox WHERE order_id = ?1").await,
+    )
+}
+
+#[tokio::test]
+async fn shipping_sends_the_customer_a_utf8_multipart_email_with_the_tracking_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&[]);
+    let store = shop(dir.path()).await;
+    let smtp = settings(server.port);
+    mail::save_settings(store.pool(), &smtp).await.unwrap();
+    let id = order_in(&store, "to_be_sent").await;
+    let now = store::now();
+
+    let out = fulfilment::ship(
+        &store,
+        &id,
+        &[colissimo("6A 1234 5678 901")],
+        &actor(),
+        false,
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(out, EmailOutcome::Queued { .. }), "{out:?}");
+    assert_eq!(
+        store::orders::status(store.pool(), &id).await.unwrap(),
+        FulfilmentStatus::Sent
+    );
+    let mut conn = store.pool().acquire().await.unwrap();
+    let f = store::orders::fulfilment(&mut conn, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    assert_eq!(f.sent_at, Some(now));
+    assert_eq!(f.staff.as_deref(), Some("Inès"));
+    assert_eq!(f.station.as_deref(), Some("Atelier 2"));
+    assert_eq!(f.tracking.len(), 1);
+    let link = f.tracking[0].url.clone();
+    assert!(
+        link.starts_with("https://") && link.contains("6A12345678901"),
+        "{link}"
+    );
+    assert_eq!(f.tracking[0].carrier.as_deref(), Some("colissimo"));
+
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    assert_eq!(report.sent, 1);
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    let m = &got[0];
+    let number: String = sqlx::query_scalar("SELECT number FROM orders WHERE id = ?1")
+        .bind(&id)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(m["rcpt_tos"][0], "zoe@example.com");
+    assert_eq!(m["to"], "Zoë Dupont-Müller <zoe@example.com>");
+    assert_eq!(
+        m["subject"],
+        format!("Votre commande {number} est en route")
+    );
+    assert_eq!(m["from"], "Épicerie Léa & Zoë <boutique@epicerie-lea.fr>");
+    assert_eq!(m["reply_to"], "contact@epicerie-lea.fr");
+    assert_eq!(m["content_type"], "multipart/alternative");
+    let parts = m["parts"].as_array().unwrap();
+    assert_eq!(parts[0]["content_type"], "text/plain");
+    assert_eq!(parts[1]["content_type"], "text/html");
+    let text = parts[0]["content"].as_str().unwrap();
+    let html = parts[1]["content"].as_str().unwrap();
+    assert!(text.contains("Bonjour Zoë Dupont-Müller"), "{text}");
+    assert!(text.contains(&link), "{text}");
+    assert!(
+        html.contains(&format!("href=\"{}\"", link.replace('&', "&amp;"))),
+        "{html}"
+    );
+    assert!(html.contains("Épicerie Léa &amp; Zoë"), "{html}");
+    assert!(text.contains("Total"), "{text}");
+
+    let history = fulfilment::history(store.pool(), &id).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].action, "shipped");
+    assert_eq!(history[0].staff.as_deref(), Some("Inès"));
+    // Shipping twice is refused.
+    let again = fulfilment::ship(
+        &store,
+        &id,
+        &[colissimo("6A12345678901")],
+        &actor(),
+        false,
+        now,
+    )
+    .await;
+    assert!(
+        matches!(again, Err(FulfilmentError::Invalid(_))),
+        "{again:?}"
+    );
+}
+
+#[tokio::test]
+async fn hostile_links_are_refused_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = shop(dir.path()).await;
+    mail::save_settings(store.pool(), &settings(1))
+        .await
+        .unwrap();
+    let id = order_in(&store, "to_be_sent").await;
+    for url in [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "data:text/html,<script>alert(1)</script>",
+        "https://",
+        "JaVaScRiPt:alert(1)",
+    ] {
+        // A good parcel next to the bad one: the whole action is refused.
+        let parcels = [
+            colissimo("6A12345678901"),
+            TrackingInput {
+                url: Some(url.into()),
+                ..Default::default()
+            },
+        ];
+        let err = fulfilment::ship(&store, &id, &parcels, &actor(), false, store::now())
+            .await
+            .unwrap_err();
+        assert!(!err.to_string().is_empty());
+        assert_eq!(
+            store::orders::status(store.pool(), &id).await.unwrap(),
+            FulfilmentStatus::ToBeSent,
+            "{url}"
+        );
+        assert_eq!(counts(&store, &id).await, (0, 0, 0), "{url}");
+    }
+    // No staff name: refused too.
+    let nobody = Actor {
+        staff: " ".into(),
+        station: String::new(),
+    };
+    let err = fulfilment::ship(
+        &store,
+        &id,
+        &[colissimo("6A12345678901")],
+        &nobody,
+        false,
+        1,
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("Staff name"), "{err}");
+    assert_eq!(counts(&store, &id).await, (0, 0, 0));
+}
+
+#[tokio::test]
+async fn several_parcels_then_mark_not_sent_keeps_the_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = shop(dir.path()).await;
+    let id = order_in(&store, "to_be_sent").await;
+    let parcels = [
+        colissimo("6A12345678901"),
+        TrackingInput {
+            url: Some("https://track.example.com/p/XYZ?a=1&b=2".into()),
+            ..Default::default()
+        },
+        TrackingInput {
+            carrier: Some(Carrier::MondialRelay),
+            number: Some("12345678".into()),
+            postcode: Some("75011".into()),
+            ..Default::default()
+        },
+    ];
+    // No SMTP configured: the order still moves, and the UI is told.
+    let out = fulfilment::ship(&store, &id, &parcels, &actor(), false, 1000)
+        .await
+        .unwrap();
+    assert_eq!(out, EmailOutcome::NotConfigured);
+    assert_eq!(counts(&store, &id).await, (3, 1, 0));
+    let history = fulfilment::history(store.pool(), &id).await.unwrap();
+    assert!(history[0]
+        .detail
+        .as_deref()
+        .unwrap()
+        .contains("SMTP not configured"));
+
+    fulfilment::mark_not_sent(&store, &id, &actor(), 2000)
+        .await
+        .unwrap();
+    assert_eq!(
+        store::orders::status(store.pool(), &id).await.unwrap(),
+        FulfilmentStatus::ToBeSent
+    );
+    assert_eq!(counts(&store, &id).await, (0, 2, 0));
+    let history = fulfilment::history(store.pool(), &id).await.unwrap();
+    assert_eq!(history[1].action, "marked_not_sent");
+    assert!(history[1]
+        .detail
+        .as_deref()
+        .unwrap()
+        .contains("track.example.com"));
+    // Marking again is refused; shipping again works.
+    assert!(fulfilment::mark_not_sent(&store, &id, &actor(), 3000)
+        .await
+        .is_err());
+    fulfilment::ship(&store, &id, &parcels[..1], &actor(), false, 4000)
+        .await
+        .unwrap();
+    assert_eq!(counts(&store, &id).await, (1, 3, 0));
+}
+
+#[tokio::test]
+async fn a_pickup_is_confirmed_with_its_time_and_staff() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&[]);
+    let store = shop(dir.path()).await;
+    let smtp = settings(server.port);
+    mail::save_settings(store.pool(), &smtp).await.unwrap();
+    let id = order_in(&store, "to_be_picked_up").await;
+    // A pickup cannot be shipped.
+    assert!(fulfilment::ship(
+        &store,
+        &id,
+        &[colissimo("6A12345678901")],
+        &actor(),
+        false,
+        5
+    )
+    .await
+    .is_err());
+    let out = fulfilment::send_ready_for_pickup(&store, &id, &actor(), false, 10)
+        .await
+        .unwrap();
+    assert!(matches!(out, EmailOutcome::Queued { .. }));
+    fulfilment::confirm_pickup(&store, &id, &actor(), 1_700_000_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        store::orders::status(store.pool(), &id).await.unwrap(),
+        FulfilmentStatus::PickedUp
+    );
+    let mut conn = store.pool().acquire().await.unwrap();
+    let f = store::orders::fulfilment(&mut conn, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    assert_eq!(f.picked_up_at, Some(1_700_000_000));
+    assert_eq!(f.staff.as_deref(), Some("Inès"));
+    assert!(fulfilment::confirm_pickup(&store, &id, &actor(), 1)
+        .await
+        .is_err());
+    let actions: Vec<String> = fulfilment::history(store.pool(), &id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|h| h.action)
+        .collect();
+    assert_eq!(actions, ["ready_for_pickup_email", "picked_up"]);
+
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    assert_eq!(mail::send_due(&store, &mailer, 20).await.unwrap().sent, 1);
+    let got = server.received();
+    assert!(got[0]["subject"]
+        .as_str()
+        .unwrap()
+        .contains("prête à être retirée"));
+}
+
+#[tokio::test]
+async fn offline_the_order_is_sent_and_the_email_waits_then_goes_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    let store = shop(dir.path()).await;
+    let smtp = settings(server.port);
+    mail::save_settings(store.pool(), &smtp).await.unwrap();
+    let id = order_in(&store, "to_be_sent").await;
+    let now = store::now();
+    let out = fulfilment::ship(
+        &store,
+        &id,
+        &[colissimo("6A12345678901")],
+        &actor(),
+        false,
+        now,
+    )
+    .await
+    .unwrap();
+    let EmailOutcome::Queued { id: email_id } = out else {
+        panic!("{out:?}")
+    };
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    assert_eq!(report.sent, 0);
+    assert_eq!(
+        store::orders::status(store.pool(), &id).await.unwrap(),
+        FulfilmentStatus::Sent
+    );
+    let row = outbox::get(store.pool(), email_id).await.unwrap();
+    assert_eq!(row.state, OutboxState::Pending);
+    assert!(row.last_error.is_some());
+
+    server.start(&[]);
+    let report = mail::send_due(&store, &mailer, now + 30).await.unwrap();
+    assert_eq!(report.sent, 1);
+    assert_eq!(
+        mail::send_due(&store, &mailer, now + 9999)
+            .await
+            .unwrap()
+            .sent,
+        0
+    );
+    assert_eq!(server.received().len(), 1);
+    assert_eq!(
+        outbox::get(store.pool(), email_id).await.unwrap().state,
+        OutboxState::Sent
+    );
+}
+
+#[tokio::test]
+async fn the_demo_store_previews_the_email_instead_of_sending() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = shop(dir.path()).await;
+    mail::save_settings(store.pool(), &settings(1))
+        .await
+        .unwrap();
+    let id = order_in(&store, "to_be_sent").await;
+    let out = fulfilment::ship(
+        &store,
+        &id,
+        &[colissimo("6A12345678901")],
+        &actor(),
+        true,
+        1,
+    )
+    .await
+    .unwrap();
+    let EmailOutcome::Preview { subject, text } = out else {
+        panic!("{out:?}")
+    };
+    assert!(subject.starts_with("Votre commande"));
+    assert!(text.contains("6A12345678901"));
+    assert_eq!(counts(&store, &id).await, (1, 1, 0));
+}
