@@ -132,7 +132,11 @@ async fn shipping_sends_the_customer_a_utf8_multipart_email_with_the_tracking_li
         link.starts_with("https://") && link.contains("6A12345678901"),
         "{link}"
     );
-    assert_eq!(f.tracking[0].carrier.as_deref(), Some("colissimo"));
+    assert_eq!(
+        f.tracking[0].carrier.as_deref(),
+        Some("Colissimo"),
+        "staff see the carrier's name"
+    );
 
     let mailer = Mailer::new(&smtp, None).unwrap();
     let report = mail::send_due(&store, &mailer, now).await.unwrap();

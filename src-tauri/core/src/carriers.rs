@@ -78,6 +78,15 @@ impl Carrier {
         })
     }
 
+    /// The display name for a carrier as stored with a tracking entry (`"colissimo"`), or the
+    /// stored text itself when it is not a built-in carrier's key (a custom carrier's name).
+    pub fn display_name(stored: &str) -> String {
+        serde_json::from_value::<Carrier>(serde_json::Value::String(stored.to_owned()))
+            .ok()
+            .and_then(|c| c.name())
+            .map_or_else(|| stored.to_owned(), str::to_owned)
+    }
+
     /// The carrier's public tracking page, with `{number}` (and `{postcode}`) to fill in.
     /// These are the pages each carrier links from its own site; none needs an account.
     pub fn template(&self) -> Option<&'static str> {
@@ -506,6 +515,18 @@ fn s10_check_digit_ok(digits: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_carrier_keys_show_their_names() {
+        for (stored, shown) in [
+            ("colissimo", "Colissimo"),
+            ("mondial_relay", "Mondial Relay"),
+            ("royal_mail", "Royal Mail"),
+            ("Coursier Lyon", "Coursier Lyon"),
+        ] {
+            assert_eq!(Carrier::display_name(stored), shown);
+        }
+    }
 
     fn custom() -> Vec<CustomCarrier> {
         vec![CustomCarrier::new(

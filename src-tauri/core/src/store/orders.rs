@@ -404,7 +404,9 @@ pub async fn fulfilment(conn: &mut SqliteConnection, id: &str) -> Result<Option<
     .await?
     .iter()
     .map(|t| TrackingEntry {
-        carrier: t.get(0),
+        carrier: t
+            .get::<Option<String>, _>(0)
+            .map(|c| crate::carriers::Carrier::display_name(&c)),
         number: t.get(1),
         url: t.get(2),
         created_at: t.get(3),
