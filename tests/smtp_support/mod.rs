@@ -1,6 +1,6 @@
 //! A real SMTP server on loopback for tests: python3-aiosmtpd with a handler that saves every
-//! accepted message as JSON (headers decoded by Python's email package). The same server as
-//! tests/mail.rs, shared by tests/fulfilment.rs and tests/e2e_fulfilment.rs.
+//! accepted message as JSON (headers decoded by Python's email package). Shared by
+//! tests/mail.rs, tests/fulfilment.rs and tests/e2e_fulfilment.rs.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read};
@@ -163,6 +163,14 @@ impl SmtpServer {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
+        }
+    }
+
+    /// Waits for a server started with `--exit-on N` to die as planned.
+    pub fn wait_exit(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let status = child.wait().unwrap();
+            assert_eq!(status.code(), Some(3), "the server died as planned");
         }
     }
 
