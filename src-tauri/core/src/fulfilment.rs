@@ -301,7 +301,7 @@ pub async fn ship(
     if parcels.is_empty() {
         return Err(invalid("Add at least one parcel's tracking link"));
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.write().await?;
     let custom = custom_carriers(&mut *tx).await?;
     let resolved = parcels
         .iter()
@@ -377,7 +377,7 @@ pub async fn mark_not_sent(
     now: Timestamp,
 ) -> Result<()> {
     check_actor(actor)?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.write().await?;
     let status = store::orders::status(&mut *tx, order_id).await?;
     if status != FulfilmentStatus::Sent {
         return Err(wrong_status(status, "marked as not sent when Sent"));
@@ -414,7 +414,7 @@ pub async fn confirm_pickup(
     now: Timestamp,
 ) -> Result<()> {
     check_actor(actor)?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.write().await?;
     let order = store::orders::get(&mut *tx, order_id).await?;
     let status = store::orders::status(&mut *tx, order_id).await?;
     if status != FulfilmentStatus::ToBePickedUp || order.delivery_kind != DeliveryKind::Pickup {
@@ -435,7 +435,7 @@ pub async fn send_ready_for_pickup(
     now: Timestamp,
 ) -> Result<EmailOutcome> {
     check_actor(actor)?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.write().await?;
     let order = store::orders::get(&mut *tx, order_id).await?;
     let status = store::orders::status(&mut *tx, order_id).await?;
     if status != FulfilmentStatus::ToBePickedUp {

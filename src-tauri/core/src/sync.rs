@@ -575,7 +575,7 @@ struct PageWrite {
 impl PageWrite {
     async fn write(self) -> Result<()> {
         let _write = self.gate.lock().await;
-        let mut tx = self.store.pool().begin().await?;
+        let mut tx = self.store.write().await?;
         match self.resource {
             Resource::Customers => {
                 let n = write_customers(&mut tx, &self.data).await?;
@@ -681,7 +681,7 @@ async fn sync_shipping_rates(store: &Store, client: &StripeClient) -> Result<()>
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        let mut tx = store.pool().begin().await?;
+        let mut tx = store.write().await?;
         for rate in &data {
             store::shipping_rates::upsert(&mut tx, rate).await?;
         }
@@ -724,7 +724,7 @@ async fn fetch_missing_customers(ctx: &FullCtx<'_>) -> Result<()> {
         .try_collect()
         .await?;
     let _write = ctx.gate.lock().await;
-    let mut tx = ctx.store.pool().begin().await?;
+    let mut tx = ctx.store.write().await?;
     let n = write_customers(&mut tx, &fetched).await?;
     tx.commit().await?;
     ctx.tally.customers.fetch_add(n, Ordering::Relaxed);
@@ -930,7 +930,7 @@ async fn incremental(
         // Written by a task of its own, so a cancelled sync never drops a half-done transaction.
         let (st, t, c) = (store.clone(), tally.clone(), cursor.clone());
         detached(async move {
-            let mut tx = st.pool().begin().await?;
+            let mut tx = st.write().await?;
             for obj in &fresh {
                 apply_object(&mut tx, &book, obj, &t).await?;
             }
@@ -1037,7 +1037,7 @@ async fn apply_object(
 /// Fills a store from a generated dataset without any HTTP: the built-in demo store. It goes
 /// through the same mapping and writes as a sync, so the demo shows what a sync would.
 pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.write().await?;
     for rate in &data.shipping_rates {
         store::shipping_rates::upsert(&mut tx, rate).await?;
     }

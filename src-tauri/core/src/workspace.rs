@@ -693,7 +693,7 @@ impl Workspace {
             }
         }
         let cur = self.current().await;
-        let mut tx = cur.store.pool().begin().await.map_err(StoreError::from)?;
+        let mut tx = cur.store.write().await?;
         store::settings::save(&mut tx, s).await?;
         let saved = store::settings::get(&mut tx).await?;
         tx.commit().await.map_err(StoreError::from)?;
@@ -711,7 +711,7 @@ impl Workspace {
         is_pickup: bool,
     ) -> Result<Vec<ShippingRate>> {
         let cur = self.current().await;
-        let mut tx = cur.store.pool().begin().await.map_err(StoreError::from)?;
+        let mut tx = cur.store.write().await?;
         let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shipping_rates WHERE id = ?1")
             .bind(id)
             .fetch_one(&mut *tx)
@@ -935,7 +935,7 @@ async fn open_demo(dir: &Path) -> Result<Current> {
 /// A shop that has been trading: all but its newest orders were shipped or collected, with
 /// tracking links and an audit trail, so every tab of the demo has something in it.
 async fn seed_demo_fulfilment(store: &Store) -> Result<()> {
-    let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
+    let mut tx = store.write().await?;
     // The 14 newest deliveries and 6 newest pickups are still waiting for the packing station.
     let old: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT id, delivery_kind, created FROM (

@@ -87,6 +87,14 @@ impl Store {
         })
     }
 
+    /// Begins a write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). A
+    /// deferred transaction that reads first cannot wait for a concurrent writer when it later
+    /// upgrades: it fails with "database is locked" at once. Taking the lock up front makes it
+    /// wait (busy timeout) like any other writer.
+    pub async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
