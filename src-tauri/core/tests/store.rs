@@ -256,3 +256,64 @@ async fn hostile_text_is_stored_verbatim() {
         .unwrap();
     assert!(raw.iter().all(|d| serde_json::from_str::<Value>(d).is_ok()));
 }
+
+#[tokio::test]
+async fn an_order_counts_once_whether_its_invoice_or_its_session_arrives_first() {
+    use comptoir_core::stripe::mapping;
+    let data = Dataset::demo(1_790_000_000);
+    let no_name = |_: &str| None;
+    let not_pickup = |_: &str, _: Option<&str>| false;
+    let session = data
+        .checkout_sessions
+        .iter()
+        .find(|s| s["mode"] == "payment" && s["status"] == "complete" && s["invoice"].is_string())
+        .expect("the demo has a session that created an invoice");
+    let invoice_id = session["invoice"].as_str().unwrap();
+    let invoice = data
+        .invoices
+        .iter()
+        .find(|i| i["id"] == invoice_id)
+        .unwrap();
+    let lines = &data.session_line_items[session["id"].as_str().unwrap()];
+    let from_invoice = mapping::order_from_invoice(invoice, &no_name, &not_pickup)
+        .unwrap()
+        .expect("a paid one-off invoice is an order on its own");
+    let from_session = mapping::order_from_session(session, lines, &no_name, &not_pickup)
+        .unwrap()
+        .unwrap();
+
+    // Invoice first (concurrent sync windows may deliver it first), then its session.
+    let (_dir, store) = fresh().await;
+    let mut conn = store.pool().acquire().await.unwrap();
+    let added = [
+        store::orders::upsert(&mut conn, &from_invoice, invoice)
+            .await
+            .unwrap(),
+        store::orders::upsert(&mut conn, &from_session, session)
+            .await
+            .unwrap(),
+    ];
+    assert_eq!(
+        added,
+        [true, false],
+        "the session's order replaces the invoice's"
+    );
+    assert_eq!(
+        store::orders::ids(store.pool()).await.unwrap(),
+        vec![session["id"].as_str().unwrap().to_owned()]
+    );
+
+    // Session first: the invoice is covered and skipped.
+    let (_dir, store) = fresh().await;
+    let mut conn = store.pool().acquire().await.unwrap();
+    let added = [
+        store::orders::upsert(&mut conn, &from_session, session)
+            .await
+            .unwrap(),
+        store::orders::upsert(&mut conn, &from_invoice, invoice)
+            .await
+            .unwrap(),
+    ];
+    assert_eq!(added, [true, false]);
+    assert_eq!(store::orders::count(store.pool()).await.unwrap(), 1);
+}

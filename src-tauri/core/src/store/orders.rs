@@ -12,9 +12,12 @@ use crate::model::{
     OrderQuery, OrderRow, OrderSort, OrderSource, TrackingEntry,
 };
 
-/// Writes an order. Returns false when it was skipped: an invoice that a Checkout Session's
-/// order already covers (the session carries the cart and the shipping).
+/// Writes an order. Returns whether it adds an order to the store: false when it was skipped
+/// (an invoice that a Checkout Session's order already covers: the session carries the cart and
+/// the shipping) and when a session's order took the place of its invoice's order, so that a
+/// sync counts each order once whichever of the two arrived first.
 pub async fn upsert(conn: &mut SqliteConnection, o: &Order, raw: &Value) -> Result<bool> {
+    let mut replaced = false;
     match o.source {
         OrderSource::Invoice => {
             let covered: i64 = sqlx::query_scalar(
@@ -40,10 +43,12 @@ pub async fn upsert(conn: &mut SqliteConnection, o: &Order, raw: &Value) -> Resu
                     .bind(inv)
                     .execute(&mut *conn)
                     .await?;
-                sqlx::query("DELETE FROM orders WHERE id = ?1 AND source = 'invoice'")
+                replaced = sqlx::query("DELETE FROM orders WHERE id = ?1 AND source = 'invoice'")
                     .bind(inv)
                     .execute(&mut *conn)
-                    .await?;
+                    .await?
+                    .rows_affected()
+                    > 0;
             }
         }
     }
@@ -116,7 +121,7 @@ pub async fn upsert(conn: &mut SqliteConnection, o: &Order, raw: &Value) -> Resu
         .await?;
     }
     reindex(conn, &o.id).await?;
-    Ok(true)
+    Ok(!replaced)
 }
 
 /// Refreshes the invoice fields of the session order that an invoice belongs to.
