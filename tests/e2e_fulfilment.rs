@@ -169,6 +169,18 @@ fn ship_with_a_colissimo_link_confirm_a_pickup_and_keep_both_after_a_restart() {
                 let picked = an_order(&store, "to_be_picked_up").await;
                 store.close().await;
 
+                // Settings show what is saved now, not what the app read at start-up.
+                ui.click("nav-settings").await;
+                ui.wait_until("the saved staff name in Settings", DEFAULT_WAIT, || async {
+                    let staff = js(
+                        &ui,
+                        "return document.querySelector('[data-testid=settings-staff]')?.value ?? ''",
+                    )
+                    .await;
+                    (staff == "Inès").then_some(())
+                })
+                .await;
+
                 // Ship: Colissimo picked from the suggestion, the number typed, Enter submits.
                 open_order(&ui, &shipped.0, &shipped.1).await;
                 ui.wait_for(

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use comptoir_core::dataset::{Dataset, DatasetSpec};
-use comptoir_core::model::{DataSource, StripeMode};
+use comptoir_core::model::{DataSource, FulfilmentStatus, OrderQuery, StripeMode};
 use comptoir_core::secrets::{Keychain, Secret, SecretKind, SecretStore};
 use comptoir_core::store;
 use comptoir_core::sync::SyncOptions;
@@ -117,6 +117,26 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
     assert!(
         c.to_be_sent > 0 && c.sent > 0 && c.to_be_picked_up > 0 && c.picked_up > 0,
         "the demo has work in every tab: {c:?}"
+    );
+    // The demo's packing station is staffed: a newcomer can hand over a pickup at once.
+    let pickups = ws
+        .list_orders(&OrderQuery {
+            status: Some(FulfilmentStatus::ToBePickedUp),
+            limit: 1,
+            offset: 0,
+            search: None,
+            sort: None,
+        })
+        .await
+        .unwrap();
+    let pickup = &pickups.rows[0].id;
+    ws.confirm_pickup(pickup).await.unwrap();
+    let handed = ws.order_detail(pickup).await.unwrap();
+    assert_eq!(handed.status, FulfilmentStatus::PickedUp);
+    let f = handed.fulfilment.unwrap();
+    assert_eq!(
+        (f.staff.as_deref(), f.station.as_deref()),
+        (Some("Camille"), Some("Atelier"))
     );
 
     // A malformed key, then a well-formed key Stripe refuses: clear errors, nothing changes.

@@ -995,6 +995,16 @@ async fn seed_demo_fulfilment(store: &Store) -> Result<()> {
         .await
         .map_err(StoreError::from)?;
     }
+    // The demo's packing station is staffed, so a newcomer can ship and hand over orders
+    // straight away; Settings changes both names.
+    for (key, value) in [
+        (store::settings::STAFF, "Camille"),
+        (store::settings::STATION, "Atelier"),
+    ] {
+        if store::settings::get_value(&mut *tx, key).await?.is_none() {
+            store::settings::set_value(&mut *tx, key, value).await?;
+        }
+    }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }

@@ -6,8 +6,8 @@ use super::Result;
 use crate::model::Settings;
 
 const LANGUAGE: &str = "language";
-const STATION: &str = "station_name";
-const STAFF: &str = "staff_name";
+pub const STATION: &str = "station_name";
+pub const STAFF: &str = "staff_name";
 pub const LAST_SYNCED_AT: &str = "last_synced_at";
 
 pub async fn get_value<'e>(db: impl SqliteExecutor<'e>, key: &str) -> Result<Option<String>> {
