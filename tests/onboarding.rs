@@ -8,7 +8,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use comptoir_core::dataset::{Dataset, DatasetSpec};
-use comptoir_core::model::{DataSource, FulfilmentStatus, OrderQuery, StripeMode};
+use comptoir_core::model::{
+    DataSource, FulfilmentStatus, OrderQuery, StripeMode, SubscriptionQuery,
+};
 use comptoir_core::secrets::{Keychain, Secret, SecretKind, SecretStore};
 use comptoir_core::store;
 use comptoir_core::sync::SyncOptions;
@@ -138,6 +140,36 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
         (f.staff.as_deref(), f.station.as_deref()),
         (Some("Camille"), Some("Atelier"))
     );
+    // The demo shows each billed subscription's upcoming charge, as Stripe would preview it.
+    let subs = ws
+        .list_subscriptions(&SubscriptionQuery {
+            limit: 100,
+            offset: 0,
+            status: None,
+            search: None,
+            sort: None,
+        })
+        .await
+        .unwrap();
+    let billed: Vec<_> = subs
+        .rows
+        .iter()
+        .filter(|r| r.next_charge.is_some())
+        .collect();
+    assert!(
+        !billed.is_empty(),
+        "the demo has subscriptions still billing"
+    );
+    for row in billed {
+        let detail = ws.subscription_detail(&row.id, true).await.unwrap();
+        let upcoming = detail
+            .upcoming
+            .unwrap_or_else(|| panic!("{} shows its upcoming charge", row.id));
+        assert_eq!(Some(upcoming.date), detail.next_charge, "{}", row.id);
+        assert_eq!(upcoming.currency, row.currency);
+        assert!(upcoming.total > 0 && !upcoming.lines.is_empty());
+        assert!(!detail.upcoming_stale);
+    }
 
     // A malformed key, then a well-formed key Stripe refuses: clear errors, nothing changes.
     let err = ws

@@ -920,9 +920,22 @@ fn write_account_file(dir: &Path, account: &AccountInfo) -> Result<()> {
 async fn open_demo(dir: &Path) -> Result<Current> {
     let store = Store::open(&dir.join("demo.sqlite")).await?;
     if store::orders::count(store.pool()).await? == 0 {
-        let data = Dataset::demo(store::now());
+        let now = store::now();
+        let mut data = Dataset::demo(now);
         sync::import_dataset(&store, &data).await?;
         seed_demo_fulfilment(&store).await?;
+        // No Stripe to ask: each subscription's next charge is previewed the way Stripe's
+        // `create_preview` would, and cached like a real answer.
+        let ids: Vec<String> = data
+            .subscriptions
+            .iter()
+            .filter_map(|s| s["id"].as_str().map(str::to_owned))
+            .collect();
+        for id in ids {
+            if let Some(raw) = data.preview_invoice(&id, now) {
+                store::upcoming_invoices::put(store.pool(), &id, &raw, now).await?;
+            }
+        }
     }
     Ok(Current {
         source: DataSource::Demo,
