@@ -307,6 +307,17 @@ fn open_an_order_and_check_it_against_the_simulator() {
                 Some("true")
             );
             assert_eq!(ui.count(&row).await, 1);
+
+            // At the packing station a scanner types the number and presses Enter: the order
+            // opens at once, even from a tab it is not in.
+            ui.click("orders-tab-to_be_sent").await;
+            let number = invoice["number"].as_str().unwrap();
+            ui.type_into("orders-search", &format!("{number}\u{E007}")).await;
+            ui.wait_until("the scanned order to open", DEFAULT_WAIT, || async {
+                (ui.exists("order-number").await && ui.text_of("order-number").await == number)
+                    .then_some(())
+            })
+            .await;
         })
         .await;
         sim.shutdown().await;

@@ -49,3 +49,16 @@ export function ariaSort(current: OrderSort, column: 'date' | 'total'): 'ascendi
   if (!current.startsWith(column)) return 'none';
   return current.endsWith('_asc') ? 'ascending' : 'descending';
 }
+
+/**
+ * The order that a scanned (or typed) number plus Enter opens: the only match, or among
+ * several matches the one whose number is exactly what was scanned (a leading `#` and case
+ * ignored). `null` when it is not clear which order is meant: the list shows the matches.
+ */
+export function scannedOrder(rows: readonly { id: string; number: string }[], scanned: string): string | null {
+  if (rows.length === 1) return rows[0].id;
+  const wanted = scanned.trim().replace(/^#/, '').toLowerCase();
+  if (!wanted) return null;
+  const exact = rows.filter((r) => r.number.toLowerCase() === wanted || r.id.toLowerCase() === wanted);
+  return exact.length === 1 ? exact[0].id : null;
+}

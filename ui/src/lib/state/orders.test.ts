@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ariaSort, nextSort, ordersQuery } from './orders.svelte';
+import { ariaSort, nextSort, ordersQuery, scannedOrder } from './orders.svelte';
 
 describe('orders view', () => {
   it('builds the query of a tab, search and sort', () => {
@@ -22,5 +22,19 @@ describe('orders view', () => {
     expect(ariaSort('total_asc', 'total')).toBe('ascending');
     expect(ariaSort('total_asc', 'date')).toBe('none');
     expect(ariaSort('date_desc', 'date')).toBe('descending');
+  });
+
+  it('opens the scanned order when it is clear which one is meant', () => {
+    const rows = [
+      { id: 'cs_1', number: 'CPT-0147' },
+      { id: 'cs_2', number: 'CPT-01470' },
+    ];
+    expect(scannedOrder([rows[1]], 'CPT-0147')).toBe('cs_2');
+    expect(scannedOrder(rows, 'cpt-0147')).toBe('cs_1');
+    expect(scannedOrder(rows, ' #CPT-01470 ')).toBe('cs_2');
+    expect(scannedOrder(rows, 'CPT-014')).toBeNull();
+    expect(scannedOrder(rows, 'cs_2')).toBe('cs_2');
+    expect(scannedOrder([], 'CPT-0147')).toBeNull();
+    expect(scannedOrder(rows, '   ')).toBeNull();
   });
 });
