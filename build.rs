@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "set_shipping_rate_pickup",
     "ship_order",
     "mark_not_sent",
+    "retry_email",
     "confirm_pickup",
     "send_ready_for_pickup",
     "carrier_options",
@@ -29,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "save_smtp_settings",
     "send_test_email",
     "open_tracking_link",
+    "print_packing_slip",
 ];
 
 fn main() {

@@ -21,6 +21,8 @@ pub enum ErrorCode {
     InvalidInput,
     /// Another sync is running.
     Busy,
+    /// The print system is missing or refused the job.
+    Printer,
     Internal,
 }
 

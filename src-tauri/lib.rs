@@ -75,6 +75,8 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        // Runs `lp` for packing slips, from Rust only: no capability grants the page a shell.
+        .plugin(tauri_plugin_shell::init())
         .setup(|app| {
             let dir = data_dir(app);
             init_logging(&dir);
@@ -118,6 +120,7 @@ pub fn run() {
             commands::set_shipping_rate_pickup,
             commands::fulfilment::ship_order,
             commands::fulfilment::mark_not_sent,
+            commands::fulfilment::retry_email,
             commands::fulfilment::confirm_pickup,
             commands::fulfilment::send_ready_for_pickup,
             commands::fulfilment::carrier_options,
@@ -129,6 +132,7 @@ pub fn run() {
             commands::fulfilment::save_smtp_settings,
             commands::fulfilment::send_test_email,
             commands::fulfilment::open_tracking_link,
+            commands::printing::print_packing_slip,
         ])
         .run(tauri::generate_context!("tauri.conf.json"))
         .expect("error while running Comptoir");

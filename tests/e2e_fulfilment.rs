@@ -18,7 +18,7 @@ use std::time::Duration;
 use comptoir_core::dataset::DatasetSpec;
 use comptoir_core::mail::{self, SmtpSecurity, SmtpSettings};
 use comptoir_core::secrets::SecretStore as _;
-use comptoir_core::store::{settings, Store};
+use comptoir_core::store::{outbox, settings, Store};
 use serde_json::Value;
 use smtp_support::SmtpServer;
 use support::{block_on, App, Launch, Ui, DEFAULT_WAIT};
@@ -265,8 +265,39 @@ fn ship_with_a_colissimo_link_confirm_a_pickup_and_keep_both_after_a_restart() {
             "the tracking link was opened: {opened}"
         );
 
+        // While the app is closed, a second email to the same customer is given up on (as after
+        // three permanent refusals): the worker never sends it on its own.
+        let failed = {
+            let store = Store::open(&account_db(&data_dir)).await.unwrap();
+            let smtp = mail::load_settings(store.pool()).await.unwrap().unwrap();
+            let email = outbox::NewEmail {
+                kind: "shipping".into(),
+                order_id: Some(ship_id.clone()),
+                recipient: ship_email.clone(),
+                subject: format!("Your order {ship_number} is on its way (again)"),
+                text_body: "Retried\n".into(),
+                html_body: "<p>Retried</p>".into(),
+            };
+            let now = comptoir_core::store::now();
+            let queued = mail::enqueue(store.pool(), Some(&smtp), &email, now)
+                .await
+                .unwrap();
+            sqlx::query(
+                "UPDATE outbox SET state = 'failed', attempts = 3,
+                   last_error = 'The SMTP server refused the email (550 mailbox unavailable).'
+                 WHERE id = ?1",
+            )
+            .bind(queued.id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+            store.close().await;
+            queued
+        };
+
         // After a restart, both states are kept.
         let ((pick_id, pick_number, _), at) = picked;
+        let failed_id = failed.id;
         let app = App::launch(launch()).await;
         app.run(move |ui| async move {
             ui.wait_for("[data-testid=\"order-row\"]", DEFAULT_WAIT)
@@ -281,6 +312,30 @@ fn ship_with_a_colissimo_link_confirm_a_pickup_and_keep_both_after_a_restart() {
                 ui.attr_of("email-state", "data-state").await.as_deref(),
                 Some("sent")
             );
+            // "Retry now" on the failed email: the worker is woken and the state moves on.
+            let state_of_failed = format!(
+                "return document.querySelector('[data-email-id=\"{failed_id}\"] \
+                 [data-testid=email-state]')?.dataset.state ?? null"
+            );
+            assert_eq!(js(&ui, &state_of_failed).await, "failed");
+            assert_eq!(ui.count("[data-testid=\"email-retry\"]").await, 1);
+            ui.wait_until("the Retry now button in view", DEFAULT_WAIT, || async {
+                let script = "const b = document.querySelector('[data-testid=email-retry]'); \
+                    b.scrollIntoView({ block: 'center', behavior: 'instant' }); \
+                    const r = b.getBoundingClientRect(); \
+                    return r.top >= 0 && r.bottom <= window.innerHeight;";
+                (js(&ui, script).await == true).then_some(())
+            })
+            .await;
+            let _ = ui.screenshot("fulfilment_email_failed").await;
+            ui.click("email-retry").await;
+            ui.wait_until("the retried email to be sent", DEFAULT_WAIT, || async {
+                (js(&ui, &state_of_failed).await == "sent").then_some(())
+            })
+            .await;
+            assert_eq!(ui.count("[data-testid=\"email-retry\"]").await, 0);
+            js(&ui, &format!("document.querySelector('[data-email-id=\"{failed_id}\"]').scrollIntoView({{ block: 'center', behavior: 'instant' }}); return null")).await;
+            let _ = ui.screenshot("fulfilment_email_retried").await;
             ui.click("order-back").await;
             open_order(&ui, &pick_id, &pick_number).await;
             status_is(&ui, "picked_up").await;
@@ -292,5 +347,11 @@ fn ship_with_a_colissimo_link_confirm_a_pickup_and_keep_both_after_a_restart() {
         .await;
         let _ = comptoir_core::secrets::Keychain::new(&service)
             .delete(comptoir_core::secrets::SecretKind::StripeKey);
+
+        // The retried email reached the server once, with its Message-ID; nothing else was sent.
+        let got = server.received();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[1]["message_id"], failed.message_id.as_str());
+        assert_eq!(got[1]["rcpt_tos"][0], ship_email.as_str());
     });
 }

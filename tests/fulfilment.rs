@@ -435,3 +435,261 @@ async fn the_demo_store_previews_the_email_instead_of_sending() {
     assert!(text.contains("6A12345678901"));
     assert_eq!(counts(&store, &id).await, (1, 1, 0));
 }
+
+/// The order's outbox rows as (state, Message-ID), oldest first.
+async fn emails_of(store: &Store, id: &str) -> Vec<outbox::OutboxEmail> {
+    outbox::list_for_order(store.pool(), id).await.unwrap()
+}
+
+#[tokio::test]
+async fn mark_not_sent_cancels_the_unsent_shipping_email_for_good() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&[]);
+    let store = shop(dir.path()).await;
+    let smtp = settings(server.port);
+    mail::save_settings(store.pool(), &smtp).await.unwrap();
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    let id = order_in(&store, "to_be_sent").await;
+    let now = store::now();
+
+    // Shipped with a wrong number; the email is queued but the worker has not run yet.
+    let out = fulfilment::ship(
+        &store,
+        &id,
+        &[colissimo("6A99999999999")],
+        &actor(),
+        false,
+        now,
+    )
+    .await
+    .unwrap();
+    let EmailOutcome::Queued { id: wrong } = out else {
+        panic!("{out:?}")
+    };
+    fulfilment::mark_not_sent(&store, &id, &actor(), now + 5)
+        .await
+        .unwrap();
+    let row = outbox::get(store.pool(), wrong).await.unwrap();
+    assert_eq!(row.state, OutboxState::Cancelled);
+    assert_eq!(row.sent_at, None);
+    let history = fulfilment::history(store.pool(), &id).await.unwrap();
+    let undo = history.last().unwrap();
+    assert_eq!(undo.action, "marked_not_sent");
+    let detail = undo.detail.as_deref().unwrap();
+    assert!(detail.contains("shipping email cancelled"), "{detail}");
+    assert!(detail.contains("6A99999999999"), "{detail}");
+
+    // The worker runs afterwards, even much later: the cancelled email never goes out, and
+    // "Retry now" refuses it.
+    let report = mail::send_due(&store, &mailer, now + 99_999).await.unwrap();
+    assert_eq!(report, mail::SendReport::default());
+    assert!(server.received().is_empty());
+    let err = fulfilment::retry_email(&store, wrong, &actor(), now + 100_000)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FulfilmentError::Mail(_)), "{err:?}");
+    assert!(err.to_string().contains("cancelled"), "{err}");
+    assert_eq!(
+        outbox::get(store.pool(), wrong).await.unwrap().state,
+        OutboxState::Cancelled
+    );
+
+    // Shipped again with the right number: only that email reaches the customer.
+    let out = fulfilment::ship(
+        &store,
+        &id,
+        &[colissimo("6A12345678901")],
+        &actor(),
+        false,
+        now + 100_010,
+    )
+    .await
+    .unwrap();
+    let EmailOutcome::Queued { id: right } = out else {
+        panic!("{out:?}")
+    };
+    let report = mail::send_due(&store, &mailer, now + 100_010)
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 1);
+    let got = server.received();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let right = outbox::get(store.pool(), right).await.unwrap();
+    assert_eq!(
+        got[0]["message_id"].as_str(),
+        Some(right.message_id.as_str())
+    );
+    let text = got[0]["parts"][0]["content"].as_str().unwrap();
+    assert!(text.contains("6A12345678901"), "{text}");
+    assert!(!text.contains("6A99999999999"), "{text}");
+    let states: Vec<OutboxState> = emails_of(&store, &id)
+        .await
+        .iter()
+        .map(|e| e.state)
+        .collect();
+    assert_eq!(states, vec![OutboxState::Cancelled, OutboxState::Sent]);
+}
+
+#[tokio::test]
+async fn mark_not_sent_leaves_a_sent_email_sent_and_says_when_one_may_have_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&[]);
+    let store = shop(dir.path()).await;
+    let smtp = settings(server.port);
+    mail::save_settings(store.pool(), &smtp).await.unwrap();
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    let id = order_in(&store, "to_be_sent").await;
+    let now = store::now();
+
+    // Already sent: it stays sent, and the history says so.
+    let out = fulfilment::ship(
+        &store,
+        &id,
+        &[colissimo("6A12345678901")],
+        &actor(),
+        false,
+        now,
+    )
+    .await
+    .unwrap();
+    let EmailOutcome::Queued { id: sent } = out else {
+        panic!("{out:?}")
+    };
+    assert_eq!(mail::send_due(&store, &mailer, now).await.unwrap().sent, 1);
+    let before = outbox::get(store.pool(), sent).await.unwrap();
+    assert_eq!(before.state, OutboxState::Sent);
+    fulfilment::mark_not_sent(&store, &id, &actor(), now + 5)
+        .await
+        .unwrap();
+    assert_eq!(outbox::get(store.pool(), sent).await.unwrap(), before);
+    let detail = fulfilment::history(store.pool(), &id).await.unwrap();
+    let detail = detail.last().unwrap().detail.clone().unwrap();
+    assert!(detail.contains("already sent"), "{detail}");
+    assert!(!detail.contains("cancelled"), "{detail}");
+    // A sent email is not retried.
+    let err = fulfilment::retry_email(&store, sent, &actor(), now + 6)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("already sent"), "{err}");
+
+    // Being sent right now (a sender claimed it): not touched, and the history warns that it
+    // may already have gone.
+    let out = fulfilment::ship(
+        &store,
+        &id,
+        &[colissimo("6A12345678902")],
+        &actor(),
+        false,
+        now + 10,
+    )
+    .await
+    .unwrap();
+    let EmailOutcome::Queued { id: held } = out else {
+        panic!("{out:?}")
+    };
+    let claimed = outbox::claim_due(store.pool(), now + 10, 1).await.unwrap();
+    assert_eq!(claimed[0].id, held);
+    fulfilment::mark_not_sent(&store, &id, &actor(), now + 15)
+        .await
+        .unwrap();
+    assert_eq!(
+        outbox::get(store.pool(), held).await.unwrap().state,
+        OutboxState::Sending
+    );
+    let detail = fulfilment::history(store.pool(), &id).await.unwrap();
+    let detail = detail.last().unwrap().detail.clone().unwrap();
+    assert!(detail.contains("may already have gone"), "{detail}");
+    // The claimed attempt then goes through: the server accepts it, and it is recorded sent.
+    mailer.send(&claimed[0]).await.unwrap();
+    outbox::mark_sent(store.pool(), held, now + 16)
+        .await
+        .unwrap();
+    assert_eq!(server.received().len(), 2);
+}
+
+#[tokio::test]
+async fn retry_now_sends_a_failed_shipping_email_once_with_its_message_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&["--reject", "zoe@example.com"]);
+    let store = shop(dir.path()).await;
+    let smtp = settings(server.port);
+    mail::save_settings(store.pool(), &smtp).await.unwrap();
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    let id = order_in(&store, "to_be_sent").await;
+    let now = store::now();
+    let out = fulfilment::ship(
+        &store,
+        &id,
+        &[colissimo("6A12345678901")],
+        &actor(),
+        false,
+        now,
+    )
+    .await
+    .unwrap();
+    let EmailOutcome::Queued { id: email } = out else {
+        panic!("{out:?}")
+    };
+    for at in [now, now + 30, now + 90] {
+        mail::send_due(&store, &mailer, at).await.unwrap();
+    }
+    let failed = outbox::get(store.pool(), email).await.unwrap();
+    assert_eq!(failed.state, OutboxState::Failed);
+    assert!(failed.last_error.as_deref().unwrap().contains("550"));
+
+    // Refused without a staff name, like every fulfilment action: nothing changes.
+    let nobody = Actor {
+        staff: " ".into(),
+        station: String::new(),
+    };
+    assert!(fulfilment::retry_email(&store, email, &nobody, now + 100)
+        .await
+        .is_err());
+    assert_eq!(outbox::get(store.pool(), email).await.unwrap(), failed);
+
+    server.stop();
+    server.start(&[]);
+    let later = now + 1000;
+    let retried = fulfilment::retry_email(&store, email, &actor(), later)
+        .await
+        .unwrap();
+    assert_eq!(retried.state, OutboxState::Pending);
+    assert_eq!(retried.message_id, failed.message_id);
+    let history = fulfilment::history(store.pool(), &id).await.unwrap();
+    let entry = history.last().unwrap();
+    assert_eq!(entry.action, "email_retried");
+    assert_eq!(entry.staff.as_deref(), Some("Inès"));
+    assert!(entry
+        .detail
+        .as_deref()
+        .unwrap()
+        .contains(&failed.message_id));
+
+    assert_eq!(
+        mail::send_due(&store, &mailer, later).await.unwrap().sent,
+        1
+    );
+    assert_eq!(
+        mail::send_due(&store, &mailer, later + 99_999)
+            .await
+            .unwrap()
+            .sent,
+        0
+    );
+    let got = server.received();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(
+        got[0]["message_id"].as_str(),
+        Some(failed.message_id.as_str())
+    );
+    assert_eq!(got[0]["rcpt_tos"], serde_json::json!(["zoe@example.com"]));
+    let sent = outbox::get(store.pool(), email).await.unwrap();
+    assert_eq!((sent.state, sent.sent_at), (OutboxState::Sent, Some(later)));
+    let err = fulfilment::retry_email(&store, email, &actor(), later + 5)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("already sent"), "{err}");
+}

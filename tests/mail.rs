@@ -570,3 +570,176 @@ async fn a_refused_recipient_fails_after_three_attempts_without_holding_up_the_o
         vec![accepted.message_id.as_str(), refused.message_id.as_str()]
     );
 }
+
+#[tokio::test]
+async fn retry_now_sends_a_failed_email_once_with_its_message_id_and_refuses_a_sent_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&["--reject", "zoe@example.com"]);
+    let store = open_store(dir.path()).await;
+    let smtp = settings(server.port);
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    let now = store::now();
+    let queued = mail::enqueue(store.pool(), Some(&smtp), &email(5), now)
+        .await
+        .unwrap();
+    for at in [now, now + 30, now + 90] {
+        mail::send_due(&store, &mailer, at).await.unwrap();
+    }
+    let row = outbox::get(store.pool(), queued.id).await.unwrap();
+    assert_eq!((row.state, row.attempts), (OutboxState::Failed, 3));
+    assert!(server.received().is_empty());
+
+    // The server now accepts the address; "Retry now" queues it again, due at once.
+    server.stop();
+    server.start(&[]);
+    let later = now + 5000;
+    let mut conn = store.pool().acquire().await.unwrap();
+    let retried = mail::retry_now(&mut conn, queued.id, later).await.unwrap();
+    drop(conn);
+    assert_eq!(retried.state, OutboxState::Pending);
+    assert_eq!(retried.next_attempt_at, later);
+    assert_eq!(retried.message_id, queued.message_id);
+    assert_eq!(retried.attempts, 3, "earlier attempts are kept");
+    let report = mail::send_due(&store, &mailer, later).await.unwrap();
+    assert_eq!((report.sent, report.retrying, report.failed), (1, 0, 0));
+    // Later runs never send it again.
+    let report = mail::send_due(&store, &mailer, later + 99_999)
+        .await
+        .unwrap();
+    assert_eq!(report, mail::SendReport::default());
+    let got = server.received();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(str_of(&got[0], "message_id"), queued.message_id);
+    let row = outbox::get(store.pool(), queued.id).await.unwrap();
+    assert_eq!((row.state, row.sent_at), (OutboxState::Sent, Some(later)));
+
+    // A sent email is not retried: refused in plain words, and nothing changes.
+    let mut conn = store.pool().acquire().await.unwrap();
+    let err = mail::retry_now(&mut conn, queued.id, later + 10)
+        .await
+        .unwrap_err();
+    drop(conn);
+    assert!(matches!(err, MailError::Invalid(_)), "{err:?}");
+    assert!(err.to_string().contains("already sent"), "{err}");
+    assert_eq!(outbox::get(store.pool(), queued.id).await.unwrap(), row);
+    mail::send_due(&store, &mailer, later + 200_000)
+        .await
+        .unwrap();
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn retry_now_skips_the_backoff_of_an_email_waiting_and_refuses_one_being_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    let store = open_store(dir.path()).await;
+    let smtp = settings(server.port);
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    let now = store::now();
+    let waiting = mail::enqueue(store.pool(), Some(&smtp), &email(1), now)
+        .await
+        .unwrap();
+    // Offline: the email waits 30 s for its next attempt.
+    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    assert_eq!(report.retrying, 1);
+    let row = outbox::get(store.pool(), waiting.id).await.unwrap();
+    assert_eq!(
+        (row.state, row.next_attempt_at),
+        (OutboxState::Pending, now + 30)
+    );
+
+    // Back online; "Retry now" makes it due at once, without waiting for the backoff.
+    server.start(&[]);
+    let mut conn = store.pool().acquire().await.unwrap();
+    let retried = mail::retry_now(&mut conn, waiting.id, now + 1)
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(retried.next_attempt_at, now + 1);
+    let report = mail::send_due(&store, &mailer, now + 1).await.unwrap();
+    assert_eq!(report.sent, 1);
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(str_of(&got[0], "message_id"), waiting.message_id);
+
+    // An email a sender holds right now is not touched.
+    let held = mail::enqueue(store.pool(), Some(&smtp), &email(2), now + 2)
+        .await
+        .unwrap();
+    let claimed = outbox::claim_due(store.pool(), now + 2, 1).await.unwrap();
+    assert_eq!(claimed[0].id, held.id);
+    let mut conn = store.pool().acquire().await.unwrap();
+    let err = mail::retry_now(&mut conn, held.id, now + 3)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("being sent"), "{err}");
+    // An unknown email is not found.
+    let err = mail::retry_now(&mut conn, 999_999, now + 3)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, MailError::Store(store::StoreError::NotFound(_))),
+        "{err:?}"
+    );
+    drop(conn);
+    assert_eq!(
+        outbox::get(store.pool(), held.id).await.unwrap().state,
+        OutboxState::Sending
+    );
+}
+
+#[tokio::test]
+async fn a_cancellation_asked_for_mid_send_wins_over_a_retry() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path()).await;
+    let smtp = settings(free_port());
+    let now = store::now();
+    let queued = mail::enqueue(store.pool(), Some(&smtp), &email(3), now)
+        .await
+        .unwrap();
+    let order = queued.order_id.clone().unwrap();
+    // A sender holds the email when the order's emails are cancelled: it cannot be stopped...
+    outbox::claim_due(store.pool(), now, 1).await.unwrap();
+    let mut conn = store.pool().acquire().await.unwrap();
+    let done = outbox::cancel_unsent(&mut conn, &order, "shipping", now + 1)
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(done.in_flight, vec![queued.id]);
+    assert!(done.cancelled.is_empty() && done.already_sent.is_empty());
+    // ...but when its attempt fails, it is cancelled instead of tried again.
+    outbox::mark_failed(store.pool(), queued.id, "connection lost", Some(now + 30))
+        .await
+        .unwrap();
+    let row = outbox::get(store.pool(), queued.id).await.unwrap();
+    assert_eq!(row.state, OutboxState::Cancelled);
+    assert!(outbox::claim_due(store.pool(), now + 99_999, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let mut conn = store.pool().acquire().await.unwrap();
+    let err = mail::retry_now(&mut conn, queued.id, now + 40)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("cancelled"), "{err}");
+
+    // The same after a crash mid-send: crash recovery cancels rather than resends.
+    let second = mail::enqueue(&mut *conn, Some(&smtp), &email(3), now)
+        .await
+        .unwrap();
+    outbox::claim_due(&mut *conn, now, 1).await.unwrap();
+    outbox::cancel_unsent(&mut conn, &order, "shipping", now + 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        outbox::recover_stale(&mut *conn, now + STALE_CLAIM_SECS + 1)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        outbox::get(&mut *conn, second.id).await.unwrap().state,
+        OutboxState::Cancelled
+    );
+}

@@ -5,6 +5,7 @@ use comptoir_core::carriers::{self, Carrier, CarrierOption, CustomCarrier};
 use comptoir_core::fulfilment::{EmailOutcome, TrackingInput};
 use comptoir_core::mail::SmtpSettings;
 use comptoir_core::secrets::Secret;
+use comptoir_core::store::outbox::OutboxEmail;
 use comptoir_core::workspace::SmtpSettingsView;
 use tauri::AppHandle;
 
@@ -23,6 +24,12 @@ pub async fn ship_order(
 #[tauri::command]
 pub async fn mark_not_sent(ws: Ws<'_>, order_id: String) -> CmdResult<()> {
     Ok(ws.mark_not_sent(&order_id).await?)
+}
+
+/// "Retry now" on an order's email: queued again, due now, and the mail worker woken.
+#[tauri::command]
+pub async fn retry_email(ws: Ws<'_>, id: i64) -> CmdResult<OutboxEmail> {
+    Ok(ws.retry_email(id).await?)
 }
 
 #[tauri::command]

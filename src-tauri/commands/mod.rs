@@ -3,6 +3,7 @@
 
 pub mod fulfilment;
 pub mod orders;
+pub mod printing;
 pub mod subscriptions;
 
 use std::sync::Arc;

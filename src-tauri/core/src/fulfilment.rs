@@ -12,7 +12,7 @@ use ts_rs::TS;
 use crate::carriers::{self, Carrier, CarrierError, CustomCarrier};
 use crate::mail::{self, MailError, SmtpSettings};
 use crate::model::{DeliveryKind, FulfilmentStatus, Order, Timestamp};
-use crate::store::outbox::NewEmail;
+use crate::store::outbox::{self, NewEmail, OutboxEmail};
 use crate::store::{self, settings, Store, StoreError};
 
 /// The `settings` key the custom carriers are stored under, as JSON.
@@ -186,7 +186,7 @@ fn check_actor(actor: &Actor) -> Result<()> {
     Ok(())
 }
 
-async fn audit(
+pub(crate) async fn audit(
     conn: &mut sqlx::SqliteConnection,
     order_id: &str,
     at: Timestamp,
@@ -369,7 +369,10 @@ async fn upsert_fulfilment(
 }
 
 /// "Mark as not sent": back to To be sent; the tracking links are removed from the order, the
-/// audit log keeps them.
+/// audit log keeps them. In the same transaction, the order's shipping email that no sender
+/// has taken yet is cancelled, so it never goes out with a wrong tracking link. One already
+/// sent stays sent; one being sent at this moment cannot be stopped (it may already have
+/// gone), and the audit detail says so.
 pub async fn mark_not_sent(
     store: &Store,
     order_id: &str,
@@ -392,7 +395,19 @@ pub async fn mark_not_sent(
         .execute(&mut *tx)
         .await?;
     upsert_fulfilment(&mut tx, order_id, FulfilmentStatus::ToBeSent, actor, now).await?;
-    let detail = format!("tracking removed: {}", urls.join(" "));
+    let emails = outbox::cancel_unsent(&mut tx, order_id, "shipping", now).await?;
+    let mut detail = format!("tracking removed: {}", urls.join(" "));
+    if !emails.cancelled.is_empty() {
+        detail.push_str("; shipping email cancelled");
+    }
+    if !emails.in_flight.is_empty() {
+        detail.push_str(
+            "; shipping email was being sent and could not be cancelled: it may already have gone",
+        );
+    }
+    if !emails.already_sent.is_empty() {
+        detail.push_str("; shipping email already sent");
+    }
     audit(
         &mut tx,
         order_id,
@@ -404,6 +419,39 @@ pub async fn mark_not_sent(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// "Retry now" on one of an order's emails: queued again, due at `now`, with the same
+/// Message-ID (see `mail::retry_now`, which refuses an email sent, being sent or cancelled),
+/// and recorded in the order's history. The caller wakes the mail worker.
+pub async fn retry_email(
+    store: &Store,
+    email_id: i64,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<OutboxEmail> {
+    check_actor(actor)?;
+    let mut tx = store.write().await?;
+    let email = mail::retry_now(&mut tx, email_id, now).await?;
+    if let Some(order_id) = &email.order_id {
+        let detail = format!(
+            "{} email, attempt {} (Message-ID {})",
+            email.kind,
+            email.attempts.saturating_add(1),
+            email.message_id
+        );
+        audit(
+            &mut tx,
+            order_id,
+            now,
+            "email_retried",
+            actor,
+            Some(&detail),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(email)
 }
 
 /// "Confirm order pickup": To be picked up → Picked up, with the time, staff and station.
@@ -460,7 +508,7 @@ pub async fn send_ready_for_pickup(
     Ok(outcome)
 }
 
-async fn merchant_name(conn: &mut sqlx::SqliteConnection) -> Result<String> {
+pub(crate) async fn merchant_name(conn: &mut sqlx::SqliteConnection) -> Result<String> {
     let smtp: Option<SmtpSettings> = mail::load_settings(&mut *conn).await?;
     Ok(smtp
         .map(|s| s.from_name.trim().to_owned())

@@ -6,7 +6,8 @@
 //!   refuses, times out or rejects a login leaves it `pending` with the reason in plain words
 //!   and a next attempt after an exponential backoff ([`backoff`]); offline, it simply waits.
 //!   Only a permanent (5xx) refusal of the message itself, [`PERMANENT_ATTEMPTS`] times, marks
-//!   it `failed`, and the merchant can retry it (`store::outbox::retry`).
+//!   it `failed`, and the merchant can retry it ([`retry_now`]), as they can an email waiting
+//!   for its next attempt.
 //! - **Sent once.** An email is claimed (`sending`) in one statement before it is sent and
 //!   marked `sent` right after the server accepts it, so a later run or an app restart never
 //!   sends it again. One window remains: a crash (or a database failure) after the server's
@@ -14,6 +15,10 @@
 //!   to `pending` after [`STALE_CLAIM_SECS`], and the email is sent a second time **with the
 //!   same Message-ID**, which mail clients and servers use to recognise the duplicate. SMTP
 //!   offers no way to close this window from the client side.
+//! - **Cancelled means never sent.** An email cancelled while no sender holds it
+//!   (`store::outbox::cancel_unsent`, e.g. "Mark as not sent") is never claimed again and
+//!   cannot be retried. One being sent at that moment may still go out; if its attempt fails,
+//!   it is cancelled rather than tried again.
 
 use std::fmt;
 use std::time::Duration;
@@ -28,7 +33,7 @@ use ts_rs::TS;
 
 use crate::model::Timestamp;
 use crate::secrets::Secret;
-use crate::store::outbox::{self, NewEmail, OutboxEmail};
+use crate::store::outbox::{self, NewEmail, OutboxEmail, OutboxState};
 use crate::store::{settings, Store, StoreError};
 
 /// The `settings` key the SMTP settings are stored under, as JSON (never the password).
@@ -570,6 +575,36 @@ pub async fn enqueue<'e>(
     parse_mailbox(&email.recipient)?;
     let message_id = outbox::new_message_id(smtp.map_or("", SmtpSettings::domain));
     Ok(outbox::enqueue(db, email, &message_id, now).await?)
+}
+
+/// "Retry now": queues a `failed` email, or one waiting for its next attempt, again, due at
+/// `now`, with the same Message-ID. The caller then wakes the mail worker. Refused, in plain
+/// words, for an email that was sent, is being sent, or was cancelled.
+pub async fn retry_now(
+    conn: &mut sqlx::SqliteConnection,
+    id: i64,
+    now: Timestamp,
+) -> Result<OutboxEmail, MailError> {
+    if let Some(email) = outbox::retry(&mut *conn, id, now).await? {
+        return Ok(email);
+    }
+    let email = outbox::get(&mut *conn, id).await?;
+    Err(invalid(match email.state {
+        OutboxState::Sent => {
+            "This email was already sent: the server accepted it, so it is not sent again."
+        }
+        OutboxState::Sending => {
+            "This email is being sent right now: wait a moment for the result before retrying."
+        }
+        OutboxState::Cancelled => {
+            "This email was cancelled (the order was marked as not sent): it is never sent. \
+             Ship the order again to send a new one."
+        }
+        // Queued again by someone else in the meantime.
+        OutboxState::Pending | OutboxState::Failed => {
+            "This email could not be queued again. Reload the order and try again."
+        }
+    }))
 }
 
 /// The wait before the next attempt after `attempts` failed ones: 30 s, 1 min, 2 min, … up to

@@ -388,6 +388,9 @@ pub struct Settings {
     pub station_name: String,
     /// The person working at this station, recorded with every fulfilment action.
     pub staff_name: String,
+    /// The print queue (CUPS) for packing slips; empty for the system's default printer.
+    #[serde(default)]
+    pub printer_name: String,
 }
 
 /// Where the data on screen comes from.

@@ -24,6 +24,7 @@ use crate::model::{
     OrderPage, OrderQuery, Settings, ShippingRate, StripeMode, SubscriptionDetail,
     SubscriptionPage, SubscriptionQuery, SyncReport,
 };
+use crate::printing::{self, PrintJob};
 use crate::secrets::{Secret, SecretKind, SecretStore, SecretsError};
 use crate::store::{self, Store, StoreError};
 use crate::stripe::client::{mode_of_key, ClientConfig};
@@ -364,6 +365,18 @@ impl Workspace {
             .map_err(fulfilment_error)
     }
 
+    /// "Retry now" on an email of an order: queued again, due now, with the same Message-ID
+    /// (refused for an email sent, being sent or cancelled). Then wakes the mail worker.
+    pub async fn retry_email(&self, email_id: i64) -> Result<store::outbox::OutboxEmail> {
+        let actor = self.actor().await?;
+        let cur = self.current().await;
+        let email = fulfilment::retry_email(&cur.store, email_id, &actor, store::now())
+            .await
+            .map_err(fulfilment_error)?;
+        self.mail_wakeup.notify_one();
+        Ok(email)
+    }
+
     pub async fn confirm_pickup(&self, order_id: &str) -> Result<()> {
         let actor = self.actor().await?;
         let cur = self.current().await;
@@ -668,6 +681,42 @@ impl Workspace {
         })
     }
 
+    /// The packing slip of an order, in the merchant's language, for the printer chosen in
+    /// Settings.
+    pub async fn packing_slip(&self, order_id: &str, french: bool) -> Result<PrintJob> {
+        let cur = self.current().await;
+        let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
+        let order = store::orders::get(&mut *conn, order_id).await?;
+        let shop = fulfilment::merchant_name(&mut conn)
+            .await
+            .map_err(fulfilment_error)?;
+        let settings = store::settings::get(&mut conn).await?;
+        let mut job = printing::packing_slip(&order, &shop, french);
+        job.printer = printing::validate_printer(&settings.printer_name)
+            .map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;
+        Ok(job)
+    }
+
+    /// Notes in the order's history that its packing slip went to the printer.
+    pub async fn packing_slip_printed(&self, order_id: &str, printer: Option<&str>) -> Result<()> {
+        let actor = self.actor().await?;
+        let cur = self.current().await;
+        let mut tx = cur.store.write().await?;
+        let detail = printer.map(|p| format!("printer {p}"));
+        fulfilment::audit(
+            &mut tx,
+            order_id,
+            store::now(),
+            "slip_printed",
+            &actor,
+            detail.as_deref(),
+        )
+        .await
+        .map_err(fulfilment_error)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
     pub async fn settings(&self) -> Result<Settings> {
         let cur = self.current().await;
         let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
@@ -692,6 +741,8 @@ impl Workspace {
                 )));
             }
         }
+        crate::printing::validate_printer(&s.printer_name)
+            .map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;
         let cur = self.current().await;
         let mut tx = cur.store.write().await?;
         store::settings::save(&mut tx, s).await?;

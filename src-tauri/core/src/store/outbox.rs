@@ -5,6 +5,11 @@
 //! senders never take the same email; [`mark_sent`] records the server's acceptance right after
 //! it arrives. A process killed in between leaves the row in `sending`; [`recover_stale`] puts
 //! it back to `pending`, and the resend carries the same Message-ID (see `crate::mail`).
+//!
+//! [`cancel_unsent`] cancels emails no sender holds (`pending`, `failed`): they are never sent.
+//! An email a sender holds right now cannot be stopped; the cancellation is remembered on it
+//! (`cancelled_at`), so an attempt that does not end with the server's acceptance cancels it
+//! rather than trying again ([`mark_failed`], [`release`], [`recover_stale`]).
 
 use serde::{Deserialize, Serialize};
 use sqlx::{AssertSqlSafe, SqliteExecutor};
@@ -26,6 +31,8 @@ pub enum OutboxState {
     Sent,
     /// Given up on (the server refused it for good); `last_error` says why.
     Failed,
+    /// Cancelled before it was sent (e.g. the order was marked as not sent); never sent.
+    Cancelled,
 }
 
 impl OutboxState {
@@ -35,6 +42,7 @@ impl OutboxState {
             OutboxState::Sending => "sending",
             OutboxState::Sent => "sent",
             OutboxState::Failed => "failed",
+            OutboxState::Cancelled => "cancelled",
         }
     }
 
@@ -43,6 +51,7 @@ impl OutboxState {
             "sending" => OutboxState::Sending,
             "sent" => OutboxState::Sent,
             "failed" => OutboxState::Failed,
+            "cancelled" => OutboxState::Cancelled,
             _ => OutboxState::Pending,
         }
     }
@@ -239,7 +248,8 @@ pub async fn mark_sent<'e>(db: impl SqliteExecutor<'e>, id: i64, now: Timestamp)
 }
 
 /// Records a failed attempt on a claimed email: back to `pending` until `retry_at`, or
-/// `failed` for good when `retry_at` is `None`.
+/// `failed` for good when `retry_at` is `None`; `cancelled` when a cancellation was asked for
+/// while it was being sent.
 pub async fn mark_failed<'e>(
     db: impl SqliteExecutor<'e>,
     id: i64,
@@ -247,7 +257,8 @@ pub async fn mark_failed<'e>(
     retry_at: Option<Timestamp>,
 ) -> Result<()> {
     sqlx::query(
-        "UPDATE outbox SET state = CASE WHEN ?3 IS NULL THEN 'failed' ELSE 'pending' END,
+        "UPDATE outbox SET state = CASE WHEN cancelled_at IS NOT NULL THEN 'cancelled'
+                                        WHEN ?3 IS NULL THEN 'failed' ELSE 'pending' END,
                            next_attempt_at = COALESCE(?3, next_attempt_at),
                            attempts = attempts + 1, last_error = ?2, claimed_at = NULL
          WHERE id = ?1 AND state = 'sending'",
@@ -260,10 +271,14 @@ pub async fn mark_failed<'e>(
     Ok(())
 }
 
-/// Gives a claimed email back untried (the sender stopped before attempting it).
+/// Gives a claimed email back untried (the sender stopped before attempting it), or cancels
+/// it when a cancellation was asked for meanwhile.
 pub async fn release<'e>(db: impl SqliteExecutor<'e>, id: i64) -> Result<()> {
     sqlx::query(
-        "UPDATE outbox SET state = 'pending', claimed_at = NULL WHERE id = ?1 AND state = 'sending'",
+        "UPDATE outbox
+         SET state = CASE WHEN cancelled_at IS NOT NULL THEN 'cancelled' ELSE 'pending' END,
+             claimed_at = NULL
+         WHERE id = ?1 AND state = 'sending'",
     )
     .bind(id)
     .execute(db)
@@ -271,27 +286,98 @@ pub async fn release<'e>(db: impl SqliteExecutor<'e>, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Queues a `failed` email again, due at `now` (the merchant's "Retry").
-pub async fn retry<'e>(db: impl SqliteExecutor<'e>, id: i64, now: Timestamp) -> Result<()> {
-    sqlx::query(
+/// Queues a `failed` email, or a `pending` one waiting for its next attempt, again due at
+/// `now` (the merchant's "Retry now"), with the same Message-ID. Returns the email, or `None`
+/// when it is in no state to be retried (sent, being sent, cancelled): nothing changes then
+/// (`crate::mail::retry_now` says why).
+pub async fn retry<'e>(
+    db: impl SqliteExecutor<'e>,
+    id: i64,
+    now: Timestamp,
+) -> Result<Option<OutboxEmail>> {
+    let sql = format!(
         "UPDATE outbox SET state = 'pending', next_attempt_at = ?2
-         WHERE id = ?1 AND state = 'failed'",
+         WHERE id = ?1 AND state IN ('failed', 'pending')
+         RETURNING {COLUMNS}"
+    );
+    let row: Option<Row> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(id)
+        .bind(now)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(Into::into))
+}
+
+/// What [`cancel_unsent`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cancelled {
+    /// Emails cancelled: they will never be sent.
+    pub cancelled: Vec<i64>,
+    /// Emails a sender held at that moment: they may already have gone. If their attempt
+    /// fails, they are cancelled instead of tried again.
+    pub in_flight: Vec<i64>,
+    /// Emails already accepted by the server: left as they are.
+    pub already_sent: Vec<i64>,
+}
+
+/// Cancels the unsent emails of `kind` about `order_id` (`pending`, and `failed` ones, which
+/// "Retry now" could otherwise send later). Meant to run in the transaction of the action that
+/// makes them wrong (e.g. "Mark as not sent" for the shipping email).
+pub async fn cancel_unsent(
+    conn: &mut sqlx::SqliteConnection,
+    order_id: &str,
+    kind: &str,
+    now: Timestamp,
+) -> Result<Cancelled> {
+    let cancelled: Vec<i64> = sqlx::query_scalar(
+        "UPDATE outbox SET state = 'cancelled', cancelled_at = ?3, claimed_at = NULL
+         WHERE order_id = ?1 AND kind = ?2 AND state IN ('pending', 'failed')
+         RETURNING id",
     )
-    .bind(id)
+    .bind(order_id)
+    .bind(kind)
     .bind(now)
-    .execute(db)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(())
+    let in_flight: Vec<i64> = sqlx::query_scalar(
+        "UPDATE outbox SET cancelled_at = COALESCE(cancelled_at, ?3)
+         WHERE order_id = ?1 AND kind = ?2 AND state = 'sending'
+         RETURNING id",
+    )
+    .bind(order_id)
+    .bind(kind)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    let already_sent: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM outbox WHERE order_id = ?1 AND kind = ?2 AND state = 'sent' ORDER BY id",
+    )
+    .bind(order_id)
+    .bind(kind)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut done = Cancelled {
+        cancelled,
+        in_flight,
+        already_sent,
+    };
+    // RETURNING does not promise an order.
+    done.cancelled.sort_unstable();
+    done.in_flight.sort_unstable();
+    Ok(done)
 }
 
 /// Crash recovery: emails claimed before `claimed_before` and still `sending` belonged to a
-/// sender that died; they go back to `pending`, due at once. Returns how many.
+/// sender that died; they go back to `pending`, due at once (or to `cancelled`, when a
+/// cancellation was asked for meanwhile). Returns how many.
 pub async fn recover_stale<'e>(
     db: impl SqliteExecutor<'e>,
     claimed_before: Timestamp,
 ) -> Result<u64> {
     let done = sqlx::query(
-        "UPDATE outbox SET state = 'pending', claimed_at = NULL
+        "UPDATE outbox
+         SET state = CASE WHEN cancelled_at IS NOT NULL THEN 'cancelled' ELSE 'pending' END,
+             claimed_at = NULL
          WHERE state = 'sending' AND (claimed_at IS NULL OR claimed_at < ?1)",
     )
     .bind(claimed_before)

@@ -8,6 +8,7 @@ use crate::model::Settings;
 const LANGUAGE: &str = "language";
 pub const STATION: &str = "station_name";
 pub const STAFF: &str = "staff_name";
+const PRINTER: &str = "printer_name";
 pub const LAST_SYNCED_AT: &str = "last_synced_at";
 
 pub async fn get_value<'e>(db: impl SqliteExecutor<'e>, key: &str) -> Result<Option<String>> {
@@ -38,6 +39,7 @@ pub async fn get(conn: &mut SqliteConnection) -> Result<Settings> {
             .filter(|l| l == "fr" || l == "en"),
         station_name: get_value(&mut *conn, STATION).await?.unwrap_or_default(),
         staff_name: get_value(&mut *conn, STAFF).await?.unwrap_or_default(),
+        printer_name: get_value(&mut *conn, PRINTER).await?.unwrap_or_default(),
     })
 }
 
@@ -53,6 +55,7 @@ pub async fn save(conn: &mut SqliteConnection, s: &Settings) -> Result<()> {
     }
     set_value(&mut *conn, STATION, s.station_name.trim()).await?;
     set_value(&mut *conn, STAFF, s.staff_name.trim()).await?;
+    set_value(&mut *conn, PRINTER, s.printer_name.trim()).await?;
     Ok(())
 }
 

@@ -30,6 +30,7 @@ export const ICONS = {
   lock: [['rect', { x: 3, y: 11, width: 18, height: 11, rx: 2, ry: 2 }], p('M7 11V7a5 5 0 0 1 10 0v4')],
   file: [p('M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z'), pl('14 2 14 8 20 8'), ln(8, 13, 16, 13), ln(8, 17, 16, 17)],
   external: [p('M18 13v6a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h6'), pl('15 3 21 3 21 9'), ln(10, 14, 21, 3)],
+  printer: [pl('6 9 6 2 18 2 18 9'), p('M6 18H4a2 2 0 0 1-2-2v-5a2 2 0 0 1 2-2h16a2 2 0 0 1 2 2v5a2 2 0 0 1-2 2h-2'), ['rect', { x: 6, y: 14, width: 12, height: 8 }]],
   store: [p('M3 9l1.5-5h15L21 9'), p('M3 9a3 3 0 0 0 6 0 3 3 0 0 0 6 0 3 3 0 0 0 6 0'), p('M5 12v8h14v-8'), p('M10 20v-5h4v5')],
 } satisfies Record<string, Shape[]>;
 

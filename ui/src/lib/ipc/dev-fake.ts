@@ -23,6 +23,7 @@ import type { IpcError } from './bindings/IpcError';
 import type { OrderDetail } from './bindings/OrderDetail';
 import type { OrderQuery } from './bindings/OrderQuery';
 import type { OrderRow } from './bindings/OrderRow';
+import type { OutboxEmail } from './bindings/OutboxEmail';
 import type { Settings } from './bindings/Settings';
 import type { ShippingRate } from './bindings/ShippingRate';
 import type { SubscriptionCounts } from './bindings/SubscriptionCounts';
@@ -191,7 +192,7 @@ export function createFakeBackend(): Backend {
   let stripeData: Dataset = { orders: [], subscriptions: [], rates: [] };
   let lastSynced: number | null = null;
   let syncing = false;
-  let settings: Settings = { language: params.get('lang'), station_name: 'Poste 1', staff_name: '' };
+  let settings: Settings = { language: params.get('lang'), station_name: 'Poste 1', staff_name: '', printer_name: '' };
   const listeners = new Map<string, Set<(p: unknown) => void>>();
 
   if (start === 'test' || start === 'live' || start === 'fresh' || start === 'empty') {
@@ -203,6 +204,31 @@ export function createFakeBackend(): Backend {
   }
 
   const data = () => (account ? stripeData : demo);
+
+  // Connected stores only (the demo store sends nothing): each Sent order has a shipping email,
+  // sent, given up on (550) or waiting for its next attempt, so "Retry now" can be tried.
+  const outbox = new Map<string, OutboxEmail[]>();
+  let nextEmailId = 1;
+  function emailsOf(r: OrderRow): OutboxEmail[] {
+    if (!account || r.status !== 'sent') return [];
+    let list = outbox.get(r.id);
+    if (!list) {
+      const kind = [...r.id].reduce((sum, c) => sum + c.charCodeAt(0), 0) % 3;
+      const at = now() - 3600;
+      list = [{
+        id: nextEmailId++, message_id: `<fake${r.id}@atelier-lumiere.fr>`, kind: 'shipping', order_id: r.id,
+        recipient: r.customer_email ?? 'client@example.com', subject: `Votre commande ${r.number} est en route`,
+        text_body: '', html_body: '', state: kind === 0 ? 'sent' : kind === 1 ? 'failed' : 'pending',
+        attempts: kind === 1 ? 3 : kind === 2 ? 2 : 1,
+        last_error: kind === 1
+          ? 'The SMTP server refused the email (550 5.1.1 mailbox unavailable).'
+          : kind === 2 ? 'The SMTP server smtp.example.com:587 refused the connection (connection refused).' : null,
+        next_attempt_at: kind === 2 ? now() + 120 : at, created_at: at, sent_at: kind === 0 ? at : null,
+      }];
+      outbox.set(r.id, list);
+    }
+    return list;
+  }
 
   if (params.has('offline')) {
     Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
@@ -312,7 +338,17 @@ export function createFakeBackend(): Backend {
     order_detail: ({ id }) => {
       const r = data().orders.find((o) => o.id === id);
       if (!r) throw fail('not_found', `order ${String(id)} not found`);
-      return fakeOrderDetail(r, account !== null);
+      return { ...fakeOrderDetail(r, account !== null), emails: emailsOf(r) };
+    },
+    retry_email: ({ id }) => {
+      const e = [...outbox.values()].flat().find((x) => x.id === id);
+      if (!e) throw fail('not_found', `email ${String(id)} not found`);
+      if (e.state === 'sent') throw fail('invalid_input', 'This email was already sent: the server accepted it, so it is not sent again.');
+      if (e.state === 'sending') throw fail('invalid_input', 'This email is being sent right now: wait a moment for the result before retrying.');
+      if (e.state === 'cancelled') throw fail('invalid_input', 'This email was cancelled (the order was marked as not sent): it is never sent.');
+      Object.assign(e, { state: 'pending', next_attempt_at: now() });
+      setTimeout(() => Object.assign(e, { state: 'sent', attempts: e.attempts + 1, last_error: null, sent_at: now() }), 1200);
+      return e;
     },
     export_orders_csv: () => '~/Downloads/comptoir-orders.csv',
     carrier_options: () => [
@@ -329,6 +365,12 @@ export function createFakeBackend(): Backend {
         throw fail('invalid_input', 'This order has no invoice PDF to save');
       }
       return { path: `~/Downloads/Invoice ${r.number}.pdf`, bytes: 48213 };
+    },
+    print_packing_slip: ({ orderId }) => {
+      const r = data().orders.find((o) => o.id === orderId);
+      if (!r) throw fail('not_found', `order ${String(orderId)} not found`);
+      const printer = settings.printer_name || null;
+      return { printer, request: `request id is ${printer ?? 'Default'}-${Math.floor(Math.random() * 100)} (1 file(s))` };
     },
     subscription_detail: ({ id }) => {
       const r = data().subscriptions.find((s) => s.id === id);

@@ -61,17 +61,21 @@ export type { CarrierOption } from './bindings/CarrierOption';
 export type { CustomCarrier } from './bindings/CustomCarrier';
 export type { EmailOutcome } from './bindings/EmailOutcome';
 export type { OutboxEmail } from './bindings/OutboxEmail';
+export type { OutboxState } from './bindings/OutboxState';
 export type { SmtpSecurity } from './bindings/SmtpSecurity';
 export type { SmtpSettings } from './bindings/SmtpSettings';
 export type { SmtpSettingsView } from './bindings/SmtpSettingsView';
 export type { TrackingInput } from './bindings/TrackingInput';
+export type { PrintedSlip } from './bindings/PrintedSlip';
 import type { Carrier } from './bindings/Carrier';
 import type { CarrierOption } from './bindings/CarrierOption';
 import type { CustomCarrier } from './bindings/CustomCarrier';
 import type { EmailOutcome } from './bindings/EmailOutcome';
+import type { OutboxEmail } from './bindings/OutboxEmail';
 import type { SmtpSettings } from './bindings/SmtpSettings';
 import type { SmtpSettingsView } from './bindings/SmtpSettingsView';
 import type { TrackingInput } from './bindings/TrackingInput';
+import type { PrintedSlip } from './bindings/PrintedSlip';
 
 export type Unlisten = () => void;
 
@@ -83,16 +87,19 @@ export interface Backend {
 
 export const SYNC_PROGRESS_EVENT = 'sync-progress';
 
-const ERROR_CODES: readonly ErrorCode[] = [
-  'invalid_key',
-  'keychain',
-  'network',
-  'stripe',
-  'not_found',
-  'invalid_input',
-  'busy',
-  'internal',
-];
+// A record, not a list: a code added in Rust (ts-rs regenerates `ErrorCode`) and not here fails
+// the type check instead of turning into "internal".
+const ERROR_CODES: Record<ErrorCode, true> = {
+  invalid_key: true,
+  keychain: true,
+  network: true,
+  stripe: true,
+  not_found: true,
+  invalid_input: true,
+  busy: true,
+  printer: true,
+  internal: true,
+};
 
 /**
  * Turns whatever a rejected command gave into an `IpcError`. Our commands reject with
@@ -101,9 +108,11 @@ const ERROR_CODES: readonly ErrorCode[] = [
 export function toIpcError(error: unknown): IpcError {
   if (typeof error === 'object' && error !== null && 'code' in error) {
     const { code, message } = error as { code: unknown; message?: unknown };
-    if (typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code)) {
-      return { code: code as ErrorCode, message: typeof message === 'string' ? message : '' };
+    const text = typeof message === 'string' ? message : '';
+    if (typeof code === 'string' && Object.hasOwn(ERROR_CODES, code)) {
+      return { code: code as ErrorCode, message: text };
     }
+    if (text) return { code: 'internal', message: text };
   }
   if (typeof error === 'string') return { code: 'internal', message: error };
   if (error instanceof Error) return { code: 'internal', message: error.message };
@@ -192,6 +201,11 @@ export function saveInvoicePdf(orderId: string): Promise<SavedPdf | null> {
   return call('save_invoice_pdf', { orderId });
 }
 
+/** Prints the order's packing slip (in `lang`) on the printer chosen in Settings. */
+export function printPackingSlip(orderId: string, lang: string): Promise<PrintedSlip> {
+  return call('print_packing_slip', { orderId, lang });
+}
+
 export function listSubscriptions(query: SubscriptionQuery): Promise<SubscriptionPage> {
   return call('list_subscriptions', { query });
 }
@@ -229,6 +243,15 @@ export function shipOrder(orderId: string, parcels: TrackingInput[]): Promise<Em
 
 export function markNotSent(orderId: string): Promise<void> {
   return call('mark_not_sent', { orderId });
+}
+
+/**
+ * "Retry now" on an order's email (failed, or waiting for its next attempt): queued again, due
+ * now, with the same Message-ID; Rust wakes the mail worker. Refused for an email sent, being
+ * sent or cancelled.
+ */
+export function retryEmail(id: number): Promise<OutboxEmail> {
+  return call('retry_email', { id });
 }
 
 export function confirmPickup(orderId: string): Promise<void> {

@@ -11,7 +11,8 @@ describe('toIpcError', () => {
 
   it('wraps Tauri string rejections and unknown codes as internal', () => {
     expect(toIpcError('command sync_now not found')).toEqual({ code: 'internal', message: 'command sync_now not found' });
-    expect(toIpcError({ code: 'teapot', message: 'x' }).code).toBe('internal');
+    expect(toIpcError({ code: 'teapot', message: 'x' })).toEqual({ code: 'internal', message: 'x' });
+    expect(toIpcError({ code: 'printer', message: 'lp: no such queue' })).toEqual({ code: 'printer', message: 'lp: no such queue' });
     expect(toIpcError(new Error('boom'))).toEqual({ code: 'internal', message: 'boom' });
     expect(toIpcError(undefined)).toEqual({ code: 'internal', message: 'undefined' });
   });

@@ -3,4 +3,4 @@
 /**
  * Where an email is in its life.
  */
-export type OutboxState = "pending" | "sending" | "sent" | "failed";
+export type OutboxState = "pending" | "sending" | "sent" | "failed" | "cancelled";

@@ -15,4 +15,8 @@ station_name: string,
 /**
  * The person working at this station, recorded with every fulfilment action.
  */
-staff_name: string, };
+staff_name: string, 
+/**
+ * The print queue (CUPS) for packing slips; empty for the system's default printer.
+ */
+printer_name: string, };

@@ -1,0 +1,101 @@
+//! Printing at the packing station: an order's packing slip goes to the print queue through
+//! `lp` (CUPS, on Linux and macOS), run by tauri-plugin-shell from Rust. `lp` is the only
+//! program Comptoir ever runs; the web UI holds no shell permission, so it cannot run any.
+
+use comptoir_core::printing;
+use serde::Serialize;
+use tauri::{AppHandle, Manager};
+use tauri_plugin_shell::ShellExt;
+use ts_rs::TS;
+
+use super::Ws;
+use crate::error::{CmdResult, ErrorCode, IpcError};
+
+/// A slip accepted by the print queue.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PrintedSlip {
+    /// The queue it went to; `None` for the system's default printer.
+    pub printer: Option<String>,
+    /// What `lp` answered, e.g. "request id is Brother-12 (1 file(s))".
+    pub request: String,
+}
+
+fn printer_error(message: impl Into<String>) -> IpcError {
+    IpcError {
+        code: ErrorCode::Printer,
+        message: message.into(),
+    }
+}
+
+/// The first line of what `lp` wrote, cut to a readable length.
+fn first_line(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    line.chars().take(200).collect()
+}
+
+/// Prints the order's packing slip on the printer chosen in Settings (else the default one),
+/// in the UI's language, and notes it in the order's history.
+#[tauri::command]
+pub async fn print_packing_slip(
+    app: AppHandle,
+    ws: Ws<'_>,
+    order_id: String,
+    lang: String,
+) -> CmdResult<PrintedSlip> {
+    let job = ws.packing_slip(&order_id, lang.starts_with("fr")).await?;
+    // The slip holds the customer's address: it lives in the app's cache only until `lp` has
+    // handed it to the print queue.
+    let dir = app
+        .path()
+        .app_cache_dir()
+        .map_err(|e| printer_error(format!("No folder for the slip: {e}")))?
+        .join("slips");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| printer_error(format!("Cannot prepare the slip: {e}")))?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let path = dir.join(format!("slip-{stamp}.txt"));
+    std::fs::write(&path, job.text.as_bytes())
+        .map_err(|e| printer_error(format!("Cannot prepare the slip: {e}")))?;
+    let output = app
+        .shell()
+        .command("lp")
+        .args(printing::lp_args(&job, &path))
+        .output()
+        .await;
+    let _ = std::fs::remove_file(&path);
+    let output = output.map_err(|e| match e {
+        tauri_plugin_shell::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            printer_error(
+                "No print system on this computer: direct printing uses CUPS (the lp command), \
+                 which macOS and Linux provide",
+            )
+        }
+        other => printer_error(format!("The print system could not be started: {other}")),
+    })?;
+    if !output.status.success() {
+        let said = first_line(&output.stderr);
+        return Err(printer_error(if said.is_empty() {
+            format!(
+                "The print system refused the slip (lp exit code {})",
+                output.status.code().unwrap_or(-1)
+            )
+        } else {
+            said
+        }));
+    }
+    ws.packing_slip_printed(&order_id, job.printer.as_deref())
+        .await?;
+    Ok(PrintedSlip {
+        printer: job.printer,
+        request: first_line(&output.stdout),
+    })
+}

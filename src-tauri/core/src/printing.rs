@@ -1,0 +1,258 @@
+//! Packing slips for the packing station, printed through the system's print queue (CUPS `lp`,
+//! on Linux and macOS). This module writes the slip and the `lp` arguments; the app runs `lp`
+//! through tauri-plugin-shell, the only program it ever runs, from Rust (the web UI has no
+//! shell permission at all).
+//!
+//! A slip carries what the packer needs and nothing the customer's parcel should not show: the
+//! order number, the ship-to address (or "pickup"), the delivery method and a checklist of the
+//! cart lines with their quantities. No prices.
+
+use std::path::Path;
+
+use crate::model::{Contact, DeliveryKind, Order, Timestamp};
+
+/// One slip, ready for `lp`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintJob {
+    /// The job's name in the print queue.
+    pub title: String,
+    /// The slip, UTF-8 plain text.
+    pub text: String,
+    /// The CUPS queue; `None` prints on the system's default printer.
+    pub printer: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PrintError {
+    #[error(
+        "\u{201c}{0}\u{201d} is not a printer name: use the queue name your system shows (letters, digits, - _ . @), or leave it empty for the default printer"
+    )]
+    BadPrinterName(String),
+}
+
+/// Checks a printer (CUPS queue) name from Settings. Empty means the default printer. Names
+/// are the queue names CUPS allows, and never start with `-`, so one can never be read as an
+/// option of `lp`.
+pub fn validate_printer(name: &str) -> Result<Option<String>, PrintError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let ok = name.len() <= 127
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
+    if ok {
+        Ok(Some(name.to_owned()))
+    } else {
+        Err(PrintError::BadPrinterName(clean(name, 40)))
+    }
+}
+
+/// The arguments of `lp` that print `file` (the slip, written by the caller under an absolute
+/// path, so it can never look like an option) for `job`.
+pub fn lp_args(job: &PrintJob, file: &Path) -> Vec<String> {
+    let mut args = Vec::new();
+    if let Some(p) = &job.printer {
+        args.push("-d".to_owned());
+        args.push(p.clone());
+    }
+    args.push("-t".to_owned());
+    args.push(job.title.clone());
+    args.push(file.display().to_string());
+    args
+}
+
+/// Customer text on paper: control characters (which a raw printer may take as commands) and
+/// line breaks become spaces, and long values are cut.
+fn clean(text: &str, max: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > max {
+        let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}\u{2026}")
+    } else {
+        flat
+    }
+}
+
+fn date(ts: Timestamp) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or_default()
+}
+
+fn address_lines(c: &Contact) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(n) = c.name.as_deref() {
+        lines.push(clean(n, 60));
+    }
+    if let Some(a) = &c.address {
+        for l in [&a.line1, &a.line2].into_iter().flatten() {
+            lines.push(clean(l, 60));
+        }
+        let city = [a.postal_code.as_deref(), a.city.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(|s| clean(s, 40))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !city.is_empty() {
+            lines.push(city);
+        }
+        for l in [&a.state, &a.country].into_iter().flatten() {
+            lines.push(clean(l, 40));
+        }
+    }
+    if let Some(p) = c.phone.as_deref() {
+        lines.push(clean(p, 30));
+    }
+    lines.retain(|l| !l.is_empty());
+    lines
+}
+
+/// The slip of an order, in French or English (the merchant's language).
+pub fn packing_slip(order: &Order, shop: &str, french: bool) -> PrintJob {
+    let tr = |fr: &'static str, en: &'static str| if french { fr } else { en };
+    let rule = "-".repeat(60);
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{} \u{2014} {}\n",
+        tr("BON DE PRÉPARATION", "PACKING SLIP"),
+        clean(shop, 40)
+    ));
+    out.push_str(&format!(
+        "{} {}    {}\n{rule}\n",
+        tr("Commande", "Order"),
+        clean(&order.number, 40),
+        date(order.created)
+    ));
+    let pickup = order.delivery_kind == DeliveryKind::Pickup;
+    let (heading, contact) = if pickup {
+        (tr("Retrait par :", "Pickup by:"), &order.billing)
+    } else {
+        (
+            tr("Livrer à :", "Ship to:"),
+            order.shipping.as_ref().unwrap_or(&order.billing),
+        )
+    };
+    out.push_str(heading);
+    out.push('\n');
+    for l in address_lines(contact) {
+        out.push_str(&format!("  {l}\n"));
+    }
+    let method = order
+        .delivery_method
+        .as_deref()
+        .map(|m| clean(m, 50))
+        .unwrap_or_else(|| {
+            tr(
+                if pickup { "Retrait" } else { "Livraison" },
+                if pickup { "Pickup" } else { "Delivery" },
+            )
+            .to_owned()
+        });
+    out.push_str(&format!("{} {method}\n{rule}\n", tr("Mode :", "Method:")));
+    for l in &order.lines {
+        out.push_str(&format!(
+            "[ ] {:>3} \u{d7} {}\n",
+            l.quantity,
+            clean(&l.description, 50)
+        ));
+    }
+    out.push_str(&format!(
+        "{rule}\n{} {}\n\n{}\n",
+        tr("Articles :", "Items:"),
+        order.item_count(),
+        tr(
+            "Préparé par : ____________    Vérifié par : ____________",
+            "Packed by: ____________    Checked by: ____________"
+        )
+    ));
+    PrintJob {
+        title: format!(
+            "{} {}",
+            tr("Bon de préparation", "Packing slip"),
+            clean(&order.number, 40)
+        ),
+        text: out,
+        printer: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printer_names_are_cups_queue_names_or_nothing() {
+        for (input, expected) in [
+            ("", Ok(None)),
+            ("   ", Ok(None)),
+            ("Brother_QL-820NWB", Ok(Some("Brother_QL-820NWB"))),
+            (" atelier.zebra@cups ", Ok(Some("atelier.zebra@cups"))),
+        ] {
+            assert_eq!(
+                validate_printer(input),
+                expected.map(|o| o.map(str::to_owned)),
+                "{input:?}"
+            );
+        }
+        for bad in [
+            "-o raw",
+            "--help",
+            "my printer",
+            "a/b",
+            "x;rm -rf /",
+            "\u{1b}[2J",
+            "é",
+            &"p".repeat(128),
+        ] {
+            assert!(
+                matches!(validate_printer(bad), Err(PrintError::BadPrinterName(_))),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn lp_gets_the_queue_the_title_and_the_file() {
+        let job = PrintJob {
+            title: "Packing slip CPT-0147".into(),
+            text: String::new(),
+            printer: Some("zebra".into()),
+        };
+        assert_eq!(
+            lp_args(&job, Path::new("/tmp/slip.txt")),
+            [
+                "-d",
+                "zebra",
+                "-t",
+                "Packing slip CPT-0147",
+                "--",
+                "/tmp/slip.txt"
+            ]
+        );
+        let default = PrintJob {
+            printer: None,
+            ..job
+        };
+        assert_eq!(
+            lp_args(&default, Path::new("/tmp/slip.txt")),
+            ["-t", "Packing slip CPT-0147", "/tmp/slip.txt"]
+        );
+    }
+
+    #[test]
+    fn customer_text_loses_control_characters_and_stays_short() {
+        assert_eq!(clean("Zoé\u{1b}[2J\r\nMartin", 60), "Zoé [2J Martin");
+        assert_eq!(
+            clean(&"a".repeat(80), 10),
+            format!("{}\u{2026}", "a".repeat(9))
+        );
+    }
+}
