@@ -233,7 +233,6 @@ mod tests {
                 "zebra",
                 "-t",
                 "Packing slip CPT-0147",
-                "--",
                 "/tmp/slip.txt"
             ]
         );

@@ -1,0 +1,67 @@
+//! Packing slips from orders mapped from the fixture-derived demo data.
+
+use comptoir_core::dataset::Dataset;
+use comptoir_core::fulfilment::format_money;
+use comptoir_core::model::DeliveryKind;
+use comptoir_core::printing::packing_slip;
+use comptoir_core::stripe::mapping;
+
+#[test]
+fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
+    let data = Dataset::demo(1_790_000_000);
+    let no_name = |_: &str| None;
+    let pickup_rate = |id: &str, name: Option<&str>| {
+        name.is_some_and(|n| n.to_lowercase().contains("retrait")) || id.contains("pickup")
+    };
+    let mut seen = (false, false);
+    for s in data
+        .checkout_sessions
+        .iter()
+        .filter(|s| Dataset::is_order(s))
+    {
+        let items = &data.session_line_items[s["id"].as_str().unwrap()];
+        let Some(mut order) =
+            mapping::order_from_session(s, items, &no_name, &pickup_rate).unwrap()
+        else {
+            continue;
+        };
+        // Customer text with a printer escape sequence and a line break.
+        order.billing.name = Some("Zoé\u{1b}[2J\r\nMartin".into());
+        let job = packing_slip(&order, "Épicerie Léa", false);
+        let text = &job.text;
+        assert!(job.title.ends_with(&order.number), "{}", job.title);
+        assert!(
+            text.starts_with("PACKING SLIP \u{2014} Épicerie Léa\n"),
+            "{text}"
+        );
+        assert!(text.contains(&format!("Order {}", order.number)));
+        for l in &order.lines {
+            assert!(
+                text.contains(&format!("[ ] {:>3} \u{d7} {}", l.quantity, l.description)),
+                "{text}"
+            );
+        }
+        assert!(text.contains(&format!("Items: {}", order.item_count())));
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+        let total = format_money(order.amount_total, &order.currency, false);
+        assert!(!text.contains(&total), "no prices on a slip: {text}");
+        match order.delivery_kind {
+            DeliveryKind::Pickup => {
+                seen.0 = true;
+                assert!(text.contains("Pickup by:\n  Zoé [2J Martin\n"), "{text}");
+            }
+            _ => {
+                let to = order.shipping.as_ref().unwrap_or(&order.billing);
+                if let Some(city) = to.address.as_ref().and_then(|a| a.city.as_deref()) {
+                    seen.1 = true;
+                    assert!(text.contains("Ship to:\n"), "{text}");
+                    assert!(text.contains(city), "{text}");
+                }
+            }
+        }
+        let fr = packing_slip(&order, "Épicerie Léa", true);
+        assert!(fr.text.starts_with("BON DE PRÉPARATION"));
+        assert!(fr.title.starts_with("Bon de préparation "));
+    }
+    assert!(seen.1, "a delivery was checked");
+}
