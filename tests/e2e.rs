@@ -99,11 +99,9 @@ fn demo_store_opens_with_orders() {
     });
 }
 
-// DEPENDS ON THE BACKEND AND UI BEING FINISHED: onboarding (key validation against
-// `GET /v1/account` at COMPTOIR_STRIPE_API_BASE, keychain storage under
-// COMPTOIR_KEYCHAIN_SERVICE), the first full sync with its progress events, and the onboarding /
-// sync / orders screens with their data-testids. The harness part (driver, session, in-process
-// simulator, expected order count) is ready.
+/// Onboarding with a key against the simulator: the key is checked with `GET /v1/account`, kept
+/// in the keychain (the test's own service), the first full sync runs with its progress, and the
+/// order count on screen is the simulator's.
 #[test]
 fn onboarding_sync_shows_order_count() {
     block_on(async {
