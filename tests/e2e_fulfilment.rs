@@ -181,28 +181,35 @@ fn ship_with_a_colissimo_link_confirm_a_pickup_and_keep_both_after_a_restart() {
                 })
                 .await;
 
-                // Ship: Colissimo picked from the suggestion, the number typed, Enter submits.
+                // Ship as a scanner does: the number and Enter. That Enter confirms the carrier
+                // the number points to (Colissimo) and sends nothing; the next Enter sends.
                 open_order(&ui, &shipped.0, &shipped.1).await;
                 ui.wait_for(
                     "[data-testid=\"carrier-select\"] option[value=\"colissimo\"]",
                     DEFAULT_WAIT,
                 )
                 .await;
-                ui.type_into("tracking-number", NUMBER).await;
-                let chip = ui
-                    .wait_for(
-                        "[data-testid=\"carrier-suggestion\"][data-carrier=\"colissimo\"]",
-                        DEFAULT_WAIT,
+                ui.type_into("tracking-number", &format!("{NUMBER}\u{E007}")).await;
+                ui.wait_until("Enter to confirm the suggested carrier", DEFAULT_WAIT, || async {
+                    let picked = js(
+                        &ui,
+                        "return document.querySelector('[data-testid=carrier-select]').value",
                     )
                     .await;
-                chip.click().await.expect("pick the suggested carrier");
-                let picked_carrier = js(
-                    &ui,
-                    "return document.querySelector('[data-testid=carrier-select]').value",
-                )
+                    (picked == "colissimo").then_some(())
+                })
                 .await;
-                assert_eq!(picked_carrier, "colissimo");
-                ui.click("send-shipping-email").await;
+                assert!(ui.text_of("carrier-note").await.contains("Colissimo"));
+                assert_eq!(
+                    ui.attr_of("order-status", "data-status").await.as_deref(),
+                    Some("to_be_sent"),
+                    "the scanner's Enter sends nothing"
+                );
+                assert_eq!(
+                    ui.attr_of("carrier-suggestion", "aria-pressed").await.as_deref(),
+                    Some("true")
+                );
+                ui.type_into("tracking-number", &format!("{NUMBER}\u{E007}")).await;
                 status_is(&ui, "sent").await;
                 let url = ui.attr_of("tracking-link", "data-url").await.unwrap();
                 assert!(url.starts_with("https://") && url.contains(NUMBER), "{url}");
