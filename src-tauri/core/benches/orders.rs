@@ -1,9 +1,13 @@
 //! Orders table benchmark on 100,000 cached orders: p50 and p95 of a list page, a tab filter, a
-//! search and the tab counts, measured in the core on a SQLite file. Prints figures; asserts
-//! nothing about time.
+//! search (alone, and under every tab and sort) and the tab counts, measured in the core on a
+//! SQLite file. Prints figures; asserts nothing about time.
 //!
 //!   cargo bench -p comptoir-core --bench orders
 //!   BENCH_ORDERS=200000 BENCH_RUNS=500 cargo bench -p comptoir-core --bench orders
+//!   BENCH_DB=/tmp/o.sqlite BENCH_DUMP=/tmp/pages.txt cargo bench -p comptoir-core --bench orders
+//!
+//! The last one keeps the database and writes the pages of many views to a file, so that two
+//! builds can be compared for identical results (same data, same rows, same order, same counts).
 //!
 //! 2,000 generated orders are imported the way a sync writes them, then copied in SQL (new ids,
 //! numbers and dates) up to the target, and the search index rebuilt; four orders in five get a
@@ -90,33 +94,13 @@ async fn fill(store: &Store, target: usize) {
     .await
     .unwrap();
     // Rebuild the index once rather than row by row.
-    sqlx::query("DELETE FROM orders_search")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO orders_search (rowid, name, email, number, products, tracking, status,
-            created, amount_total)
-         SELECT o.rowid, o.customer_name, o.customer_email, o.number,
-                (SELECT group_concat(l.description, ' ') FROM order_lines l WHERE l.order_id = o.id),
-                (SELECT group_concat(COALESCE(t.number, '') || ' ' || COALESCE(t.carrier, ''), ' ')
-                   FROM tracking_entries t WHERE t.order_id = o.id),
-                o.status, o.created, o.amount_total
-         FROM orders o",
-    )
-    .execute(&mut *tx)
-    .await
-    .unwrap();
+    store::orders::reindex_all(&mut tx).await.unwrap();
     sqlx::query("DROP TABLE base")
         .execute(&mut *tx)
         .await
         .unwrap();
     tx.commit().await.unwrap();
     sqlx::query("PRAGMA optimize")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO orders_search (orders_search) VALUES ('optimize')")
         .execute(store.pool())
         .await
         .unwrap();
@@ -206,6 +190,60 @@ async fn main() {
         }
     };
 
+    // BENCH_DUMP writes the pages of many views (searches × tabs × sorts × offsets) to that
+    // file, so that two builds can be compared for identical results.
+    if let Some(out) = std::env::var_os("BENCH_DUMP") {
+        let mut text = String::new();
+        let mut views: Vec<Option<String>> = vec![None];
+        views.extend(searches.iter().cloned().map(Some));
+        views.extend(
+            [
+                "c",
+                "a",
+                "e",
+                "comte gruyère",
+                "sent",
+                "6A",
+                "zzqxqzzq",
+                "\"*-",
+            ]
+            .map(|s| Some(s.to_owned())),
+        );
+        for search in &views {
+            for status in [
+                None,
+                Some(FulfilmentStatus::ToBeSent),
+                Some(FulfilmentStatus::Sent),
+                Some(FulfilmentStatus::ToBePickedUp),
+                Some(FulfilmentStatus::PickedUp),
+            ] {
+                for sort in [
+                    OrderSort::DateDesc,
+                    OrderSort::DateAsc,
+                    OrderSort::TotalDesc,
+                    OrderSort::TotalAsc,
+                ] {
+                    for offset in [0, 50, 1_000, 10_000] {
+                        let page = store::orders::list(
+                            &mut conn,
+                            &OrderQuery {
+                                sort: Some(sort),
+                                ..q(status, search.as_deref(), offset)
+                            },
+                        )
+                        .await
+                        .unwrap();
+                        text.push_str(&format!(
+                            "{search:?} {status:?} {sort:?} {offset}: {}\n",
+                            serde_json::to_string(&page).unwrap()
+                        ));
+                    }
+                }
+            }
+        }
+        std::fs::write(out, text).unwrap();
+    }
+
     // Warm the cache once, as the app does on its first paint.
     let _ = time(q(None, None, 0)).await;
 
@@ -269,6 +307,57 @@ async fn main() {
             one.push(time(q(None, Some(s), 0)).await.0);
         }
         report(&format!("  search {s:?}"), one, "");
+    }
+
+    // Under a search, every tab and sort: the broad search is the hard case (its tab counts,
+    // and a sort by total over all its matches).
+    let mut mixed = Vec::new();
+    let mut broad = vec![Vec::new(); 4];
+    let statuses = [
+        None,
+        Some(FulfilmentStatus::ToBeSent),
+        Some(FulfilmentStatus::Sent),
+        Some(FulfilmentStatus::ToBePickedUp),
+        Some(FulfilmentStatus::PickedUp),
+    ];
+    let sorts = [
+        OrderSort::DateDesc,
+        OrderSort::TotalDesc,
+        OrderSort::DateAsc,
+        OrderSort::TotalAsc,
+    ];
+    for i in 0..runs {
+        let s = &searches[i % searches.len()];
+        let f = OrderQuery {
+            sort: Some(sorts[(i / 5) % 4]),
+            ..q(statuses[i % 5], Some(s), 0)
+        };
+        mixed.push(time(f).await.0);
+        let f = OrderQuery {
+            sort: Some(sorts[i % 4]),
+            ..q(statuses[(i / 4) % 5], Some("comté"), 0)
+        };
+        broad[i % 4].push(time(f).await.0);
+    }
+    report("search × tab × sort (page 1)", mixed, "");
+    for (sort, times) in sorts.iter().zip(broad) {
+        report(&format!("  search \"comté\" × tab, {sort:?}"), times, "");
+    }
+
+    // The first letter typed: the broadest search of all (not part of the goal; for the record).
+    for sort in [OrderSort::DateDesc, OrderSort::TotalDesc] {
+        let mut one = Vec::new();
+        let mut n = 0;
+        for _ in 0..(runs / 4).max(5) {
+            let (d, total) = time(OrderQuery {
+                sort: Some(sort),
+                ..q(None, Some("c"), 0)
+            })
+            .await;
+            one.push(d);
+            n = total;
+        }
+        report(&format!("  search \"c\", {sort:?}"), one, &format!("→{n}"));
     }
 
     let mut counts = Vec::new();

@@ -2,11 +2,13 @@
 //! tab filters, counts, FTS5 search (prefixes, accents, tracking numbers, hostile input) and
 //! sorting, plus the order detail's links and fulfilment section.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use comptoir_core::dataset::{Dataset, DatasetSpec};
 use comptoir_core::model::{
-    FulfilmentStatus, LinkUnavailable, Order, OrderPage, OrderQuery, OrderSort, StripeMode,
+    DeliveryKind, FulfilmentStatus, LinkUnavailable, Order, OrderPage, OrderQuery, OrderSort,
+    StripeMode,
 };
 use comptoir_core::secrets::MemoryStore;
 use comptoir_core::store::{self, Store};
@@ -301,6 +303,279 @@ async fn search_finds_names_emails_numbers_products_and_tracking() {
     // Nothing matches: an empty page, no error.
     let page = list(&store, query(None, Some("zzqxqzzq"))).await;
     assert_eq!((page.total, page.rows.len(), page.counts.all), (0, 0, 0));
+}
+
+/// Checks every tab, sort and a few pages of a search against the matches sorted plainly from
+/// the `orders` table (by date or total, ties to the later rowid; statuses from `orders`), and
+/// the tab counts against a count of the matches' statuses.
+async fn assert_search_agrees(store: &Store, search: &str) -> i64 {
+    let everything = list(store, query(None, Some(search))).await;
+    assert!(
+        everything.total <= 500,
+        "{search}: the dataset fits one page"
+    );
+    let ids: Vec<String> = everything.rows.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(ids.len() as i64, everything.total, "{search}");
+    let facts: HashMap<String, (i64, i64, i64, String)> =
+        sqlx::query_as::<_, (String, i64, i64, i64, String)>(
+            "SELECT id, rowid, created, amount_total, status FROM orders",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, rowid, created, total, status)| (id, (rowid, created, total, status)))
+        .collect();
+    let status_of = |id: &String| FulfilmentStatus::parse(&facts[id].3).unwrap();
+    let c = &everything.counts;
+    let n = |s: FulfilmentStatus| ids.iter().filter(|id| status_of(id) == s).count() as i64;
+    assert_eq!(c.all, ids.len() as i64, "{search}");
+    assert_eq!(c.to_be_sent, n(FulfilmentStatus::ToBeSent), "{search}");
+    assert_eq!(c.sent, n(FulfilmentStatus::Sent), "{search}");
+    assert_eq!(
+        c.to_be_picked_up,
+        n(FulfilmentStatus::ToBePickedUp),
+        "{search}"
+    );
+    assert_eq!(c.picked_up, n(FulfilmentStatus::PickedUp), "{search}");
+    for status in [
+        None,
+        Some(FulfilmentStatus::ToBeSent),
+        Some(FulfilmentStatus::Sent),
+        Some(FulfilmentStatus::ToBePickedUp),
+        Some(FulfilmentStatus::PickedUp),
+    ] {
+        for sort in [
+            OrderSort::DateDesc,
+            OrderSort::DateAsc,
+            OrderSort::TotalDesc,
+            OrderSort::TotalAsc,
+        ] {
+            let mut expected: Vec<&String> = ids
+                .iter()
+                .filter(|id| status.is_none_or(|s| status_of(id) == s))
+                .collect();
+            expected.sort_by_key(|id| {
+                let (rowid, created, total, _) = facts[*id];
+                match sort {
+                    OrderSort::DateDesc => (-created, -rowid),
+                    OrderSort::DateAsc => (created, rowid),
+                    OrderSort::TotalDesc => (-total, -rowid),
+                    OrderSort::TotalAsc => (total, rowid),
+                }
+            });
+            // Whole, first pages, pages further on (a broad search's sort by total walks the
+            // totals index, a narrow one sorts its matches: both are covered).
+            for (limit, offset) in [(500, 0), (20, 0), (20, 40), (7, 3), (5, 500)] {
+                let page = list(
+                    store,
+                    OrderQuery {
+                        status,
+                        limit,
+                        offset,
+                        search: Some(search.to_owned()),
+                        sort: Some(sort),
+                    },
+                )
+                .await;
+                let got: Vec<&String> = page.rows.iter().map(|r| &r.id).collect();
+                let want: Vec<&String> = expected
+                    .iter()
+                    .skip(offset as usize)
+                    .take(limit as usize)
+                    .copied()
+                    .collect();
+                assert_eq!(got, want, "{search} {status:?} {sort:?} {limit}@{offset}");
+                assert_eq!(page.total, expected.len() as i64);
+                assert_eq!(&page.counts, c);
+                assert!(page
+                    .rows
+                    .iter()
+                    .all(|r| r.status == status_of(&r.id) && r.created == facts[&r.id].1));
+            }
+        }
+    }
+    everything.total
+}
+
+#[tokio::test]
+async fn search_pages_agree_with_a_plain_sort_of_the_matches() {
+    let (_dir, store, _) = filled(DatasetSpec::default()).await;
+    let mut conn = store.pool().acquire().await.unwrap();
+    // Every status present: some deliveries sent, some pickups picked up.
+    sqlx::query(
+        "INSERT INTO fulfilments (order_id, status, sent_at, picked_up_at, updated_at)
+         SELECT id, CASE delivery_kind WHEN 'pickup' THEN 'picked_up' ELSE 'sent' END, 1, 1, 1
+         FROM orders WHERE rowid % 3 = 0 AND id NOT IN (SELECT order_id FROM fulfilments)",
+    )
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    let orders = all_orders(&store).await;
+    let some = &orders[17];
+    let name = some.billing.name.clone().unwrap_or_else(|| "e".into());
+    let word = some.lines[0]
+        .description
+        .split_whitespace()
+        .max_by_key(|w| w.chars().count())
+        .unwrap()
+        .to_owned();
+    let mut sizes = Vec::new();
+    for search in [
+        "e",
+        "a",
+        "c",
+        "comté",
+        &name[..3],
+        &name,
+        &word,
+        &some.number,
+    ] {
+        sizes.push(assert_search_agrees(&store, search).await);
+    }
+    // Broad and narrow searches both ran.
+    assert!(
+        sizes.iter().any(|&n| n > 150) && sizes.iter().any(|&n| n <= 3),
+        "{sizes:?}"
+    );
+}
+
+#[tokio::test]
+async fn late_orders_and_status_changes_keep_searches_in_place() {
+    let (_dir, store, _) = filled(DatasetSpec::default()).await;
+    let orders = all_orders(&store).await;
+    let model = orders
+        .iter()
+        .find(|o| o.delivery_kind == DeliveryKind::Delivery && !o.lines.is_empty())
+        .unwrap()
+        .clone();
+    let oldest = orders.iter().map(|o| o.created).min().unwrap();
+    let newest = orders.iter().map(|o| o.created).max().unwrap();
+    let word = model.lines[0]
+        .description
+        .split_whitespace()
+        .max_by_key(|w| w.chars().count())
+        .unwrap()
+        .to_owned();
+    let mut conn = store.pool().acquire().await.unwrap();
+
+    // A sync brings, after all the others, an order older than every one of them, and another
+    // of the very same second as the model (a tie, which the later order wins when newest first).
+    let mut late = model.clone();
+    late.id = "cs_test_late_old".into();
+    late.number = "LATE-0001".into();
+    late.invoice_id = None;
+    late.created = oldest - 86_400;
+    store::orders::upsert(&mut conn, &late, &serde_json::json!({}))
+        .await
+        .unwrap();
+    let mut twin = model.clone();
+    twin.id = "cs_test_late_twin".into();
+    twin.number = "LATE-0002".into();
+    twin.invoice_id = None;
+    store::orders::upsert(&mut conn, &twin, &serde_json::json!({}))
+        .await
+        .unwrap();
+    assert_search_agrees(&store, &word).await;
+    let page = list(&store, query(None, Some(&word))).await;
+    assert_eq!(page.rows.last().unwrap().id, late.id, "oldest last");
+    let at = |id: &str| page.rows.iter().position(|r| r.id == id).unwrap();
+    assert_eq!(
+        at(&twin.id) + 1,
+        at(&model.id),
+        "a tie goes to the later order"
+    );
+
+    // A re-sync moves its date: found once, in its new place.
+    late.created = newest + 3_600;
+    store::orders::upsert(&mut conn, &late, &serde_json::json!({}))
+        .await
+        .unwrap();
+    let page = list(&store, query(None, Some(&word))).await;
+    assert_eq!(page.rows[0].id, late.id, "newest first");
+    assert_eq!(list(&store, query(None, Some("LATE-0001"))).await.total, 1);
+    assert_search_agrees(&store, &word).await;
+
+    // Fulfilment moves it between the tabs of a search, and tracking makes it findable.
+    let before = list(&store, query(None, Some(&word))).await.counts;
+    sqlx::query(
+        "INSERT INTO fulfilments (order_id, status, sent_at, updated_at) VALUES (?1, 'sent', 1, 1)",
+    )
+    .bind(&late.id)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    let after = list(&store, query(None, Some(&word))).await.counts;
+    assert_eq!(after.all, before.all);
+    assert_eq!(after.sent, before.sent + 1);
+    assert_eq!(after.to_be_sent, before.to_be_sent - 1);
+    let sent = list(
+        &store,
+        query(Some(FulfilmentStatus::Sent), Some("LATE-0001")),
+    )
+    .await;
+    assert_eq!(
+        (sent.total, sent.rows[0].id.as_str()),
+        (1, late.id.as_str())
+    );
+    assert_eq!(
+        list(
+            &store,
+            query(Some(FulfilmentStatus::ToBeSent), Some("LATE-0001"))
+        )
+        .await
+        .total,
+        0
+    );
+    sqlx::query("INSERT INTO tracking_entries (order_id, carrier, number, url, created_at) VALUES (?1, 'colissimo', '6A99887766554', 'https://www.laposte.fr/x', 1)")
+        .bind(&late.id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let found = list(
+        &store,
+        query(Some(FulfilmentStatus::Sent), Some("6A998877")),
+    )
+    .await;
+    assert_eq!(
+        (found.total, found.rows[0].id.as_str()),
+        (1, late.id.as_str())
+    );
+    assert_search_agrees(&store, &word).await;
+
+    // Taken back, then its rate turned into a pickup: the search follows each time.
+    sqlx::query("DELETE FROM fulfilments WHERE order_id = ?1")
+        .bind(&late.id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(list(&store, query(None, Some(&word))).await.counts, before);
+    sqlx::query("UPDATE orders SET delivery_kind = 'pickup' WHERE id = ?1")
+        .bind(&late.id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let picked = list(
+        &store,
+        query(Some(FulfilmentStatus::ToBePickedUp), Some("6A998877")),
+    )
+    .await;
+    assert_eq!(picked.total, 1);
+    assert_search_agrees(&store, &word).await;
+
+    // One index row per order, and the index agrees with its stored rows.
+    let (indexed, stored): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM orders_search), (SELECT COUNT(*) FROM orders)",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(indexed, stored);
+    sqlx::query("INSERT INTO orders_search (orders_search) VALUES ('integrity-check')")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

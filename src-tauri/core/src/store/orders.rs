@@ -1,7 +1,8 @@
 //! `orders` and `order_lines`: orders built from Checkout Sessions and one-off invoices. The
 //! fulfilment status shown with them comes from `fulfilments` (local and authoritative) or,
 //! for an order nobody touched, from its delivery kind; triggers keep it in `orders.status`.
-//! `orders_search` (FTS5) indexes each order's names, email, number, products and tracking.
+//! `orders_search` (FTS5) indexes each order's names, email, number, products and tracking; its
+//! docid sorts like the order's date and carries its status (see `DOCID`).
 
 use serde_json::Value;
 use sqlx::{Row, SqliteConnection, SqliteExecutor};
@@ -248,6 +249,37 @@ fn search_of(q: &OrderQuery) -> Search {
 const ROW_COLUMNS: &str = "o.id, o.number, o.created, o.customer_name, o.customer_email,
     o.item_count, o.currency, o.amount_total, o.delivery_method, o.delivery_kind, o.status";
 
+/// The rowid ("docid") of an order's row in `orders_search`, from the order's row `o`: it sorts
+/// like (created, rowid) and its two low bits hold the status, so that a search counts its
+/// matches by status and pages them by date without reading any stored row. Spelled out the same
+/// way in the `orders_search_fast` migration's triggers: keep them in step.
+const DOCID: &str = "(min(max(o.created, -4294967296), 4294967295) * 2147483648 + o.rowid * 4
+    + CASE o.status WHEN 'to_be_sent' THEN 0 WHEN 'sent' THEN 1
+                    WHEN 'to_be_picked_up' THEN 2 ELSE 3 END)";
+
+/// The order's rowid in a docid of `orders_search`.
+const ORDER_ROWID: &str = "((rowid & 2147483647) >> 2)";
+
+/// The status bits of a docid (see `DOCID`).
+fn status_bits(s: FulfilmentStatus) -> i64 {
+    match s {
+        FulfilmentStatus::ToBeSent => 0,
+        FulfilmentStatus::Sent => 1,
+        FulfilmentStatus::ToBePickedUp => 2,
+        FulfilmentStatus::PickedUp => 3,
+    }
+}
+
+/// A sort by total over a search walks the `orders_amount` index, keeping the orders that match,
+/// when that is cheaper than sorting every match. Measured on 100,000 orders, the walk costs
+/// some 0.3 µs per match (the set of matches it checks against) and 0.04 µs per index entry,
+/// about `(offset + limit) × orders / matches` of them; sorting costs some 0.8 µs per match (its
+/// stored total read): the walk wins below about 12 entries per match, 8 leaves a margin. A
+/// broad search's first page by total: 6 ms walking, 11 ms sorting.
+fn walk_total_index(matches: i64, orders: i64, offset: i64, limit: i64) -> bool {
+    matches > 0 && (offset + limit).saturating_mul(orders) / matches < matches.saturating_mul(8)
+}
+
 /// One page of orders, newest first unless sorted otherwise, optionally of one status and
 /// matching a search, with the tab counts under the same search.
 pub async fn list(conn: &mut SqliteConnection, q: &OrderQuery) -> Result<OrderPage> {
@@ -255,49 +287,6 @@ pub async fn list(conn: &mut SqliteConnection, q: &OrderQuery) -> Result<OrderPa
     let offset = q.offset.max(0);
     let search = search_of(q);
     let counts = search_counts(conn, &search).await?;
-    if matches!(search, Search::Nothing) {
-        return Ok(OrderPage {
-            rows: Vec::new(),
-            total: 0,
-            counts,
-        });
-    }
-    let status = if q.status.is_some() {
-        "AND status = ?"
-    } else {
-        ""
-    };
-    // (key, direction); ties fall to the id (the rowid inside the search index).
-    let (key, dir) = match q.sort.unwrap_or(OrderSort::DateDesc) {
-        OrderSort::DateDesc => ("created", "DESC"),
-        OrderSort::DateAsc => ("created", "ASC"),
-        OrderSort::TotalDesc => ("amount_total", "DESC"),
-        OrderSort::TotalAsc => ("amount_total", "ASC"),
-    };
-    let sql = match &search {
-        // The search index holds each match's status, date and total: it picks the page's
-        // rowids itself, and only those rows are read from the wide `orders` table.
-        Search::Match(_) => format!(
-            "SELECT {ROW_COLUMNS} FROM (
-                SELECT rowid AS r, {key} AS k FROM orders_search
-                WHERE orders_search MATCH ? {status}
-                ORDER BY {key} {dir}, rowid {dir} LIMIT ? OFFSET ?
-             ) s JOIN orders o ON o.rowid = s.r
-             ORDER BY s.k {dir}, s.r {dir}"
-        ),
-        _ => format!(
-            "SELECT {ROW_COLUMNS} FROM orders o WHERE 1 {status}
-             ORDER BY o.{key} {dir}, o.id {dir} LIMIT ? OFFSET ?"
-        ),
-    };
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    if let Search::Match(m) = &search {
-        query = query.bind(m.clone());
-    }
-    if let Some(st) = q.status {
-        query = query.bind(st.as_str());
-    }
-    let rows = query.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
     let total = match q.status {
         None => counts.all,
         Some(FulfilmentStatus::ToBeSent) => counts.to_be_sent,
@@ -305,11 +294,95 @@ pub async fn list(conn: &mut SqliteConnection, q: &OrderQuery) -> Result<OrderPa
         Some(FulfilmentStatus::ToBePickedUp) => counts.to_be_picked_up,
         Some(FulfilmentStatus::PickedUp) => counts.picked_up,
     };
+    let sort = q.sort.unwrap_or(OrderSort::DateDesc);
+    let dir = match sort {
+        OrderSort::DateDesc | OrderSort::TotalDesc => "DESC",
+        OrderSort::DateAsc | OrderSort::TotalAsc => "ASC",
+    };
+    let by_date = matches!(sort, OrderSort::DateDesc | OrderSort::DateAsc);
+    let rows = match &search {
+        Search::Nothing => Vec::new(),
+        Search::All => {
+            let status = if q.status.is_some() {
+                "AND status = ?"
+            } else {
+                ""
+            };
+            let key = if by_date { "created" } else { "amount_total" };
+            let sql = format!(
+                "SELECT {ROW_COLUMNS} FROM orders o WHERE 1 {status}
+                 ORDER BY o.{key} {dir}, o.id {dir} LIMIT ? OFFSET ?"
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            if let Some(st) = q.status {
+                query = query.bind(st.as_str());
+            }
+            query.bind(limit).bind(offset).fetch_all(&mut *conn).await?
+        }
+        // Nothing left past the last match: skip the walk.
+        Search::Match(_) if offset >= total => Vec::new(),
+        Search::Match(m) => {
+            // Ties fall to the order's rowid, as they always have under a search.
+            let status = if q.status.is_some() {
+                "AND (rowid & 3) = ?"
+            } else {
+                ""
+            };
+            let sql = if by_date {
+                // The docid sorts like the date: FTS5 walks the matches in that order and stops
+                // after the page; only the page's rows are read from `orders`.
+                format!(
+                    "SELECT {ROW_COLUMNS} FROM (
+                        SELECT rowid AS d FROM orders_search
+                        WHERE orders_search MATCH ? {status}
+                        ORDER BY rowid {dir} LIMIT ? OFFSET ?
+                     ) s JOIN orders o ON o.rowid = (s.d & 2147483647) >> 2
+                     ORDER BY s.d {dir}"
+                )
+            } else if walk_total_index(total, order_count(conn).await?, offset, limit) {
+                // Many matches: walk the totals in order, keeping the matching orders.
+                format!(
+                    "SELECT {ROW_COLUMNS} FROM (
+                        SELECT rowid AS r, amount_total AS k FROM orders INDEXED BY orders_amount
+                        WHERE rowid IN (
+                            SELECT {ORDER_ROWID} FROM orders_search
+                            WHERE orders_search MATCH ? {status})
+                        ORDER BY amount_total {dir}, rowid {dir} LIMIT ? OFFSET ?
+                     ) s JOIN orders o ON o.rowid = s.r
+                     ORDER BY s.k {dir}, s.r {dir}"
+                )
+            } else {
+                // Few matches: sort them by the total the search index holds.
+                format!(
+                    "SELECT {ROW_COLUMNS} FROM (
+                        SELECT {ORDER_ROWID} AS r, amount_total AS k FROM orders_search
+                        WHERE orders_search MATCH ? {status}
+                        ORDER BY amount_total {dir}, r {dir} LIMIT ? OFFSET ?
+                     ) s JOIN orders o ON o.rowid = s.r
+                     ORDER BY s.k {dir}, s.r {dir}"
+                )
+            };
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(m.clone());
+            if let Some(st) = q.status {
+                query = query.bind(status_bits(st));
+            }
+            query.bind(limit).bind(offset).fetch_all(&mut *conn).await?
+        }
+    };
     Ok(OrderPage {
         rows: rows.iter().map(row_from).collect(),
         total,
         counts,
     })
+}
+
+/// How many orders the store holds (kept by triggers, see `order_status_counts`).
+async fn order_count(conn: &mut SqliteConnection) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COALESCE(SUM(n), 0) FROM order_status_counts")
+            .fetch_one(&mut *conn)
+            .await?,
+    )
 }
 
 async fn search_counts(conn: &mut SqliteConnection, search: &Search) -> Result<OrderCounts> {
@@ -322,13 +395,25 @@ async fn search_counts(conn: &mut SqliteConnection, search: &Search) -> Result<O
                 .await?
         }
         Search::Match(m) => {
-            sqlx::query(
-                "SELECT status, COUNT(*) FROM orders_search WHERE orders_search MATCH ?
-                 GROUP BY status",
+            // The status is in each match's docid: one walk over the matches, no row read.
+            let r = sqlx::query(
+                "SELECT COUNT(*),
+                    COUNT(*) FILTER (WHERE (rowid & 3) = 0),
+                    COUNT(*) FILTER (WHERE (rowid & 3) = 1),
+                    COUNT(*) FILTER (WHERE (rowid & 3) = 2),
+                    COUNT(*) FILTER (WHERE (rowid & 3) = 3)
+                 FROM orders_search WHERE orders_search MATCH ?",
             )
             .bind(m.clone())
-            .fetch_all(&mut *conn)
-            .await?
+            .fetch_one(&mut *conn)
+            .await?;
+            return Ok(OrderCounts {
+                all: r.get(0),
+                to_be_sent: r.get(1),
+                sent: r.get(2),
+                to_be_picked_up: r.get(3),
+                picked_up: r.get(4),
+            });
         }
     };
     let mut c = OrderCounts::default();
@@ -365,26 +450,47 @@ pub async fn counts(conn: &mut SqliteConnection) -> Result<Counts> {
     })
 }
 
+/// The columns of an order's row of the search index, from the order `o`, its lines and its
+/// tracking entries, after its docid.
+const SEARCH_ROW: &str = "o.customer_name, o.customer_email, o.number,
+    (SELECT group_concat(l.description, ' ') FROM order_lines l WHERE l.order_id = o.id),
+    (SELECT group_concat(COALESCE(t.number, '') || ' ' || COALESCE(t.carrier, ''), ' ')
+       FROM tracking_entries t WHERE t.order_id = o.id),
+    o.amount_total";
+
 /// Rewrites an order's row of the search index from the order, its lines and its tracking
 /// entries.
 pub async fn reindex(conn: &mut SqliteConnection, id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM orders_search WHERE rowid = (SELECT rowid FROM orders WHERE id = ?1)")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "INSERT INTO orders_search (rowid, name, email, number, products, tracking, status,
-            created, amount_total)
-         SELECT o.rowid, o.customer_name, o.customer_email, o.number,
-                (SELECT group_concat(l.description, ' ') FROM order_lines l WHERE l.order_id = o.id),
-                (SELECT group_concat(COALESCE(t.number, '') || ' ' || COALESCE(t.carrier, ''), ' ')
-                   FROM tracking_entries t WHERE t.order_id = o.id),
-                o.status, o.created, o.amount_total
-         FROM orders o WHERE o.id = ?1",
-    )
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM orders_search WHERE rowid = (SELECT {DOCID} FROM orders o WHERE o.id = ?1)"
+    )))
     .bind(id)
     .execute(&mut *conn)
     .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO orders_search (rowid, name, email, number, products, tracking, amount_total)
+         SELECT {DOCID}, {SEARCH_ROW} FROM orders o WHERE o.id = ?1"
+    )))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Rebuilds the whole search index from the orders, after writing many of them in SQL.
+pub async fn reindex_all(conn: &mut SqliteConnection) -> Result<()> {
+    sqlx::query("DELETE FROM orders_search")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO orders_search (rowid, name, email, number, products, tracking, amount_total)
+         SELECT {DOCID}, {SEARCH_ROW} FROM orders o"
+    )))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("INSERT INTO orders_search (orders_search) VALUES ('optimize')")
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
