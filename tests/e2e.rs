@@ -94,6 +94,47 @@ fn demo_store_opens_with_orders() {
                 .await
                 .expect("screenshot");
             println!("screenshot: {}", shot.display());
+
+            // From the list into the first order, then Next / Alt+↑ step through the list.
+            let numbers = support::retry("row numbers", || {
+                ui.client.execute(
+                    "return Array.from(document.querySelectorAll('[data-testid=order-row] td.number')).slice(0, 2).map(td => td.textContent.trim())",
+                    vec![],
+                )
+            })
+            .await
+            .expect("row numbers");
+            let numbers: Vec<String> = serde_json::from_value(numbers).unwrap();
+            assert_eq!(numbers.len(), 2, "the demo lists at least two orders");
+            ui.wait_for("[data-testid=\"order-row\"] td", DEFAULT_WAIT)
+                .await
+                .click()
+                .await
+                .expect("open the first order");
+            let shows = |n: String| {
+                let ui = &ui;
+                async move {
+                    ui.wait_until(&format!("order {n} on screen"), DEFAULT_WAIT, || async {
+                        (ui.exists("order-number").await && ui.text_of("order-number").await == n)
+                            .then_some(())
+                    })
+                    .await
+                }
+            };
+            shows(numbers[0].clone()).await;
+            ui.click("next-order").await;
+            shows(numbers[1].clone()).await;
+            support::retry("Alt+Up", || async {
+                ui.client
+                    .find(fantoccini::Locator::Css("body"))
+                    .await?
+                    .send_keys("\u{E00A}\u{E013}\u{E000}")
+                    .await
+            })
+            .await
+            .expect("Alt+Up");
+            shows(numbers[0].clone()).await;
+            let _ = ui.screenshot("demo_order_detail").await;
         })
         .await;
     });

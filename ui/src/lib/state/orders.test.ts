@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ariaSort, nextSort, ordersQuery, scannedOrder } from './orders.svelte';
+import { ariaSort, neighbour, nextSort, ordersQuery, scannedOrder } from './orders.svelte';
 
 describe('orders view', () => {
   it('builds the query of a tab, search and sort', () => {
@@ -36,5 +36,18 @@ describe('orders view', () => {
     expect(scannedOrder(rows, 'cs_2')).toBe('cs_2');
     expect(scannedOrder([], 'CPT-0147')).toBeNull();
     expect(scannedOrder(rows, '   ')).toBeNull();
+  });
+
+  it('finds the previous and next order in the list, even once the open one has left it', () => {
+    const rows = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
+    // The window starts at row 9 of the list; "b" is open at index 10.
+    expect(neighbour(rows, 9, 'b', 10, 1)).toEqual({ row: { id: 'c' }, index: 11 });
+    expect(neighbour(rows, 9, 'b', 10, -1)).toEqual({ row: { id: 'a' }, index: 9 });
+    expect(neighbour(rows, 9, 'c', 11, 1)).toBeNull();
+    expect(neighbour(rows, 0, 'a', 0, -1)).toBeNull();
+    // "x" was at index 10 and was shipped out of the tab: "b" moved up into its place.
+    expect(neighbour(rows, 9, 'x', 10, 1)).toEqual({ row: { id: 'b' }, index: 10 });
+    expect(neighbour(rows, 9, 'x', 10, -1)).toEqual({ row: { id: 'a' }, index: 9 });
+    expect(neighbour([{ id: 'a' }], 0, 'x', 0, -1)).toBeNull();
   });
 });
