@@ -319,11 +319,28 @@ async fn detail_of_every_kind_matches_the_simulator_and_upcoming_survives_offlin
     }
     assert!(upcoming_seen.len() >= 5, "several subscriptions renew");
 
+    // A restricted key without the permission: Stripe refuses the preview. The cached one is
+    // served, marked stale, with the permission to add, and nothing of the key.
+    sim.forbid("/v1/invoices/create_preview", "rak_invoice_write");
+    let key = sim.api_key();
+    for (id, before) in &upcoming_seen {
+        let d = ws.subscription_detail(id, true).await.unwrap();
+        assert!(d.upcoming_stale, "{id}");
+        assert_eq!(d.upcoming.as_ref(), Some(before), "{id}");
+        let why = d.upcoming_refused.expect("the refusal is explained");
+        assert!(why.contains("rak_invoice_write"), "{why}");
+        assert!(
+            !why.contains(&key[key.len() - 4..]) && !why.contains("sk_") && !why.contains("rk_"),
+            "no part of the key: {why}"
+        );
+    }
+
     // Offline: the simulator is gone; the cached preview is served, marked stale.
     sim.shutdown().await;
     for (id, before) in &upcoming_seen {
         let d = ws.subscription_detail(id, true).await.unwrap();
         assert!(d.upcoming_stale, "{id}: served from the cache");
+        assert_eq!(d.upcoming_refused, None, "{id}: unreachable is not refused");
         let cached = ws.subscription_detail(id, false).await.unwrap();
         assert_eq!(cached.upcoming.as_ref(), Some(before), "{id}: cache read");
         assert_eq!(

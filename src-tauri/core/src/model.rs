@@ -812,8 +812,12 @@ pub struct SubscriptionDetail {
     pub state: SubscriptionState,
     /// `None` when there is no next charge, or Stripe could not be asked and nothing is cached.
     pub upcoming: Option<UpcomingInvoice>,
-    /// True when `upcoming` comes from the cache because Stripe could not be reached.
+    /// True when `upcoming` comes from the cache because Stripe could not be reached or
+    /// refused to preview it.
     pub upcoming_stale: bool,
+    /// Why Stripe refused to preview the upcoming charge (a restricted key without the
+    /// permission, say), in plain words; `None` when it answered or could not be reached.
+    pub upcoming_refused: Option<String>,
     /// Every invoice of the subscription, newest first.
     pub invoices: Vec<Invoice>,
     /// The customer's record in the Stripe Dashboard (none in the demo store).

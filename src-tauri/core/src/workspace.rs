@@ -626,6 +626,7 @@ impl Workspace {
         let invoices = store::invoices::list_for_subscription(pool, id).await?;
         let next_charge = subscriptions::next_charge(&subscription);
         let client = cur.client.as_ref().filter(|_| refresh);
+        let mut upcoming_refused = None;
         let (upcoming, upcoming_stale) = match (client, next_charge) {
             (_, None) => (None, false),
             (None, Some(_)) => (cached_upcoming(pool, id).await?, false),
@@ -646,6 +647,9 @@ impl Workspace {
                     }
                     Err(e) => {
                         tracing::info!(subscription = id, "upcoming invoice from cache: {e}");
+                        if !e.is_network() {
+                            upcoming_refused = Some(refusal(&e));
+                        }
                         (cached_upcoming(pool, id).await?, true)
                     }
                 }
@@ -672,6 +676,7 @@ impl Workspace {
             next_charge,
             upcoming,
             upcoming_stale,
+            upcoming_refused,
             invoices,
             billing,
             shipping,
@@ -862,6 +867,27 @@ fn same_as_billing(order: &crate::model::Order) -> bool {
     norm(&ship.name) == norm(&order.billing.name)
         && addr(&ship.address).is_some()
         && addr(&ship.address) == addr(&order.billing.address)
+}
+
+/// Stripe's refusal in the merchant's words. A restricted key's refusal names the permission
+/// it lacks; Stripe's sentence also quotes the (masked) key, which stays out of the app.
+fn refusal(e: &StripeError) -> String {
+    match e {
+        StripeError::Permission(message) => {
+            let permission = message
+                .split('\'')
+                .find(|part| part.starts_with("rak_"))
+                .map(str::to_owned);
+            match permission {
+                Some(p) => format!(
+                    "this API key may not do that: Stripe needs the \u{201c}{p}\u{201d} permission (Dashboard \u{2192} Developers \u{2192} API keys)"
+                ),
+                None => "this API key may not do that (a restricted key without the permission)"
+                    .to_owned(),
+            }
+        }
+        other => other.to_string(),
+    }
 }
 
 async fn cached_upcoming(

@@ -17,6 +17,9 @@ pub struct Faults {
     pub latency: Duration,
     pub rate_limit: Option<u32>,
     pub error_rate: f64,
+    /// Routes the key may not call, as a restricted key without the permission Stripe names
+    /// (route pattern, e.g. `/v1/invoices/create_preview`, and the permission).
+    pub forbidden: Vec<(String, String)>,
     pub rng: StdRng,
     tokens: f64,
     refilled: Instant,
@@ -28,6 +31,7 @@ impl Faults {
             latency,
             rate_limit,
             error_rate,
+            forbidden: Vec::new(),
             rng,
             tokens: rate_limit.map(f64::from).unwrap_or(0.0),
             refilled: Instant::now(),
@@ -121,6 +125,26 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
             format!("Invalid API Key provided: {}", mask_key(key))
         };
         return ApiError::new(StatusCode::UNAUTHORIZED, "invalid_request_error", &message)
+            .into_response();
+    }
+    let forbidden = shared
+        .faults
+        .lock()
+        .unwrap()
+        .forbidden
+        .iter()
+        .find(|(route, _)| *route == path)
+        .map(|(_, permission)| permission.clone());
+    if let Some(permission) = forbidden {
+        let account = shared.store.lock().unwrap().ds.account["id"]
+            .as_str()
+            .unwrap_or("acct_unknown")
+            .to_owned();
+        let message = format!(
+            "The provided key '{}' does not have the required permissions for this endpoint on account '{account}'. Having the '{permission}' permission would allow this request to continue.",
+            mask_key(key)
+        );
+        return ApiError::new(StatusCode::FORBIDDEN, "invalid_request_error", &message)
             .into_response();
     }
     let fail = {

@@ -222,6 +222,17 @@ impl SimHandle {
             .set(latency, rate_limit_per_sec, error_rate);
     }
 
+    /// Answers calls to `route` (a route pattern such as `/v1/invoices/create_preview`) with
+    /// Stripe's 403 for a restricted key that lacks `permission` (e.g. `rak_invoice_write`).
+    pub fn forbid(&self, route: &str, permission: &str) {
+        self.shared
+            .faults
+            .lock()
+            .unwrap()
+            .forbidden
+            .push((route.to_owned(), permission.to_owned()));
+    }
+
     /// The current state, to compare what a client synced with what the simulator holds.
     pub fn snapshot(&self) -> Dataset {
         self.shared.store.lock().unwrap().ds.clone()

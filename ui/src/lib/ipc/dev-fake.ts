@@ -70,6 +70,7 @@ function fakeDetail(r: SubscriptionRow, at: number): SubscriptionDetail {
       subtotal: r.amount, discount: 0, discounts: [], tax: 0, taxes: [], total: r.amount, fetched_at: at,
     },
     upcoming_stale: false,
+    upcoming_refused: null,
     invoices: [],
     dashboard_url: null,
   };

@@ -16,9 +16,15 @@ export type SubscriptionDetail = { subscription: Subscription, customer: Custome
  */
 upcoming: UpcomingInvoice | null, 
 /**
- * True when `upcoming` comes from the cache because Stripe could not be reached.
+ * True when `upcoming` comes from the cache because Stripe could not be reached or
+ * refused to preview it.
  */
 upcoming_stale: boolean, 
+/**
+ * Why Stripe refused to preview the upcoming charge (a restricted key without the
+ * permission, say), in plain words; `None` when it answered or could not be reached.
+ */
+upcoming_refused: string | null, 
 /**
  * Every invoice of the subscription, newest first.
  */
