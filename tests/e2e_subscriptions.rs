@@ -303,6 +303,52 @@ fn open_a_subscription_and_check_it_against_the_simulator() {
             ui.screenshot("open_a_cancelled_subscription")
                 .await
                 .expect("screenshot");
+
+            // Next / Alt+↑ step through the cancelled tab without going back to it.
+            assert!(cancelled >= 2, "the dataset has two cancelled subscriptions");
+            let second = data
+                .subscriptions
+                .iter()
+                .filter(|s| s["status"] == "canceled")
+                .map(|s| s["id"].as_str().unwrap().to_owned())
+                .find(|id| *id != first)
+                .unwrap();
+            let hash_has = |id: String| {
+                let ui = &ui;
+                async move {
+                    ui.wait_until(&format!("{id} on screen"), DEFAULT_WAIT, || async {
+                        js_string(ui, "return location.hash").await.ends_with(&id).then_some(())
+                    })
+                    .await
+                }
+            };
+            ui.click("next-subscription").await;
+            let shown = ui
+                .wait_until("the next subscription", DEFAULT_WAIT, || async {
+                    let hash = js_string(&ui, "return location.hash").await;
+                    (!hash.ends_with(&first)).then_some(hash)
+                })
+                .await;
+            let shown_id = shown.rsplit('/').next().unwrap().to_owned();
+            assert!(
+                data.subscriptions
+                    .iter()
+                    .any(|s| s["id"] == shown_id.as_str() && s["status"] == "canceled"),
+                "the next one is in the cancelled tab too: {shown_id} (e.g. {second})"
+            );
+            ui.wait_until("its state", DEFAULT_WAIT, || async {
+                (ui.attr_of("subscription-state", "data-state").await.as_deref() == Some("canceled"))
+                    .then_some(())
+            })
+            .await;
+            ui.client
+                .find(Locator::Css("body"))
+                .await
+                .expect("body")
+                .send_keys("\u{E00A}\u{E013}\u{E000}")
+                .await
+                .expect("Alt+Up");
+            hash_has(first.clone()).await;
         })
         .await;
         sim.shutdown().await;

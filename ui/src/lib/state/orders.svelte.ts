@@ -68,20 +68,3 @@ export function scannedOrder(rows: readonly { id: string; number: string }[], sc
   return exact.length === 1 ? exact[0].id : null;
 }
 
-/**
- * The order before (`step` -1) or after (+1) the open one in the list, from a window of rows
- * read at `at` (the list as it is now). When the open order has left the list (shipped out of
- * the To be sent tab, say), the row now at its old place is the one after it. Returns the row
- * and its index in the list, or `null` at either end.
- */
-export function neighbour<T extends { id: string }>(
-  rows: readonly T[],
-  at: number,
-  openId: string,
-  openedIndex: number,
-  step: 1 | -1,
-): { row: T; index: number } | null {
-  const here = rows.findIndex((r) => r.id === openId);
-  const i = here >= 0 ? here + step : openedIndex - at + (step > 0 ? 0 : -1);
-  return i >= 0 && i < rows.length ? { row: rows[i], index: at + i } : null;
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ariaSort, neighbour, nextSort, ordersQuery, scannedOrder } from './orders.svelte';
+import { ariaSort, nextSort, ordersQuery, scannedOrder } from './orders.svelte';
+import { neighbour, stepFrom } from './stepper.svelte';
 
 describe('orders view', () => {
   it('builds the query of a tab, search and sort', () => {
@@ -49,5 +50,20 @@ describe('orders view', () => {
     expect(neighbour(rows, 9, 'x', 10, 1)).toEqual({ row: { id: 'b' }, index: 10 });
     expect(neighbour(rows, 9, 'x', 10, -1)).toEqual({ row: { id: 'a' }, index: 9 });
     expect(neighbour([{ id: 'a' }], 0, 'x', 0, -1)).toBeNull();
+  });
+
+  it('reads the rows around the open one to step', async () => {
+    const list = ['a', 'b', 'c', 'd'].map((id) => ({ id }));
+    const reads: [number, number][] = [];
+    const read = async (offset: number, limit: number) => {
+      reads.push([offset, limit]);
+      return list.slice(offset, offset + limit);
+    };
+    expect(await stepFrom(read, 'c', 2, 1)).toEqual({ row: { id: 'd' }, index: 3 });
+    expect(await stepFrom(read, 'a', 0, -1)).toBeNull();
+    expect(reads).toEqual([
+      [1, 3],
+      [0, 3],
+    ]);
   });
 });
