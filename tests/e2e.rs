@@ -135,6 +135,43 @@ fn demo_store_opens_with_orders() {
             .expect("Alt+Up");
             shows(numbers[0].clone()).await;
             let _ = ui.screenshot("demo_order_detail").await;
+
+            // "?" shows every shortcut; Escape closes the sheet and stays on the order.
+            let press = |keys: &'static str| {
+                let ui = &ui;
+                async move {
+                    support::retry("keys", || async {
+                        ui.client
+                            .find(fantoccini::Locator::Css("body"))
+                            .await?
+                            .send_keys(keys)
+                            .await
+                    })
+                    .await
+                    .expect("keys");
+                }
+            };
+            let sheet_open = "return !!document.querySelector('[data-testid=shortcuts-dialog]')?.open";
+            press("?").await;
+            ui.wait_until("the shortcuts sheet", DEFAULT_WAIT, || async {
+                let open = support::retry("sheet", || ui.client.execute(sheet_open, vec![]))
+                    .await
+                    .expect("sheet");
+                (open == serde_json::Value::Bool(true)).then_some(())
+            })
+            .await;
+            let text = ui.text_of("shortcuts-dialog").await;
+            assert!(text.contains("Alt") && text.contains("Ctrl"), "{text}");
+            let _ = ui.screenshot("shortcuts_sheet").await;
+            press("\u{E00C}").await;
+            ui.wait_until("the sheet to close", DEFAULT_WAIT, || async {
+                let open = support::retry("sheet", || ui.client.execute(sheet_open, vec![]))
+                    .await
+                    .expect("sheet");
+                (open == serde_json::Value::Bool(false)).then_some(())
+            })
+            .await;
+            assert_eq!(ui.text_of("order-number").await, numbers[0], "still on the order");
         })
         .await;
     });

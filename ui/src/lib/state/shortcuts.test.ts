@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { targetRow } from '../grid';
 import { parseRoute } from './router.svelte';
-import { chord, CHORD_MS, isTypingTarget } from './shortcuts';
+import { en } from '../i18n/en';
+import { fr } from '../i18n/fr';
+import { chord, CHORD_MS, isHelpKey, isTypingTarget, SHORTCUTS } from './shortcuts';
 
 describe('go-to shortcuts', () => {
   it('goes to a screen on g then a letter', () => {
@@ -50,5 +52,30 @@ describe('table row movement', () => {
     expect(targetRow('PageUp', 5, 50)).toBe(0);
     expect(targetRow('Enter', 0, 3)).toBeNull();
     expect(targetRow('ArrowDown', 0, 0)).toBeNull();
+  });
+});
+
+describe('shortcuts sheet', () => {
+  it('opens on ? alone', () => {
+    const k = (key: string, mods: Partial<Record<'ctrlKey' | 'metaKey' | 'altKey', boolean>> = {}) => ({
+      key,
+      ctrlKey: false,
+      metaKey: false,
+      altKey: false,
+      ...mods,
+    });
+    expect(isHelpKey(k('?'))).toBe(true);
+    expect(isHelpKey(k('/'))).toBe(false);
+    expect(isHelpKey(k('?', { ctrlKey: true }))).toBe(false);
+    expect(isHelpKey(k('?', { metaKey: true }))).toBe(false);
+  });
+
+  it('says every line in both languages', () => {
+    const keys = SHORTCUTS.flatMap((g) => [g.title, ...g.items.map((i) => i.what)]);
+    for (const key of keys) {
+      expect(en).toHaveProperty([key]);
+      expect(fr).toHaveProperty([key]);
+    }
+    expect(SHORTCUTS.flatMap((g) => g.items).length).toBeGreaterThan(8);
   });
 });

@@ -28,3 +28,39 @@ export function isTypingTarget(target: EventTarget | null): boolean {
   const tag = el.tagName.toLowerCase();
   return tag === 'input' || tag === 'textarea' || tag === 'select' || el.isContentEditable;
 }
+
+/** The shortcuts sheet ("?"): i18n keys of each group and line, and the keys to press. */
+export const SHORTCUTS: readonly { title: string; items: readonly { keys: readonly string[]; what: string }[] }[] = [
+  {
+    title: 'shortcuts.anywhere',
+    items: [
+      { keys: ['g o'], what: 'shortcuts.goOrders' },
+      { keys: ['g s'], what: 'shortcuts.goSubscriptions' },
+      { keys: ['g ,'], what: 'shortcuts.goSettings' },
+      { keys: ['?'], what: 'shortcuts.help' },
+    ],
+  },
+  {
+    title: 'shortcuts.lists',
+    items: [
+      { keys: ['↑', '↓'], what: 'shortcuts.moveRows' },
+      { keys: ['Enter'], what: 'shortcuts.openRow' },
+      { keys: ['Enter'], what: 'shortcuts.scanOrder' },
+      { keys: ['Esc'], what: 'shortcuts.clearSearch' },
+    ],
+  },
+  {
+    title: 'shortcuts.details',
+    items: [
+      { keys: ['Esc'], what: 'shortcuts.back' },
+      { keys: ['Alt ↓', 'Alt ↑'], what: 'shortcuts.nextPrevious' },
+      { keys: ['Ctrl P', '⌘ P'], what: 'shortcuts.printSlip' },
+      { keys: ['Enter'], what: 'shortcuts.trackingEnter' },
+    ],
+  },
+];
+
+/** "?" opens the shortcuts sheet (not while typing). */
+export function isHelpKey(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey'>): boolean {
+  return event.key === '?' && !event.ctrlKey && !event.metaKey && !event.altKey;
+}
