@@ -31,6 +31,7 @@ const COMMANDS: &[&str] = &[
     "send_test_email",
     "open_tracking_link",
     "print_packing_slip",
+    "print_packing_slips",
 ];
 
 fn main() {

@@ -133,6 +133,7 @@ pub fn run() {
             commands::fulfilment::send_test_email,
             commands::fulfilment::open_tracking_link,
             commands::printing::print_packing_slip,
+            commands::printing::print_packing_slips,
         ])
         .run(tauri::generate_context!("tauri.conf.json"))
         .expect("error while running Comptoir");

@@ -160,6 +160,36 @@ fn print_a_packing_slip_on_the_chosen_printer() {
                 .wait_until("the second job", DEFAULT_WAIT, || async { job(&jobs, 2) })
                 .await;
             assert!(args[3].ends_with(&number));
+
+            // The day's packing: every slip of the To be sent tab in one job, one per page.
+            ui.click("order-back").await;
+            ui.click("orders-tab-to_be_sent").await;
+            let rows = ui
+                .wait_until("the To be sent rows", DEFAULT_WAIT, || async {
+                    let n = ui
+                        .count("[data-testid=\"order-row\"][data-status=\"to_be_sent\"]")
+                        .await;
+                    let all = ui.count("[data-testid=\"order-row\"]").await;
+                    (n > 1 && n == all).then_some(n)
+                })
+                .await;
+            ui.click("print-slips").await;
+            ui.click("print-slips-dialog-confirm").await;
+            let (args, slips) = ui
+                .wait_until("the batch job", DEFAULT_WAIT, || async { job(&jobs, 3) })
+                .await;
+            assert_eq!(&args[..2], ["-d", "Atelier_Zebra"]);
+            assert!(
+                args[3].contains(&format!("({rows})")),
+                "job title {:?}",
+                args[3]
+            );
+            let pages: Vec<&str> = slips.split('\u{c}').collect();
+            assert_eq!(pages.len(), rows, "one slip per order, one per page");
+            assert!(pages
+                .iter()
+                .all(|p| p.starts_with("PACKING SLIP") || p.starts_with("BON DE PRÉPARATION")));
+            toast_with(&ui, &format!("{rows} packing slips")).await;
         })
         .await;
     });

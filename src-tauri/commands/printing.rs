@@ -2,6 +2,7 @@
 //! `lp` (CUPS, on Linux and macOS), run by tauri-plugin-shell from Rust. `lp` is the only
 //! program Comptoir ever runs; the web UI holds no shell permission, so it cannot run any.
 
+use comptoir_core::model::OrderQuery;
 use comptoir_core::printing;
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
@@ -11,7 +12,7 @@ use ts_rs::TS;
 use super::Ws;
 use crate::error::{CmdResult, ErrorCode, IpcError};
 
-/// A slip accepted by the print queue.
+/// Slips accepted by the print queue.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct PrintedSlip {
@@ -19,6 +20,8 @@ pub struct PrintedSlip {
     pub printer: Option<String>,
     /// What `lp` answered, e.g. "request id is Brother-12 (1 file(s))".
     pub request: String,
+    /// How many slips the job holds.
+    pub count: u32,
 }
 
 fn printer_error(message: impl Into<String>) -> IpcError {
@@ -39,18 +42,9 @@ fn first_line(bytes: &[u8]) -> String {
     line.chars().take(200).collect()
 }
 
-/// Prints the order's packing slip on the printer chosen in Settings (else the default one),
-/// in the UI's language, and notes it in the order's history.
-#[tauri::command]
-pub async fn print_packing_slip(
-    app: AppHandle,
-    ws: Ws<'_>,
-    order_id: String,
-    lang: String,
-) -> CmdResult<PrintedSlip> {
-    let job = ws.packing_slip(&order_id, lang.starts_with("fr")).await?;
-    // The slip holds the customer's address: it lives in the app's cache only until `lp` has
-    // handed it to the print queue.
+/// Hands `job` to `lp` and returns what `lp` answered. The slip file lives in the app's cache
+/// only until `lp` has queued it (it holds customers' addresses).
+async fn run_lp(app: &AppHandle, job: &printing::PrintJob) -> Result<String, IpcError> {
     let dir = app
         .path()
         .app_cache_dir()
@@ -68,7 +62,7 @@ pub async fn print_packing_slip(
     let output = app
         .shell()
         .command("lp")
-        .args(printing::lp_args(&job, &path))
+        .args(printing::lp_args(job, &path))
         .output()
         .await;
     let _ = std::fs::remove_file(&path);
@@ -92,10 +86,45 @@ pub async fn print_packing_slip(
             said
         }));
     }
-    ws.packing_slip_printed(&order_id, job.printer.as_deref())
+    Ok(first_line(&output.stdout))
+}
+
+/// Prints the order's packing slip on the printer chosen in Settings (else the default one),
+/// in the UI's language, and notes it in the order's history.
+#[tauri::command]
+pub async fn print_packing_slip(
+    app: AppHandle,
+    ws: Ws<'_>,
+    order_id: String,
+    lang: String,
+) -> CmdResult<PrintedSlip> {
+    let job = ws.packing_slip(&order_id, lang.starts_with("fr")).await?;
+    let request = run_lp(&app, &job).await?;
+    ws.packing_slip_printed(std::slice::from_ref(&order_id), job.printer.as_deref())
         .await?;
     Ok(PrintedSlip {
         printer: job.printer,
-        request: first_line(&output.stdout),
+        request,
+        count: 1,
+    })
+}
+
+/// Prints the slips of every order in a view of the table (its tab and search), one per page,
+/// as one print job, and notes it in each order's history.
+#[tauri::command]
+pub async fn print_packing_slips(
+    app: AppHandle,
+    ws: Ws<'_>,
+    query: OrderQuery,
+    lang: String,
+) -> CmdResult<PrintedSlip> {
+    let (job, ids) = ws.packing_slips(&query, lang.starts_with("fr")).await?;
+    let request = run_lp(&app, &job).await?;
+    ws.packing_slip_printed(&ids, job.printer.as_deref())
+        .await?;
+    Ok(PrintedSlip {
+        printer: job.printer,
+        request,
+        count: ids.len() as u32,
     })
 }

@@ -184,6 +184,28 @@ pub fn packing_slip(order: &Order, shop: &str, french: bool) -> PrintJob {
     }
 }
 
+/// Most slips printed in one go: a day's packing, not a whole history by mistake.
+pub const MAX_BATCH: usize = 200;
+
+/// The slips of several orders as one print job, one slip per page (form feeds between them).
+pub fn packing_slips(orders: &[Order], shop: &str, french: bool) -> PrintJob {
+    let text = orders
+        .iter()
+        .map(|o| packing_slip(o, shop, french).text)
+        .collect::<Vec<_>>()
+        .join("\u{c}");
+    let title = if french {
+        format!("Bons de préparation ({})", orders.len())
+    } else {
+        format!("Packing slips ({})", orders.len())
+    };
+    PrintJob {
+        title,
+        text,
+        printer: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -702,22 +702,67 @@ impl Workspace {
         Ok(job)
     }
 
-    /// Notes in the order's history that its packing slip went to the printer.
-    pub async fn packing_slip_printed(&self, order_id: &str, printer: Option<&str>) -> Result<()> {
+    /// The packing slips of every order of a view of the table (its tab and search, in its
+    /// order), one per page, with the ids of those orders. At most
+    /// [`printing::MAX_BATCH`]: more is refused with a clear error, nothing printed.
+    pub async fn packing_slips(
+        &self,
+        q: &OrderQuery,
+        french: bool,
+    ) -> Result<(PrintJob, Vec<String>)> {
+        let cur = self.current().await;
+        let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
+        let page = store::orders::list(
+            &mut conn,
+            &OrderQuery {
+                limit: printing::MAX_BATCH as i64,
+                offset: 0,
+                ..q.clone()
+            },
+        )
+        .await?;
+        if page.total as usize > printing::MAX_BATCH {
+            return Err(WorkspaceError::InvalidInput(format!(
+                "{} orders are too many to print at once ({} at most): pick a tab or search to narrow the list",
+                page.total,
+                printing::MAX_BATCH
+            )));
+        }
+        if page.rows.is_empty() {
+            return Err(WorkspaceError::InvalidInput(
+                "There is no order in this list to print".into(),
+            ));
+        }
+        let mut orders = Vec::with_capacity(page.rows.len());
+        for r in &page.rows {
+            orders.push(store::orders::get(&mut *conn, &r.id).await?);
+        }
+        let shop = fulfilment::merchant_name(&mut conn)
+            .await
+            .map_err(fulfilment_error)?;
+        let settings = store::settings::get(&mut conn).await?;
+        let mut job = printing::packing_slips(&orders, &shop, french);
+        job.printer = printing::validate_printer(&settings.printer_name)
+            .map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;
+        Ok((job, page.rows.into_iter().map(|r| r.id).collect()))
+    }
+
+    /// Notes in each order's history that its packing slip went to the printer.
+    pub async fn packing_slip_printed(
+        &self,
+        order_ids: &[String],
+        printer: Option<&str>,
+    ) -> Result<()> {
         let actor = self.actor().await?;
         let cur = self.current().await;
         let mut tx = cur.store.write().await?;
         let detail = printer.map(|p| format!("printer {p}"));
-        fulfilment::audit(
-            &mut tx,
-            order_id,
-            store::now(),
-            "slip_printed",
-            &actor,
-            detail.as_deref(),
-        )
-        .await
-        .map_err(fulfilment_error)?;
+        let now = store::now();
+        for id in order_ids {
+            fulfilment::audit(&mut tx, id, now, "slip_printed", &actor, detail.as_deref())
+                .await
+                .map_err(fulfilment_error)?;
+        }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }

@@ -3,7 +3,7 @@
 use comptoir_core::dataset::Dataset;
 use comptoir_core::fulfilment::format_money;
 use comptoir_core::model::DeliveryKind;
-use comptoir_core::printing::packing_slip;
+use comptoir_core::printing::{packing_slip, packing_slips};
 use comptoir_core::stripe::mapping;
 
 #[test]
@@ -14,6 +14,7 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
         name.is_some_and(|n| n.to_lowercase().contains("retrait")) || id.contains("pickup")
     };
     let mut seen = (false, false);
+    let mut all = Vec::new();
     for s in data
         .checkout_sessions
         .iter()
@@ -59,9 +60,19 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
                 }
             }
         }
+        all.push(order.clone());
         let fr = packing_slip(&order, "Épicerie Léa", true);
         assert!(fr.text.starts_with("BON DE PRÉPARATION"));
         assert!(fr.title.starts_with("Bon de préparation "));
     }
     assert!(seen.1, "a delivery was checked");
+
+    // The day's packing: one job, one slip per page, in the list's order.
+    let batch = packing_slips(&all, "Épicerie Léa", false);
+    assert_eq!(batch.title, format!("Packing slips ({})", all.len()));
+    let pages: Vec<&str> = batch.text.split('\u{c}').collect();
+    assert_eq!(pages.len(), all.len());
+    for (page, order) in pages.iter().zip(&all) {
+        assert_eq!(*page, packing_slip(order, "Épicerie Léa", false).text);
+    }
 }

@@ -371,7 +371,15 @@ export function createFakeBackend(): Backend {
       const r = data().orders.find((o) => o.id === orderId);
       if (!r) throw fail('not_found', `order ${String(orderId)} not found`);
       const printer = settings.printer_name || null;
-      return { printer, request: `request id is ${printer ?? 'Default'}-${Math.floor(Math.random() * 100)} (1 file(s))` };
+      return { printer, request: `request id is ${printer ?? 'Default'}-${Math.floor(Math.random() * 100)} (1 file(s))`, count: 1 };
+    },
+    print_packing_slips: ({ query }) => {
+      const q = query as OrderQuery;
+      const n = data().orders.filter((o) => !q.status || o.status === q.status).length;
+      if (n === 0) throw fail('invalid_input', 'There is no order in this list to print');
+      if (n > 200) throw fail('invalid_input', `${n} orders are too many to print at once (200 at most)`);
+      const printer = settings.printer_name || null;
+      return { printer, request: `request id is ${printer ?? 'Default'}-7 (1 file(s))`, count: n };
     },
     subscription_detail: ({ id }) => {
       const r = data().subscriptions.find((s) => s.id === id);

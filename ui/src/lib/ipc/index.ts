@@ -206,6 +206,11 @@ export function printPackingSlip(orderId: string, lang: string): Promise<Printed
   return call('print_packing_slip', { orderId, lang });
 }
 
+/** Prints the slips of every order in a view of the table (at most 200), one per page. */
+export function printPackingSlips(query: OrderQuery, lang: string): Promise<PrintedSlip> {
+  return call('print_packing_slips', { query, lang });
+}
+
 export function listSubscriptions(query: SubscriptionQuery): Promise<SubscriptionPage> {
   return call('list_subscriptions', { query });
 }
