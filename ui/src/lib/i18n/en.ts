@@ -121,6 +121,7 @@ export const en = {
   'orders.empty.picked_up': 'No order has been picked up yet.',
   'orders.empty.all': 'No orders.',
   'orders.search': 'Search name, email, order, product or tracking number',
+  'orders.searchPlaceholder': 'Search or scan an order…',
   'orders.export': 'Export CSV',
   'orders.print': 'Print slips',
   'orders.printTitle': 'Print the packing slips of every order in this tab and search, one per page',

@@ -121,6 +121,7 @@ export const fr: Record<MessageKey, Message> = {
   'orders.empty.picked_up': 'Aucune commande retirée pour l’instant.',
   'orders.empty.all': 'Aucune commande.',
   'orders.search': 'Rechercher un nom, e-mail, commande, produit ou numéro de suivi',
+  'orders.searchPlaceholder': 'Rechercher ou scanner une commande…',
   'orders.export': 'Exporter en CSV',
   'orders.print': 'Imprimer les bons',
   'orders.printTitle': 'Imprimer les bons de préparation de toutes les commandes de cet onglet et de cette recherche, un par page',
