@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "list_orders",
     "order_detail",
     "export_orders_csv",
+    "export_subscriptions_csv",
     "save_invoice_pdf",
     "list_subscriptions",
     "subscription_detail",

@@ -114,6 +114,7 @@ pub fn run() {
             commands::list_subscriptions,
             commands::subscriptions::subscription_detail,
             commands::subscriptions::open_link,
+            commands::subscriptions::export_subscriptions_csv,
             commands::get_settings,
             commands::save_settings,
             commands::list_shipping_rates,

@@ -127,6 +127,35 @@ fn open_a_subscription_and_check_it_against_the_simulator() {
             .await;
 
             ui.click("nav-subscriptions").await;
+
+            // Export: the whole table to CSV, at the path the toast names.
+            ui.wait_for("[data-testid=\"subscription-row\"]", DEFAULT_WAIT).await;
+            ui.click("export-subscriptions-csv").await;
+            let toast = ui
+                .wait_until("the export's toast", DEFAULT_WAIT, || async {
+                    let text = js_string(
+                        &ui,
+                        "return Array.from(document.querySelectorAll('[data-testid=toast]')).map(t => t.textContent).join('\\n')",
+                    )
+                    .await;
+                    text.lines()
+                        .find_map(|l| l.trim().strip_prefix("Exported to ").map(str::to_owned))
+                })
+                .await;
+            let csv = std::fs::read_to_string(toast.trim()).expect("the exported file");
+            assert!(csv.starts_with('\u{feff}'), "a byte-order mark");
+            assert_eq!(
+                csv.matches("\r\n").count(),
+                data.subscriptions.len() + 1,
+                "a header and every subscription"
+            );
+            // Dismiss the toast, as a merchant would, so it covers nothing below.
+            js_string(
+                &ui,
+                "document.querySelectorAll('[data-testid=toast] button.close').forEach(b => b.click()); return ''",
+            )
+            .await;
+
             let email = customer["email"].as_str().unwrap().to_owned();
             ui.type_into("subscriptions-search", &email).await;
             let row = format!("[data-testid=\"subscription-row\"][data-subscription-id=\"{sub_id}\"]");

@@ -493,3 +493,89 @@ async fn table_filters_search_and_sorts_by_next_charge() {
     );
     sim.shutdown().await;
 }
+
+/// Splits CSV text (RFC 4180: quoted fields, doubled quotes, CRLF) into records.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let (mut record, mut field) = (Vec::new(), String::new());
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    records
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_active_subscriptions_export_says_where_each_box_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = sim().await;
+    let ws = workspace(dir.path(), &sim).await;
+    let data = sim.snapshot();
+    let query = SubscriptionQuery {
+        limit: 50,
+        offset: 0,
+        status: Some(SubscriptionFilter::Active),
+        ..Default::default()
+    };
+    let path = dir.path().join("subscriptions.csv");
+    let written = ws.export_subscriptions_csv(&query, &path).await.unwrap();
+    let listed = ws
+        .list_subscriptions(&SubscriptionQuery {
+            limit: 500,
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(written, listed.total);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let records = parse_csv(text);
+    let (header, rows) = records.split_first().unwrap();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(
+        rows.len(),
+        listed.rows.len(),
+        "every active subscription, nothing else"
+    );
+    for (record, row) in rows.iter().zip(&listed.rows) {
+        assert_eq!(record.len(), header.len());
+        assert_eq!(record[col("Id")], row.id, "in the table's order");
+        assert_eq!(record[col("Status")], "active");
+        let sub = data
+            .subscriptions
+            .iter()
+            .find(|s| s["id"] == row.id.as_str())
+            .unwrap();
+        let customer = data
+            .customers
+            .iter()
+            .find(|c| c["id"] == sub["customer"])
+            .expect("the subscription's customer");
+        let city = customer
+            .pointer("/shipping/address/city")
+            .or(customer.pointer("/address/city"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        assert_eq!(record[col("City")], city, "{}", row.id);
+    }
+    assert!(
+        rows.iter().any(|r| !r[col("City")].is_empty()),
+        "the export carries addresses"
+    );
+}

@@ -1,9 +1,9 @@
 //! Subscription detail and opening Stripe links in the system browser.
 
-use comptoir_core::model::SubscriptionDetail;
+use comptoir_core::model::{SubscriptionDetail, SubscriptionQuery};
 use comptoir_core::stripe::links;
 use comptoir_core::workspace::WorkspaceError;
-use tauri::AppHandle;
+use tauri::{AppHandle, Manager};
 
 use super::Ws;
 use crate::error::CmdResult;
@@ -25,4 +25,24 @@ pub async fn subscription_detail(
 pub async fn open_link(app: AppHandle, url: String) -> CmdResult<()> {
     let url = links::external(&url).map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;
     super::open_in_browser(&app, url.as_str())
+}
+
+/// Exports the subscriptions table's current view as CSV into the Downloads folder (else the
+/// data folder) and returns the file's path, which the UI shows.
+#[tauri::command]
+pub async fn export_subscriptions_csv(
+    app: AppHandle,
+    ws: Ws<'_>,
+    query: SubscriptionQuery,
+) -> CmdResult<String> {
+    let dir = app
+        .path()
+        .download_dir()
+        .or_else(|_| app.path().app_data_dir())
+        .map_err(|e| WorkspaceError::InvalidInput(format!("No folder to export to: {e}")))?;
+    let path = dir.join(comptoir_core::csv::subscriptions_file_name(
+        comptoir_core::store::now(),
+    ));
+    ws.export_subscriptions_csv(&query, &path).await?;
+    Ok(path.display().to_string())
 }

@@ -1,8 +1,9 @@
-//! CSV export of the orders table's current view: UTF-8 with a byte-order mark so spreadsheet
-//! apps read accents right, one header row, RFC 4180 quoting, and customer text that starts
-//! like a formula (`=`, `+`, `-`, `@`) prefixed with `'` so a spreadsheet never evaluates it.
+//! CSV export of the orders and subscriptions tables' current views: UTF-8 with a byte-order
+//! mark so spreadsheet apps read accents right, one header row, RFC 4180 quoting, and customer
+//! text that starts like a formula (`=`, `+`, `-`, `@`) prefixed with `'` so a spreadsheet
+//! never evaluates it.
 
-use crate::model::{FulfilmentStatus, OrderRow};
+use crate::model::{Contact, Customer, FulfilmentStatus, OrderRow, SubscriptionRow};
 
 pub const BOM: &str = "\u{feff}";
 
@@ -80,8 +81,96 @@ fn iso(ts: i64) -> String {
 
 /// The header line, with the byte-order mark.
 pub fn header() -> String {
-    let cols: Vec<String> = HEADER.iter().map(|h| field(h)).collect();
+    header_of(&HEADER)
+}
+
+fn header_of(names: &[&str]) -> String {
+    let cols: Vec<String> = names.iter().map(|h| field(h)).collect();
     format!("{BOM}{}\r\n", cols.join(","))
+}
+
+const SUBSCRIPTION_HEADER: [&str; 19] = [
+    "Customer",
+    "Email",
+    "Plan",
+    "Amount",
+    "Currency",
+    "Every",
+    "Interval",
+    "Status",
+    "Started",
+    "Next charge",
+    "Ship to",
+    "Address line 1",
+    "Address line 2",
+    "Postcode",
+    "City",
+    "State",
+    "Country",
+    "Phone",
+    "Id",
+];
+
+/// The subscriptions export's header line, with the byte-order mark.
+pub fn subscriptions_header() -> String {
+    header_of(&SUBSCRIPTION_HEADER)
+}
+
+/// One subscription as a CSV line, with where its box goes: the customer's shipping details,
+/// else their billing address (subscription boxes are packed from this list).
+pub fn subscription_line(r: &SubscriptionRow, customer: Option<&Customer>) -> String {
+    let billing = customer.map(|c| Contact {
+        name: c.name.clone(),
+        email: c.email.clone(),
+        phone: c.phone.clone(),
+        address: c.address.clone(),
+        tax_ids: Vec::new(),
+    });
+    let to = customer
+        .and_then(|c| c.shipping.clone())
+        .filter(|s| s.address.is_some())
+        .or(billing);
+    let address = to
+        .as_ref()
+        .and_then(|c| c.address.clone())
+        .unwrap_or_default();
+    let text = |v: Option<&str>| field(v.unwrap_or(""));
+    let status = if r.cancelling && r.status != "canceled" {
+        "cancelling"
+    } else {
+        r.status.as_str()
+    };
+    let cols = [
+        text(r.customer_name.as_deref()),
+        text(r.customer_email.as_deref()),
+        text(r.product_name.as_deref()),
+        decimal(r.amount, &r.currency),
+        r.currency.to_ascii_uppercase(),
+        r.interval_count.to_string(),
+        field(&r.interval),
+        field(status),
+        iso(r.start_date),
+        r.next_charge.map(iso).unwrap_or_default(),
+        text(to.as_ref().and_then(|c| c.name.as_deref())),
+        text(address.line1.as_deref()),
+        text(address.line2.as_deref()),
+        text(address.postal_code.as_deref()),
+        text(address.city.as_deref()),
+        text(address.state.as_deref()),
+        text(address.country.as_deref()),
+        text(
+            to.as_ref()
+                .and_then(|c| c.phone.as_deref())
+                .or(customer.and_then(|c| c.phone.as_deref())),
+        ),
+        field(&r.id),
+    ];
+    format!("{}\r\n", cols.join(","))
+}
+
+/// The subscriptions export's file name: `comptoir-subscriptions-2026-11-25-132700.csv` (UTC).
+pub fn subscriptions_file_name(now: i64) -> String {
+    file_name(now).replacen("comptoir-orders-", "comptoir-subscriptions-", 1)
 }
 
 /// One order as a CSV line.
@@ -150,5 +239,80 @@ mod tests {
             file_name(1_795_000_000),
             "comptoir-orders-2026-11-18-110640.csv"
         );
+        assert_eq!(
+            subscriptions_file_name(1_795_000_000),
+            "comptoir-subscriptions-2026-11-18-110640.csv"
+        );
+    }
+
+    fn sub_row() -> SubscriptionRow {
+        SubscriptionRow {
+            id: "sub_1".into(),
+            customer_name: Some("=Zoé, \"la\" Martin".into()),
+            customer_email: Some("zoe@example.com".into()),
+            product_name: Some("Box vins, 3 bouteilles".into()),
+            currency: "eur".into(),
+            amount: 2900,
+            interval: "month".into(),
+            interval_count: 3,
+            status: "active".into(),
+            cancel_at_period_end: true,
+            cancelling: true,
+            start_date: 1_795_000_000,
+            next_charge: None,
+        }
+    }
+
+    fn address(city: &str) -> crate::model::Address {
+        crate::model::Address {
+            line1: Some("1 rue des Lilas".into()),
+            postal_code: Some("75011".into()),
+            city: Some(city.into()),
+            country: Some("FR".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_subscription_line_says_where_the_box_goes() {
+        let mut customer = Customer {
+            id: "cus_1".into(),
+            name: Some("Zoé Martin".into()),
+            phone: Some("+33 6 00 00 00 00".into()),
+            address: Some(address("Paris")),
+            deleted: false,
+            email: None,
+            shipping: None,
+            preferred_locale: None,
+            created: 0,
+        };
+        let cols = |line: String| -> Vec<String> {
+            assert!(line.ends_with("\r\n"));
+            line.trim_end().split(',').map(str::to_owned).collect()
+        };
+        // No shipping details: the billing address; the name (and the phone's leading +,
+        // which a spreadsheet would compute) defused, and quoted where needed.
+        let line = subscription_line(&sub_row(), Some(&customer));
+        assert!(line.starts_with("\"'=Zoé, \"\"la\"\" Martin\","), "{line}");
+        assert!(line.contains(",29.00,EUR,3,month,cancelling,2026-11-18T11:06:40Z,,Zoé Martin,1 rue des Lilas,,75011,Paris,,FR,'+33 6 00 00 00 00,sub_1\r\n"), "{line}");
+        // Shipping details win over billing.
+        customer.shipping = Some(Contact {
+            name: Some("Bureau Zoé".into()),
+            address: Some(address("Lyon")),
+            ..Default::default()
+        });
+        let line = subscription_line(&sub_row(), Some(&customer));
+        assert!(
+            line.contains(",Bureau Zoé,1 rue des Lilas,,75011,Lyon,"),
+            "{line}"
+        );
+        // A deleted customer: the columns stay, empty.
+        let line = subscription_line(&sub_row(), None);
+        assert_eq!(
+            cols(line).len(),
+            SUBSCRIPTION_HEADER.len() + 2,
+            "two commas inside quotes"
+        );
+        assert!(subscriptions_header().starts_with('\u{feff}'));
     }
 }

@@ -591,13 +591,48 @@ impl Workspace {
             }
             page.offset += 500;
         }
-        let tmp = path.with_extension("csv.part");
-        std::fs::write(&tmp, out.as_bytes())
-            .and_then(|_| std::fs::rename(&tmp, path))
-            .map_err(|source| WorkspaceError::Io {
-                path: path.to_owned(),
-                source,
-            })?;
+        write_export(path, &out)?;
+        Ok(written)
+    }
+
+    /// Exports the subscriptions table's current view (filter, search, sort) as CSV, with each
+    /// customer's shipping address (else billing): the list a subscription box is packed from.
+    /// Returns the number of subscriptions written.
+    pub async fn export_subscriptions_csv(
+        &self,
+        q: &SubscriptionQuery,
+        path: &Path,
+    ) -> Result<i64> {
+        let cur = self.current().await;
+        let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
+        let mut out = crate::csv::subscriptions_header();
+        let mut page = SubscriptionQuery {
+            limit: 500,
+            offset: 0,
+            ..q.clone()
+        };
+        let mut written = 0;
+        loop {
+            let rows = store::subscriptions::list(&mut conn, &page).await?.rows;
+            for r in &rows {
+                let sub = store::subscriptions::get(&mut *conn, &r.id).await?;
+                let customer = match &sub.customer_id {
+                    Some(cid) => match store::customers::get(&mut *conn, cid).await {
+                        Ok(c) => Some(c),
+                        Err(StoreError::NotFound(_)) => None,
+                        Err(e) => return Err(e.into()),
+                    },
+                    None => None,
+                };
+                out.push_str(&crate::csv::subscription_line(r, customer.as_ref()));
+            }
+            written += rows.len() as i64;
+            if rows.len() < 500 {
+                break;
+            }
+            page.offset += 500;
+        }
+        write_export(path, &out)?;
         Ok(written)
     }
 
@@ -1036,6 +1071,18 @@ fn write_account_file(dir: &Path, account: &AccountInfo) -> Result<()> {
     std::fs::write(&tmp, body)
         .and_then(|_| std::fs::rename(&tmp, &path))
         .map_err(|source| WorkspaceError::Io { path, source })
+}
+
+/// Writes an export through a temporary file renamed into place, so a half-written file never
+/// carries the export's name.
+fn write_export(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension("csv.part");
+    std::fs::write(&tmp, text.as_bytes())
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|source| WorkspaceError::Io {
+            path: path.to_owned(),
+            source,
+        })
 }
 
 /// The demo store, filled with the sample shop the first time.

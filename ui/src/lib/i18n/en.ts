@@ -155,6 +155,7 @@ export const en = {
   'pager.nextLabel': 'Next page',
 
   'subs.title': 'Subscriptions',
+  'subs.exportTitle': 'Save the subscriptions of this filter and search as a CSV file, with each customer’s shipping address',
   'subs.count': { one: '{count} subscription', other: '{count} subscriptions' },
   'subs.tableLabel': 'Subscriptions',
   'subs.col.customer': 'Customer',

@@ -155,6 +155,7 @@ export const fr: Record<MessageKey, Message> = {
   'pager.nextLabel': 'Page suivante',
 
   'subs.title': 'Abonnements',
+  'subs.exportTitle': 'Enregistrer les abonnements de ce filtre et de cette recherche dans un fichier CSV, avec l’adresse de livraison de chaque client',
   'subs.count': { one: '{count} abonnement', other: '{count} abonnements' },
   'subs.tableLabel': 'Abonnements',
   'subs.col.customer': 'Client',

@@ -352,6 +352,7 @@ export function createFakeBackend(): Backend {
       return e;
     },
     export_orders_csv: () => '~/Downloads/comptoir-orders.csv',
+    export_subscriptions_csv: () => '~/Downloads/comptoir-subscriptions.csv',
     carrier_options: () => [
       { carrier: 'colissimo', name: 'Colissimo / La Poste', needs_postcode: false },
       { carrier: 'mondial_relay', name: 'Mondial Relay', needs_postcode: true },

@@ -193,6 +193,11 @@ export function exportOrdersCsv(query: OrderQuery): Promise<string> {
   return call('export_orders_csv', { query });
 }
 
+/** Exports the subscriptions table's current view (with shipping addresses); resolves to the file's path. */
+export function exportSubscriptionsCsv(query: SubscriptionQuery): Promise<string> {
+  return call('export_subscriptions_csv', { query });
+}
+
 /**
  * "Save PDF…": Rust shows a save dialog, downloads the order's invoice PDF from Stripe and
  * writes it there. Resolves to where it was saved, or `null` when the merchant cancels.
