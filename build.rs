@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "list_shipping_rates",
     "set_shipping_rate_pickup",
     "ship_order",
+    "ship_order_untracked",
     "mark_not_sent",
     "retry_email",
     "confirm_pickup",

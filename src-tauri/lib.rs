@@ -120,6 +120,7 @@ pub fn run() {
             commands::list_shipping_rates,
             commands::set_shipping_rate_pickup,
             commands::fulfilment::ship_order,
+            commands::fulfilment::ship_order_untracked,
             commands::fulfilment::mark_not_sent,
             commands::fulfilment::retry_email,
             commands::fulfilment::confirm_pickup,

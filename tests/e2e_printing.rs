@@ -190,6 +190,33 @@ fn print_a_packing_slip_on_the_chosen_printer() {
                 .iter()
                 .all(|p| p.starts_with("PACKING SLIP") || p.starts_with("BON DE PRÉPARATION")));
             toast_with(&ui, &format!("{rows} packing slips")).await;
+
+            // A letter: sent without tracking, the customer not emailed.
+            ui.wait_for("[data-testid=\"order-row\"] td", DEFAULT_WAIT)
+                .await
+                .click()
+                .await
+                .expect("open a To be sent order");
+            ui.click("ship-untracked").await;
+            ui.click("untracked-notify").await;
+            ui.click("untracked-confirm").await;
+            ui.wait_until("the order to be Sent", DEFAULT_WAIT, || async {
+                (ui.attr_of("order-status", "data-status").await.as_deref() == Some("sent"))
+                    .then_some(())
+            })
+            .await;
+            assert!(
+                ui.exists("no-tracking").await,
+                "says there is no tracking link"
+            );
+            assert!(!ui.exists("view-tracking-link").await);
+            let shipped = ui
+                .count("[data-testid=\"history-entry\"][data-action=\"shipped\"]")
+                .await;
+            assert_eq!(shipped, 1);
+            let history = ui.text_of("order-history").await;
+            assert!(history.contains("no tracking; no email"), "{history}");
+            let _ = ui.screenshot("sent_without_tracking").await;
         })
         .await;
     });

@@ -693,3 +693,72 @@ async fn retry_now_sends_a_failed_shipping_email_once_with_its_message_id() {
         .unwrap_err();
     assert!(err.to_string().contains("already sent"), "{err}");
 }
+
+#[tokio::test]
+async fn a_letter_is_marked_sent_without_tracking_with_or_without_the_email() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&[]);
+    let store = shop(dir.path()).await;
+    let smtp = settings(server.port);
+    mail::save_settings(store.pool(), &smtp).await.unwrap();
+    let now = store::now();
+
+    // Told to the customer: the shipping email, without a "track your parcel" line.
+    let letter = order_in(&store, "to_be_sent").await;
+    let out = fulfilment::ship_untracked(&store, &letter, &actor(), true, false, now)
+        .await
+        .unwrap();
+    assert!(matches!(out, EmailOutcome::Queued { .. }), "{out:?}");
+    assert_eq!(
+        store::orders::status(store.pool(), &letter).await.unwrap(),
+        FulfilmentStatus::Sent
+    );
+    assert_eq!(
+        counts(&store, &letter).await,
+        (0, 1, 1),
+        "no tracking entry"
+    );
+    let history = fulfilment::history(store.pool(), &letter).await.unwrap();
+    assert_eq!(history[0].action, "shipped");
+    assert_eq!(
+        history[0].detail.as_deref(),
+        Some("no tracking; email queued")
+    );
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    assert_eq!(mail::send_due(&store, &mailer, now).await.unwrap().sent, 1);
+    let got = server.received();
+    let text = got[0]["parts"][0]["content"].as_str().unwrap();
+    assert!(text.contains("a été expédiée"), "{text}");
+    assert!(!text.contains("Suivre votre colis"), "{text}");
+    assert!(!got[0]["parts"][1]["content"]
+        .as_str()
+        .unwrap()
+        .contains("<ul>"));
+
+    // Not told: Sent, no email queued, and the history says so.
+    let quiet = order_in(&store, "to_be_sent").await;
+    assert_ne!(quiet, letter);
+    let out = fulfilment::ship_untracked(&store, &quiet, &actor(), false, false, now)
+        .await
+        .unwrap();
+    assert!(matches!(out, EmailOutcome::None), "{out:?}");
+    assert_eq!(counts(&store, &quiet).await, (0, 1, 0));
+    let history = fulfilment::history(store.pool(), &quiet).await.unwrap();
+    assert_eq!(history[0].detail.as_deref(), Some("no tracking; no email"));
+
+    // Only from To be sent, and only with a staff name: nothing changes otherwise.
+    let again = fulfilment::ship_untracked(&store, &quiet, &actor(), false, false, now).await;
+    assert!(
+        matches!(again, Err(FulfilmentError::Invalid(_))),
+        "{again:?}"
+    );
+    let nobody = Actor {
+        staff: " ".into(),
+        station: String::new(),
+    };
+    let pickup = order_in(&store, "to_be_picked_up").await;
+    let refused = fulfilment::ship_untracked(&store, &pickup, &nobody, false, false, now).await;
+    assert!(matches!(refused, Err(FulfilmentError::Invalid(_))));
+    assert_eq!(counts(&store, &pickup).await, (0, 0, 0));
+}

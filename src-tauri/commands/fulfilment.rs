@@ -21,6 +21,16 @@ pub async fn ship_order(
     Ok(ws.ship_order(&order_id, &parcels).await?)
 }
 
+/// "Mark as sent without tracking": a letter or a hand delivery.
+#[tauri::command]
+pub async fn ship_order_untracked(
+    ws: Ws<'_>,
+    order_id: String,
+    notify: bool,
+) -> CmdResult<EmailOutcome> {
+    Ok(ws.ship_order_untracked(&order_id, notify).await?)
+}
+
 #[tauri::command]
 pub async fn mark_not_sent(ws: Ws<'_>, order_id: String) -> CmdResult<()> {
     Ok(ws.mark_not_sent(&order_id).await?)

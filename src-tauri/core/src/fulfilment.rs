@@ -307,13 +307,48 @@ pub async fn ship(
         .iter()
         .map(|p| resolve(p, &custom))
         .collect::<Result<Vec<_>>>()?;
+    let outcome = ship_in(&mut tx, order_id, &resolved, actor, true, demo, now).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// "Mark as sent without tracking": a letter or a hand delivery. To be sent → Sent with the
+/// time, staff and station, in one transaction; with `notify`, the customer gets the shipping
+/// email, without a tracking link.
+pub async fn ship_untracked(
+    store: &Store,
+    order_id: &str,
+    actor: &Actor,
+    notify: bool,
+    demo: bool,
+    now: Timestamp,
+) -> Result<EmailOutcome> {
+    check_actor(actor)?;
+    let mut tx = store.write().await?;
+    let outcome = ship_in(&mut tx, order_id, &[], actor, notify, demo, now).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// To be sent → Sent with these parcels (none: untracked), the shipping email when `notify`,
+/// and the audit entry; the caller commits.
+#[allow(clippy::too_many_arguments)]
+async fn ship_in(
+    tx: &mut sqlx::SqliteConnection,
+    order_id: &str,
+    resolved: &[Parcel],
+    actor: &Actor,
+    notify: bool,
+    demo: bool,
+    now: Timestamp,
+) -> Result<EmailOutcome> {
     let order = store::orders::get(&mut *tx, order_id).await?;
     let status = store::orders::status(&mut *tx, order_id).await?;
     if status != FulfilmentStatus::ToBeSent {
         return Err(wrong_status(status, "shipped from To be sent"));
     }
-    upsert_fulfilment(&mut tx, order_id, FulfilmentStatus::Sent, actor, now).await?;
-    for p in &resolved {
+    upsert_fulfilment(&mut *tx, order_id, FulfilmentStatus::Sent, actor, now).await?;
+    for p in resolved {
         sqlx::query(
             "INSERT INTO tracking_entries (order_id, carrier, number, url, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -327,16 +362,23 @@ pub async fn ship(
         .await?;
     }
     let urls: Vec<&str> = resolved.iter().map(|p| p.url.as_str()).collect();
-    let shop = merchant_name(&mut tx).await?;
-    let content = shipping_email(&order, &urls, &shop);
-    let outcome = email_for(&mut tx, &order, "shipping", content, demo, now).await?;
+    let outcome = if notify {
+        let shop = merchant_name(&mut *tx).await?;
+        let content = shipping_email(&order, &urls, &shop);
+        email_for(&mut *tx, &order, "shipping", content, demo, now).await?
+    } else {
+        EmailOutcome::None
+    };
+    let tracking = if urls.is_empty() {
+        "no tracking".to_owned()
+    } else {
+        urls.join(" ")
+    };
     let detail = format!(
-        "{}; {}",
-        urls.join(" "),
-        outcome_detail(&outcome).unwrap_or_default()
+        "{tracking}; {}",
+        outcome_detail(&outcome).unwrap_or("no email")
     );
-    audit(&mut tx, order_id, now, "shipped", actor, Some(&detail)).await?;
-    tx.commit().await?;
+    audit(&mut *tx, order_id, now, "shipped", actor, Some(&detail)).await?;
     Ok(outcome)
 }
 
@@ -633,23 +675,27 @@ pub fn shipping_email(order: &Order, urls: &[&str], shop: &str) -> (String, Stri
         "Track your parcel:"
     };
     let (sum_text, sum_html) = summary(order, fr);
-    let mut text = format!("{greeting}\n\n{intro}\n\n{track}\n");
-    for u in urls {
-        text.push_str(&format!("  {u}\n"));
-    }
-    text.push_str(&format!("\n{sum_text}\n{shop}\n"));
+    let mut text = format!("{greeting}\n\n{intro}\n\n");
     let mut html = format!(
-        "<!doctype html><html><body><p>{}</p><p>{}</p><p>{}</p><ul>",
+        "<!doctype html><html><body><p>{}</p><p>{}</p>",
         mail::escape_html(&greeting),
-        mail::escape_html(&intro),
-        mail::escape_html(track)
+        mail::escape_html(&intro)
     );
-    for u in urls {
-        let u = mail::escape_html(u);
-        html.push_str(&format!("<li><a href=\"{u}\">{u}</a></li>"));
+    // A letter or a hand delivery has no tracking link: no "Track your parcel" then.
+    if !urls.is_empty() {
+        text.push_str(&format!("{track}\n"));
+        html.push_str(&format!("<p>{}</p><ul>", mail::escape_html(track)));
+        for u in urls {
+            text.push_str(&format!("  {u}\n"));
+            let u = mail::escape_html(u);
+            html.push_str(&format!("<li><a href=\"{u}\">{u}</a></li>"));
+        }
+        text.push('\n');
+        html.push_str("</ul>");
     }
+    text.push_str(&format!("{sum_text}\n{shop}\n"));
     html.push_str(&format!(
-        "</ul>{sum_html}<p>{}</p></body></html>",
+        "{sum_html}<p>{}</p></body></html>",
         mail::escape_html(shop)
     ));
     (subject, text, html)

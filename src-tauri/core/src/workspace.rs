@@ -357,6 +357,20 @@ impl Workspace {
         Ok(out)
     }
 
+    /// "Mark as sent without tracking" (a letter, a hand delivery); with `notify` the customer
+    /// gets the shipping email without a tracking link. Then wakes the mail worker.
+    pub async fn ship_order_untracked(&self, order_id: &str, notify: bool) -> Result<EmailOutcome> {
+        let actor = self.actor().await?;
+        let cur = self.current().await;
+        let demo = cur.source == DataSource::Demo;
+        let out =
+            fulfilment::ship_untracked(&cur.store, order_id, &actor, notify, demo, store::now())
+                .await
+                .map_err(fulfilment_error)?;
+        self.mail_wakeup.notify_one();
+        Ok(out)
+    }
+
     pub async fn mark_not_sent(&self, order_id: &str) -> Result<()> {
         let actor = self.actor().await?;
         let cur = self.current().await;

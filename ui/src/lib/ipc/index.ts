@@ -251,6 +251,11 @@ export function shipOrder(orderId: string, parcels: TrackingInput[]): Promise<Em
   return call('ship_order', { orderId, parcels });
 }
 
+/** "Sent without tracking" (a letter, a hand delivery); `notify` emails the customer. */
+export function shipOrderUntracked(orderId: string, notify: boolean): Promise<EmailOutcome> {
+  return call('ship_order_untracked', { orderId, notify });
+}
+
 export function markNotSent(orderId: string): Promise<void> {
   return call('mark_not_sent', { orderId });
 }
