@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "open_tracking_link",
     "print_packing_slip",
     "print_packing_slips",
+    "print_test_page",
 ];
 
 fn main() {

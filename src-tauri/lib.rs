@@ -136,6 +136,7 @@ pub fn run() {
             commands::fulfilment::open_tracking_link,
             commands::printing::print_packing_slip,
             commands::printing::print_packing_slips,
+            commands::printing::print_test_page,
         ])
         .run(tauri::generate_context!("tauri.conf.json"))
         .expect("error while running Comptoir");

@@ -217,6 +217,17 @@ fn print_a_packing_slip_on_the_chosen_printer() {
             let history = ui.text_of("order-history").await;
             assert!(history.contains("no tracking; no email"), "{history}");
             let _ = ui.screenshot("sent_without_tracking").await;
+
+            // Settings: a test page on the printer as typed, before relying on it.
+            ui.click("nav-settings").await;
+            ui.click("print-test-page").await;
+            let (args, page) = ui
+                .wait_until("the test page", DEFAULT_WAIT, || async { job(&jobs, 4) })
+                .await;
+            assert_eq!(&args[..2], ["-d", "Atelier_Zebra"]);
+            assert!(page.contains("Atelier_Zebra"), "{page}");
+            toast_with(&ui, "Test page sent to Atelier_Zebra").await;
+            let _ = ui.screenshot("printer_settings").await;
         })
         .await;
     });

@@ -4,6 +4,7 @@
 
 use comptoir_core::model::OrderQuery;
 use comptoir_core::printing;
+use comptoir_core::workspace::WorkspaceError;
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_shell::ShellExt;
@@ -126,5 +127,31 @@ pub async fn print_packing_slips(
         printer: job.printer,
         request,
         count: ids.len() as u32,
+    })
+}
+
+/// Settings' "Print a test page": on the printer typed in the form (saved or not), so a
+/// packing station's printer can be checked before it is relied on.
+#[tauri::command]
+pub async fn print_test_page(
+    app: AppHandle,
+    ws: Ws<'_>,
+    printer_name: String,
+    lang: String,
+) -> CmdResult<PrintedSlip> {
+    let printer = printing::validate_printer(&printer_name)
+        .map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;
+    let station = ws.settings().await?.station_name;
+    let job = printing::test_page(
+        printer.as_deref(),
+        &station,
+        lang.starts_with("fr"),
+        comptoir_core::store::now(),
+    );
+    let request = run_lp(&app, &job).await?;
+    Ok(PrintedSlip {
+        printer,
+        request,
+        count: 1,
     })
 }

@@ -184,6 +184,33 @@ pub fn packing_slip(order: &Order, shop: &str, french: bool) -> PrintJob {
     }
 }
 
+/// A test page for Settings: proves the queue prints, and how wide a line the paper takes.
+pub fn test_page(printer: Option<&str>, station: &str, french: bool, now: Timestamp) -> PrintJob {
+    let tr = |fr: &'static str, en: &'static str| if french { fr } else { en };
+    let rule = "-".repeat(60);
+    let when = time::OffsetDateTime::from_unix_timestamp(now)
+        .map(|t| format!("{} {:02}:{:02} UTC", date(now), t.hour(), t.minute()))
+        .unwrap_or_default();
+    let text = format!(
+        "{}\n{rule}\n{} {}\n{} {}\n{} {when}\n{rule}\n{}\n123456789012345678901234567890123456789012345678901234567890\n",
+        tr("COMPTOIR \u{2014} PAGE DE TEST", "COMPTOIR \u{2014} TEST PAGE"),
+        tr("Imprimante :", "Printer:"),
+        printer.unwrap_or(tr("imprimante par défaut", "default printer")),
+        tr("Poste :", "Station:"),
+        clean(station, 60),
+        tr("Le :", "At:"),
+        tr(
+            "Les bons de préparation tiennent sur 60 caractères :",
+            "Packing slips use 60 characters a line:"
+        ),
+    );
+    PrintJob {
+        title: tr("Comptoir page de test", "Comptoir test page").to_owned(),
+        text,
+        printer: printer.map(str::to_owned),
+    }
+}
+
 /// Most slips printed in one go: a day's packing, not a whole history by mistake.
 pub const MAX_BATCH: usize = 200;
 
@@ -266,6 +293,34 @@ mod tests {
             lp_args(&default, Path::new("/tmp/slip.txt")),
             ["-t", "Packing slip CPT-0147", "/tmp/slip.txt"]
         );
+    }
+
+    #[test]
+    fn a_test_page_names_the_printer_and_shows_the_line_width() {
+        let page = test_page(Some("zebra"), "Atelier\u{1b}", false, 1_795_000_000);
+        assert_eq!(page.printer.as_deref(), Some("zebra"));
+        assert!(page.text.starts_with("COMPTOIR \u{2014} TEST PAGE\n"));
+        assert!(
+            page.text.contains("Printer: zebra\nStation: Atelier\n"),
+            "{}",
+            page.text
+        );
+        assert!(
+            page.text.contains("At: 2026-11-18 11:06 UTC"),
+            "{}",
+            page.text
+        );
+        assert!(page
+            .text
+            .lines()
+            .any(|l| l.len() == 60 && l.starts_with("1234")));
+        let fr = test_page(None, "", true, 0);
+        assert!(
+            fr.text.contains("Imprimante : imprimante par défaut"),
+            "{}",
+            fr.text
+        );
+        assert_eq!(fr.printer, None);
     }
 
     #[test]

@@ -418,6 +418,8 @@ export const en = {
   'settings.station': 'Station name',
   'settings.stationPlaceholder': 'e.g. Packing table 1',
   'settings.printer': 'Packing slip printer',
+  'settings.printTest': 'Print a test page',
+  'settings.printTestDone': 'Test page sent to {printer}.',
   'settings.printerPlaceholder': 'Default printer',
   'settings.printerHint': 'The print queue name as your system lists it (for example Brother_QL-820NWB). Leave empty to use the default printer.',
   'settings.save': 'Save',

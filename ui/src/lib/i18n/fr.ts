@@ -418,6 +418,8 @@ export const fr: Record<MessageKey, Message> = {
   'settings.station': 'Nom du poste',
   'settings.stationPlaceholder': 'ex. Table d’emballage 1',
   'settings.printer': 'Imprimante des bons de préparation',
+  'settings.printTest': 'Imprimer une page de test',
+  'settings.printTestDone': 'Page de test envoyée à {printer}.',
   'settings.printerPlaceholder': 'Imprimante par défaut',
   'settings.printerHint': 'Le nom de la file d’impression tel que votre système l’affiche (par exemple Brother_QL-820NWB). Laissez vide pour l’imprimante par défaut.',
   'settings.save': 'Enregistrer',

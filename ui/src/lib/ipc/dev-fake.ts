@@ -374,6 +374,11 @@ export function createFakeBackend(): Backend {
       const printer = settings.printer_name || null;
       return { printer, request: `request id is ${printer ?? 'Default'}-${Math.floor(Math.random() * 100)} (1 file(s))`, count: 1 };
     },
+    print_test_page: ({ printerName }) => {
+      const printer = String(printerName ?? '').trim() || null;
+      if (printer && !/^[A-Za-z0-9_.@][A-Za-z0-9_.@-]*$/.test(printer)) throw fail('invalid_input', `“${printer}” is not a printer name`);
+      return { printer, request: `request id is ${printer ?? 'Default'}-1 (1 file(s))`, count: 1 };
+    },
     print_packing_slips: ({ query }) => {
       const q = query as OrderQuery;
       const n = data().orders.filter((o) => !q.status || o.status === q.status).length;

@@ -211,6 +211,11 @@ export function printPackingSlip(orderId: string, lang: string): Promise<Printed
   return call('print_packing_slip', { orderId, lang });
 }
 
+/** Prints a test page on `printerName` (as typed in Settings; empty for the default printer). */
+export function printTestPage(printerName: string, lang: string): Promise<PrintedSlip> {
+  return call('print_test_page', { printerName, lang });
+}
+
 /** Prints the slips of every order in a view of the table (at most 200), one per page. */
 export function printPackingSlips(query: OrderQuery, lang: string): Promise<PrintedSlip> {
   return call('print_packing_slips', { query, lang });
