@@ -46,6 +46,30 @@ async fn shop(dir: &Path) -> Store {
     store
 }
 
+/// The demo shop, its SMTP settings pointing at a fresh aiosmtpd on loopback, and where both
+/// live (dropped last).
+struct Shop {
+    store: Store,
+    smtp: SmtpSettings,
+    server: SmtpServer,
+    dir: tempfile::TempDir,
+}
+
+async fn shop_with_smtp() -> Shop {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&[]);
+    let store = shop(dir.path()).await;
+    let smtp = settings(server.port);
+    mail::save_settings(store.pool(), &smtp).await.unwrap();
+    Shop {
+        store,
+        smtp,
+        server,
+        dir,
+    }
+}
+
 /// An order waiting in `status`, made to belong to Zoë (French) at zoe@example.com.
 async fn order_in(store: &Store, status: &str) -> String {
     let id: String =
@@ -93,12 +117,12 @@ async fn counts(store: &Store, id: &str) -> (i64, i64, i64) {
 
 #[tokio::test]
 async fn shipping_sends_the_customer_a_utf8_multipart_email_with_the_tracking_link() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
-    server.start(&[]);
-    let store = shop(dir.path()).await;
-    let smtp = settings(server.port);
-    mail::save_settings(store.pool(), &smtp).await.unwrap();
+    let Shop {
+        store,
+        smtp,
+        server,
+        dir: _dir,
+    } = shop_with_smtp().await;
     let id = order_in(&store, "to_be_sent").await;
     let now = store::now();
 
@@ -303,12 +327,12 @@ async fn several_parcels_then_mark_not_sent_keeps_the_audit() {
 
 #[tokio::test]
 async fn a_pickup_is_confirmed_with_its_time_and_staff() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
-    server.start(&[]);
-    let store = shop(dir.path()).await;
-    let smtp = settings(server.port);
-    mail::save_settings(store.pool(), &smtp).await.unwrap();
+    let Shop {
+        store,
+        smtp,
+        server,
+        dir: _dir,
+    } = shop_with_smtp().await;
     let id = order_in(&store, "to_be_picked_up").await;
     // A pickup cannot be shipped.
     assert!(fulfilment::ship(
@@ -443,12 +467,12 @@ async fn emails_of(store: &Store, id: &str) -> Vec<outbox::OutboxEmail> {
 
 #[tokio::test]
 async fn mark_not_sent_cancels_the_unsent_shipping_email_for_good() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
-    server.start(&[]);
-    let store = shop(dir.path()).await;
-    let smtp = settings(server.port);
-    mail::save_settings(store.pool(), &smtp).await.unwrap();
+    let Shop {
+        store,
+        smtp,
+        server,
+        dir: _dir,
+    } = shop_with_smtp().await;
     let mailer = Mailer::new(&smtp, None).unwrap();
     let id = order_in(&store, "to_be_sent").await;
     let now = store::now();
@@ -533,12 +557,12 @@ async fn mark_not_sent_cancels_the_unsent_shipping_email_for_good() {
 
 #[tokio::test]
 async fn mark_not_sent_leaves_a_sent_email_sent_and_says_when_one_may_have_gone() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
-    server.start(&[]);
-    let store = shop(dir.path()).await;
-    let smtp = settings(server.port);
-    mail::save_settings(store.pool(), &smtp).await.unwrap();
+    let Shop {
+        store,
+        smtp,
+        server,
+        dir: _dir,
+    } = shop_with_smtp().await;
     let mailer = Mailer::new(&smtp, None).unwrap();
     let id = order_in(&store, "to_be_sent").await;
     let now = store::now();
@@ -696,12 +720,12 @@ async fn retry_now_sends_a_failed_shipping_email_once_with_its_message_id() {
 
 #[tokio::test]
 async fn a_letter_is_marked_sent_without_tracking_with_or_without_the_email() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
-    server.start(&[]);
-    let store = shop(dir.path()).await;
-    let smtp = settings(server.port);
-    mail::save_settings(store.pool(), &smtp).await.unwrap();
+    let Shop {
+        store,
+        smtp,
+        server,
+        dir: _dir,
+    } = shop_with_smtp().await;
     let now = store::now();
 
     // Told to the customer: the shipping email, without a "track your parcel" line.
