@@ -47,3 +47,13 @@ export function rowIndexOf(target: EventTarget | null, table: HTMLElement): numb
   const row = target.closest<HTMLElement>('tr[data-row]');
   return row ? rows(table).indexOf(row) : -1;
 }
+
+/** The tab a key moves to in a tab list (ARIA tabs: ←/→ wrap around, Home, End), or `null`. */
+export function targetTab(key: string, current: number, count: number): number | null {
+  if (count <= 0) return null;
+  if (key === 'ArrowRight') return (current + 1) % count;
+  if (key === 'ArrowLeft') return (current - 1 + count) % count;
+  if (key === 'Home') return 0;
+  if (key === 'End') return count - 1;
+  return null;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { targetRow } from '../grid';
+import { targetRow, targetTab } from '../grid';
 import { parseRoute } from './router.svelte';
 import { en } from '../i18n/en';
 import { fr } from '../i18n/fr';
@@ -77,5 +77,17 @@ describe('shortcuts sheet', () => {
       expect(fr).toHaveProperty([key]);
     }
     expect(SHORTCUTS.flatMap((g) => g.items).length).toBeGreaterThan(8);
+  });
+});
+
+describe('tab lists', () => {
+  it('move with the arrows, wrapping, and jump with Home and End', () => {
+    expect(targetTab('ArrowRight', 0, 5)).toBe(1);
+    expect(targetTab('ArrowRight', 4, 5)).toBe(0);
+    expect(targetTab('ArrowLeft', 0, 5)).toBe(4);
+    expect(targetTab('Home', 3, 5)).toBe(0);
+    expect(targetTab('End', 1, 5)).toBe(4);
+    expect(targetTab('Enter', 1, 5)).toBeNull();
+    expect(targetTab('ArrowRight', 0, 0)).toBeNull();
   });
 });
