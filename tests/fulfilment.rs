@@ -97,6 +97,17 @@ fn colissimo(number: &str) -> TrackingInput {
     }
 }
 
+/// Ships an order with one Colissimo parcel and returns the id of its queued shipping email.
+async fn ship_queued(store: &Store, id: &str, number: &str, now: i64) -> i64 {
+    let out = fulfilment::ship(store, id, &[colissimo(number)], &actor(), false, now)
+        .await
+        .unwrap();
+    let EmailOutcome::Queued { id: email } = out else {
+        panic!("{out:?}")
+    };
+    email
+}
+
 async fn counts(store: &Store, id: &str) -> (i64, i64, i64) {
     let q = |sql: &'static str| {
         let id = id.to_owned();
@@ -393,19 +404,7 @@ async fn offline_the_order_is_sent_and_the_email_waits_then_goes_once() {
     mail::save_settings(store.pool(), &smtp).await.unwrap();
     let id = order_in(&store, "to_be_sent").await;
     let now = store::now();
-    let out = fulfilment::ship(
-        &store,
-        &id,
-        &[colissimo("6A12345678901")],
-        &actor(),
-        false,
-        now,
-    )
-    .await
-    .unwrap();
-    let EmailOutcome::Queued { id: email_id } = out else {
-        panic!("{out:?}")
-    };
+    let email_id = ship_queued(&store, &id, "6A12345678901", now).await;
     let mailer = Mailer::new(&smtp, None).unwrap();
     let report = mail::send_due(&store, &mailer, now).await.unwrap();
     assert_eq!(report.sent, 0);
@@ -478,19 +477,7 @@ async fn mark_not_sent_cancels_the_unsent_shipping_email_for_good() {
     let now = store::now();
 
     // Shipped with a wrong number; the email is queued but the worker has not run yet.
-    let out = fulfilment::ship(
-        &store,
-        &id,
-        &[colissimo("6A99999999999")],
-        &actor(),
-        false,
-        now,
-    )
-    .await
-    .unwrap();
-    let EmailOutcome::Queued { id: wrong } = out else {
-        panic!("{out:?}")
-    };
+    let wrong = ship_queued(&store, &id, "6A99999999999", now).await;
     fulfilment::mark_not_sent(&store, &id, &actor(), now + 5)
         .await
         .unwrap();
@@ -520,19 +507,7 @@ async fn mark_not_sent_cancels_the_unsent_shipping_email_for_good() {
     );
 
     // Shipped again with the right number: only that email reaches the customer.
-    let out = fulfilment::ship(
-        &store,
-        &id,
-        &[colissimo("6A12345678901")],
-        &actor(),
-        false,
-        now + 100_010,
-    )
-    .await
-    .unwrap();
-    let EmailOutcome::Queued { id: right } = out else {
-        panic!("{out:?}")
-    };
+    let right = ship_queued(&store, &id, "6A12345678901", now + 100_010).await;
     let report = mail::send_due(&store, &mailer, now + 100_010)
         .await
         .unwrap();
@@ -568,19 +543,7 @@ async fn mark_not_sent_leaves_a_sent_email_sent_and_says_when_one_may_have_gone(
     let now = store::now();
 
     // Already sent: it stays sent, and the history says so.
-    let out = fulfilment::ship(
-        &store,
-        &id,
-        &[colissimo("6A12345678901")],
-        &actor(),
-        false,
-        now,
-    )
-    .await
-    .unwrap();
-    let EmailOutcome::Queued { id: sent } = out else {
-        panic!("{out:?}")
-    };
+    let sent = ship_queued(&store, &id, "6A12345678901", now).await;
     assert_eq!(mail::send_due(&store, &mailer, now).await.unwrap().sent, 1);
     let before = outbox::get(store.pool(), sent).await.unwrap();
     assert_eq!(before.state, OutboxState::Sent);
@@ -600,19 +563,7 @@ async fn mark_not_sent_leaves_a_sent_email_sent_and_says_when_one_may_have_gone(
 
     // Being sent right now (a sender claimed it): not touched, and the history warns that it
     // may already have gone.
-    let out = fulfilment::ship(
-        &store,
-        &id,
-        &[colissimo("6A12345678902")],
-        &actor(),
-        false,
-        now + 10,
-    )
-    .await
-    .unwrap();
-    let EmailOutcome::Queued { id: held } = out else {
-        panic!("{out:?}")
-    };
+    let held = ship_queued(&store, &id, "6A12345678902", now + 10).await;
     let claimed = outbox::claim_due(store.pool(), now + 10, 1).await.unwrap();
     assert_eq!(claimed[0].id, held);
     fulfilment::mark_not_sent(&store, &id, &actor(), now + 15)
@@ -644,19 +595,7 @@ async fn retry_now_sends_a_failed_shipping_email_once_with_its_message_id() {
     let mailer = Mailer::new(&smtp, None).unwrap();
     let id = order_in(&store, "to_be_sent").await;
     let now = store::now();
-    let out = fulfilment::ship(
-        &store,
-        &id,
-        &[colissimo("6A12345678901")],
-        &actor(),
-        false,
-        now,
-    )
-    .await
-    .unwrap();
-    let EmailOutcome::Queued { id: email } = out else {
-        panic!("{out:?}")
-    };
+    let email = ship_queued(&store, &id, "6A12345678901", now).await;
     for at in [now, now + 30, now + 90] {
         mail::send_due(&store, &mailer, at).await.unwrap();
     }
