@@ -406,17 +406,11 @@ async fn a_gap_longer_than_event_retention_means_a_full_sync() {
     sync(&store, &c, &SyncOptions::default(), no_progress())
         .await
         .unwrap();
-    // The stored cursor is 31 days old.
-    let events = cursors::get(store.pool(), cursors::EVENTS)
-        .await
-        .unwrap()
-        .unwrap();
-    cursors::set(
+    // The last successful sync was 31 days ago.
+    store::settings::set_value(
         store.pool(),
-        cursors::EVENTS,
-        events.cursor.as_deref(),
-        Some(store::now() - 31 * 24 * 3600),
-        true,
+        store::settings::LAST_SYNCED_AT,
+        &(store::now() - 31 * 24 * 3600).to_string(),
     )
     .await
     .unwrap();
@@ -508,6 +502,51 @@ async fn a_cursor_stripe_no_longer_has_means_a_full_sync() {
     assert_eq!(
         store::orders::get(store.pool(), &new_id).await.unwrap().id,
         new_id
+    );
+    assert_store_equals(&store, &sim).await;
+}
+
+/// A quiet shop: no event for 35 days, but the app polled all along. Its newest event (the
+/// cursor) is purged by Stripe, yet the last poll is recent: the sync stays incremental and
+/// still brings what is new.
+#[tokio::test]
+async fn a_quiet_shop_that_polls_keeps_syncing_incrementally() {
+    let quiet_since = store::now() - 35 * 24 * 3600;
+    let sim = Simulator::start(
+        Dataset::generate(&DatasetSpec {
+            orders: 40,
+            subscriptions: 3,
+            now: quiet_since,
+            ..DatasetSpec::default()
+        }),
+        sim_config(),
+    )
+    .await;
+    let (_dir, store) = temp_store().await;
+    let c = client(&sim);
+    assert!(
+        sync(&store, &c, &SyncOptions::default(), no_progress())
+            .await
+            .unwrap()
+            .full
+    );
+    // Stripe's clock reaches today: every event of the dataset is now past its retention.
+    sim.set_now(store::now());
+    let report = sync(&store, &c, &SyncOptions::default(), no_progress())
+        .await
+        .unwrap();
+    assert!(!report.full, "a recent poll means no full sync: {report:?}");
+    assert_eq!(report.events, 0);
+
+    let new_id = sim.add_order(NewOrder::at(sim.now()));
+    let report = sync(&store, &c, &SyncOptions::default(), no_progress())
+        .await
+        .unwrap();
+    assert!(!report.full, "{report:?}");
+    assert_eq!(
+        store::orders::get(store.pool(), &new_id).await.unwrap().id,
+        new_id,
+        "the new order arrived through the events feed"
     );
     assert_store_equals(&store, &sim).await;
 }

@@ -38,6 +38,8 @@ use crate::stripe::{StripeClient, StripeError};
 
 /// Stripe keeps events this long.
 pub const EVENTS_RETENTION_SECS: i64 = 30 * 24 * 3600;
+/// A cursor event closer than this to Stripe's purge is not used as a cursor any more.
+const CURSOR_MARGIN_SECS: i64 = 24 * 3600;
 const PAGE: i64 = 100;
 
 #[derive(Debug, thiserror::Error)]
@@ -232,12 +234,11 @@ pub async fn sync(
     let full_done = cursors::get(&mut *conn, "full")
         .await?
         .is_some_and(|c| c.complete);
-    let events = cursors::get(&mut *conn, cursors::EVENTS).await?;
+    let last_poll = store::settings::last_synced_at(&mut *conn).await?;
     drop(conn);
-    let stale = events
-        .as_ref()
-        .and_then(|c| c.cursor_created)
-        .is_some_and(|t| t < store::now() - EVENTS_RETENTION_SECS);
+    // A gap is measured from the last successful sync, not from the newest event: a quiet shop
+    // that polls every day has an old newest event and must still sync incrementally.
+    let stale = last_poll.is_some_and(|t| t < store::now() - EVENTS_RETENTION_SECS);
     let mut report = if full_done && !stale {
         match incremental(store, client, progress.clone()).await {
             // The cursor event is gone (older than Stripe keeps): start over with a full sync.
@@ -840,8 +841,17 @@ async fn incremental(
     let tally = Arc::new(Tally::new(progress, 1));
     tally.emit(Some(SyncStage::Events));
     let saved = cursors::get(store.pool(), cursors::EVENTS).await?;
-    let mut cursor = saved.as_ref().and_then(|c| c.cursor.clone());
     let mut cursor_created = saved.as_ref().and_then(|c| c.cursor_created);
+    // Stripe purges events after 30 days, the cursor event with them. In a quiet shop the newest
+    // event seen can be that old although the last poll was yesterday: list by `created` from
+    // the cursor's time instead of `ending_before` a purged event (nothing newer than it was
+    // missed, since every poll since then found nothing; events seen twice apply idempotently).
+    let near_purge = cursor_created
+        .is_some_and(|t| t < store::now() - EVENTS_RETENTION_SECS + CURSOR_MARGIN_SECS);
+    let mut cursor = saved
+        .as_ref()
+        .and_then(|c| c.cursor.clone())
+        .filter(|_| !near_purge);
     let types = || {
         EVENT_TYPES
             .iter()
@@ -849,8 +859,9 @@ async fn incremental(
             .collect::<Vec<_>>()
     };
 
-    // No event existed when the full sync began: gather everything since then (newest first
-    // on the wire), then apply it oldest first like any other batch.
+    // No event existed when the full sync began, or the cursor event is about to be purged:
+    // gather everything since its time (newest first on the wire), then apply it oldest first
+    // like any other batch.
     let mut backlog: Vec<Value> = Vec::new();
     if cursor.is_none() {
         let mut after: Option<String> = None;

@@ -317,3 +317,149 @@ async fn an_order_counts_once_whether_its_invoice_or_its_session_arrives_first()
     assert_eq!(added, [true, false]);
     assert_eq!(store::orders::count(store.pool()).await.unwrap(), 1);
 }
+
+/// A full sync pages sessions and invoices concurrently: an invoice's order may be cached, and
+/// shipped by staff, before its session's order replaces it. The replacement must carry the
+/// fulfilment, the tracking entries and the history over (it used to break a foreign key, roll
+/// the page back and fail every later sync), whichever of the two arrives first.
+#[tokio::test]
+async fn a_shipped_invoice_order_hands_its_fulfilment_to_its_session_order() {
+    use comptoir_core::fulfilment::{self, Actor, TrackingInput};
+    use comptoir_core::stripe::mapping;
+    let data = Dataset::demo(1_790_000_000);
+    let no_name = |_: &str| None;
+    let not_pickup = |_: &str, _: Option<&str>| false;
+    let session = data
+        .checkout_sessions
+        .iter()
+        .find(|s| {
+            s["mode"] == "payment"
+                && s["status"] == "complete"
+                && s["invoice"].is_string()
+                && s.pointer("/collected_information/shipping_details/address")
+                    .is_some_and(|a| !a.is_null())
+        })
+        .expect("the demo has a delivered session that created an invoice");
+    let session_id = session["id"].as_str().unwrap();
+    let invoice_id = session["invoice"].as_str().unwrap();
+    let invoice = data
+        .invoices
+        .iter()
+        .find(|i| i["id"] == invoice_id)
+        .unwrap();
+    let lines = &data.session_line_items[session_id];
+    let mut from_invoice = mapping::order_from_invoice(invoice, &no_name, &not_pickup)
+        .unwrap()
+        .unwrap();
+    let from_session = mapping::order_from_session(session, lines, &no_name, &not_pickup)
+        .unwrap()
+        .unwrap();
+    // Staff ship whichever order is on screen: make the invoice's a delivery like its session.
+    from_invoice.shipping = from_session.shipping.clone();
+    from_invoice.delivery_kind = comptoir_core::model::DeliveryKind::Delivery;
+    let actor = Actor {
+        staff: "Camille".into(),
+        station: "Atelier".into(),
+    };
+    let parcel = TrackingInput {
+        carrier: Some(comptoir_core::carriers::Carrier::Colissimo),
+        number: Some("6A12345678901".into()),
+        ..TrackingInput::default()
+    };
+
+    for invoice_first in [true, false] {
+        let (_dir, store) = fresh().await;
+        let mut conn = store.pool().acquire().await.unwrap();
+        let shipped = if invoice_first {
+            store::orders::upsert(&mut conn, &from_invoice, invoice)
+                .await
+                .unwrap();
+            invoice_id
+        } else {
+            store::orders::upsert(&mut conn, &from_session, session)
+                .await
+                .unwrap();
+            session_id
+        };
+        drop(conn);
+        fulfilment::ship(
+            &store,
+            shipped,
+            std::slice::from_ref(&parcel),
+            &actor,
+            true,
+            1_790_000_100,
+        )
+        .await
+        .unwrap();
+
+        // The other object arrives in a later page, in a transaction of its own.
+        let mut tx = store.write().await.unwrap();
+        if invoice_first {
+            store::orders::upsert(&mut tx, &from_session, session)
+                .await
+                .unwrap();
+        } else {
+            store::orders::upsert(&mut tx, &from_invoice, invoice)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        let case = if invoice_first {
+            "invoice first"
+        } else {
+            "session first"
+        };
+        assert_eq!(
+            store::orders::ids(store.pool()).await.unwrap(),
+            vec![session_id.to_owned()],
+            "{case}: one order, the session's"
+        );
+        let mut conn = store.pool().acquire().await.unwrap();
+        assert_eq!(
+            store::orders::status(&mut *conn, session_id).await.unwrap(),
+            FulfilmentStatus::Sent,
+            "{case}: still Sent"
+        );
+        let f = store::orders::fulfilment(&mut conn, session_id)
+            .await
+            .unwrap()
+            .expect("the fulfilment moved with the order");
+        assert_eq!(f.staff.as_deref(), Some("Camille"), "{case}");
+        assert_eq!(f.tracking.len(), 1, "{case}: the tracking entry moved");
+        let history = fulfilment::history(&mut *conn, session_id).await.unwrap();
+        assert_eq!(
+            history
+                .iter()
+                .map(|h| h.action.as_str())
+                .collect::<Vec<_>>(),
+            ["shipped"],
+            "{case}: the history moved"
+        );
+        let page = store::orders::list(
+            &mut conn,
+            &OrderQuery {
+                status: Some(FulfilmentStatus::Sent),
+                limit: 10,
+                offset: 0,
+                search: Some("6A12345678901".into()),
+                sort: None,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            page.rows.len(),
+            1,
+            "{case}: its tracking number finds it in Sent"
+        );
+        let orphans: i64 = sqlx::query_scalar("PRAGMA foreign_key_check")
+            .fetch_optional(&mut *conn)
+            .await
+            .unwrap()
+            .map(|_: String| 1)
+            .unwrap_or(0);
+        assert_eq!(orphans, 0, "{case}: no row points at a missing order");
+    }
+}

@@ -18,39 +18,15 @@ use crate::model::{
 /// the shipping) and when a session's order took the place of its invoice's order, so that a
 /// sync counts each order once whichever of the two arrived first.
 pub async fn upsert(conn: &mut SqliteConnection, o: &Order, raw: &Value) -> Result<bool> {
-    let mut replaced = false;
-    match o.source {
-        OrderSource::Invoice => {
-            let covered: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM orders WHERE invoice_id = ?1 AND source = 'checkout_session'",
-            )
-            .bind(&o.id)
-            .fetch_one(&mut *conn)
-            .await?;
-            if covered > 0 {
-                return Ok(false);
-            }
-        }
-        OrderSource::CheckoutSession => {
-            if let Some(inv) = &o.invoice_id {
-                // The invoice may have been cached as an order of its own before its session
-                // arrived; the session's order replaces it and inherits its fulfilment.
-                sqlx::query("UPDATE OR IGNORE fulfilments SET order_id = ?1 WHERE order_id = ?2")
-                    .bind(&o.id)
-                    .bind(inv)
-                    .execute(&mut *conn)
-                    .await?;
-                sqlx::query("DELETE FROM fulfilments WHERE order_id = ?1")
-                    .bind(inv)
-                    .execute(&mut *conn)
-                    .await?;
-                replaced = sqlx::query("DELETE FROM orders WHERE id = ?1 AND source = 'invoice'")
-                    .bind(inv)
-                    .execute(&mut *conn)
-                    .await?
-                    .rows_affected()
-                    > 0;
-            }
+    if o.source == OrderSource::Invoice {
+        let covered: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM orders WHERE invoice_id = ?1 AND source = 'checkout_session'",
+        )
+        .bind(&o.id)
+        .fetch_one(&mut *conn)
+        .await?;
+        if covered > 0 {
+            return Ok(false);
         }
     }
     let detail = serde_json::to_string(o)?;
@@ -121,8 +97,51 @@ pub async fn upsert(conn: &mut SqliteConnection, o: &Order, raw: &Value) -> Resu
         .execute(&mut *conn)
         .await?;
     }
+    let replaced = match (&o.source, &o.invoice_id) {
+        (OrderSource::CheckoutSession, Some(inv)) => {
+            take_over_invoice_order(conn, &o.id, inv).await?
+        }
+        _ => false,
+    };
     reindex(conn, &o.id).await?;
     Ok(!replaced)
+}
+
+/// The invoice of a Checkout Session may have been cached as an order of its own before its
+/// session arrived (the full sync pages both lists concurrently), and staff may have acted on
+/// it meanwhile. The session's order (already written) replaces it and inherits everything
+/// local: its fulfilment, tracking entries, history and emails, moved before the invoice's
+/// order is deleted so no foreign key is broken and nothing is lost. Returns whether an
+/// invoice order was replaced.
+async fn take_over_invoice_order(
+    conn: &mut SqliteConnection,
+    session_order: &str,
+    invoice_id: &str,
+) -> Result<bool> {
+    let exists: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE id = ?1 AND source = 'invoice'")
+            .bind(invoice_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    if exists == 0 {
+        return Ok(false);
+    }
+    // The session's own fulfilment, if it somehow has one, wins; the invoice's is then dropped.
+    for sql in [
+        "UPDATE OR IGNORE fulfilments SET order_id = ?1 WHERE order_id = ?2",
+        "DELETE FROM fulfilments WHERE order_id = ?2",
+        "UPDATE tracking_entries SET order_id = ?1 WHERE order_id = ?2",
+        "UPDATE audit_log SET order_id = ?1 WHERE order_id = ?2",
+        "UPDATE outbox SET order_id = ?1 WHERE order_id = ?2",
+        "DELETE FROM orders WHERE id = ?2 AND source = 'invoice'",
+    ] {
+        sqlx::query(sql)
+            .bind(session_order)
+            .bind(invoice_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(true)
 }
 
 /// Refreshes the invoice fields of the session order that an invoice belongs to.
