@@ -41,7 +41,7 @@ fn account_db(dir: &Path) -> PathBuf {
 async fn an_order(store: &Store, status: &str) -> (String, String, String) {
     sqlx::query_as(
         "SELECT id, number, json_extract(detail, '$.billing.email') FROM orders
-         WHERE status = ?1 AND json_extract(detail, '$.billing.email') IS NOT NULL
+         WHERE queue = ?1 AND json_extract(detail, '$.billing.email') IS NOT NULL
          ORDER BY created DESC LIMIT 1",
     )
     .bind(status)

@@ -73,7 +73,7 @@ async fn shop_with_smtp() -> Shop {
 /// An order waiting in `status`, made to belong to Zoë (French) at zoe@example.com.
 async fn order_in(store: &Store, status: &str) -> String {
     let id: String =
-        sqlx::query_scalar("SELECT id FROM orders WHERE status = ?1 ORDER BY created DESC LIMIT 1")
+        sqlx::query_scalar("SELECT id FROM orders WHERE queue = ?1 ORDER BY created DESC LIMIT 1")
             .bind(status)
             .fetch_one(store.pool())
             .await

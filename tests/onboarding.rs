@@ -123,7 +123,7 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
     // The demo's packing station is staffed: a newcomer can hand over a pickup at once.
     let pickups = ws
         .list_orders(&OrderQuery {
-            status: Some(FulfilmentStatus::ToBePickedUp),
+            status: Some(FulfilmentStatus::ToBePickedUp.into()),
             limit: 1,
             offset: 0,
             search: None,

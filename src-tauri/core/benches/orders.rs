@@ -122,7 +122,7 @@ fn report(label: &str, mut times: Vec<Duration>, extra: &str) {
 
 fn q(status: Option<FulfilmentStatus>, search: Option<&str>, offset: i64) -> OrderQuery {
     OrderQuery {
-        status,
+        status: status.map(Into::into),
         limit: 50,
         offset,
         search: search.map(str::to_owned),

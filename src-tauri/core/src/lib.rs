@@ -9,6 +9,7 @@ pub mod fulfilment;
 pub mod invoice_pdf;
 pub mod mail;
 pub mod model;
+pub mod payments;
 pub mod printing;
 pub mod secrets;
 pub mod store;

@@ -104,6 +104,176 @@ impl FulfilmentStatus {
     }
 }
 
+/// The tab an order sits in: its fulfilment status, or, while it has not gone out, the payment
+/// hold that keeps it from the work queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OrderQueue {
+    ToBeSent,
+    Sent,
+    ToBePickedUp,
+    PickedUp,
+    /// The payment is still processing (SEPA debit, bank transfer…): not to be sent yet.
+    AwaitingPayment,
+    /// The payment failed, was refunded in full or is disputed: not to be sent.
+    OnHold,
+}
+
+impl OrderQueue {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderQueue::ToBeSent => "to_be_sent",
+            OrderQueue::Sent => "sent",
+            OrderQueue::ToBePickedUp => "to_be_picked_up",
+            OrderQueue::PickedUp => "picked_up",
+            OrderQueue::AwaitingPayment => "awaiting_payment",
+            OrderQueue::OnHold => "on_hold",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "to_be_sent" => OrderQueue::ToBeSent,
+            "sent" => OrderQueue::Sent,
+            "to_be_picked_up" => OrderQueue::ToBePickedUp,
+            "picked_up" => OrderQueue::PickedUp,
+            "awaiting_payment" => OrderQueue::AwaitingPayment,
+            "on_hold" => OrderQueue::OnHold,
+            _ => return None,
+        })
+    }
+}
+
+impl From<FulfilmentStatus> for OrderQueue {
+    fn from(s: FulfilmentStatus) -> Self {
+        match s {
+            FulfilmentStatus::ToBeSent => OrderQueue::ToBeSent,
+            FulfilmentStatus::Sent => OrderQueue::Sent,
+            FulfilmentStatus::ToBePickedUp => OrderQueue::ToBePickedUp,
+            FulfilmentStatus::PickedUp => OrderQueue::PickedUp,
+        }
+    }
+}
+
+/// Where an order's payment stands (the rule is in `payments.rs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PaymentState {
+    #[default]
+    Paid,
+    /// Nothing to pay (a 100 % discount).
+    NoPaymentRequired,
+    /// An asynchronous method (SEPA debit, bank transfer…) has not settled yet.
+    Processing,
+    /// The payment failed or was cancelled.
+    Failed,
+    PartiallyRefunded,
+    Refunded,
+    /// A dispute is open, or was lost.
+    Disputed,
+}
+
+impl PaymentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentState::Paid => "paid",
+            PaymentState::NoPaymentRequired => "no_payment_required",
+            PaymentState::Processing => "processing",
+            PaymentState::Failed => "failed",
+            PaymentState::PartiallyRefunded => "partially_refunded",
+            PaymentState::Refunded => "refunded",
+            PaymentState::Disputed => "disputed",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "no_payment_required" => PaymentState::NoPaymentRequired,
+            "processing" => PaymentState::Processing,
+            "failed" => PaymentState::Failed,
+            "partially_refunded" => PaymentState::PartiallyRefunded,
+            "refunded" => PaymentState::Refunded,
+            "disputed" => PaymentState::Disputed,
+            _ => PaymentState::Paid,
+        }
+    }
+    /// The queue that holds an order not yet out back, if this state does: only a paid order,
+    /// or one that needs no payment, may go out (a partial refund does not stop it).
+    pub fn hold(self) -> Option<OrderQueue> {
+        match self {
+            PaymentState::Processing => Some(OrderQueue::AwaitingPayment),
+            PaymentState::Failed | PaymentState::Refunded | PaymentState::Disputed => {
+                Some(OrderQueue::OnHold)
+            }
+            PaymentState::Paid
+            | PaymentState::NoPaymentRequired
+            | PaymentState::PartiallyRefunded => None,
+        }
+    }
+}
+
+/// A dispute on the order's payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DisputeSummary {
+    pub id: String,
+    /// needs_response, under_review, won, lost, warning_needs_response…
+    pub status: String,
+    /// fraudulent, product_not_received, duplicate…
+    pub reason: Option<String>,
+    #[ts(type = "number")]
+    pub amount: i64,
+    /// When the evidence is due (for a dispute that needs a response).
+    #[ts(type = "number | null")]
+    pub due_by: Option<Timestamp>,
+}
+
+/// What Stripe says of one PaymentIntent and its latest charge (the `payments` table).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaymentFacts {
+    pub payment_intent_id: String,
+    /// processing, succeeded, requires_payment_method, requires_action, canceled…
+    pub status: Option<String>,
+    pub method: Option<String>,
+    pub amount: i64,
+    pub amount_received: i64,
+    pub charge_id: Option<String>,
+    pub amount_refunded: i64,
+    pub refunded_at: Option<Timestamp>,
+    pub failure: Option<String>,
+}
+
+/// A dispute with what finds its order back (the `disputes` table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dispute {
+    pub summary: DisputeSummary,
+    pub payment_intent_id: Option<String>,
+    pub charge_id: Option<String>,
+    pub currency: Option<String>,
+    pub created: Timestamp,
+}
+
+/// The order's payment as the list and the detail show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderPayment {
+    pub state: PaymentState,
+    /// Checkout's `payment_status` (paid, unpaid, no_payment_required) for a session's order.
+    pub checkout_status: Option<String>,
+    /// card, sepa_debit, customer_balance (bank transfer)…
+    pub method: Option<String>,
+    /// What the customer paid (or is paying), in minor units.
+    #[ts(type = "number")]
+    pub amount: i64,
+    #[ts(type = "number")]
+    pub amount_refunded: i64,
+    #[ts(type = "number | null")]
+    pub refunded_at: Option<Timestamp>,
+    /// Why the payment failed, in Stripe's words.
+    pub failure: Option<String>,
+    pub dispute: Option<DisputeSummary>,
+}
+
 /// Which Stripe object an order was built from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -212,6 +382,9 @@ pub struct Order {
     pub payment_intent_id: Option<String>,
     /// The customer's preferred language when Stripe knows it ("fr", "en").
     pub locale: Option<String>,
+    /// Orders cached before payment state existed read as paid until the next sync.
+    #[serde(default)]
+    pub payment: OrderPayment,
 }
 
 impl Order {
@@ -238,6 +411,9 @@ pub struct OrderRow {
     pub delivery_method: Option<String>,
     pub delivery_kind: DeliveryKind,
     pub status: FulfilmentStatus,
+    /// The tab it sits in (its status, or the payment hold of an order not yet out).
+    pub queue: OrderQueue,
+    pub payment_state: PaymentState,
 }
 
 /// A customer as cached.
@@ -420,6 +596,10 @@ pub struct Counts {
     pub to_be_picked_up: i64,
     #[ts(type = "number")]
     pub picked_up: i64,
+    #[ts(type = "number")]
+    pub awaiting_payment: i64,
+    #[ts(type = "number")]
+    pub on_hold: i64,
 }
 
 /// What the shell shows: the source, the account, the last sync and the counts.
@@ -492,8 +672,8 @@ pub struct SyncReport {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct OrderQuery {
-    /// `None` lists every order.
-    pub status: Option<FulfilmentStatus>,
+    /// The tab; `None` lists every order.
+    pub status: Option<OrderQueue>,
     #[ts(type = "number")]
     pub limit: i64,
     #[ts(type = "number")]
@@ -533,6 +713,10 @@ pub struct OrderCounts {
     pub to_be_picked_up: i64,
     #[ts(type = "number")]
     pub picked_up: i64,
+    #[ts(type = "number")]
+    pub awaiting_payment: i64,
+    #[ts(type = "number")]
+    pub on_hold: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

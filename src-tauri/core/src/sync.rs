@@ -123,14 +123,19 @@ impl Resource {
     }
 }
 
-const SESSION_EXPAND: [&str; 6] = [
+const SESSION_EXPAND: [&str; 7] = [
     "line_items",
     "invoice",
     "shipping_cost.shipping_rate",
     "total_details.breakdown",
     "discounts.coupon",
     "discounts.promotion_code",
+    // The payment's state: processing, failed, refunded (three levels with `data.`, within
+    // Stripe's limit of four).
+    "payment_intent.latest_charge",
 ];
+/// A PaymentIntent retrieved on its own (an invoice's, or after a payment event).
+const PAYMENT_EXPAND: &str = "latest_charge";
 const SUBSCRIPTION_EXPAND: [&str; 3] = [
     "default_payment_method",
     "items.data.price.product",
@@ -396,6 +401,13 @@ async fn full(
     // Shipping rates first: mapping an order needs their names and pickup flags.
     tally.emit(Some(SyncStage::ShippingRates));
     sync_shipping_rates(store, client).await?;
+    // Disputes next: few, and an order's payment state reads them as it is written.
+    let disputes = list_all(client, "/disputes", &[]).await?;
+    {
+        let mut tx = store.write().await?;
+        write_disputes(&mut tx, &disputes).await?;
+        tx.commit().await?;
+    }
     tally.streams_done.fetch_add(1, Ordering::Relaxed);
     let book = {
         let mut conn = store.pool().acquire().await?;
@@ -406,6 +418,7 @@ async fn full(
     // reads then writes can fail to upgrade while another commits.
     let gate = Arc::new(Mutex::new(()));
     let ctx = FullCtx {
+        concurrency: options.concurrency.max(1),
         store,
         client,
         book,
@@ -421,6 +434,9 @@ async fn full(
 
     // Customers deleted since their orders were made are not listed: fetch them by id.
     fetch_missing_customers(&ctx).await?;
+    // Invoices' payments are not expanded in their list, and refunds carry their dates only
+    // on the refunds themselves: fetch what the payment states still lack.
+    fetch_missing_payments(&ctx).await?;
 
     let mut conn = store.pool().acquire().await?;
     let events = cursors::get(&mut *conn, cursors::EVENTS).await?;
@@ -445,6 +461,8 @@ async fn full(
 }
 
 struct FullCtx<'a> {
+    /// Requests in flight at once (the sync's concurrency).
+    concurrency: usize,
     store: &'a Store,
     client: &'a StripeClient,
     book: Arc<RateBook>,
@@ -703,6 +721,98 @@ async fn sync_shipping_rates(store: &Store, client: &StripeClient) -> Result<()>
     }
 }
 
+/// Every object of a list endpoint that async-stripe's build here does not cover.
+async fn list_all(client: &StripeClient, path: &str, query: &[(&str, &str)]) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    let limit = PAGE.to_string();
+    loop {
+        let mut q: Vec<(&str, &str)> = query.to_vec();
+        q.push(("limit", &limit));
+        if let Some(a) = &after {
+            q.push(("starting_after", a));
+        }
+        let page = client.get(path, &q).await?;
+        let data = page
+            .get("data")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        after = data
+            .last()
+            .and_then(|o| o.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        out.extend(data);
+        if !page
+            .get("has_more")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+            || after.is_none()
+        {
+            return Ok(out);
+        }
+    }
+}
+
+async fn fetch_missing_payments(ctx: &FullCtx<'_>) -> Result<()> {
+    let missing = store::payments::missing(ctx.store.pool()).await?;
+    let fetched: Vec<Value> = stream::iter(missing)
+        .map(|id| async move {
+            match fetch_payment_intent(ctx.client, &id).await {
+                Ok(v) => Ok(Some(v)),
+                Err(SyncError::Stripe(StripeError::NotFound(_))) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .buffer_unordered(ctx.concurrency)
+        .try_filter_map(|v| async move { Ok(v) })
+        .try_collect()
+        .await?;
+    if !fetched.is_empty() {
+        let _write = ctx.gate.lock().await;
+        let mut tx = ctx.store.write().await?;
+        for pi in &fetched {
+            write_payment(&mut tx, pi).await?;
+            if let Some(id) = pi.get("id").and_then(Value::as_str) {
+                refresh_payment(&mut tx, id).await?;
+            }
+        }
+        tx.commit().await?;
+    }
+    // The newest refund of each refunded payment dates it ("Refunded €12.00 on 3 Dec").
+    let undated = store::payments::refunds_without_date(ctx.store.pool()).await?;
+    let dated: Vec<(String, i64)> = stream::iter(undated)
+        .map(|pi| async move {
+            let page = ctx
+                .client
+                .get(
+                    "/refunds",
+                    &[("payment_intent", pi.as_str()), ("limit", "1")],
+                )
+                .await?;
+            Ok::<_, SyncError>(
+                page.pointer("/data/0/created")
+                    .and_then(Value::as_i64)
+                    .map(|at| (pi, at)),
+            )
+        })
+        .buffer_unordered(ctx.concurrency)
+        .try_filter_map(|v| async move { Ok(v) })
+        .try_collect()
+        .await?;
+    if !dated.is_empty() {
+        let _write = ctx.gate.lock().await;
+        let mut tx = ctx.store.write().await?;
+        for (pi, at) in &dated {
+            store::payments::note_refund(&mut *tx, pi, *at).await?;
+            refresh_payment(&mut tx, pi).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
 async fn fetch_missing_customers(ctx: &FullCtx<'_>) -> Result<()> {
     let missing: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT customer_id FROM (
@@ -720,7 +830,7 @@ async fn fetch_missing_customers(ctx: &FullCtx<'_>) -> Result<()> {
                 Err(e) => Err(e),
             }
         })
-        .buffer_unordered(8)
+        .buffer_unordered(ctx.concurrency)
         .try_filter_map(|v| async move { Ok(v) })
         .try_collect()
         .await?;
@@ -760,16 +870,86 @@ async fn write_sessions(
     for s in data {
         let lines = items.get(&session_id(s)).map(Vec::as_slice).unwrap_or(&[]);
         match mapping::order_from_session(s, lines, &name, &pickup) {
-            Ok(Some(order)) => {
+            Ok(Some(mut order)) => {
+                if let Some(pi) = s.get("payment_intent").filter(|p| p.is_object()) {
+                    write_payment(conn, pi).await?;
+                }
+                order.payment = payment_of(conn, &order).await?;
                 if store::orders::upsert(conn, &order, s).await? {
                     n += 1;
                 }
             }
             Ok(None) => {}
-            Err(e) => tracing::warn!("skipping a checkout session: {e}"),
+            Err(e) => tracing::warn!(
+                session = %session_id(s),
+                "skipping a checkout session: {e}"
+            ),
         }
     }
     Ok(n)
+}
+
+/// Stores what a PaymentIntent (with its latest charge, when expanded) says of the payment.
+async fn write_payment(conn: &mut SqliteConnection, pi: &Value) -> Result<()> {
+    if let Some(facts) = mapping::payment_facts(pi) {
+        store::payments::upsert(conn, &facts, pi).await?;
+    }
+    Ok(())
+}
+
+/// An order's payment state from its checkout status, its PaymentIntent and its dispute.
+async fn payment_of(
+    conn: &mut SqliteConnection,
+    order: &crate::model::Order,
+) -> Result<crate::model::OrderPayment> {
+    let (facts, dispute) = match &order.payment_intent_id {
+        Some(pi) => {
+            let facts = store::payments::get(&mut *conn, pi).await?;
+            let charge = facts.as_ref().and_then(|f| f.charge_id.clone());
+            let dispute = store::payments::dispute_for(&mut *conn, pi, charge.as_deref()).await?;
+            (facts, dispute)
+        }
+        None => (None, None),
+    };
+    Ok(crate::payments::order_payment(
+        order.payment.checkout_status.as_deref(),
+        facts.as_ref(),
+        dispute,
+        order.amount_total,
+    ))
+}
+
+/// Recomputes the payment state of the orders a PaymentIntent paid.
+async fn refresh_payment(conn: &mut SqliteConnection, payment_intent_id: &str) -> Result<()> {
+    for id in store::orders::ids_with_payment(&mut *conn, payment_intent_id).await? {
+        let order = store::orders::get(&mut *conn, &id).await?;
+        let payment = payment_of(conn, &order).await?;
+        store::orders::set_payment(conn, &id, &payment).await?;
+    }
+    Ok(())
+}
+
+/// Stores disputes and updates the orders they concern.
+async fn write_disputes(conn: &mut SqliteConnection, data: &[Value]) -> Result<()> {
+    for d in data {
+        match mapping::dispute_from(d) {
+            Ok(dispute) => {
+                store::payments::upsert_dispute(conn, &dispute, d).await?;
+                let pi = match &dispute.payment_intent_id {
+                    Some(pi) => Some(pi.clone()),
+                    None => match &dispute.charge_id {
+                        Some(ch) => store::payments::by_charge(&mut *conn, ch).await?,
+                        None => None,
+                    },
+                };
+                if let Some(pi) = pi {
+                    refresh_payment(conn, &pi).await?;
+                }
+            }
+            Err(e) => tracing::warn!("skipping a dispute: {e}"),
+        }
+    }
+    Ok(())
 }
 
 async fn write_invoices(
@@ -790,7 +970,8 @@ async fn write_invoices(
         };
         store::invoices::upsert(conn, &invoice, i).await?;
         invoices += 1;
-        if let Ok(Some(order)) = mapping::order_from_invoice(i, &name, &pickup) {
+        if let Ok(Some(mut order)) = mapping::order_from_invoice(i, &name, &pickup) {
+            order.payment = payment_of(conn, &order).await?;
             if store::orders::upsert(conn, &order, i).await? {
                 orders += 1;
             }
@@ -815,9 +996,12 @@ async fn write_subscriptions(conn: &mut SqliteConnection, data: &[Value]) -> Res
 
 // ---- Incremental sync from the events feed ----
 
-const EVENT_TYPES: [&str; 15] = [
+/// The events the incremental sync applies. The feed is read whole (Stripe's `types` filter
+/// takes at most 20 names) and filtered here; the cursor moves past the others too.
+const EVENT_TYPES: [&str; 26] = [
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
     "customer.created",
     "customer.updated",
     "customer.deleted",
@@ -830,7 +1014,17 @@ const EVENT_TYPES: [&str; 15] = [
     "invoice.paid",
     "invoice.finalized",
     "invoice.voided",
+    "invoice.marked_uncollectible",
     "shipping_rate.updated",
+    "payment_intent.payment_failed",
+    "charge.refunded",
+    "charge.refund.updated",
+    "refund.created",
+    "refund.updated",
+    "charge.dispute.created",
+    "charge.dispute.updated",
+    "charge.dispute.closed",
+    "charge.dispute.funds_withdrawn",
 ];
 
 async fn incremental(
@@ -852,12 +1046,6 @@ async fn incremental(
         .as_ref()
         .and_then(|c| c.cursor.clone())
         .filter(|_| !near_purge);
-    let types = || {
-        EVENT_TYPES
-            .iter()
-            .map(|t| (*t).to_owned())
-            .collect::<Vec<_>>()
-    };
 
     // No event existed when the full sync began, or the cursor event is about to be purged:
     // gather everything since its time (newest first on the wire), then apply it oldest first
@@ -868,7 +1056,6 @@ async fn incremental(
         loop {
             let mut r = ListEvent::new()
                 .limit(PAGE)
-                .types(types())
                 .created(RangeQueryTs::Bounds(RangeBoundsTs {
                     gt: None,
                     gte: cursor_created,
@@ -912,7 +1099,6 @@ async fn incremental(
             // `ending_before` gives the events just newer than the cursor, newest first.
             let r = ListEvent::new()
                 .limit(PAGE)
-                .types(types())
                 .ending_before(cursor.clone().unwrap_or_default());
             let page = client.send(&r).await?;
             let mut data: Vec<Value> = page
@@ -928,6 +1114,12 @@ async fn incremental(
         }
         batch.retain(|e| e.get("id").and_then(Value::as_str).is_some());
         let newest = batch.last().cloned().unwrap_or(Value::Null);
+        let seen = batch.len();
+        batch.retain(|e| {
+            e.get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| EVENT_TYPES.contains(&t))
+        });
         let book = {
             let mut conn = store.pool().acquire().await?;
             store::shipping_rates::rate_book(&mut conn).await?
@@ -957,6 +1149,7 @@ async fn incremental(
             Ok(())
         })
         .await?;
+        let _ = seen;
         tally
             .events
             .fetch_add(batch.len() as i64, Ordering::Relaxed);
@@ -971,12 +1164,27 @@ async fn incremental(
 /// An event's object, refreshed where the snapshot lacks what an order or subscription needs.
 enum EventObject {
     Session(Value, Vec<Value>),
+    /// A PaymentIntent with its latest charge, retrieved after a payment, charge or refund
+    /// event; with the refund's date when a refund event brought it.
+    Payment(Value, Option<i64>),
     Plain(Value),
+}
+
+/// Retrieves a PaymentIntent with what its payment state needs.
+async fn fetch_payment_intent(client: &StripeClient, id: &str) -> Result<Value> {
+    Ok(client
+        .get(
+            &format!("/payment_intents/{id}"),
+            &[("expand[]", PAYMENT_EXPAND)],
+        )
+        .await?)
 }
 
 async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<Vec<EventObject>> {
     let mut out = Vec::with_capacity(events.len());
-    for e in events {
+    // Many events of one batch can name one payment: read it once, after the last of them.
+    let mut payments_done = std::collections::HashSet::new();
+    for e in events.iter().rev() {
         let Some(obj) = e.pointer("/data/object") else {
             continue;
         };
@@ -1001,6 +1209,30 @@ async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<
                     Err(e) => return Err(e.into()),
                 }
             }
+            "payment_intent" | "charge" | "refund" => {
+                let pi = if kind == "payment_intent" {
+                    Some(id.to_owned())
+                } else {
+                    mapping::expandable_id(obj, "payment_intent")
+                };
+                let refunded_at = (kind == "refund")
+                    .then(|| obj.get("created").and_then(Value::as_i64))
+                    .flatten();
+                if let Some(pi) = pi {
+                    if payments_done.insert(pi.clone()) {
+                        match fetch_payment_intent(client, &pi).await {
+                            Ok(v) => out.push(EventObject::Payment(v, refunded_at)),
+                            Err(SyncError::Stripe(StripeError::NotFound(_))) => {}
+                            Err(e) => return Err(e),
+                        }
+                    } else if refunded_at.is_some() {
+                        out.push(EventObject::Payment(
+                            serde_json::json!({"id": pi, "object": "payment_intent"}),
+                            refunded_at,
+                        ));
+                    }
+                }
+            }
             "customer" if e.get("type").and_then(Value::as_str) == Some("customer.deleted") => {
                 out.push(EventObject::Plain(
                     serde_json::json!({"id": id, "object": "customer", "deleted": true}),
@@ -1009,6 +1241,7 @@ async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<
             _ => out.push(EventObject::Plain(obj.clone())),
         }
     }
+    out.reverse();
     Ok(out)
 }
 
@@ -1024,7 +1257,19 @@ async fn apply_object(
             let n = write_sessions(conn, book, std::slice::from_ref(s), &map).await?;
             tally.orders.fetch_add(n, Ordering::Relaxed);
         }
+        EventObject::Payment(pi, refunded_at) => {
+            let id = pi.get("id").and_then(Value::as_str).unwrap_or_default();
+            // A bare id (a second refund of a payment already read in this batch) only dates it.
+            if pi.get("status").is_some() {
+                write_payment(conn, pi).await?;
+            }
+            if let Some(at) = refunded_at {
+                store::payments::note_refund(&mut *conn, id, *at).await?;
+            }
+            refresh_payment(conn, id).await?;
+        }
         EventObject::Plain(v) => match v.get("object").and_then(Value::as_str) {
+            Some("dispute") => write_disputes(conn, std::slice::from_ref(v)).await?,
             Some("customer") => {
                 let n = write_customers(conn, std::slice::from_ref(v)).await?;
                 tally.customers.fetch_add(n, Ordering::Relaxed);
@@ -1066,6 +1311,20 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
             .collect()
     };
     let (coupons, promos) = (by_id(&data.coupons), by_id(&data.promotion_codes));
+    let charges = by_id(&data.charges);
+    // A PaymentIntent as `expand[]=payment_intent.latest_charge` gives it.
+    let payment_intents: std::collections::HashMap<String, Value> = data
+        .payment_intents
+        .iter()
+        .filter_map(|p| {
+            let mut p = p.clone();
+            if let Some(c) = p["latest_charge"].as_str().and_then(|id| charges.get(id)) {
+                p["latest_charge"] = c.clone();
+            }
+            Some((p.get("id")?.as_str()?.to_owned(), p))
+        })
+        .collect();
+    write_disputes(&mut tx, &data.disputes).await?;
     let sessions: Vec<Value> = data
         .checkout_sessions
         .iter()
@@ -1079,6 +1338,12 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
             if let Some(inv) = inv {
                 s["invoice"] = inv.clone();
             }
+            if let Some(pi) = s["payment_intent"]
+                .as_str()
+                .and_then(|id| payment_intents.get(id))
+            {
+                s["payment_intent"] = pi.clone();
+            }
             for d in s["discounts"].as_array_mut().into_iter().flatten() {
                 for (field, pool) in [("coupon", &coupons), ("promotion_code", &promos)] {
                     if let Some(obj) = d[field].as_str().and_then(|id| pool.get(id)) {
@@ -1091,6 +1356,15 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
         .collect();
     let orders = write_sessions(&mut tx, &book, &sessions, &data.session_line_items).await?;
     let (invoices, invoice_orders) = write_invoices(&mut tx, &book, &data.invoices).await?;
+    for r in &data.refunds {
+        if let (Some(pi), Some(at)) = (
+            r.get("payment_intent").and_then(Value::as_str),
+            r.get("created").and_then(Value::as_i64),
+        ) {
+            store::payments::note_refund(&mut *tx, pi, at).await?;
+            refresh_payment(&mut tx, pi).await?;
+        }
+    }
     let pms: std::collections::HashMap<&str, &Value> = data
         .payment_methods
         .iter()

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use comptoir_core::dataset::{Dataset, DatasetSpec};
 use comptoir_core::model::{
-    DeliveryKind, FulfilmentStatus, LinkUnavailable, Order, OrderPage, OrderQuery, OrderSort,
-    StripeMode,
+    DeliveryKind, FulfilmentStatus, LinkUnavailable, Order, OrderPage, OrderQuery, OrderQueue,
+    OrderSort, StripeMode,
 };
 use comptoir_core::secrets::MemoryStore;
 use comptoir_core::store::{self, Store};
@@ -32,7 +32,7 @@ async fn list(store: &Store, q: OrderQuery) -> OrderPage {
 
 fn query(status: Option<FulfilmentStatus>, search: Option<&str>) -> OrderQuery {
     OrderQuery {
-        status,
+        status: status.map(Into::into),
         limit: 500,
         offset: 0,
         search: search.map(str::to_owned),
@@ -77,7 +77,7 @@ async fn tabs_counts_and_pages_agree() {
     assert_eq!(c.to_be_picked_up, to_pick.total - 1);
     assert_eq!(
         c.all,
-        c.to_be_sent + c.sent + c.to_be_picked_up + c.picked_up
+        c.to_be_sent + c.sent + c.to_be_picked_up + c.picked_up + c.awaiting_payment + c.on_hold
     );
     assert_eq!(all.total, c.all);
     let global = store::orders::counts(&mut conn).await.unwrap();
@@ -95,6 +95,26 @@ async fn tabs_counts_and_pages_agree() {
         assert_eq!(page.rows.len() as i64, n.min(500));
         assert!(page.rows.iter().all(|r| r.status == status));
     }
+    // Orders whose payment holds them back wait in their own tabs, out of the work queue.
+    for (queue, n) in [
+        (OrderQueue::AwaitingPayment, c.awaiting_payment),
+        (OrderQueue::OnHold, c.on_hold),
+    ] {
+        assert!(n > 0, "{queue:?}: the dataset has such orders");
+        let page = list(
+            &store,
+            OrderQuery {
+                status: Some(queue),
+                ..query(None, None)
+            },
+        )
+        .await;
+        assert_eq!(page.total, n, "{queue:?}");
+        assert!(page
+            .rows
+            .iter()
+            .all(|r| r.queue == queue && r.payment_state.hold() == Some(queue)));
+    }
 
     // Taking the fulfilment back puts the order back in its first tab.
     sqlx::query("DELETE FROM fulfilments WHERE order_id = ?1")
@@ -105,12 +125,12 @@ async fn tabs_counts_and_pages_agree() {
     let after = list(&store, query(None, None)).await.counts;
     // The trigger-kept counts agree with a count of the rows.
     let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT status, COUNT(*) FROM orders GROUP BY status ORDER BY status")
+        sqlx::query_as("SELECT queue, COUNT(*) FROM orders GROUP BY queue ORDER BY queue")
             .fetch_all(&mut *conn)
             .await
             .unwrap();
     let kept: Vec<(String, i64)> =
-        sqlx::query_as("SELECT status, n FROM order_status_counts WHERE n > 0 ORDER BY status")
+        sqlx::query_as("SELECT queue, n FROM order_queue_counts WHERE n > 0 ORDER BY queue")
             .fetch_all(&mut *conn)
             .await
             .unwrap();
@@ -318,7 +338,7 @@ async fn assert_search_agrees(store: &Store, search: &str) -> i64 {
     assert_eq!(ids.len() as i64, everything.total, "{search}");
     let facts: HashMap<String, (i64, i64, i64, String)> =
         sqlx::query_as::<_, (String, i64, i64, i64, String)>(
-            "SELECT id, rowid, created, amount_total, status FROM orders",
+            "SELECT id, rowid, created, amount_total, queue FROM orders",
         )
         .fetch_all(store.pool())
         .await
@@ -326,24 +346,28 @@ async fn assert_search_agrees(store: &Store, search: &str) -> i64 {
         .into_iter()
         .map(|(id, rowid, created, total, status)| (id, (rowid, created, total, status)))
         .collect();
-    let status_of = |id: &String| FulfilmentStatus::parse(&facts[id].3).unwrap();
+    let status_of = |id: &String| OrderQueue::parse(&facts[id].3).unwrap();
     let c = &everything.counts;
-    let n = |s: FulfilmentStatus| ids.iter().filter(|id| status_of(id) == s).count() as i64;
+    let n = |s: OrderQueue| ids.iter().filter(|id| status_of(id) == s).count() as i64;
     assert_eq!(c.all, ids.len() as i64, "{search}");
-    assert_eq!(c.to_be_sent, n(FulfilmentStatus::ToBeSent), "{search}");
-    assert_eq!(c.sent, n(FulfilmentStatus::Sent), "{search}");
+    assert_eq!(c.to_be_sent, n(OrderQueue::ToBeSent), "{search}");
+    assert_eq!(c.sent, n(OrderQueue::Sent), "{search}");
+    assert_eq!(c.to_be_picked_up, n(OrderQueue::ToBePickedUp), "{search}");
+    assert_eq!(c.picked_up, n(OrderQueue::PickedUp), "{search}");
     assert_eq!(
-        c.to_be_picked_up,
-        n(FulfilmentStatus::ToBePickedUp),
+        c.awaiting_payment,
+        n(OrderQueue::AwaitingPayment),
         "{search}"
     );
-    assert_eq!(c.picked_up, n(FulfilmentStatus::PickedUp), "{search}");
+    assert_eq!(c.on_hold, n(OrderQueue::OnHold), "{search}");
     for status in [
         None,
-        Some(FulfilmentStatus::ToBeSent),
-        Some(FulfilmentStatus::Sent),
-        Some(FulfilmentStatus::ToBePickedUp),
-        Some(FulfilmentStatus::PickedUp),
+        Some(OrderQueue::ToBeSent),
+        Some(OrderQueue::Sent),
+        Some(OrderQueue::ToBePickedUp),
+        Some(OrderQueue::PickedUp),
+        Some(OrderQueue::AwaitingPayment),
+        Some(OrderQueue::OnHold),
     ] {
         for sort in [
             OrderSort::DateDesc,
@@ -391,7 +415,7 @@ async fn assert_search_agrees(store: &Store, search: &str) -> i64 {
                 assert!(page
                     .rows
                     .iter()
-                    .all(|r| r.status == status_of(&r.id) && r.created == facts[&r.id].1));
+                    .all(|r| r.queue == status_of(&r.id) && r.created == facts[&r.id].1));
             }
         }
     }

@@ -93,8 +93,18 @@ async fn demo_import_gives_every_order_and_subscription() {
         "deliveries and pickups: {counts:?}"
     );
     assert_eq!(
-        counts.to_be_sent + counts.to_be_picked_up + counts.sent + counts.picked_up,
-        counts.orders
+        counts.to_be_sent
+            + counts.to_be_picked_up
+            + counts.sent
+            + counts.picked_up
+            + counts.awaiting_payment
+            + counts.on_hold,
+        counts.orders,
+        "every order sits in one tab"
+    );
+    assert!(
+        counts.awaiting_payment > 0 && counts.on_hold > 0,
+        "the demo shows payments still processing, and orders held back: {counts:?}"
     );
 
     // Pages are newest first, disjoint, and add up to the total.
@@ -128,7 +138,7 @@ async fn demo_import_gives_every_order_and_subscription() {
     let pickups = store::orders::list(
         &mut conn,
         &OrderQuery {
-            status: Some(FulfilmentStatus::ToBePickedUp),
+            status: Some(FulfilmentStatus::ToBePickedUp.into()),
             limit: 500,
             offset: 0,
             ..OrderQuery::default()
@@ -168,7 +178,7 @@ async fn a_sync_never_overwrites_fulfilment_state() {
     let page = store::orders::list(
         &mut conn,
         &OrderQuery {
-            status: Some(FulfilmentStatus::ToBeSent),
+            status: Some(FulfilmentStatus::ToBeSent.into()),
             limit: 1,
             offset: 0,
             ..OrderQuery::default()
@@ -189,7 +199,7 @@ async fn a_sync_never_overwrites_fulfilment_state() {
     let sent = store::orders::list(
         &mut conn,
         &OrderQuery {
-            status: Some(FulfilmentStatus::Sent),
+            status: Some(FulfilmentStatus::Sent.into()),
             limit: 10,
             offset: 0,
             ..OrderQuery::default()
@@ -211,11 +221,13 @@ async fn marking_a_rate_as_pickup_moves_its_orders() {
         .iter()
         .find(|r| !r.is_pickup)
         .expect("a delivery rate");
-    let using: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE shipping_rate_id = ?1")
-        .bind(&delivery_rate.id)
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
+    let using: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM orders WHERE shipping_rate_id = ?1 AND queue = 'to_be_sent'",
+    )
+    .bind(&delivery_rate.id)
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
     assert!(using > 0, "some orders use {}", delivery_rate.display_name);
     let mut conn = store.pool().acquire().await.unwrap();
     let before = store::orders::counts(&mut conn).await.unwrap();
@@ -440,7 +452,7 @@ async fn a_shipped_invoice_order_hands_its_fulfilment_to_its_session_order() {
         let page = store::orders::list(
             &mut conn,
             &OrderQuery {
-                status: Some(FulfilmentStatus::Sent),
+                status: Some(FulfilmentStatus::Sent.into()),
                 limit: 10,
                 offset: 0,
                 search: Some("6A12345678901".into()),

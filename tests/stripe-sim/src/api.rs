@@ -577,6 +577,30 @@ async fn get_payment_intent(
     retrieve(&store, Kind::PaymentIntent, &id, &params(&q))
 }
 
+async fn get_charge(State(s): St, Path(id): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
+    let store = s.store.lock().unwrap();
+    retrieve(&store, Kind::Charge, &id, &params(&q))
+}
+
+/// `GET /v1/disputes` and `GET /v1/refunds`: filtered by `payment_intent` and `charge`.
+fn list_payment_objects(s: &Shared, kind: Kind, url: &str, q: &Option<String>) -> ApiResult {
+    let p = params(q);
+    p.check(&[LIST_COMMON, &["payment_intent", "charge"]].concat())?;
+    let store = s.store.lock().unwrap();
+    list_response(&store, kind, url, &p, |v| {
+        matches_opt(&p, "payment_intent", &v["payment_intent"])
+            && matches_opt(&p, "charge", &v["charge"])
+    })
+}
+
+async fn list_disputes(State(s): St, RawQuery(q): RawQuery) -> ApiResult {
+    list_payment_objects(&s, Kind::Dispute, "/v1/disputes", &q)
+}
+
+async fn list_refunds(State(s): St, RawQuery(q): RawQuery) -> ApiResult {
+    list_payment_objects(&s, Kind::Refund, "/v1/refunds", &q)
+}
+
 async fn get_product(State(s): St, Path(id): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
     let store = s.store.lock().unwrap();
     retrieve(&store, Kind::Product, &id, &params(&q))
@@ -726,6 +750,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/shipping_rates/{id}", get(get_shipping_rate))
         .route("/v1/payment_methods/{id}", get(get_payment_method))
         .route("/v1/payment_intents/{id}", get(get_payment_intent))
+        .route("/v1/charges/{id}", get(get_charge))
+        .route("/v1/disputes", get(list_disputes))
+        .route("/v1/refunds", get(list_refunds))
         .route("/v1/products/{id}", get(get_product))
         .route("/v1/prices/{id}", get(get_price))
         .route("/v1/coupons/{id}", get(get_coupon))

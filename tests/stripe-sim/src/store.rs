@@ -26,9 +26,12 @@ pub enum Kind {
     Discount,
     TaxRate,
     Event,
+    Charge,
+    Refund,
+    Dispute,
 }
 
-const KINDS: [Kind; 15] = [
+const KINDS: [Kind; 18] = [
     Kind::Customer,
     Kind::Session,
     Kind::Invoice,
@@ -44,6 +47,9 @@ const KINDS: [Kind; 15] = [
     Kind::Discount,
     Kind::TaxRate,
     Kind::Event,
+    Kind::Charge,
+    Kind::Refund,
+    Kind::Dispute,
 ];
 
 impl Kind {
@@ -65,6 +71,9 @@ impl Kind {
             Kind::Discount => "discount",
             Kind::TaxRate => "tax_rate",
             Kind::Event => "event",
+            Kind::Charge => "charge",
+            Kind::Refund => "refund",
+            Kind::Dispute => "dispute",
         }
     }
 }
@@ -114,6 +123,9 @@ impl Store {
             Kind::Discount => &d.discounts,
             Kind::TaxRate => &d.tax_rates,
             Kind::Event => &d.events,
+            Kind::Charge => &d.charges,
+            Kind::Refund => &d.refunds,
+            Kind::Dispute => &d.disputes,
         }
     }
 

@@ -1384,6 +1384,16 @@ pub(super) fn build_session(ds: &mut Dataset, g: &mut GenState, plan: SessionPla
             ],
         );
         ds.payment_intents.push(pi);
+        let ch = charge_object(
+            g,
+            &charge,
+            &pi_id,
+            total,
+            currency,
+            plan.customer.as_deref(),
+            plan.created,
+        );
+        ds.charges.push(ch);
         Some(pi_id)
     } else {
         None
@@ -2051,6 +2061,221 @@ fn build_subscription(
 // ---------------------------------------------------------------------------------------------
 // Events.
 
+/// A card charge that succeeded: a PaymentIntent's `latest_charge`.
+fn charge_object(
+    g: &mut GenState,
+    id: &str,
+    payment_intent: &str,
+    amount: i64,
+    currency: &str,
+    customer: Option<&str>,
+    created: i64,
+) -> Value {
+    let mut c = template("charge");
+    let refunds_url = format!("/v1/charges/{id}/refunds");
+    sets(
+        &mut c,
+        vec![
+            ("amount", json!(amount)),
+            ("amount_captured", json!(amount)),
+            ("amount_refunded", json!(0)),
+            ("balance_transaction", json!(g.id("txn_", 24))),
+            ("captured", json!(true)),
+            ("created", json!(created)),
+            ("currency", json!(currency)),
+            ("customer", json!(customer)),
+            ("description", Value::Null),
+            ("disputed", json!(false)),
+            ("id", json!(id)),
+            ("livemode", json!(g.livemode)),
+            ("paid", json!(true)),
+            ("payment_intent", json!(payment_intent)),
+            ("payment_method", Value::Null),
+            ("receipt_url", Value::Null),
+            ("refunded", json!(false)),
+            ("refunds", list(Vec::new(), refunds_url)),
+            ("source", Value::Null),
+            ("status", json!("succeeded")),
+            ("transfer_data", Value::Null),
+        ],
+    );
+    c
+}
+
+/// What Stripe says when a SEPA debit bounces.
+pub(super) fn sepa_failure() -> Value {
+    json!({
+        "code": "insufficient_funds",
+        "decline_code": null,
+        "doc_url": "https://stripe.com/docs/error-codes/insufficient-funds",
+        "message": "The customer's account has insufficient funds to cover this payment.",
+        "type": "card_error"
+    })
+}
+
+/// A session as an event carries it.
+pub(super) fn session_snapshot(session: &Value) -> Value {
+    event_snapshot(session)
+}
+
+/// A refund of `amount` on a charge, at `at`: the Refund object and the charge's totals.
+pub(super) fn add_refund(
+    ds: &mut Dataset,
+    g: &mut GenState,
+    charge_id: &str,
+    amount: i64,
+    at: i64,
+) -> Option<String> {
+    let ci = ds.charges.iter().position(|c| c["id"] == charge_id)?;
+    let c = &mut ds.charges[ci];
+    let captured = c["amount_captured"].as_i64().unwrap_or(0);
+    let refunded = c["amount_refunded"].as_i64().unwrap_or(0);
+    let amount = amount.min(captured - refunded);
+    if amount <= 0 {
+        return None;
+    }
+    c["amount_refunded"] = json!(refunded + amount);
+    c["refunded"] = json!(refunded + amount >= captured);
+    let id = g.id("re_", 24);
+    let mut r = template("refund");
+    sets(
+        &mut r,
+        vec![
+            ("amount", json!(amount)),
+            ("balance_transaction", json!(g.id("txn_", 24))),
+            ("charge", json!(charge_id)),
+            ("created", json!(at)),
+            ("currency", c["currency"].clone()),
+            ("id", json!(id)),
+            ("payment_intent", c["payment_intent"].clone()),
+            ("reason", json!("requested_by_customer")),
+            ("status", json!("succeeded")),
+        ],
+    );
+    ds.refunds.push(r);
+    Some(id)
+}
+
+/// A dispute on a charge, opened at `at`, whose evidence is due a week later.
+pub(super) fn add_dispute(
+    ds: &mut Dataset,
+    g: &mut GenState,
+    charge_id: &str,
+    at: i64,
+) -> Option<String> {
+    let ci = ds.charges.iter().position(|c| c["id"] == charge_id)?;
+    ds.charges[ci]["disputed"] = json!(true);
+    let c = &ds.charges[ci];
+    let id = g.id("dp_", 24);
+    let mut d = template("dispute");
+    let mut details = d["evidence_details"].clone();
+    details["due_by"] = json!(at + 7 * DAY);
+    details["has_evidence"] = json!(false);
+    details["past_due"] = json!(false);
+    sets(
+        &mut d,
+        vec![
+            ("amount", c["amount"].clone()),
+            ("charge", json!(charge_id)),
+            ("created", json!(at)),
+            ("currency", c["currency"].clone()),
+            ("evidence_details", details),
+            ("id", json!(id)),
+            ("livemode", json!(g.livemode)),
+            ("payment_intent", c["payment_intent"].clone()),
+            ("reason", json!("product_not_received")),
+            ("status", json!("needs_response")),
+        ],
+    );
+    ds.disputes.push(d);
+    Some(id)
+}
+
+/// Every payment case a shop meets, on a few orders chosen by their place in the list (never the
+/// newest few, which tests ship): SEPA debits still processing or failed, partial and full
+/// refunds, and an open dispute. An unsettled order has no invoice yet (Stripe makes it once the
+/// payment succeeds).
+fn payment_cases(ds: &mut Dataset, g: &mut GenState, now: i64) {
+    let mut orders: Vec<usize> = (0..ds.checkout_sessions.len())
+        .filter(|&i| {
+            let s = &ds.checkout_sessions[i];
+            s["mode"] == "payment" && s["status"] == "complete" && s["payment_intent"].is_string()
+        })
+        .collect();
+    orders.sort_by_key(|&i| std::cmp::Reverse(ds.checkout_sessions[i]["created"].as_i64()));
+    for (k, &si) in orders.iter().enumerate().skip(12) {
+        let case = k % 40;
+        if !matches!(case, 3 | 9 | 17 | 25 | 33) {
+            continue;
+        }
+        let pi_id = ds.checkout_sessions[si]["payment_intent"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let created = ds.checkout_sessions[si]["created"].as_i64().unwrap_or(now);
+        let later = (created + 2 * DAY).min(now);
+        let Some(pi) = ds
+            .payment_intents
+            .iter_mut()
+            .find(|p| p["id"] == pi_id.as_str())
+        else {
+            continue;
+        };
+        let charge_id = pi["latest_charge"].as_str().unwrap_or_default().to_owned();
+        let total = pi["amount"].as_i64().unwrap_or(0);
+        match case {
+            3 | 9 => {
+                // SEPA Direct Debit: still processing (3), or bounced (9).
+                let failed = case == 9;
+                pi["payment_method_types"] = json!(["sepa_debit"]);
+                pi["amount_received"] = json!(0);
+                pi["status"] = json!(if failed {
+                    "requires_payment_method"
+                } else {
+                    "processing"
+                });
+                if failed {
+                    pi["last_payment_error"] = sepa_failure();
+                }
+                if let Some(c) = ds
+                    .charges
+                    .iter_mut()
+                    .find(|c| c["id"] == charge_id.as_str())
+                {
+                    c["status"] = json!(if failed { "failed" } else { "pending" });
+                    c["paid"] = json!(false);
+                    c["amount_captured"] = json!(0);
+                    c["payment_method_details"] = json!({
+                        "type": "sepa_debit",
+                        "sepa_debit": {"bank_code": "37040044", "branch_code": null,
+                            "country": "DE", "fingerprint": "sepa_fp", "last4": "3000",
+                            "mandate": null}
+                    });
+                    if failed {
+                        c["failure_code"] = json!("insufficient_funds");
+                        c["failure_message"] = sepa_failure()["message"].clone();
+                    }
+                }
+                let s = &mut ds.checkout_sessions[si];
+                s["payment_status"] = json!("unpaid");
+                if let Some(inv) = s["invoice"].as_str().map(str::to_owned) {
+                    s["invoice"] = Value::Null;
+                    ds.invoices.retain(|i| i["id"] != inv.as_str());
+                }
+            }
+            17 => {
+                add_refund(ds, g, &charge_id, (total * 3 / 10).max(1), later);
+            }
+            25 => {
+                add_refund(ds, g, &charge_id, total, later);
+            }
+            _ => {
+                add_dispute(ds, g, &charge_id, later);
+            }
+        }
+    }
+}
+
 fn event_snapshot(object: &Value) -> Value {
     let mut o = object.clone();
     // Includable fields are never part of an event's payload.
@@ -2399,6 +2624,8 @@ pub(super) fn generate(spec: &DatasetSpec) -> Dataset {
         };
         deleted.push((ci, at));
     }
+
+    payment_cases(&mut ds, &mut g, now);
 
     // Invoice numbers follow time, like Stripe's account-wide sequence.
     let mut order: Vec<usize> = (0..ds.invoices.len())

@@ -20,7 +20,7 @@ pub mod templates;
 #[cfg(test)]
 mod tests;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::HashMap;
 
 pub use gen::EVENT_RETENTION_DAYS;
@@ -117,6 +117,10 @@ pub struct Dataset {
     pub discounts: Vec<Value>,
     pub tax_rates: Vec<Value>,
     pub payment_intents: Vec<Value>,
+    /// One charge per PaymentIntent (its `latest_charge`), with its refunds' total.
+    pub charges: Vec<Value>,
+    pub refunds: Vec<Value>,
+    pub disputes: Vec<Value>,
     /// Oldest first; ids increase with time.
     pub events: Vec<Value>,
     /// The dataset's "now" (unix seconds).
@@ -143,6 +147,9 @@ impl Dataset {
             discounts: Vec::new(),
             tax_rates: Vec::new(),
             payment_intents: Vec::new(),
+            charges: Vec::new(),
+            refunds: Vec::new(),
+            disputes: Vec::new(),
             events: Vec::new(),
             now,
             gen: None,
@@ -179,6 +186,108 @@ impl Dataset {
     /// (`checkout.session.completed`, `invoice.paid`). Returns the session id.
     pub fn add_order(&mut self, order: &NewOrder) -> String {
         self.with_gen(|ds, g| gen::add_order(ds, g, order))
+    }
+
+    /// An asynchronous payment (SEPA debit) of a completed session ends: it succeeds (the
+    /// session becomes `paid`) or fails. Emits `checkout.session.async_payment_succeeded` or
+    /// `_failed`. False when the session or its payment is unknown.
+    pub fn settle_payment(&mut self, session_id: &str, succeeded: bool, at: i64) -> bool {
+        let Some(si) = self
+            .checkout_sessions
+            .iter()
+            .position(|s| s["id"] == session_id)
+        else {
+            return false;
+        };
+        let Some(pi_id) = self.checkout_sessions[si]["payment_intent"]
+            .as_str()
+            .map(str::to_owned)
+        else {
+            return false;
+        };
+        let Some(pi) = self
+            .payment_intents
+            .iter_mut()
+            .find(|p| p["id"] == pi_id.as_str())
+        else {
+            return false;
+        };
+        let amount = pi["amount"].clone();
+        let charge_id = pi["latest_charge"].as_str().unwrap_or_default().to_owned();
+        if succeeded {
+            pi["status"] = json!("succeeded");
+            pi["amount_received"] = amount.clone();
+            pi["last_payment_error"] = Value::Null;
+        } else {
+            pi["status"] = json!("requires_payment_method");
+            pi["last_payment_error"] = gen::sepa_failure();
+        }
+        if let Some(c) = self
+            .charges
+            .iter_mut()
+            .find(|c| c["id"] == charge_id.as_str())
+        {
+            c["status"] = json!(if succeeded { "succeeded" } else { "failed" });
+            c["paid"] = json!(succeeded);
+            c["amount_captured"] = if succeeded { amount } else { json!(0) };
+            if !succeeded {
+                c["failure_code"] = json!("insufficient_funds");
+                c["failure_message"] = gen::sepa_failure()["message"].clone();
+            }
+        }
+        if succeeded {
+            self.checkout_sessions[si]["payment_status"] = json!("paid");
+        }
+        let snapshot = gen::session_snapshot(&self.checkout_sessions[si]);
+        let t = if succeeded {
+            "checkout.session.async_payment_succeeded"
+        } else {
+            "checkout.session.async_payment_failed"
+        };
+        self.push_event(t, snapshot, at, None);
+        true
+    }
+
+    /// Refunds `amount` of a PaymentIntent's charge: a Refund object, the charge's
+    /// `amount_refunded`, and the `refund.created` and `charge.refunded` events. Returns the
+    /// refund id.
+    pub fn refund(&mut self, payment_intent: &str, amount: i64, at: i64) -> Option<String> {
+        let pi = self
+            .payment_intents
+            .iter()
+            .find(|p| p["id"] == payment_intent)?;
+        let charge_id = pi["latest_charge"].as_str()?.to_owned();
+        let refund = self.with_gen(|ds, g| gen::add_refund(ds, g, &charge_id, amount, at))?;
+        let charge = self
+            .charges
+            .iter()
+            .find(|c| c["id"] == charge_id.as_str())?
+            .clone();
+        let refund_obj = self
+            .refunds
+            .iter()
+            .find(|r| r["id"] == refund.as_str())?
+            .clone();
+        self.push_event("refund.created", refund_obj, at, None);
+        self.push_event("charge.refunded", charge, at, None);
+        Some(refund)
+    }
+
+    /// Opens a dispute on a PaymentIntent's charge (`charge.dispute.created`). Returns its id.
+    pub fn dispute(&mut self, payment_intent: &str, at: i64) -> Option<String> {
+        let pi = self
+            .payment_intents
+            .iter()
+            .find(|p| p["id"] == payment_intent)?;
+        let charge_id = pi["latest_charge"].as_str()?.to_owned();
+        let id = self.with_gen(|ds, g| gen::add_dispute(ds, g, &charge_id, at))?;
+        let d = self
+            .disputes
+            .iter()
+            .find(|d| d["id"] == id.as_str())?
+            .clone();
+        self.push_event("charge.dispute.created", d, at, None);
+        Some(id)
     }
 
     /// Append an event for `object` at `at`. Returns the event id.

@@ -10,11 +10,13 @@ pub const TEMPLATES_JSON: &str = include_str!("../../data/stripe-templates.json"
 /// The resource names embedded, as Stripe spells the `object` type.
 pub const TEMPLATE_NAMES: &[&str] = &[
     "account",
+    "charge",
     "checkout.session",
     "coupon",
     "customer",
     "deleted_customer",
     "discount",
+    "dispute",
     "event",
     "invoice",
     "item",
@@ -24,6 +26,7 @@ pub const TEMPLATE_NAMES: &[&str] = &[
     "price",
     "product",
     "promotion_code",
+    "refund",
     "shipping_rate",
     "subscription",
     "subscription_item",

@@ -15,6 +15,7 @@ pub mod customers;
 pub mod invoices;
 pub mod orders;
 pub mod outbox;
+pub mod payments;
 pub mod settings;
 pub mod shipping_rates;
 pub mod subscriptions;

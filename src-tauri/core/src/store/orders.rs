@@ -10,7 +10,8 @@ use sqlx::{Row, SqliteConnection, SqliteExecutor};
 use super::{not_found, Result};
 use crate::model::{
     Counts, DeliveryKind, FulfilmentStatus, Order, OrderCounts, OrderFulfilment, OrderPage,
-    OrderQuery, OrderRow, OrderSort, OrderSource, TrackingEntry,
+    OrderPayment, OrderQuery, OrderQueue, OrderRow, OrderSort, OrderSource, PaymentState,
+    TrackingEntry,
 };
 
 /// Writes an order. Returns whether it adds an order to the store: false when it was skipped
@@ -34,9 +35,9 @@ pub async fn upsert(conn: &mut SqliteConnection, o: &Order, raw: &Value) -> Resu
         "INSERT INTO orders (id, source, number, created, livemode, customer_id, customer_name,
             customer_email, currency, amount_subtotal, amount_discount, amount_shipping, amount_tax,
             amount_total, item_count, has_shipping_address, shipping_rate_id, delivery_method,
-            delivery_kind, invoice_id, payment_intent_id, detail, raw)
+            delivery_kind, invoice_id, payment_intent_id, detail, raw, payment_state, payment_hold)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23)
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25)
          ON CONFLICT(id) DO UPDATE SET source = excluded.source, number = excluded.number,
             created = excluded.created, livemode = excluded.livemode,
             customer_id = excluded.customer_id, customer_name = excluded.customer_name,
@@ -47,7 +48,8 @@ pub async fn upsert(conn: &mut SqliteConnection, o: &Order, raw: &Value) -> Resu
             has_shipping_address = excluded.has_shipping_address,
             shipping_rate_id = excluded.shipping_rate_id, delivery_method = excluded.delivery_method,
             delivery_kind = excluded.delivery_kind, invoice_id = excluded.invoice_id,
-            payment_intent_id = excluded.payment_intent_id, detail = excluded.detail, raw = excluded.raw",
+            payment_intent_id = excluded.payment_intent_id, detail = excluded.detail, raw = excluded.raw,
+            payment_state = excluded.payment_state, payment_hold = excluded.payment_hold",
     )
     .bind(&o.id)
     .bind(o.source.as_str())
@@ -72,6 +74,8 @@ pub async fn upsert(conn: &mut SqliteConnection, o: &Order, raw: &Value) -> Resu
     .bind(&o.payment_intent_id)
     .bind(detail)
     .bind(raw.to_string())
+    .bind(o.payment.state.as_str())
+    .bind(o.payment.state.hold().map(OrderQueue::as_str))
     .execute(&mut *conn)
     .await?;
 
@@ -179,6 +183,43 @@ pub async fn apply_invoice(
     Ok(())
 }
 
+/// The orders a PaymentIntent paid (a session's order, or an invoice's).
+pub async fn ids_with_payment<'e>(
+    db: impl SqliteExecutor<'e>,
+    payment_intent_id: &str,
+) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM orders WHERE payment_intent_id = ?1 ORDER BY id")
+            .bind(payment_intent_id)
+            .fetch_all(db)
+            .await?,
+    )
+}
+
+/// Writes an order's payment state: its detail, its badge and, for an order not yet out, the
+/// payment hold that moves it between the work queue and Awaiting payment or On hold.
+pub async fn set_payment(
+    conn: &mut SqliteConnection,
+    id: &str,
+    payment: &OrderPayment,
+) -> Result<()> {
+    let mut order = get(&mut *conn, id).await?;
+    if &order.payment == payment {
+        return Ok(());
+    }
+    order.payment = payment.clone();
+    sqlx::query(
+        "UPDATE orders SET detail = ?1, payment_state = ?2, payment_hold = ?3 WHERE id = ?4",
+    )
+    .bind(serde_json::to_string(&order)?)
+    .bind(payment.state.as_str())
+    .bind(payment.state.hold().map(OrderQueue::as_str))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Recomputes the delivery kind of the orders using a shipping rate after the merchant changed
 /// whether it is a pickup.
 pub async fn set_rate_pickup(
@@ -230,6 +271,12 @@ fn row_from(r: &sqlx::sqlite::SqliteRow) -> OrderRow {
         delivery_kind: DeliveryKind::parse(&r.get::<String, _>("delivery_kind")),
         status: FulfilmentStatus::parse(&r.get::<String, _>("status"))
             .unwrap_or(FulfilmentStatus::ToBeSent),
+        queue: r
+            .get::<Option<String>, _>("queue")
+            .as_deref()
+            .and_then(OrderQueue::parse)
+            .unwrap_or(OrderQueue::ToBeSent),
+        payment_state: PaymentState::parse(&r.get::<String, _>("payment_state")),
     }
 }
 
@@ -266,26 +313,29 @@ fn search_of(q: &OrderQuery) -> Search {
 }
 
 const ROW_COLUMNS: &str = "o.id, o.number, o.created, o.customer_name, o.customer_email,
-    o.item_count, o.currency, o.amount_total, o.delivery_method, o.delivery_kind, o.status";
+    o.item_count, o.currency, o.amount_total, o.delivery_method, o.delivery_kind, o.status,
+    o.queue, o.payment_state";
 
 /// The rowid ("docid") of an order's row in `orders_search`, from the order's row `o`: it sorts
-/// like (created, rowid) and its two low bits hold the status, so that a search counts its
-/// matches by status and pages them by date without reading any stored row. Spelled out the same
-/// way in the `orders_search_fast` migration's triggers: keep them in step.
-const DOCID: &str = "(min(max(o.created, -4294967296), 4294967295) * 2147483648 + o.rowid * 4
-    + CASE o.status WHEN 'to_be_sent' THEN 0 WHEN 'sent' THEN 1
-                    WHEN 'to_be_picked_up' THEN 2 ELSE 3 END)";
+/// like (created, rowid) and its three low bits hold the order's queue (its tab), so that a
+/// search counts its matches by tab and pages them by date without reading any stored row.
+/// Spelled out the same way in the `payment_state` migration's triggers: keep them in step.
+const DOCID: &str = "(min(max(o.created, -4294967296), 4294967295) * 2147483648 + o.rowid * 8
+    + CASE o.queue WHEN 'to_be_sent' THEN 0 WHEN 'sent' THEN 1 WHEN 'to_be_picked_up' THEN 2
+                   WHEN 'picked_up' THEN 3 WHEN 'awaiting_payment' THEN 4 ELSE 5 END)";
 
 /// The order's rowid in a docid of `orders_search`.
-const ORDER_ROWID: &str = "((rowid & 2147483647) >> 2)";
+const ORDER_ROWID: &str = "((rowid & 2147483647) >> 3)";
 
-/// The status bits of a docid (see `DOCID`).
-fn status_bits(s: FulfilmentStatus) -> i64 {
-    match s {
-        FulfilmentStatus::ToBeSent => 0,
-        FulfilmentStatus::Sent => 1,
-        FulfilmentStatus::ToBePickedUp => 2,
-        FulfilmentStatus::PickedUp => 3,
+/// The queue bits of a docid (see `DOCID`).
+fn queue_bits(q: OrderQueue) -> i64 {
+    match q {
+        OrderQueue::ToBeSent => 0,
+        OrderQueue::Sent => 1,
+        OrderQueue::ToBePickedUp => 2,
+        OrderQueue::PickedUp => 3,
+        OrderQueue::AwaitingPayment => 4,
+        OrderQueue::OnHold => 5,
     }
 }
 
@@ -308,10 +358,12 @@ pub async fn list(conn: &mut SqliteConnection, q: &OrderQuery) -> Result<OrderPa
     let counts = search_counts(conn, &search).await?;
     let total = match q.status {
         None => counts.all,
-        Some(FulfilmentStatus::ToBeSent) => counts.to_be_sent,
-        Some(FulfilmentStatus::Sent) => counts.sent,
-        Some(FulfilmentStatus::ToBePickedUp) => counts.to_be_picked_up,
-        Some(FulfilmentStatus::PickedUp) => counts.picked_up,
+        Some(OrderQueue::ToBeSent) => counts.to_be_sent,
+        Some(OrderQueue::Sent) => counts.sent,
+        Some(OrderQueue::ToBePickedUp) => counts.to_be_picked_up,
+        Some(OrderQueue::PickedUp) => counts.picked_up,
+        Some(OrderQueue::AwaitingPayment) => counts.awaiting_payment,
+        Some(OrderQueue::OnHold) => counts.on_hold,
     };
     let sort = q.sort.unwrap_or(OrderSort::DateDesc);
     let dir = match sort {
@@ -323,7 +375,7 @@ pub async fn list(conn: &mut SqliteConnection, q: &OrderQuery) -> Result<OrderPa
         Search::Nothing => Vec::new(),
         Search::All => {
             let status = if q.status.is_some() {
-                "AND status = ?"
+                "AND queue = ?"
             } else {
                 ""
             };
@@ -343,7 +395,7 @@ pub async fn list(conn: &mut SqliteConnection, q: &OrderQuery) -> Result<OrderPa
         Search::Match(m) => {
             // Ties fall to the order's rowid, as they always have under a search.
             let status = if q.status.is_some() {
-                "AND (rowid & 3) = ?"
+                "AND (rowid & 7) = ?"
             } else {
                 ""
             };
@@ -355,7 +407,7 @@ pub async fn list(conn: &mut SqliteConnection, q: &OrderQuery) -> Result<OrderPa
                         SELECT rowid AS d FROM orders_search
                         WHERE orders_search MATCH ? {status}
                         ORDER BY rowid {dir} LIMIT ? OFFSET ?
-                     ) s JOIN orders o ON o.rowid = (s.d & 2147483647) >> 2
+                     ) s JOIN orders o ON o.rowid = (s.d & 2147483647) >> 3
                      ORDER BY s.d {dir}"
                 )
             } else if walk_total_index(total, order_count(conn).await?, offset, limit) {
@@ -383,7 +435,7 @@ pub async fn list(conn: &mut SqliteConnection, q: &OrderQuery) -> Result<OrderPa
             };
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(m.clone());
             if let Some(st) = q.status {
-                query = query.bind(status_bits(st));
+                query = query.bind(queue_bits(st));
             }
             query.bind(limit).bind(offset).fetch_all(&mut *conn).await?
         }
@@ -395,10 +447,10 @@ pub async fn list(conn: &mut SqliteConnection, q: &OrderQuery) -> Result<OrderPa
     })
 }
 
-/// How many orders the store holds (kept by triggers, see `order_status_counts`).
+/// How many orders the store holds (kept by triggers, see `order_queue_counts`).
 async fn order_count(conn: &mut SqliteConnection) -> Result<i64> {
     Ok(
-        sqlx::query_scalar("SELECT COALESCE(SUM(n), 0) FROM order_status_counts")
+        sqlx::query_scalar("SELECT COALESCE(SUM(n), 0) FROM order_queue_counts")
             .fetch_one(&mut *conn)
             .await?,
     )
@@ -408,19 +460,21 @@ async fn search_counts(conn: &mut SqliteConnection, search: &Search) -> Result<O
     let rows = match search {
         Search::Nothing => return Ok(OrderCounts::default()),
         Search::All => {
-            // Kept by triggers (see the orders_search migration).
-            sqlx::query("SELECT status, n FROM order_status_counts")
+            // Kept by triggers (see the payment_state migration).
+            sqlx::query("SELECT queue, n FROM order_queue_counts")
                 .fetch_all(&mut *conn)
                 .await?
         }
         Search::Match(m) => {
-            // The status is in each match's docid: one walk over the matches, no row read.
+            // The queue is in each match's docid: one walk over the matches, no row read.
             let r = sqlx::query(
                 "SELECT COUNT(*),
-                    COUNT(*) FILTER (WHERE (rowid & 3) = 0),
-                    COUNT(*) FILTER (WHERE (rowid & 3) = 1),
-                    COUNT(*) FILTER (WHERE (rowid & 3) = 2),
-                    COUNT(*) FILTER (WHERE (rowid & 3) = 3)
+                    COUNT(*) FILTER (WHERE (rowid & 7) = 0),
+                    COUNT(*) FILTER (WHERE (rowid & 7) = 1),
+                    COUNT(*) FILTER (WHERE (rowid & 7) = 2),
+                    COUNT(*) FILTER (WHERE (rowid & 7) = 3),
+                    COUNT(*) FILTER (WHERE (rowid & 7) = 4),
+                    COUNT(*) FILTER (WHERE (rowid & 7) = 5)
                  FROM orders_search WHERE orders_search MATCH ?",
             )
             .bind(m.clone())
@@ -432,6 +486,8 @@ async fn search_counts(conn: &mut SqliteConnection, search: &Search) -> Result<O
                 sent: r.get(2),
                 to_be_picked_up: r.get(3),
                 picked_up: r.get(4),
+                awaiting_payment: r.get(5),
+                on_hold: r.get(6),
             });
         }
     };
@@ -442,12 +498,14 @@ async fn search_counts(conn: &mut SqliteConnection, search: &Search) -> Result<O
         match r
             .get::<Option<String>, _>(0)
             .as_deref()
-            .and_then(FulfilmentStatus::parse)
+            .and_then(OrderQueue::parse)
         {
-            Some(FulfilmentStatus::ToBeSent) => c.to_be_sent += n,
-            Some(FulfilmentStatus::Sent) => c.sent += n,
-            Some(FulfilmentStatus::ToBePickedUp) => c.to_be_picked_up += n,
-            Some(FulfilmentStatus::PickedUp) => c.picked_up += n,
+            Some(OrderQueue::ToBeSent) => c.to_be_sent += n,
+            Some(OrderQueue::Sent) => c.sent += n,
+            Some(OrderQueue::ToBePickedUp) => c.to_be_picked_up += n,
+            Some(OrderQueue::PickedUp) => c.picked_up += n,
+            Some(OrderQueue::AwaitingPayment) => c.awaiting_payment += n,
+            Some(OrderQueue::OnHold) => c.on_hold += n,
             None => {}
         }
     }
@@ -466,6 +524,8 @@ pub async fn counts(conn: &mut SqliteConnection) -> Result<Counts> {
         sent: c.sent,
         to_be_picked_up: c.to_be_picked_up,
         picked_up: c.picked_up,
+        awaiting_payment: c.awaiting_payment,
+        on_hold: c.on_hold,
     })
 }
 

@@ -214,6 +214,26 @@ impl StripeClient {
         self.execute_raw(req.build()).await
     }
 
+    /// A GET of `path` (after `/v1`) with query pairs, for routes async-stripe's features in
+    /// this build do not cover (payment intents, disputes, refunds).
+    pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, StripeError> {
+        // Built before the await: the serializer is not `Send`.
+        let query = {
+            let mut q = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in query {
+                q.append_pair(k, v);
+            }
+            q.finish()
+        };
+        self.execute_raw(RequestBuilder {
+            query: Some(query),
+            body: None,
+            path: path.to_owned(),
+            method: StripeMethod::Get,
+        })
+        .await
+    }
+
     pub async fn execute_raw(&self, req: RequestBuilder) -> Result<Value, StripeError> {
         let mut url = format!("{}v1{}", self.config.api_base, req.path);
         if let Some(q) = req.query.as_deref().filter(|q| !q.is_empty()) {

@@ -10,8 +10,9 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::model::{
-    Address, Contact, Customer, DeliveryKind, DiscountLine, Invoice, Order, OrderLine, OrderSource,
-    PaymentMethodSummary, ShippingRate, Subscription, TaxLine, UpcomingInvoice,
+    Address, Contact, Customer, DeliveryKind, DiscountLine, Dispute, DisputeSummary, Invoice,
+    Order, OrderLine, OrderPayment, OrderSource, PaymentFacts, PaymentMethodSummary, ShippingRate,
+    Subscription, TaxLine, UpcomingInvoice,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -351,6 +352,10 @@ pub fn order_from_session(
         invoice_id,
         payment_intent_id: expandable_id(session, "payment_intent"),
         locale: locale_from(at(session, "locale")),
+        payment: OrderPayment {
+            checkout_status: str_at(session, "payment_status"),
+            ..OrderPayment::default()
+        },
         id,
     }))
 }
@@ -570,6 +575,7 @@ pub fn order_from_invoice(
         hosted_invoice_url: str_at(inv, "hosted_invoice_url"),
         payment_intent_id: invoice_payment_intent(inv),
         locale: None,
+        payment: OrderPayment::default(),
         id,
     }))
 }
@@ -711,5 +717,52 @@ pub fn subscription_from(
         latest_invoice_id: expandable_id(s, "latest_invoice"),
         created: int_at(s, "created").unwrap_or(0),
         id,
+    })
+}
+
+/// What a PaymentIntent says of the payment; `latest_charge`, when expanded, adds the refunds
+/// and the failure.
+pub fn payment_facts(pi: &Value) -> Option<PaymentFacts> {
+    let id = str_at(pi, "id")?;
+    let charge = expanded(pi, "latest_charge");
+    Some(PaymentFacts {
+        payment_intent_id: id,
+        status: str_at(pi, "status"),
+        method: charge
+            .and_then(|c| str_at(c, "payment_method_details.type"))
+            .or_else(|| {
+                at(pi, "payment_method_types")
+                    .and_then(Value::as_array)
+                    .and_then(|ts| ts.first())
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            }),
+        amount: int_at(pi, "amount").unwrap_or(0),
+        amount_received: int_at(pi, "amount_received").unwrap_or(0),
+        charge_id: expandable_id(pi, "latest_charge"),
+        amount_refunded: charge
+            .and_then(|c| int_at(c, "amount_refunded"))
+            .unwrap_or(0),
+        // A charge carries no refund date; the refund events and the refunds list do.
+        refunded_at: None,
+        failure: str_at(pi, "last_payment_error.message")
+            .or_else(|| charge.and_then(|c| str_at(c, "failure_message"))),
+    })
+}
+
+/// A dispute (`object: "dispute"`).
+pub fn dispute_from(d: &Value) -> Result<Dispute, MappingError> {
+    Ok(Dispute {
+        summary: DisputeSummary {
+            id: required_str(d, "dispute", "id")?,
+            status: str_at(d, "status").unwrap_or_else(|| "needs_response".into()),
+            reason: str_at(d, "reason"),
+            amount: int_at(d, "amount").unwrap_or(0),
+            due_by: int_at(d, "evidence_details.due_by"),
+        },
+        payment_intent_id: expandable_id(d, "payment_intent"),
+        charge_id: expandable_id(d, "charge"),
+        currency: str_at(d, "currency"),
+        created: int_at(d, "created").unwrap_or(0),
     })
 }

@@ -22,6 +22,8 @@ import type { FulfilmentStatus } from './bindings/FulfilmentStatus';
 import type { IpcError } from './bindings/IpcError';
 import type { OrderDetail } from './bindings/OrderDetail';
 import type { OrderQuery } from './bindings/OrderQuery';
+import type { OrderQueue } from './bindings/OrderQueue';
+import type { PaymentState } from './bindings/PaymentState';
 import type { OrderRow } from './bindings/OrderRow';
 import type { OutboxEmail } from './bindings/OutboxEmail';
 import type { Settings } from './bindings/Settings';
@@ -113,6 +115,12 @@ function buildDataset(seed: number, orderCount: number, subCount: number, now: n
     const age = now - created;
     const done = age > 2 * 86400 || rand() < 0.1;
     const status: FulfilmentStatus = pickup ? (done ? 'picked_up' : 'to_be_picked_up') : done ? 'sent' : 'to_be_sent';
+    // A few payments still processing, failed, refunded or disputed, as a real shop has.
+    const payment_state: PaymentState =
+      i % 31 === 13 ? 'processing' : i % 43 === 20 ? 'refunded' : i % 37 === 17 ? 'partially_refunded' : i % 53 === 26 ? 'disputed' : 'paid';
+    const hold: OrderQueue | null =
+      payment_state === 'processing' ? 'awaiting_payment' : payment_state === 'refunded' || payment_state === 'disputed' ? 'on_hold' : null;
+    const queue: OrderQueue = status === 'sent' || status === 'picked_up' ? status : hold ?? status;
     const first = pick(FIRST);
     const last = pick(LAST);
     let currency = 'eur';
@@ -134,6 +142,8 @@ function buildDataset(seed: number, orderCount: number, subCount: number, now: n
       delivery_method: i % 23 === 9 ? null : rate.display_name,
       delivery_kind: pickup ? 'pickup' : 'delivery',
       status,
+      queue,
+      payment_state,
     });
   }
   const subscriptions: SubscriptionRow[] = [];
@@ -169,7 +179,7 @@ function buildDataset(seed: number, orderCount: number, subCount: number, now: n
 }
 
 function counts(d: Dataset): Counts {
-  const by = (s: FulfilmentStatus) => d.orders.filter((o) => o.status === s).length;
+  const by = (q: OrderQueue) => d.orders.filter((o) => o.queue === q).length;
   return {
     orders: d.orders.length,
     subscriptions: d.subscriptions.length,
@@ -177,6 +187,8 @@ function counts(d: Dataset): Counts {
     sent: by('sent'),
     to_be_picked_up: by('to_be_picked_up'),
     picked_up: by('picked_up'),
+    awaiting_payment: by('awaiting_payment'),
+    on_hold: by('on_hold'),
   };
 }
 
@@ -305,9 +317,17 @@ export function createFakeBackend(): Backend {
       const matching = data().orders.filter((o) =>
         words.every((w) => [o.customer_name, o.customer_email, o.number].some((f) => f?.toLowerCase().includes(w))),
       );
-      const rows = matching.filter((o) => q.status === null || o.status === q.status);
-      const by = (s: FulfilmentStatus) => matching.filter((o) => o.status === s).length;
-      const counts = { all: matching.length, to_be_sent: by('to_be_sent'), sent: by('sent'), to_be_picked_up: by('to_be_picked_up'), picked_up: by('picked_up') };
+      const rows = matching.filter((o) => q.status === null || o.queue === q.status);
+      const by = (s: OrderQueue) => matching.filter((o) => o.queue === s).length;
+      const counts = {
+        all: matching.length,
+        to_be_sent: by('to_be_sent'),
+        sent: by('sent'),
+        to_be_picked_up: by('to_be_picked_up'),
+        picked_up: by('picked_up'),
+        awaiting_payment: by('awaiting_payment'),
+        on_hold: by('on_hold'),
+      };
       const sorted = [...rows].sort((a, b) => {
         switch (q.sort ?? 'date_desc') {
           case 'date_asc': return a.created - b.created;
@@ -381,7 +401,7 @@ export function createFakeBackend(): Backend {
     },
     print_packing_slips: ({ query }) => {
       const q = query as OrderQuery;
-      const n = data().orders.filter((o) => !q.status || o.status === q.status).length;
+      const n = data().orders.filter((o) => !q.status || o.queue === q.status).length;
       if (n === 0) throw fail('invalid_input', 'There is no order in this list to print');
       if (n > 200) throw fail('invalid_input', `${n} orders are too many to print at once (200 at most)`);
       const printer = settings.printer_name || null;
@@ -512,6 +532,20 @@ function fakeOrderDetail(r: OrderRow, connected: boolean): OrderDetail {
       hosted_invoice_url: null,
       payment_intent_id: 'pi_fake',
       locale: 'fr',
+      payment: {
+        state: r.payment_state,
+        checkout_status: r.payment_state === 'processing' ? 'unpaid' : 'paid',
+        method: r.payment_state === 'processing' ? 'sepa_debit' : 'card',
+        amount: r.amount_total,
+        amount_refunded:
+          r.payment_state === 'refunded' ? r.amount_total : r.payment_state === 'partially_refunded' ? Math.round(r.amount_total / 4) : 0,
+        refunded_at: r.payment_state.endsWith('refunded') ? r.created + 2 * 86400 : null,
+        failure: null,
+        dispute:
+          r.payment_state === 'disputed'
+            ? { id: 'dp_fake', status: 'needs_response', reason: 'product_not_received', amount: r.amount_total, due_by: r.created + 9 * 86400 }
+            : null,
+      },
     },
     status: r.status,
     fulfilment: null,

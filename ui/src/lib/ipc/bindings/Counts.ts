@@ -3,4 +3,4 @@
 /**
  * Counts for the navigation and the order tabs.
  */
-export type Counts = { orders: number, subscriptions: number, to_be_sent: number, sent: number, to_be_picked_up: number, picked_up: number, };
+export type Counts = { orders: number, subscriptions: number, to_be_sent: number, sent: number, to_be_picked_up: number, picked_up: number, awaiting_payment: number, on_hold: number, };

@@ -3,6 +3,7 @@ import type { Contact } from "./Contact";
 import type { DeliveryKind } from "./DeliveryKind";
 import type { DiscountLine } from "./DiscountLine";
 import type { OrderLine } from "./OrderLine";
+import type { OrderPayment } from "./OrderPayment";
 import type { OrderSource } from "./OrderSource";
 import type { TaxLine } from "./TaxLine";
 
@@ -29,4 +30,8 @@ delivery_method: string | null, delivery_kind: DeliveryKind, invoice_id: string 
 /**
  * The customer's preferred language when Stripe knows it ("fr", "en").
  */
-locale: string | null, };
+locale: string | null, 
+/**
+ * Orders cached before payment state existed read as paid until the next sync.
+ */
+payment: OrderPayment, };

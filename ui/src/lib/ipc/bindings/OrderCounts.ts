@@ -3,4 +3,4 @@
 /**
  * How many orders each tab holds, for the query's search (all of them without one).
  */
-export type OrderCounts = { all: number, to_be_sent: number, sent: number, to_be_picked_up: number, picked_up: number, };
+export type OrderCounts = { all: number, to_be_sent: number, sent: number, to_be_picked_up: number, picked_up: number, awaiting_payment: number, on_hold: number, };
