@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cycle, date, minorUnitExponent, money, paymentMethod, percentage, relativeTime, subscriptionDuration } from './format';
+import { cycle, date, minorUnitExponent, money, paymentMethod, percentage, pickupLine, relativeTime, subscriptionDuration } from './format';
 
 // French uses a narrow no-break space between thousands and a no-break space before "€".
 const NNBSP = '\u202f';
@@ -135,5 +135,15 @@ describe('paymentMethod', () => {
     [{ kind: 'paypal', brand: null, last4: null, exp_month: null, exp_year: null, wallet: null }, 'Paypal'],
   ])('%o reads %s', (method, want) => {
     expect(paymentMethod(method, 'en-GB')).toBe(want);
+  });
+});
+
+describe('pickupLine', () => {
+  it('names the rate while the order waits, and speaks of the past only after the pickup', () => {
+    expect(pickupLine('Retrait atelier', null, 'en-GB')).toBe('Pickup: Retrait atelier');
+    expect(pickupLine('Retrait atelier', null, 'fr-FR')).toBe('Retrait : Retrait atelier');
+    expect(pickupLine(null, null, 'en-GB')).toBe('Pickup in store');
+    expect(pickupLine('Retrait atelier', 1_790_000_000, 'en-GB')).toBe('Picked up in store');
+    expect(pickupLine('Retrait atelier', 1_790_000_000, 'fr-FR')).toBe('Retirée en boutique');
   });
 });

@@ -200,3 +200,12 @@ export function paymentMethod(pm: PaymentMethodParts, locale: string): string {
   }
   return `${pm.brand ?? (WALLETS[pm.kind] ?? titleCase(pm.kind))}${last4}`;
 }
+
+/**
+ * A pickup order's line where a shipping address would go: "Pickup: Retrait atelier" while it
+ * waits, past tense ("Picked up in store") only once the pickup is confirmed.
+ */
+export function pickupLine(method: string | null, pickedUpAt: number | null, locale: string): string {
+  if (pickedUpAt !== null) return tr(locale, 'order.details.pickedUp');
+  return method ? tr(locale, 'order.details.pickup', { method }) : tr(locale, 'order.details.pickupNoMethod');
+}
