@@ -91,6 +91,24 @@ fn find<'a>(list: &'a [Value], id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{id} not in the simulator"))
 }
 
+/// What the table and the detail show as the plan: every item's product, "A + B ×2".
+fn plan_of(data: &Dataset, raw: &Value) -> String {
+    raw["items"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|it| {
+            let product = find(&data.products, it["price"]["product"].as_str().unwrap());
+            let name = product["name"].as_str().unwrap();
+            match it["quantity"].as_i64().unwrap() {
+                1 => name.to_owned(),
+                q => format!("{name} ×{q}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
 /// Checks a detail against the simulator's data for its subscription.
 fn check(d: &SubscriptionDetail, data: &Dataset, raw: &Value, what: &str) {
     let sub = &d.subscription;
@@ -103,15 +121,19 @@ fn check(d: &SubscriptionDetail, data: &Dataset, raw: &Value, what: &str) {
         customer["name"].as_str(),
         "{what}: customer name"
     );
-    let product = find(&data.products, item["price"]["product"].as_str().unwrap());
     assert_eq!(
         sub.product_name.as_deref(),
-        product["name"].as_str(),
+        Some(plan_of(data, raw).as_str()),
         "{what}: plan"
     );
+    let items = raw["items"]["data"].as_array().unwrap();
     assert_eq!(
         sub.amount,
-        item["price"]["unit_amount"].as_i64().unwrap() * item["quantity"].as_i64().unwrap(),
+        items
+            .iter()
+            .map(|it| it["price"]["unit_amount"].as_i64().unwrap()
+                * it["quantity"].as_i64().unwrap())
+            .sum::<i64>(),
         "{what}: amount"
     );
     assert_eq!(sub.interval, rec["interval"].as_str().unwrap(), "{what}");
@@ -164,14 +186,20 @@ fn check(d: &SubscriptionDetail, data: &Dataset, raw: &Value, what: &str) {
         renews.then(|| item["current_period_end"].as_i64().unwrap()),
         "{what}: next charge"
     );
-    // Payment method: brand, last four and expiry only.
-    if let Some(pm_id) = raw["default_payment_method"].as_str() {
+    // Payment method: brand, last four and expiry only; the customer's default when the
+    // subscription has none of its own, said to be so.
+    let own = raw["default_payment_method"].as_str();
+    let charged = own.or(customer
+        .pointer("/invoice_settings/default_payment_method")
+        .and_then(Value::as_str));
+    assert_eq!(
+        d.payment_method_is_customer_default,
+        own.is_none() && charged.is_some(),
+        "{what}: whose payment method"
+    );
+    if let Some(pm_id) = charged {
         let pm = find(&data.payment_methods, pm_id);
-        let shown = d
-            .subscription
-            .payment_method
-            .as_ref()
-            .expect("payment method");
+        let shown = d.payment_method.as_ref().expect("payment method");
         let kind = pm["type"].as_str().unwrap();
         assert_eq!(shown.kind, kind, "{what}");
         assert_eq!(
@@ -578,4 +606,132 @@ async fn the_active_subscriptions_export_says_where_each_box_goes() {
         rows.iter().any(|r| !r[col("City")].is_empty()),
         "the export carries addresses"
     );
+}
+
+/// Defects seen on a real account (issue 8 §2), after a sync against the simulator: a
+/// subscription of several items names them all; one without a payment method of its own shows
+/// the customer's default, said to be the customer's; a past-due one says why the payment
+/// failed, how many attempts and when Stripe retries; a deleted customer is said to be deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn details_tell_items_whose_card_why_past_due_and_deleted_customers() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = sim().await;
+    let ws = workspace(dir.path(), &sim).await;
+    let data = sim.snapshot();
+    let rows = ws
+        .list_subscriptions(&SubscriptionQuery {
+            limit: 500,
+            offset: 0,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .rows;
+    let row = |id: &str| rows.iter().find(|r| r.id == id).unwrap().clone();
+
+    // Several items: all of them, in the table, the detail and the export.
+    let multi = data
+        .subscriptions
+        .iter()
+        .find(|s| s["items"]["data"].as_array().unwrap().len() > 1)
+        .expect("a subscription of several items");
+    let id = multi["id"].as_str().unwrap();
+    let plan = plan_of(&data, multi);
+    assert!(plan.contains(" + ") && plan.contains(" ×2"), "{plan}");
+    assert_eq!(row(id).product_name.as_deref(), Some(plan.as_str()));
+    let d = ws.subscription_detail(id, false).await.unwrap();
+    assert_eq!(d.subscription.product_name.as_deref(), Some(plan.as_str()));
+    let path = dir.path().join("all.csv");
+    ws.export_subscriptions_csv(
+        &SubscriptionQuery {
+            limit: 500,
+            offset: 0,
+            ..Default::default()
+        },
+        &path,
+    )
+    .await
+    .unwrap();
+    let csv = std::fs::read_to_string(&path).unwrap();
+    let line = csv.lines().find(|l| l.ends_with(id)).unwrap();
+    assert!(line.contains(&plan), "{line}");
+
+    // No payment method of its own: the customer's default, masked, flagged as such.
+    let bare = data
+        .subscriptions
+        .iter()
+        .find(|s| s["default_payment_method"].is_null() && s["status"] == "active")
+        .expect("a subscription charging the customer's default");
+    let customer = find(&data.customers, bare["customer"].as_str().unwrap());
+    let pm = find(
+        &data.payment_methods,
+        customer["invoice_settings"]["default_payment_method"]
+            .as_str()
+            .unwrap(),
+    );
+    let d = ws
+        .subscription_detail(bare["id"].as_str().unwrap(), false)
+        .await
+        .unwrap();
+    assert_eq!(d.subscription.payment_method, None);
+    assert!(d.payment_method_is_customer_default);
+    let shown = d.payment_method.expect("the customer's default is shown");
+    let kind = pm["type"].as_str().unwrap();
+    assert_eq!(shown.last4.as_deref(), pm[kind]["last4"].as_str());
+    assert!(!serde_json::to_string(&shown)
+        .unwrap()
+        .contains("fingerprint"));
+
+    // Past due: the failure, the attempts and the next try, from the latest invoice.
+    let past_due = data
+        .subscriptions
+        .iter()
+        .find(|s| s["status"] == "past_due")
+        .expect("a past-due subscription");
+    let inv = find(&data.invoices, past_due["latest_invoice"].as_str().unwrap());
+    let pi_id = inv["payments"]["data"][0]["payment"]["payment_intent"]
+        .as_str()
+        .unwrap();
+    let pi = find(&data.payment_intents, pi_id);
+    let d = ws
+        .subscription_detail(past_due["id"].as_str().unwrap(), false)
+        .await
+        .unwrap();
+    assert_eq!(d.state.kind, SubscriptionStateKind::PastDue);
+    let f = d
+        .subscription
+        .payment_failure
+        .expect("the past-due subscription says why");
+    let error = &pi["last_payment_error"];
+    assert_eq!(
+        f.code.as_deref(),
+        error["decline_code"].as_str().or(error["code"].as_str())
+    );
+    assert_eq!(f.message.as_deref(), error["message"].as_str());
+    assert_eq!(f.attempt_count, inv["attempt_count"].as_i64().unwrap());
+    assert!(f.attempt_count > 0);
+    assert_eq!(f.next_attempt, inv["next_payment_attempt"].as_i64());
+    assert!(f.next_attempt.unwrap() > data.now, "the retry is to come");
+    // Active ones have nothing failed to tell.
+    let active = ws.subscription_detail(id, false).await.unwrap();
+    assert_eq!(active.subscription.payment_failure, None);
+
+    // A deleted customer: said so in the table and the detail.
+    let gone = data
+        .subscriptions
+        .iter()
+        .find(|s| {
+            data.customers
+                .iter()
+                .any(|c| c["id"] == s["customer"] && c["deleted"] == true)
+        })
+        .expect("a subscription of a deleted customer");
+    let gone_id = gone["id"].as_str().unwrap();
+    assert!(row(gone_id).customer_deleted);
+    let d = ws.subscription_detail(gone_id, false).await.unwrap();
+    assert!(d.customer.expect("the customer is cached").deleted);
+    assert!(rows
+        .iter()
+        .filter(|r| r.id != gone_id)
+        .any(|r| !r.customer_deleted));
 }

@@ -250,6 +250,7 @@ mod tests {
             id: "sub_1".into(),
             customer_name: Some("=Zoé, \"la\" Martin".into()),
             customer_email: Some("zoe@example.com".into()),
+            customer_deleted: false,
             product_name: Some("Box vins, 3 bouteilles".into()),
             currency: "eur".into(),
             amount: 2900,
@@ -285,6 +286,7 @@ mod tests {
             shipping: None,
             preferred_locale: None,
             created: 0,
+            default_payment_method: None,
         };
         let cols = |line: String| -> Vec<String> {
             assert!(line.ends_with("\r\n"));

@@ -430,6 +430,10 @@ pub struct Customer {
     pub preferred_locale: Option<String>,
     #[ts(type = "number")]
     pub created: Timestamp,
+    /// `invoice_settings.default_payment_method`: what Stripe charges for a subscription that
+    /// has no payment method of its own. Customers cached before it was read have none.
+    #[serde(default)]
+    pub default_payment_method: Option<PaymentMethodSummary>,
 }
 
 /// An invoice as cached (one-off or of a subscription).
@@ -481,6 +485,7 @@ pub struct Subscription {
     pub customer_id: Option<String>,
     /// active, trialing, past_due, canceled, unpaid, incomplete, incomplete_expired, paused.
     pub status: String,
+    /// Every item's product, "Box thé + Option miel ×2" (quantity shown above one).
     pub product_name: Option<String>,
     pub price_id: Option<String>,
     pub currency: String,
@@ -515,6 +520,26 @@ pub struct Subscription {
     pub latest_invoice_id: Option<String>,
     #[ts(type = "number")]
     pub created: Timestamp,
+    /// Why the latest invoice's payment failed and when Stripe tries again, while that
+    /// invoice is unpaid after an attempt.
+    #[serde(default)]
+    pub payment_failure: Option<PaymentFailure>,
+}
+
+/// A failed payment of a subscription's latest invoice, as Stripe reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PaymentFailure {
+    /// Stripe's decline or error code (`expired_card`, `insufficient_funds`, …), when known.
+    pub code: Option<String>,
+    /// Stripe's own explanation, for codes the app does not name.
+    pub message: Option<String>,
+    /// The invoice's `attempt_count`.
+    #[ts(type = "number")]
+    pub attempt_count: i64,
+    /// The invoice's `next_payment_attempt`; `None` when Stripe will not retry on its own.
+    #[ts(type = "number | null")]
+    pub next_attempt: Option<Timestamp>,
 }
 
 /// A shipping rate of the account, with whether the merchant treats it as a pickup.
@@ -807,6 +832,8 @@ pub struct SubscriptionRow {
     pub id: String,
     pub customer_name: Option<String>,
     pub customer_email: Option<String>,
+    /// The customer was deleted in Stripe (its name may be gone with it).
+    pub customer_deleted: bool,
     pub product_name: Option<String>,
     pub currency: String,
     #[ts(type = "number")]
@@ -990,6 +1017,10 @@ pub struct SubscriptionDetail {
     pub customer: Option<Customer>,
     pub billing: Contact,
     pub shipping: Option<Contact>,
+    /// The payment method Stripe charges: the subscription's own, else the customer's default.
+    pub payment_method: Option<PaymentMethodSummary>,
+    /// True when `payment_method` is the customer's default, the subscription having none.
+    pub payment_method_is_customer_default: bool,
     pub duration: SubscriptionDuration,
     #[ts(type = "number | null")]
     pub next_charge: Option<Timestamp>,

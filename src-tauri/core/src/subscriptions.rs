@@ -5,8 +5,8 @@
 use time::{Date, Month, OffsetDateTime};
 
 use crate::model::{
-    Invoice, Subscription, SubscriptionDuration, SubscriptionEndSource, SubscriptionState,
-    SubscriptionStateKind, Timestamp,
+    Customer, Invoice, PaymentMethodSummary, Subscription, SubscriptionDuration,
+    SubscriptionEndSource, SubscriptionState, SubscriptionStateKind, Timestamp,
 };
 
 /// Whether Stripe will charge the subscription again: it is live and nothing ends it first.
@@ -117,6 +117,22 @@ pub fn state(s: &Subscription, invoices: &[Invoice]) -> SubscriptionState {
         },
     };
     SubscriptionState { kind, at }
+}
+
+/// The payment method Stripe charges: the subscription's own, else the customer's default
+/// (`invoice_settings.default_payment_method`), flagged as such so the detail says whose it is.
+pub fn payment_method(
+    s: &Subscription,
+    customer: Option<&Customer>,
+) -> (Option<PaymentMethodSummary>, bool) {
+    match (
+        &s.payment_method,
+        customer.and_then(|c| c.default_payment_method.as_ref()),
+    ) {
+        (Some(own), _) => (Some(own.clone()), false),
+        (None, Some(default)) => (Some(default.clone()), true),
+        (None, None) => (None, false),
+    }
 }
 
 #[cfg(test)]

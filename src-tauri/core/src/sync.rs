@@ -136,11 +136,19 @@ const SESSION_EXPAND: [&str; 7] = [
 ];
 /// A PaymentIntent retrieved on its own (an invoice's, or after a payment event).
 const PAYMENT_EXPAND: &str = "latest_charge";
-const SUBSCRIPTION_EXPAND: [&str; 3] = [
+const SUBSCRIPTION_EXPAND: [&str; 4] = [
     "default_payment_method",
     "items.data.price.product",
     "schedule",
+    // A past-due subscription says why and when Stripe retries: the latest invoice's attempts
+    // and its payments (`data.latest_invoice.payments` is three levels of Stripe's four; the
+    // PaymentIntent behind a failed payment is one level too deep and is read on its own, see
+    // `attach_failed_payments`).
+    "latest_invoice.payments",
 ];
+/// A customer's default payment method is what Stripe charges for a subscription without one
+/// of its own; only its masked summary is kept (see `mapping::payment_method_summary`).
+const CUSTOMER_EXPAND: [&str; 1] = ["invoice_settings.default_payment_method"];
 
 fn list_expand(fields: &[&str]) -> Vec<String> {
     fields.iter().map(|f| format!("data.{f}")).collect()
@@ -503,7 +511,9 @@ impl FullCtx<'_> {
                 }};
             }
             let page = match w.resource {
-                Resource::Customers => fetch!(ListCustomer::new()),
+                Resource::Customers => {
+                    fetch!(ListCustomer::new().expand(list_expand(&CUSTOMER_EXPAND)))
+                }
                 Resource::Sessions => fetch!(ListCheckoutSession::new()
                     .status(stripe_shared::CheckoutSessionStatus::Complete)
                     .expand(list_expand(&SESSION_EXPAND))),
@@ -512,11 +522,14 @@ impl FullCtx<'_> {
                     .status(ListSubscriptionStatus::All)
                     .expand(list_expand(&SUBSCRIPTION_EXPAND))),
             };
-            let data: Vec<Value> = page
+            let mut data: Vec<Value> = page
                 .get("data")
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
+            if w.resource == Resource::Subscriptions {
+                attach_failed_payments(self.client, &mut data).await?;
+            }
             let has_more = page
                 .get("has_more")
                 .and_then(Value::as_bool)
@@ -566,6 +579,54 @@ impl FullCtx<'_> {
     async fn session_items(&self, session: &Value) -> Result<Vec<Value>> {
         fetch_session_items(self.client, session).await
     }
+}
+
+/// A customer with its default payment method expanded. A deleted customer has no
+/// `invoice_settings` to expand and the expansion can be refused (the simulator does, as
+/// Stripe does for a property an object lacks): it is then read as it is.
+async fn retrieve_customer(client: &StripeClient, id: &str) -> Result<Value, StripeError> {
+    let r = RetrieveCustomer::new(id).expand(own_expand(&CUSTOMER_EXPAND));
+    match client.send(&r).await {
+        Err(StripeError::Api { status: 400, .. }) => client.send(&RetrieveCustomer::new(id)).await,
+        other => other,
+    }
+}
+
+/// Whether a subscription's expanded latest invoice is unpaid after a payment attempt.
+fn latest_invoice_failed(s: &Value) -> bool {
+    let inv = &s["latest_invoice"];
+    matches!(inv["status"].as_str(), Some("open" | "uncollectible"))
+        && inv["attempt_count"].as_i64().unwrap_or(0) > 0
+}
+
+/// Reads the PaymentIntent behind each failed payment of a subscription's latest invoice and
+/// puts it where `expand` would have (`latest_invoice.payments.data[].payment.payment_intent`),
+/// with its latest charge: the failure reason lives there, one level past Stripe's expansion
+/// limit. Only subscriptions whose latest invoice is unpaid after an attempt cost a request.
+async fn attach_failed_payments(client: &StripeClient, subs: &mut [Value]) -> Result<()> {
+    for s in subs.iter_mut().filter(|s| latest_invoice_failed(s)) {
+        let Some(payments) = s
+            .pointer_mut("/latest_invoice/payments/data")
+            .and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        for p in payments {
+            let Some(id) = p
+                .pointer("/payment/payment_intent")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+            else {
+                continue;
+            };
+            match fetch_payment_intent(client, &id).await {
+                Ok(pi) => p["payment"]["payment_intent"] = pi,
+                Err(SyncError::Stripe(StripeError::NotFound(_))) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs a write to completion even if the caller is cancelled.
@@ -824,7 +885,7 @@ async fn fetch_missing_customers(ctx: &FullCtx<'_>) -> Result<()> {
     .await?;
     let fetched: Vec<Value> = stream::iter(missing)
         .map(|id| async move {
-            match ctx.client.send(&RetrieveCustomer::new(id.as_str())).await {
+            match retrieve_customer(ctx.client, id.as_str()).await {
                 Ok(v) => Ok(Some(v)),
                 Err(StripeError::NotFound(_)) => Ok(None),
                 Err(e) => Err(e),
@@ -1204,7 +1265,10 @@ async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<
             "subscription" => {
                 let r = RetrieveSubscription::new(id).expand(own_expand(&SUBSCRIPTION_EXPAND));
                 match client.send(&r).await {
-                    Ok(s) => out.push(EventObject::Plain(s)),
+                    Ok(mut s) => {
+                        attach_failed_payments(client, std::slice::from_mut(&mut s)).await?;
+                        out.push(EventObject::Plain(s))
+                    }
                     Err(StripeError::NotFound(_)) => out.push(EventObject::Plain(obj.clone())),
                     Err(e) => return Err(e.into()),
                 }
@@ -1238,6 +1302,12 @@ async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<
                     serde_json::json!({"id": id, "object": "customer", "deleted": true}),
                 ));
             }
+            // The event's snapshot names the default payment method by id only.
+            "customer" => match retrieve_customer(client, id).await {
+                Ok(c) => out.push(EventObject::Plain(c)),
+                Err(StripeError::NotFound(_)) => out.push(EventObject::Plain(obj.clone())),
+                Err(e) => return Err(e.into()),
+            },
             _ => out.push(EventObject::Plain(obj.clone())),
         }
     }
@@ -1290,6 +1360,29 @@ async fn apply_object(
     Ok(())
 }
 
+/// The dataset's customers as the customers list gives them with `CUSTOMER_EXPAND`.
+fn demo_customers(data: &Dataset) -> Vec<Value> {
+    let pms: std::collections::HashMap<&str, &Value> = data
+        .payment_methods
+        .iter()
+        .filter_map(|p| Some((p.get("id")?.as_str()?, p)))
+        .collect();
+    data.customers
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            if let Some(pm) = c
+                .pointer("/invoice_settings/default_payment_method")
+                .and_then(Value::as_str)
+                .and_then(|id| pms.get(id))
+            {
+                c["invoice_settings"]["default_payment_method"] = (*pm).clone();
+            }
+            c
+        })
+        .collect()
+}
+
 /// Fills a store from a generated dataset without any HTTP: the built-in demo store. It goes
 /// through the same mapping and writes as a sync, so the demo shows what a sync would.
 pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport> {
@@ -1298,7 +1391,7 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
         store::shipping_rates::upsert(&mut tx, rate).await?;
     }
     let book = store::shipping_rates::rate_book(&mut tx).await?;
-    let customers = write_customers(&mut tx, &data.customers).await?;
+    let customers = write_customers(&mut tx, &demo_customers(data)).await?;
     // Expand what the list endpoint would have expanded.
     let invoices_by_id: std::collections::HashMap<&str, &Value> = data
         .invoices
@@ -1398,6 +1491,30 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
                 .and_then(|id| schedules.get(id))
             {
                 s["schedule"] = (*sch).clone();
+            }
+            if let Some(inv) = s
+                .get("latest_invoice")
+                .and_then(Value::as_str)
+                .and_then(|id| invoices_by_id.get(id))
+            {
+                let mut inv = (*inv).clone();
+                // What `attach_failed_payments` reads after the list: the failed payment's
+                // PaymentIntent with its charge.
+                for p in inv
+                    .pointer_mut("/payments/data")
+                    .and_then(Value::as_array_mut)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(pi) = p
+                        .pointer("/payment/payment_intent")
+                        .and_then(Value::as_str)
+                        .and_then(|id| payment_intents.get(id))
+                    {
+                        p["payment"]["payment_intent"] = pi.clone();
+                    }
+                }
+                s["latest_invoice"] = inv;
             }
             if let Some(items) = s.pointer_mut("/items/data").and_then(Value::as_array_mut) {
                 for item in items {

@@ -715,6 +715,8 @@ impl Workspace {
             })
             .unwrap_or_default();
         let shipping = customer.as_ref().and_then(|c| c.shipping.clone());
+        let (payment_method, payment_method_is_customer_default) =
+            subscriptions::payment_method(&subscription, customer.as_ref());
         let dashboard_url = match (&cur.account, &subscription.customer_id) {
             (Some(a), Some(cid)) => links::customer(a.mode, cid),
             _ => None,
@@ -729,6 +731,8 @@ impl Workspace {
             invoices,
             billing,
             shipping,
+            payment_method,
+            payment_method_is_customer_default,
             customer,
             dashboard_url,
             subscription,

@@ -306,3 +306,137 @@ fn official_shipping_rate_and_pickup_guess() {
         assert!(!looks_like_pickup(name), "{name}");
     }
 }
+
+/// The official subscription with its items named after expanded products.
+fn subscription_of(items: &[(&str, i64, i64)]) -> Value {
+    let mut s = fixture("subscription");
+    let tpl = s["items"]["data"][0].clone();
+    s["items"]["data"] = Value::Array(
+        items
+            .iter()
+            .map(|&(name, qty, unit)| {
+                let mut it = tpl.clone();
+                let mut product = fixture("product");
+                product["name"] = json!(name);
+                it["price"]["product"] = product;
+                it["price"]["unit_amount"] = json!(unit);
+                it["quantity"] = json!(qty);
+                it
+            })
+            .collect(),
+    );
+    s
+}
+
+#[test]
+fn a_subscription_of_several_items_names_them_all() {
+    let s = subscription_from(
+        &subscription_of(&[("Box thé", 1, 2900), ("Option miel", 2, 450)]),
+        None,
+    )
+    .unwrap();
+    assert_eq!(s.product_name.as_deref(), Some("Box thé + Option miel ×2"));
+    assert_eq!(s.amount, 2900 + 2 * 450);
+    let one = subscription_from(&subscription_of(&[("Box thé", 3, 2900)]), None).unwrap();
+    assert_eq!(one.product_name.as_deref(), Some("Box thé ×3"));
+}
+
+#[test]
+fn a_customer_keeps_only_the_masked_default_payment_method() {
+    let mut c = fixture("customer");
+    c["invoice_settings"]["default_payment_method"] = fixture("payment_method");
+    let c = customer_from(&c).unwrap();
+    let pm = c
+        .default_payment_method
+        .expect("the expanded default is read");
+    assert_eq!(
+        (
+            pm.brand.as_deref(),
+            pm.last4.as_deref(),
+            pm.exp_month,
+            pm.exp_year
+        ),
+        (Some("visa"), Some("4242"), Some(8), Some(2030))
+    );
+    assert!(!serde_json::to_string(&pm).unwrap().contains("fingerprint"));
+    // Not expanded (an id only): nothing to show rather than an id.
+    let mut bare = fixture("customer");
+    bare["invoice_settings"]["default_payment_method"] = json!("pm_123");
+    assert_eq!(customer_from(&bare).unwrap().default_payment_method, None);
+}
+
+/// The official invoice, open after `attempts` failed attempts, whose payment is the official
+/// PaymentIntent failed with `error`, its official charge failed too.
+fn failed_invoice(attempts: i64, error: Value) -> Value {
+    let mut inv = fixture("invoice");
+    inv["status"] = json!("open");
+    inv["attempt_count"] = json!(attempts);
+    inv["next_payment_attempt"] = json!(1_796_000_000);
+    inv["last_finalization_error"] = Value::Null;
+    let mut pi = fixture("payment_intent");
+    pi["status"] = json!("requires_payment_method");
+    pi["last_payment_error"] = error;
+    let mut ch = fixture("charge");
+    ch["status"] = json!("failed");
+    ch["failure_code"] = json!("card_declined");
+    ch["failure_message"] = json!("Your card was declined.");
+    pi["latest_charge"] = ch;
+    let mut payment = fixture("invoice_payment");
+    payment["payment"] = json!({"type": "payment_intent", "payment_intent": pi});
+    inv["payments"] = json!({"object": "list", "data": [payment], "has_more": false, "url": "/v1/invoice_payments"});
+    inv
+}
+
+#[test]
+fn a_past_due_subscription_says_why_and_when_stripe_retries() {
+    let mut s = fixture("subscription");
+    s["status"] = json!("past_due");
+    s["latest_invoice"] = failed_invoice(
+        3,
+        json!({"type": "card_error", "code": "expired_card", "decline_code": "expired_card",
+               "message": "Your card has expired."}),
+    );
+    let f = subscription_from(&s, None)
+        .unwrap()
+        .payment_failure
+        .unwrap();
+    assert_eq!(f.code.as_deref(), Some("expired_card"));
+    assert_eq!(f.message.as_deref(), Some("Your card has expired."));
+    assert_eq!((f.attempt_count, f.next_attempt), (3, Some(1_796_000_000)));
+
+    // No error on the PaymentIntent: the charge's failure says it.
+    let mut inv = failed_invoice(1, Value::Null);
+    inv["next_payment_attempt"] = Value::Null;
+    let f = payment_failure(&inv).unwrap();
+    assert_eq!(f.code.as_deref(), Some("card_declined"));
+    assert_eq!(f.message.as_deref(), Some("Your card was declined."));
+    assert_eq!((f.attempt_count, f.next_attempt), (1, None));
+
+    // Only the payments' ids (not read): the attempts and the retry are still told.
+    let mut inv = failed_invoice(2, Value::Null);
+    inv["payments"]["data"][0]["payment"]["payment_intent"] = json!("pi_123");
+    let f = payment_failure(&inv).unwrap();
+    assert_eq!((f.code, f.attempt_count), (None, 2));
+
+    // A finalization error (no payment tried).
+    let mut inv = failed_invoice(0, Value::Null);
+    inv["payments"] = Value::Null;
+    inv["last_finalization_error"] = json!({"type": "invalid_request_error", "code": "customer_tax_location_invalid", "message": "The customer's location is not valid."});
+    assert_eq!(
+        payment_failure(&inv).unwrap().code.as_deref(),
+        Some("customer_tax_location_invalid")
+    );
+
+    // Paid, or never attempted: nothing failed.
+    let mut paid = failed_invoice(3, Value::Null);
+    paid["status"] = json!("paid");
+    assert_eq!(payment_failure(&paid), None);
+    assert_eq!(payment_failure(&failed_invoice(0, Value::Null)), None);
+    // The official subscription's latest invoice is an id: nothing to say.
+    assert_eq!(
+        subscription_from(&fixture("subscription"), None)
+            .unwrap()
+            .payment_failure,
+        None
+    );
+}

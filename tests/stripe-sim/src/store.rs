@@ -254,6 +254,22 @@ impl Store {
                 .iter()
                 .any(|e| e.len() >= path.len() && e.iter().zip(path).all(|(a, b)| a == b))
         };
+        // An invoice's `payments` is includable: only `expand[]=…payments` returns it, an empty
+        // list when nothing was tried yet.
+        if kind == Kind::Invoice {
+            let id = v["id"].as_str().unwrap_or_default().to_string();
+            if let Some(o) = v.as_object_mut() {
+                if !wants(&["payments"]) {
+                    o.remove("payments");
+                } else if o.get("payments").is_none_or(Value::is_null) {
+                    o.insert(
+                        "payments".into(),
+                        json!({"object": "list", "data": [], "has_more": false,
+                               "url": format!("/v1/invoices/{id}/payments")}),
+                    );
+                }
+            }
+        }
         if kind == Kind::Session {
             if !wants(&["total_details", "breakdown"]) {
                 if let Some(td) = v.get_mut("total_details").and_then(Value::as_object_mut) {
@@ -310,8 +326,10 @@ impl Store {
                     // Deleted customers expand to their deleted form, as on Stripe; ids of
                     // objects the simulator does not hold (charges …) stay ids.
                     if let Some((k, obj)) = self.get_any(id) {
-                        // Expanded objects come without their own includable fields.
-                        *child = self.render(k, obj, &[])?;
+                        // Expanded objects come with only the includable fields the rest of
+                        // the path asks for (`latest_invoice.payments`).
+                        let rest_path: Vec<String> = rest.iter().map(|s| (*s).to_owned()).collect();
+                        *child = self.render(k, obj, &[rest_path])?;
                     }
                 }
                 self.expand(child, rest, full)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cycle, date, minorUnitExponent, money, paymentMethod, percentage, pickupLine, relativeTime, subscriptionDuration } from './format';
+import { cycle, date, minorUnitExponent, money, customerLabel, paymentFailure, paymentMethod, percentage, pickupLine, relativeTime, subscriptionDuration } from './format';
 
 // French uses a narrow no-break space between thousands and a no-break space before "€".
 const NNBSP = '\u202f';
@@ -145,5 +145,35 @@ describe('pickupLine', () => {
     expect(pickupLine(null, null, 'en-GB')).toBe('Pickup in store');
     expect(pickupLine('Retrait atelier', 1_790_000_000, 'en-GB')).toBe('Picked up in store');
     expect(pickupLine('Retrait atelier', 1_790_000_000, 'fr-FR')).toBe('Retirée en boutique');
+  });
+});
+
+describe('customerLabel', () => {
+  it('says a customer was deleted in Stripe instead of "No name"', () => {
+    expect(customerLabel(null, true, 'en-GB')).toBe('Customer deleted in Stripe');
+    expect(customerLabel(null, true, 'fr-FR')).toBe('Client supprimé dans Stripe');
+    expect(customerLabel('Zoé Martin', true, 'en-GB')).toBe('Zoé Martin (deleted in Stripe)');
+    expect(customerLabel(null, false, 'en-GB')).toBe('No name');
+    expect(customerLabel('Zoé Martin', false, 'fr-FR')).toBe('Zoé Martin');
+  });
+});
+
+describe('paymentFailure', () => {
+  const card = { kind: 'card', brand: 'visa', last4: '4242', exp_month: 10, exp_year: 2026, wallet: null };
+  // 12 Dec 2026, 12:00 UTC.
+  const retry = Date.UTC(2026, 11, 12, 12) / 1000;
+
+  it('says why the payment failed, which attempt it was and when Stripe retries', () => {
+    const expired = { code: 'expired_card', message: 'Your card has expired.', attempt_count: 3, next_attempt: retry };
+    expect(paymentFailure(expired, card, 'en-GB')).toBe('Payment failed: card expired (10/26), attempt 3. Stripe retries on 12 Dec 2026.');
+    expect(paymentFailure(expired, card, 'fr-FR')).toBe('Paiement refusé : carte expirée (10/26), tentative 3. Stripe réessaiera le 12 déc. 2026.');
+    const funds = { code: 'insufficient_funds', message: 'Your card has insufficient funds.', attempt_count: 1, next_attempt: null };
+    expect(paymentFailure(funds, card, 'en-GB')).toBe('Payment failed: insufficient funds, attempt 1. Stripe will not retry on its own.');
+  });
+
+  it("falls back to Stripe's message, then to no reason", () => {
+    const odd = { code: 'processing_error', message: 'An error occurred while processing your card.', attempt_count: 2, next_attempt: null };
+    expect(paymentFailure(odd, null, 'en-GB')).toBe('Payment failed: An error occurred while processing your card, attempt 2. Stripe will not retry on its own.');
+    expect(paymentFailure({ ...odd, message: null }, null, 'en-GB')).toContain('no reason given');
   });
 });

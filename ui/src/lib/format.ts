@@ -209,3 +209,56 @@ export function pickupLine(method: string | null, pickedUpAt: number | null, loc
   if (pickedUpAt !== null) return tr(locale, 'order.details.pickedUp');
   return method ? tr(locale, 'order.details.pickup', { method }) : tr(locale, 'order.details.pickupNoMethod');
 }
+
+/**
+ * A subscription's customer as the table and the detail name them: a customer deleted in
+ * Stripe is said to be deleted, with the name kept from before when there is one.
+ */
+export function customerLabel(name: string | null, deleted: boolean, locale: string): string {
+  if (deleted) return name ? tr(locale, 'subs.customerDeletedNamed', { name }) : tr(locale, 'subs.customerDeleted');
+  return name ?? tr(locale, 'orders.noName');
+}
+
+/** A failed payment of a subscription's latest invoice, as Stripe reports it. */
+export interface PaymentFailureParts {
+  code: string | null;
+  message: string | null;
+  attempt_count: number;
+  next_attempt: number | null;
+}
+
+const DECLINES: Record<string, string> = {
+  insufficient_funds: 'sub.failure.insufficientFunds',
+  card_declined: 'sub.failure.declined',
+  generic_decline: 'sub.failure.declined',
+  do_not_honor: 'sub.failure.declined',
+  lost_card: 'sub.failure.lost',
+  stolen_card: 'sub.failure.lost',
+  authentication_required: 'sub.failure.authentication',
+};
+
+/**
+ * Why a past-due subscription's payment failed and when Stripe retries: "Payment failed: card
+ * expired (10/26), attempt 3. Stripe retries on 12 Dec 2026." Codes the app knows are said in
+ * the user's language; others fall back to Stripe's own message.
+ */
+export function paymentFailure(f: PaymentFailureParts, pm: PaymentMethodParts | null, locale: string): string {
+  let reason: string;
+  if (f.code === 'expired_card') {
+    reason =
+      pm && pm.exp_month !== null && pm.exp_year !== null
+        ? tr(locale, 'sub.failure.expiredOn', {
+            expiry: `${String(pm.exp_month).padStart(2, '0')}/${String(pm.exp_year % 100).padStart(2, '0')}`,
+          })
+        : tr(locale, 'sub.failure.expired');
+  } else if (f.code && DECLINES[f.code]) {
+    reason = tr(locale, DECLINES[f.code]);
+  } else {
+    // Stripe's sentence loses its full stop: the reason sits mid-sentence.
+    reason = f.message?.replace(/[.\s]+$/, '') || tr(locale, 'sub.failure.unknown');
+  }
+  const text = tr(locale, 'sub.failure.text', { reason, attempt: f.attempt_count });
+  const retry =
+    f.next_attempt === null ? tr(locale, 'sub.failure.noRetry') : tr(locale, 'sub.failure.retry', { date: date(f.next_attempt, locale) });
+  return `${text} ${retry}`;
+}

@@ -1812,6 +1812,13 @@ fn build_subscription(
         .recurring
         .unwrap_or(("month", 1));
     let qty = if g.chance(0.15) { 2 } else { 1 };
+    // Some monthly boxes carry a second product, two of it: a subscription of several items.
+    let addon = ((i == 0 || i % 11 == 7)
+        && product < 2
+        && (interval, count) == ("month", 1)
+        && kind != SubKind::Scheduled)
+        .then(|| (1 - product, 2));
+    let picks: Vec<(usize, i64)> = std::iter::once((product, qty)).chain(addon).collect();
     let mode = match currency {
         "eur" => TaxMode::FrInclusive,
         "gbp" => TaxMode::GbInclusive,
@@ -1879,7 +1886,7 @@ fn build_subscription(
     let n = starts.len();
     for (k, &ps) in starts.iter().enumerate() {
         let pe = if k + 1 < n { starts[k + 1] } else { period_end };
-        let mut lines = make_lines(ds, g, &[(product, qty)], currency, mode, true);
+        let mut lines = make_lines(ds, g, &picks, currency, mode, true);
         if trial_end.is_some() {
             // A trial starts with a zero invoice.
             for l in lines.iter_mut() {
@@ -1917,6 +1924,11 @@ fn build_subscription(
             },
         );
         latest_invoice = Some(id);
+    }
+    if kind == SubKind::PastDue {
+        if let Some(inv) = &latest_invoice {
+            failed_attempts(ds, g, i, inv, &pm, now);
+        }
     }
 
     let status = match kind {
@@ -1990,22 +2002,32 @@ fn build_subscription(
         None
     };
 
-    let mut item = skeleton("subscription_item");
-    let plan = plan_from_price(&price);
-    sets(
-        &mut item,
-        vec![
-            ("created", json!(start)),
-            ("id", json!(si_id)),
-            ("price", price),
-            ("quantity", json!(qty)),
-            ("subscription", json!(sub_id)),
-            ("plan", plan),
-            ("current_period_end", json!(period_end)),
-            ("current_period_start", json!(period_start)),
-            ("billing_thresholds", Value::Null),
-        ],
-    );
+    let mut items = Vec::with_capacity(picks.len());
+    for (k, &(prod, q)) in picks.iter().enumerate() {
+        let (id, price) = if k == 0 {
+            (si_id.clone(), price.clone())
+        } else {
+            let pid = g.subs[prod].price(currency).to_string();
+            (g.id("si_", 14), ds.prices[g.price_idx[&pid]].clone())
+        };
+        let mut item = skeleton("subscription_item");
+        let plan = plan_from_price(&price);
+        sets(
+            &mut item,
+            vec![
+                ("created", json!(start)),
+                ("id", json!(id)),
+                ("price", price),
+                ("quantity", json!(q)),
+                ("subscription", json!(sub_id)),
+                ("plan", plan),
+                ("current_period_end", json!(period_end)),
+                ("current_period_start", json!(period_start)),
+                ("billing_thresholds", Value::Null),
+            ],
+        );
+        items.push(item);
+    }
     let mut sub = skeleton("subscription");
     sets(
         &mut sub,
@@ -2022,13 +2044,18 @@ fn build_subscription(
             ("created", json!(start)),
             ("currency", json!(currency)),
             ("customer", json!(customer)),
-            ("default_payment_method", json!(pm)),
+            // Some subscriptions have no payment method of their own: Stripe charges the
+            // customer's default (`invoice_settings.default_payment_method`, set above).
+            (
+                "default_payment_method",
+                if i % 5 == 3 { Value::Null } else { json!(pm) },
+            ),
             ("ended_at", json!(ended_at)),
             ("id", json!(sub_id)),
             (
                 "items",
                 list(
-                    vec![item],
+                    items,
                     format!("/v1/subscription_items?subscription={sub_id}"),
                 ),
             ),
@@ -2100,6 +2127,101 @@ fn charge_object(
         ],
     );
     c
+}
+
+/// A past-due subscription's latest invoice after failed attempts: its PaymentIntent and
+/// failed charge, the invoice's `payments`, three attempts and the next one in two days. The
+/// reason alternates between an expired card (the card's expiry moved before the invoice)
+/// and a refusal for insufficient funds.
+fn failed_attempts(ds: &mut Dataset, g: &mut GenState, i: usize, inv_id: &str, pm: &str, now: i64) {
+    let Some(ix) = ds.invoices.iter().position(|v| v["id"] == inv_id) else {
+        return;
+    };
+    let (created, amount, currency, customer) = {
+        let inv = &ds.invoices[ix];
+        (
+            inv["created"].as_i64().unwrap_or(now),
+            inv["amount_due"].as_i64().unwrap_or(0),
+            inv["currency"].clone(),
+            inv["customer"].clone(),
+        )
+    };
+    let card = ds
+        .payment_methods
+        .iter_mut()
+        .find(|p| p["id"] == pm)
+        .filter(|p| p["type"] == "card");
+    let error = match card {
+        Some(card) if (i / 5).is_multiple_of(2) => {
+            let (y, m, _) = civil_from_days(created.div_euclid(DAY));
+            let (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+            card["card"]["exp_month"] = json!(m);
+            card["card"]["exp_year"] = json!(y);
+            json!({"code": "expired_card", "decline_code": "expired_card",
+                   "doc_url": "https://stripe.com/docs/error-codes/expired-card",
+                   "message": "Your card has expired.", "param": "exp_month", "type": "card_error"})
+        }
+        Some(_) => json!({"code": "card_declined", "decline_code": "insufficient_funds",
+                   "doc_url": "https://stripe.com/docs/error-codes/card-declined",
+                   "message": "Your card has insufficient funds.", "type": "card_error"}),
+        None => sepa_failure(),
+    };
+    let (pi_id, ch_id) = (g.id("pi_", 24), g.id("ch_", 24));
+    let last_try = (now - DAY).max(created);
+    let mut pi = skeleton("payment_intent");
+    sets(
+        &mut pi,
+        vec![
+            ("amount", json!(amount)),
+            ("amount_received", json!(0)),
+            ("canceled_at", Value::Null),
+            (
+                "client_secret",
+                json!(format!("{pi_id}_secret_{}", g.token(25))),
+            ),
+            ("created", json!(created)),
+            ("currency", currency.clone()),
+            ("customer", customer.clone()),
+            ("id", json!(pi_id)),
+            ("last_payment_error", error.clone()),
+            ("latest_charge", json!(ch_id)),
+            ("livemode", json!(g.livemode)),
+            ("next_action", Value::Null),
+            ("payment_method_configuration_details", Value::Null),
+            ("processing", Value::Null),
+            ("shipping", Value::Null),
+            ("status", json!("requires_payment_method")),
+            ("transfer_data", Value::Null),
+        ],
+    );
+    ds.payment_intents.push(pi);
+    let mut ch = charge_object(
+        g,
+        &ch_id,
+        &pi_id,
+        amount,
+        currency.as_str().unwrap_or("eur"),
+        customer.as_str(),
+        last_try,
+    );
+    ch["status"] = json!("failed");
+    ch["paid"] = json!(false);
+    ch["captured"] = json!(false);
+    ch["amount_captured"] = json!(0);
+    ch["failure_code"] = error["code"].clone();
+    ch["failure_message"] = error["message"].clone();
+    ds.charges.push(ch);
+    let payment = json!({
+        "amount_paid": null, "amount_requested": amount, "created": created, "currency": currency,
+        "id": g.id("inpay_", 24), "invoice": inv_id, "is_default": true, "livemode": g.livemode,
+        "object": "invoice_payment", "payment": {"payment_intent": pi_id, "type": "payment_intent"},
+        "status": "open", "status_transitions": {"canceled_at": null, "paid_at": null},
+    });
+    let inv = &mut ds.invoices[ix];
+    inv["attempt_count"] = json!(3);
+    inv["attempted"] = json!(true);
+    inv["next_payment_attempt"] = json!(now + 2 * DAY);
+    inv["payments"] = list(vec![payment], format!("/v1/invoices/{inv_id}/payments"));
 }
 
 /// What Stripe says when a SEPA debit bounces.
@@ -2394,7 +2516,7 @@ pub(super) fn generate(spec: &DatasetSpec) -> Dataset {
     // (first, last) activity per customer, to date its creation and its deletion.
     let mut activity = vec![(i64::MAX, i64::MIN); n_customers];
 
-    // Subscriptions, on the first customers (none of them is deleted later).
+    // Subscriptions, on the first customers (one, cancelled, is deleted later).
     let mut sub_ids = Vec::new();
     for i in 0..spec.subscriptions {
         let ci = i % n_customers;
@@ -2606,11 +2728,25 @@ pub(super) fn generate(spec: &DatasetSpec) -> Dataset {
         c["created"] = json!(created);
     }
 
-    // Deleted customers: among those without a subscription; their orders stay.
+    // Deleted customers: among those without a subscription, but for one whose subscription
+    // had ended; their orders stay.
     let mut deleted: Vec<(usize, i64)> = Vec::new();
     let pool: Vec<usize> = (spec.subscriptions.min(n_customers)..n_customers).collect();
+    // The first one had a subscription, cancelled before: a deleted customer's subscription
+    // stays listed (Stripe cancels a deleted customer's live subscriptions; this one had ended).
+    let canceled_sub_customer = sub_ids
+        .iter()
+        .find(|o| {
+            ds.subscriptions
+                .iter()
+                .any(|s| s["id"] == o.id.as_str() && s["status"] == "canceled")
+        })
+        .map(|o| o.customer_idx);
     for k in 0..spec.deleted_customers.min(pool.len()) {
-        let ci = pool[(k * 7919 + spec.seed as usize) % pool.len()];
+        let ci = match canceled_sub_customer {
+            Some(ci) if k == 0 => ci,
+            _ => pool[(k * 7919 + spec.seed as usize) % pool.len()],
+        };
         if deleted.iter().any(|(d, _)| *d == ci) {
             continue;
         }
@@ -2730,37 +2866,40 @@ pub(super) fn preview_invoice(
     }
     let item = &sub["items"]["data"][0];
     let currency = sub["currency"].as_str()?.to_string();
-    let price_id = item["price"]["id"].as_str()?.to_string();
-    let product_id = item["price"]["product"].as_str()?.to_string();
-    let name = ds
-        .products
-        .iter()
-        .find(|p| p["id"] == product_id.as_str())
-        .and_then(|p| p["name"].as_str())
-        .unwrap_or("")
-        .to_string();
-    let reduced = SUBSCRIPTION_PRODUCTS
-        .iter()
-        .find(|d| d.name == name)
-        .map(|d| d.reduced_vat)
-        .unwrap_or(false);
     let mode = match currency.as_str() {
         "eur" => TaxMode::FrInclusive,
         "gbp" => TaxMode::GbInclusive,
         _ => TaxMode::None,
     };
-    let qty = item["quantity"].as_i64().unwrap_or(1);
-    let unit = item["price"]["unit_amount"].as_i64().unwrap_or(0);
-    let mut lines = vec![Line {
-        description: name,
-        price_id,
-        product_id,
-        qty,
-        unit,
-        subtotal: unit * qty,
-        discount: 0,
-        tax: tax_for(g, mode, reduced).map(|t| (t, 0, 0)),
-    }];
+    let mut lines = Vec::new();
+    for it in sub["items"]["data"].as_array()? {
+        let price_id = it["price"]["id"].as_str()?.to_string();
+        let product_id = it["price"]["product"].as_str()?.to_string();
+        let name = ds
+            .products
+            .iter()
+            .find(|p| p["id"] == product_id.as_str())
+            .and_then(|p| p["name"].as_str())
+            .unwrap_or("")
+            .to_string();
+        let reduced = SUBSCRIPTION_PRODUCTS
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| d.reduced_vat)
+            .unwrap_or(false);
+        let qty = it["quantity"].as_i64().unwrap_or(1);
+        let unit = it["price"]["unit_amount"].as_i64().unwrap_or(0);
+        lines.push(Line {
+            description: name,
+            price_id,
+            product_id,
+            qty,
+            unit,
+            subtotal: unit * qty,
+            discount: 0,
+            tax: tax_for(g, mode, reduced).map(|t| (t, 0, 0)),
+        });
+    }
     finish_tax(&mut lines);
     let customer = sub["customer"].as_str().map(String::from);
     let person = ds

@@ -126,7 +126,7 @@ pub async fn list(conn: &mut SqliteConnection, q: &SubscriptionQuery) -> Result<
     };
     let from = "FROM subscriptions s LEFT JOIN customers c ON c.id = s.customer_id";
     let list_sql = format!(
-        "SELECT s.detail, c.name, c.email {from} WHERE {} ORDER BY {order} LIMIT ?1 OFFSET ?2",
+        "SELECT s.detail, c.name, c.email, COALESCE(c.deleted, 0) {from} WHERE {} ORDER BY {order} LIMIT ?1 OFFSET ?2",
         filter.replace("?S", "?3")
     );
     // Built from the constant fragments above only; every value is bound.
@@ -144,6 +144,7 @@ pub async fn list(conn: &mut SqliteConnection, q: &SubscriptionQuery) -> Result<
             next_charge: next_charge(&s),
             customer_name: r.get(1),
             customer_email: r.get(2),
+            customer_deleted: r.get(3),
             id: s.id,
             product_name: s.product_name,
             currency: s.currency,

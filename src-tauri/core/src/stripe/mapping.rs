@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::model::{
     Address, Contact, Customer, DeliveryKind, DiscountLine, Dispute, DisputeSummary, Invoice,
-    Order, OrderLine, OrderPayment, OrderSource, PaymentFacts, PaymentMethodSummary, ShippingRate,
-    Subscription, TaxLine, UpcomingInvoice,
+    Order, OrderLine, OrderPayment, OrderSource, PaymentFacts, PaymentFailure,
+    PaymentMethodSummary, ShippingRate, Subscription, TaxLine, UpcomingInvoice,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -605,6 +605,8 @@ pub fn customer_from(c: &Value) -> Result<Customer, MappingError> {
             .and_then(|ls| ls.first())
             .and_then(|l| locale_from(Some(l))),
         created: int_at(c, "created").unwrap_or(0),
+        default_payment_method: expanded(c, "invoice_settings.default_payment_method")
+            .and_then(payment_method_summary),
     })
 }
 
@@ -655,11 +657,7 @@ pub fn subscription_from(
         .unwrap_or(&[]);
     let first = items.first();
     let price = first.and_then(|i| at(i, "price"));
-    let product_name = price
-        .and_then(|p| expanded(p, "product"))
-        .and_then(|p| str_at(p, "name"))
-        .or_else(|| price.and_then(|p| str_at(p, "nickname")))
-        .or_else(|| first.and_then(|i| str_at(i, "plan.nickname")));
+    let product_name = plan_name(items);
     let amount: i64 = items
         .iter()
         .map(|i| int_at(i, "price.unit_amount").unwrap_or(0) * int_at(i, "quantity").unwrap_or(1))
@@ -716,7 +714,73 @@ pub fn subscription_from(
         payment_method: expanded(s, "default_payment_method").and_then(payment_method_summary),
         latest_invoice_id: expandable_id(s, "latest_invoice"),
         created: int_at(s, "created").unwrap_or(0),
+        payment_failure: expanded(s, "latest_invoice").and_then(payment_failure),
         id,
+    })
+}
+
+/// Every item's product name, joined: "Box thé + Option miel ×2". A subscription of several
+/// items is charged for all of them, so naming only the first misleads whoever packs the box.
+fn plan_name(items: &[Value]) -> Option<String> {
+    let names: Vec<String> = items
+        .iter()
+        .filter_map(|i| {
+            let price = at(i, "price");
+            let name = price
+                .and_then(|p| expanded(p, "product"))
+                .and_then(|p| str_at(p, "name"))
+                .or_else(|| price.and_then(|p| str_at(p, "nickname")))
+                .or_else(|| str_at(i, "plan.nickname"))?;
+            Some(match int_at(i, "quantity").unwrap_or(1) {
+                q if q > 1 => format!("{name} ×{q}"),
+                _ => name,
+            })
+        })
+        .collect();
+    (!names.is_empty()).then(|| names.join(" + "))
+}
+
+/// Why the latest invoice's payment failed and when Stripe retries, from the expanded invoice
+/// (`attempt_count`, `next_payment_attempt`, `last_finalization_error`) and, when the sync
+/// could read it, the PaymentIntent of its payment (`last_payment_error`, else the charge's
+/// `failure_code` / `failure_message`). `None` unless the invoice is unpaid after an attempt.
+pub fn payment_failure(inv: &Value) -> Option<PaymentFailure> {
+    if !matches!(
+        str_at(inv, "status").as_deref(),
+        Some("open" | "uncollectible")
+    ) {
+        return None;
+    }
+    let attempt_count = int_at(inv, "attempt_count").unwrap_or(0);
+    let finalization = at(inv, "last_finalization_error");
+    if attempt_count == 0 && finalization.is_none() {
+        return None;
+    }
+    // The newest payment that carries an error (payments are listed newest first).
+    let pi = at(inv, "payments.data")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| expanded(p, "payment.payment_intent"))
+        .find(|pi| {
+            at(pi, "last_payment_error").is_some()
+                || str_at(pi, "latest_charge.failure_code").is_some()
+        });
+    let error = pi
+        .and_then(|pi| at(pi, "last_payment_error"))
+        .or(finalization);
+    let charge = pi.and_then(|pi| expanded(pi, "latest_charge"));
+    let code = error
+        .and_then(|e| str_at(e, "decline_code").or_else(|| str_at(e, "code")))
+        .or_else(|| charge.and_then(|c| str_at(c, "failure_code")));
+    let message = error
+        .and_then(|e| str_at(e, "message"))
+        .or_else(|| charge.and_then(|c| str_at(c, "failure_message")));
+    Some(PaymentFailure {
+        code,
+        message,
+        attempt_count,
+        next_attempt: int_at(inv, "next_payment_attempt"),
     })
 }
 

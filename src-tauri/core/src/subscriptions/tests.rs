@@ -356,3 +356,29 @@ fn upcoming_charge_from_the_official_invoice_and_a_discounted_taxed_preview() {
     assert_eq!(up.taxes[0].rate.as_deref(), Some("20"));
     assert_eq!(up.discounts[0].name.as_deref(), Some("di_1"));
 }
+
+#[test]
+fn without_its_own_payment_method_the_customers_default_is_charged() {
+    use crate::stripe::mapping::{customer_from, payment_method_summary};
+    let card = template("payment_method");
+    let mut c = template("customer");
+    c["invoice_settings"]["default_payment_method"] = card.clone();
+    let customer = customer_from(&c).unwrap();
+
+    let mut own = official("month", 1, (start(), start() + 30 * DAY));
+    let mut sepa = template("payment_method");
+    sepa["type"] = json!("sepa_debit");
+    sepa["sepa_debit"] = json!({"last4": "3000", "bank_code": "37040044"});
+    own["default_payment_method"] = sepa;
+    let (pm, from_customer) = payment_method(&sub(&own, None), Some(&customer));
+    assert_eq!(pm.unwrap().last4.as_deref(), Some("3000"));
+    assert!(!from_customer, "its own method wins");
+
+    let mut none = own.clone();
+    none["default_payment_method"] = Value::Null;
+    let (pm, from_customer) = payment_method(&sub(&none, None), Some(&customer));
+    assert_eq!(pm, payment_method_summary(&card));
+    assert!(from_customer);
+
+    assert_eq!(payment_method(&sub(&none, None), None), (None, false));
+}

@@ -51,6 +51,8 @@ function fakeTab(r: SubscriptionRow): SubscriptionFilter | null {
 
 /** A plausible detail for a fake row: no real invoices or customers exist behind it. */
 function fakeDetail(r: SubscriptionRow, at: number): SubscriptionDetail {
+  const card = { kind: 'card', brand: 'visa', last4: '4242', exp_month: 4, exp_year: 2028, wallet: null };
+  const ownCard = Number.parseInt(r.id.slice(-1), 36) % 3 !== 0;
   const end = r.status === 'canceled' ? r.start_date + 200 * 86400 : r.cancel_at_period_end ? r.next_charge : null;
   return {
     subscription: {
@@ -58,12 +60,21 @@ function fakeDetail(r: SubscriptionRow, at: number): SubscriptionDetail {
       currency: r.currency, amount: r.amount, quantity: 1, interval: r.interval, interval_count: r.interval_count,
       start_date: r.start_date, current_period_start: null, current_period_end: r.next_charge, cancel_at: null,
       cancel_at_period_end: r.cancel_at_period_end, canceled_at: null, ended_at: null, trial_end: null, schedule_end: null,
-      payment_method: { kind: 'card', brand: 'visa', last4: '4242', exp_month: 4, exp_year: 2028, wallet: null },
+      payment_method: ownCard ? card : null,
       latest_invoice_id: null, created: r.start_date,
+      // Past due: an expired card, third attempt, Stripe retries in two days.
+      payment_failure: r.status === 'past_due'
+        ? { code: 'expired_card', message: 'Your card has expired.', attempt_count: 3, next_attempt: at + 2 * 86400 }
+        : null,
     },
-    customer: null,
+    customer: r.customer_deleted
+      ? { id: 'cus_fake', deleted: true, name: null, email: null, phone: null, address: null, shipping: null, preferred_locale: null, created: r.start_date, default_payment_method: null }
+      : null,
     billing: { name: r.customer_name, email: r.customer_email, phone: null, address: null, tax_ids: [] },
     shipping: null,
+    // Every third subscription charges the customer's default payment method.
+    payment_method: card,
+    payment_method_is_customer_default: !ownCard,
     duration: { start: r.start_date, end, end_source: end === null ? null : 'cancel_at', months: end === null ? null : Math.round((end - r.start_date) / (30 * 86400)), days: end === null ? null : 0 },
     next_charge: r.next_charge,
     state: { kind: r.status === 'canceled' ? 'canceled' : r.cancel_at_period_end ? 'cancelling' : 'active', at: end ?? r.next_charge },
@@ -91,7 +102,7 @@ function rng(seed: number): () => number {
 
 const FIRST = ['Camille', 'Léa', 'Hugo', 'Chloé', 'Louis', 'Inès', 'Jules', 'Zoé', 'Noah', 'Émilie', 'Olivia', 'George', 'Amélie', 'Yūto', 'Søren', 'Margaux'];
 const LAST = ['Martin', 'Bernard', 'Dubois', 'Lefèvre', 'Moreau', 'Garnier', 'Smith', 'Brown', 'Fontaine', 'Tanaka', 'Nielsen', "O'Connor", 'Roux', 'Mercier'];
-const PLANS = ['Box mensuelle Thé', 'Abonnement Bougies', 'Club Papeterie', 'Coffret Saison'];
+const PLANS = ['Box mensuelle Thé', 'Abonnement Bougies', 'Club Papeterie', 'Coffret Saison', 'Box thé + Option miel ×2'];
 
 function sampleRates(pickupGuess = true): ShippingRate[] {
   return [
@@ -161,8 +172,10 @@ function buildDataset(seed: number, orderCount: number, subCount: number, now: n
     const last = pick(LAST);
     subscriptions.push({
       id: `sub_${(seed * 1000 + i).toString(36).padStart(10, '0')}`,
-      customer_name: `${first} ${last}`,
-      customer_email: `${first}.${last}`.toLowerCase().replace(/ø/g, 'o').normalize('NFD').replace(/[^a-z.]/g, '') + '@example.com',
+      // One customer was deleted in Stripe: its name went with it.
+      customer_name: i === 9 ? null : `${first} ${last}`,
+      customer_email: i === 9 ? null : `${first}.${last}`.toLowerCase().replace(/ø/g, 'o').normalize('NFD').replace(/[^a-z.]/g, '') + '@example.com',
+      customer_deleted: i === 9,
       product_name: PLANS[i % PLANS.length],
       currency: i === 5 ? 'jpy' : 'eur',
       amount: i === 5 ? 3000 : amount,

@@ -2,6 +2,7 @@
 import type { Contact } from "./Contact";
 import type { Customer } from "./Customer";
 import type { Invoice } from "./Invoice";
+import type { PaymentMethodSummary } from "./PaymentMethodSummary";
 import type { Subscription } from "./Subscription";
 import type { SubscriptionDuration } from "./SubscriptionDuration";
 import type { SubscriptionState } from "./SubscriptionState";
@@ -10,7 +11,15 @@ import type { UpcomingInvoice } from "./UpcomingInvoice";
 /**
  * Everything the subscription detail screen shows.
  */
-export type SubscriptionDetail = { subscription: Subscription, customer: Customer | null, billing: Contact, shipping: Contact | null, duration: SubscriptionDuration, next_charge: number | null, state: SubscriptionState, 
+export type SubscriptionDetail = { subscription: Subscription, customer: Customer | null, billing: Contact, shipping: Contact | null, 
+/**
+ * The payment method Stripe charges: the subscription's own, else the customer's default.
+ */
+payment_method: PaymentMethodSummary | null, 
+/**
+ * True when `payment_method` is the customer's default, the subscription having none.
+ */
+payment_method_is_customer_default: boolean, duration: SubscriptionDuration, next_charge: number | null, state: SubscriptionState, 
 /**
  * `None` when there is no next charge, or Stripe could not be asked and nothing is cached.
  */

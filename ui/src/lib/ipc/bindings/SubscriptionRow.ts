@@ -3,7 +3,11 @@
 /**
  * A row of the subscriptions table.
  */
-export type SubscriptionRow = { id: string, customer_name: string | null, customer_email: string | null, product_name: string | null, currency: string, amount: number, interval: string, interval_count: number, status: string, cancel_at_period_end: boolean, 
+export type SubscriptionRow = { id: string, customer_name: string | null, customer_email: string | null, 
+/**
+ * The customer was deleted in Stripe (its name may be gone with it).
+ */
+customer_deleted: boolean, product_name: string | null, currency: string, amount: number, interval: string, interval_count: number, status: string, cancel_at_period_end: boolean, 
 /**
  * Active or trialing with an end set (`cancel_at` or at period end): the "Cancelling" tab.
  */
