@@ -734,4 +734,32 @@ async fn details_tell_items_whose_card_why_past_due_and_deleted_customers() {
         .iter()
         .filter(|r| r.id != gone_id)
         .any(|r| !r.customer_deleted));
+
+    // Another retry fails: only the invoice changes (`invoice.updated`). The next sync reads
+    // the events and the detail tells the new attempt and the new date.
+    let past_due_id = past_due["id"].as_str().unwrap();
+    let inv_id = inv["id"].as_str().unwrap().to_owned();
+    let later = data.now + 5 * 86_400;
+    sim.with_dataset(|ds| {
+        let i = ds
+            .invoices
+            .iter_mut()
+            .find(|i| i["id"] == inv_id.as_str())
+            .unwrap();
+        i["attempt_count"] = serde_json::json!(4);
+        i["next_payment_attempt"] = serde_json::json!(later);
+        let snapshot = i.clone();
+        let at = ds.now + 60;
+        ds.push_event("invoice.updated", snapshot, at, None);
+    });
+    ws.sync(Arc::new(|_| {})).await.unwrap();
+    let f = ws
+        .subscription_detail(past_due_id, false)
+        .await
+        .unwrap()
+        .subscription
+        .payment_failure
+        .unwrap();
+    assert_eq!((f.attempt_count, f.next_attempt), (4, Some(later)));
+    assert_eq!(f.message.as_deref(), error["message"].as_str());
 }

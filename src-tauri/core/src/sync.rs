@@ -592,11 +592,15 @@ async fn retrieve_customer(client: &StripeClient, id: &str) -> Result<Value, Str
     }
 }
 
-/// Whether a subscription's expanded latest invoice is unpaid after a payment attempt.
-fn latest_invoice_failed(s: &Value) -> bool {
-    let inv = &s["latest_invoice"];
+/// Whether an invoice is unpaid after a payment attempt.
+fn failed_invoice(inv: &Value) -> bool {
     matches!(inv["status"].as_str(), Some("open" | "uncollectible"))
         && inv["attempt_count"].as_i64().unwrap_or(0) > 0
+}
+
+/// Whether a subscription's expanded latest invoice is unpaid after a payment attempt.
+fn latest_invoice_failed(s: &Value) -> bool {
+    failed_invoice(&s["latest_invoice"])
 }
 
 /// Reads the PaymentIntent behind each failed payment of a subscription's latest invoice and
@@ -1245,6 +1249,7 @@ async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<
     let mut out = Vec::with_capacity(events.len());
     // Many events of one batch can name one payment: read it once, after the last of them.
     let mut payments_done = std::collections::HashSet::new();
+    let mut subscriptions_done = std::collections::HashSet::new();
     for e in events.iter().rev() {
         let Some(obj) = e.pointer("/data/object") else {
             continue;
@@ -1262,6 +1267,28 @@ async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<
                 let items = fetch_session_items(client, &s).await?;
                 out.push(EventObject::Session(s, items));
             }
+            // A retry that fails again changes only the invoice (`invoice.updated`: one more
+            // attempt, a new date): its subscription is read again so that its detail says so.
+            "invoice" if failed_invoice(obj) => {
+                out.push(EventObject::Plain(obj.clone()));
+                if let Some(sub) = mapping::invoice_subscription_id(obj) {
+                    if subscriptions_done.insert(sub.clone()) {
+                        let r = RetrieveSubscription::new(sub.as_str())
+                            .expand(own_expand(&SUBSCRIPTION_EXPAND));
+                        match client.send(&r).await {
+                            Ok(mut s) => {
+                                attach_failed_payments(client, std::slice::from_mut(&mut s))
+                                    .await?;
+                                // Applied after the invoice (the list is reversed below).
+                                out.insert(out.len() - 1, EventObject::Plain(s));
+                            }
+                            Err(StripeError::NotFound(_)) => {}
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                }
+            }
+            "subscription" if !subscriptions_done.insert(id.to_owned()) => {}
             "subscription" => {
                 let r = RetrieveSubscription::new(id).expand(own_expand(&SUBSCRIPTION_EXPAND));
                 match client.send(&r).await {
