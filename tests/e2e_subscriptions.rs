@@ -19,7 +19,9 @@ use support::{block_on, App, Launch, Ui, DEFAULT_WAIT};
 
 /// A renewing monthly-or-longer subscription paid by card, with invoices and a named customer.
 fn pick(data: &Dataset) -> (Value, Value, Value, Vec<Value>) {
-    let mut best: Option<(usize, Value, Value, Value, Vec<Value>)> = None;
+    // (several items with invoices enough, invoice count), subscription, customer, card, invoices.
+    type Candidate = ((bool, usize), Value, Value, Value, Vec<Value>);
+    let mut best: Option<Candidate> = None;
     for s in &data.subscriptions {
         if s["status"] != "active"
             || s["cancel_at_period_end"] == true
@@ -53,11 +55,14 @@ fn pick(data: &Dataset) -> (Value, Value, Value, Vec<Value>) {
         invoices.sort_by_key(|i| {
             std::cmp::Reverse((i["created"].as_i64(), i["id"].as_str().map(String::from)))
         });
-        if best.as_ref().is_none_or(|b| invoices.len() > b.0) {
-            best = Some((invoices.len(), s.clone(), cus.clone(), pm.clone(), invoices));
+        // Several items first (when it has invoices enough), then the most invoices.
+        let several = s["items"]["data"].as_array().is_some_and(|i| i.len() > 1);
+        let rank = (several && invoices.len() >= 2, invoices.len());
+        if best.as_ref().is_none_or(|b| rank > b.0) {
+            best = Some((rank, s.clone(), cus.clone(), pm.clone(), invoices));
         }
     }
-    let (n, s, c, pm, inv) = best.expect("an active card subscription");
+    let ((_, n), s, c, pm, inv) = best.expect("an active card subscription");
     assert!(n >= 2, "the chosen subscription has several invoices");
     (s, c, pm, inv)
 }
@@ -96,15 +101,45 @@ fn open_a_subscription_and_check_it_against_the_simulator() {
         let (sub, customer, pm, invoices) = pick(&data);
         let sub_id = sub["id"].as_str().unwrap().to_owned();
         let item = sub["items"]["data"][0].clone();
-        let amount =
-            item["price"]["unit_amount"].as_i64().unwrap() * item["quantity"].as_i64().unwrap();
-        let product = data
-            .products
+        let items = sub["items"]["data"].as_array().unwrap().clone();
+        let amount: i64 = items
             .iter()
-            .find(|p| p["id"] == item["price"]["product"])
-            .and_then(|p| p["name"].as_str())
-            .unwrap()
-            .to_owned();
+            .map(|it| {
+                it["price"]["unit_amount"].as_i64().unwrap() * it["quantity"].as_i64().unwrap()
+            })
+            .sum();
+        // Every item's product, with its quantity above one: "A + B ×2".
+        let product = items
+            .iter()
+            .map(|it| {
+                let name = data
+                    .products
+                    .iter()
+                    .find(|p| p["id"] == it["price"]["product"])
+                    .and_then(|p| p["name"].as_str())
+                    .unwrap();
+                match it["quantity"].as_i64().unwrap() {
+                    1 => name.to_owned(),
+                    q => format!("{name} ×{q}"),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" + ");
+        assert!(
+            product.contains(" + "),
+            "a subscription of several items: {product}"
+        );
+        // A deleted customer's (cancelled) subscription, said to be deleted in the table.
+        let gone = data
+            .subscriptions
+            .iter()
+            .find(|s| {
+                data.customers
+                    .iter()
+                    .any(|c| c["id"] == s["customer"] && c["deleted"] == true)
+            })
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .expect("a deleted customer's subscription");
         let log_dir = tempfile::tempdir().unwrap();
         let open_log = log_dir.path().join("opened.txt");
 
@@ -308,6 +343,18 @@ fn open_a_subscription_and_check_it_against_the_simulator() {
                     Some(id)
                 })
                 .await;
+            // The deleted customer's row says so instead of "No name" (both languages name Stripe).
+            let gone_text = js_string(
+                &ui,
+                &format!(
+                    "return document.querySelector('[data-subscription-id=\"{gone}\"] [data-testid=subscription-customer]').textContent"
+                ),
+            )
+            .await;
+            assert!(
+                gone_text.contains("Stripe") && !gone_text.contains("No name"),
+                "deleted customer: {gone_text:?}"
+            );
             ui.wait_for("[data-testid=\"subscription-row\"] td", DEFAULT_WAIT)
                 .await
                 .click()
@@ -378,6 +425,69 @@ fn open_a_subscription_and_check_it_against_the_simulator() {
                 .await
                 .expect("Alt+Up");
             hash_has(first.clone()).await;
+
+            // A past-due subscription says why the payment failed, which attempt it was and
+            // that Stripe retries.
+            ui.client
+                .find(Locator::Css("body"))
+                .await
+                .expect("body")
+                .send_keys("\u{E00C}")
+                .await
+                .expect("Escape");
+            ui.wait_for_testid("subscriptions-table", DEFAULT_WAIT).await;
+            ui.click("subscriptions-tab-past_due").await;
+            let past_due = data.subscriptions.iter().filter(|s| s["status"] == "past_due").count();
+            let id = ui
+                .wait_until("the past-due tab's rows", DEFAULT_WAIT, || async {
+                    (ui.count("[data-testid=\"subscription-row\"]").await == past_due).then_some(())?;
+                    Some(
+                        js_string(
+                            &ui,
+                            "return document.querySelector('[data-testid=subscription-row]').dataset.subscriptionId",
+                        )
+                        .await,
+                    )
+                })
+                .await;
+            ui.wait_for("[data-testid=\"subscription-row\"] td", DEFAULT_WAIT)
+                .await
+                .click()
+                .await
+                .expect("open the past-due subscription");
+            let raw = data.subscriptions.iter().find(|s| s["id"] == id.as_str()).unwrap();
+            let inv = data.invoices.iter().find(|i| i["id"] == raw["latest_invoice"]).unwrap();
+            ui.wait_for_testid("subscription-payment-failure", DEFAULT_WAIT).await;
+            let failure = ui.text_of("subscription-payment-failure").await;
+            assert!(
+                failure.contains(&format!(" {}.", inv["attempt_count"])) && failure.contains("Stripe"),
+                "past due: {failure:?}"
+            );
+            let pi = data
+                .payment_intents
+                .iter()
+                .find(|p| p["id"] == inv["payments"]["data"][0]["payment"]["payment_intent"])
+                .unwrap();
+            if pi["last_payment_error"]["code"] == "expired_card" {
+                let pm = data
+                    .payment_methods
+                    .iter()
+                    .find(|p| p["id"] == raw["default_payment_method"])
+                    .or_else(|| {
+                        // None of its own: the customer's default was charged.
+                        let c = data.customers.iter().find(|c| c["id"] == raw["customer"])?;
+                        let default = &c["invoice_settings"]["default_payment_method"];
+                        data.payment_methods.iter().find(|p| p["id"] == *default)
+                    })
+                    .unwrap();
+                let expiry = format!(
+                    "({:02}/{:02})",
+                    pm["card"]["exp_month"].as_i64().unwrap(),
+                    pm["card"]["exp_year"].as_i64().unwrap() % 100
+                );
+                assert!(failure.contains(&expiry), "the expired card's date: {failure:?}");
+            }
+            ui.screenshot("open_a_past_due_subscription").await.expect("screenshot");
         })
         .await;
         sim.shutdown().await;
