@@ -167,6 +167,32 @@ async fn demo_import_gives_every_order_and_subscription() {
         subs.rows.iter().any(|r| r.customer_name.is_some()),
         "subscriptions name their customer"
     );
+    // The demo shows what a sync would: every item, the past-due reason and retry, the
+    // customer's default payment method, deleted customers.
+    assert!(subs
+        .rows
+        .iter()
+        .any(|r| r.product_name.as_deref().is_some_and(|p| p.contains(" + "))));
+    assert!(subs.rows.iter().any(|r| r.customer_deleted));
+    for raw in &data.subscriptions {
+        let id = raw["id"].as_str().unwrap();
+        let sub = store::subscriptions::get(store.pool(), id).await.unwrap();
+        // Past-due ones say why; paid-up ones have nothing failed (an incomplete one's first
+        // payment may have failed too).
+        match raw["status"].as_str().unwrap() {
+            "past_due" => assert!(sub.payment_failure.is_some(), "{id}: why it failed"),
+            "incomplete" => {}
+            _ => assert_eq!(sub.payment_failure, None, "{id}"),
+        }
+        if raw["default_payment_method"].is_null() {
+            let customer = raw["customer"].as_str().unwrap();
+            let c = store::customers::get(store.pool(), customer).await.unwrap();
+            assert!(
+                c.deleted || c.default_payment_method.is_some(),
+                "{id}: the customer's default payment method"
+            );
+        }
+    }
 }
 
 #[tokio::test]
