@@ -23,6 +23,8 @@ pub enum ErrorCode {
     Busy,
     /// The print system is missing or refused the job.
     Printer,
+    /// The order is not paid: the action needs the merchant's confirmation.
+    PaymentNotSettled,
     Internal,
 }
 
@@ -49,6 +51,7 @@ impl From<WorkspaceError> for IpcError {
             WorkspaceError::Store(_) | WorkspaceError::Io { .. } => ErrorCode::Internal,
             WorkspaceError::Busy => ErrorCode::Busy,
             WorkspaceError::InvalidInput(_) => ErrorCode::InvalidInput,
+            WorkspaceError::PaymentNotSettled(_) => ErrorCode::PaymentNotSettled,
         };
         if code == ErrorCode::Internal {
             tracing::error!("command failed: {e}");

@@ -132,7 +132,7 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
         .await
         .unwrap();
     let pickup = &pickups.rows[0].id;
-    ws.confirm_pickup(pickup).await.unwrap();
+    ws.confirm_pickup(pickup, false).await.unwrap();
     let handed = ws.order_detail(pickup).await.unwrap();
     assert_eq!(handed.status, FulfilmentStatus::PickedUp);
     let f = handed.fulfilment.unwrap();

@@ -134,6 +134,8 @@ const SESSION_EXPAND: [&str; 7] = [
     // Stripe's limit of four).
     "payment_intent.latest_charge",
 ];
+/// An invoice's payments (includable), which name the PaymentIntent of a one-off invoice.
+const INVOICE_EXPAND: [&str; 1] = ["payments"];
 /// A PaymentIntent retrieved on its own (an invoice's, or after a payment event).
 const PAYMENT_EXPAND: &str = "latest_charge";
 const SUBSCRIPTION_EXPAND: [&str; 3] = [
@@ -401,6 +403,15 @@ async fn full(
     // Shipping rates first: mapping an order needs their names and pickup flags.
     tally.emit(Some(SyncStage::ShippingRates));
     sync_shipping_rates(store, client).await?;
+    // Tax rates: an invoice names its VAT rates by id only.
+    let tax_rates = list_all(client, "/tax_rates", &[]).await?;
+    {
+        let mut tx = store.write().await?;
+        for r in &tax_rates {
+            store::tax_rates::upsert(&mut tx, r).await?;
+        }
+        tx.commit().await?;
+    }
     // Disputes next: few, and an order's payment state reads them as it is written.
     let disputes = list_all(client, "/disputes", &[]).await?;
     {
@@ -507,7 +518,9 @@ impl FullCtx<'_> {
                 Resource::Sessions => fetch!(ListCheckoutSession::new()
                     .status(stripe_shared::CheckoutSessionStatus::Complete)
                     .expand(list_expand(&SESSION_EXPAND))),
-                Resource::Invoices => fetch!(ListInvoice::new()),
+                Resource::Invoices => {
+                    fetch!(ListInvoice::new().expand(list_expand(&INVOICE_EXPAND)))
+                }
                 Resource::Subscriptions => fetch!(ListSubscription::new()
                     .status(ListSubscriptionStatus::All)
                     .expand(list_expand(&SUBSCRIPTION_EXPAND))),
@@ -889,6 +902,25 @@ async fn write_sessions(
     Ok(n)
 }
 
+/// The invoice with the tax rates its VAT lines name by id replaced by the rates themselves
+/// (from the store), as an expansion would give them, so the VAT reads "TVA 20 %", not "Tax".
+async fn with_tax_rates(conn: &mut SqliteConnection, inv: &Value) -> Result<Value> {
+    let mut inv = inv.clone();
+    if let Some(taxes) = inv.get_mut("total_taxes").and_then(Value::as_array_mut) {
+        for t in taxes {
+            let Some(slot) = t.pointer_mut("/tax_rate_details/tax_rate") else {
+                continue;
+            };
+            if let Some(id) = slot.as_str().map(str::to_owned) {
+                if let Some(rate) = store::tax_rates::get(&mut *conn, &id).await? {
+                    *slot = rate;
+                }
+            }
+        }
+    }
+    Ok(inv)
+}
+
 /// Stores what a PaymentIntent (with its latest charge, when expanded) says of the payment.
 async fn write_payment(conn: &mut SqliteConnection, pi: &Value) -> Result<()> {
     if let Some(facts) = mapping::payment_facts(pi) {
@@ -961,6 +993,8 @@ async fn write_invoices(
     let name = |id: &str| book.name(id);
     let pickup = |id: &str, display: Option<&str>| book.is_pickup(id, display);
     for i in data {
+        let with_rates = with_tax_rates(conn, i).await?;
+        let i = &with_rates;
         let invoice = match mapping::invoice_from(i) {
             Ok(inv) => inv,
             Err(e) => {
@@ -998,7 +1032,7 @@ async fn write_subscriptions(conn: &mut SqliteConnection, data: &[Value]) -> Res
 
 /// The events the incremental sync applies. The feed is read whole (Stripe's `types` filter
 /// takes at most 20 names) and filtered here; the cursor moves past the others too.
-const EVENT_TYPES: [&str; 26] = [
+const EVENT_TYPES: [&str; 28] = [
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",
     "checkout.session.async_payment_failed",
@@ -1016,6 +1050,8 @@ const EVENT_TYPES: [&str; 26] = [
     "invoice.voided",
     "invoice.marked_uncollectible",
     "shipping_rate.updated",
+    "tax_rate.created",
+    "tax_rate.updated",
     "payment_intent.payment_failed",
     "charge.refunded",
     "charge.refund.updated",
@@ -1209,6 +1245,26 @@ async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<
                     Err(e) => return Err(e.into()),
                 }
             }
+            // A one-off invoice's order needs its payments, which events never carry: read
+            // the invoice with them, then its PaymentIntent (written first).
+            "invoice" if mapping::invoice_is_order(obj) => {
+                let inv = client
+                    .get(
+                        &format!("/invoices/{id}"),
+                        &[("expand[]", INVOICE_EXPAND[0])],
+                    )
+                    .await?;
+                out.push(EventObject::Plain(inv.clone()));
+                if let Some(pi) = mapping::invoice_payment_intent(&inv) {
+                    if payments_done.insert(pi.clone()) {
+                        match fetch_payment_intent(client, &pi).await {
+                            Ok(v) => out.push(EventObject::Payment(v, None)),
+                            Err(SyncError::Stripe(StripeError::NotFound(_))) => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                }
+            }
             "payment_intent" | "charge" | "refund" => {
                 let pi = if kind == "payment_intent" {
                     Some(id.to_owned())
@@ -1284,6 +1340,7 @@ async fn apply_object(
                 tally.subscriptions.fetch_add(n, Ordering::Relaxed);
             }
             Some("shipping_rate") => store::shipping_rates::upsert(conn, v).await?,
+            Some("tax_rate") => store::tax_rates::upsert(conn, v).await?,
             _ => {}
         },
     }
@@ -1325,6 +1382,13 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
         })
         .collect();
     write_disputes(&mut tx, &data.disputes).await?;
+    for r in &data.tax_rates {
+        store::tax_rates::upsert(&mut tx, r).await?;
+    }
+    // Every payment first (a one-off invoice's too), as the full sync's last pass reads them.
+    for pi in payment_intents.values() {
+        write_payment(&mut tx, pi).await?;
+    }
     let sessions: Vec<Value> = data
         .checkout_sessions
         .iter()

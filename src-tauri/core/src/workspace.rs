@@ -46,6 +46,9 @@ pub enum WorkspaceError {
     Busy,
     #[error("{0}")]
     InvalidInput(String),
+    /// An order that is not paid needs the merchant's confirmation first.
+    #[error("{0}")]
+    PaymentNotSettled(String),
     #[error("Cannot write {path}: {source}")]
     Io {
         path: PathBuf,
@@ -107,6 +110,9 @@ fn fulfilment_error(e: FulfilmentError) -> WorkspaceError {
         FulfilmentError::Carrier(c) => WorkspaceError::InvalidInput(c.to_string()),
         FulfilmentError::Store(s) => WorkspaceError::Store(s),
         FulfilmentError::Mail(m) => mail_error(m),
+        e @ FulfilmentError::PaymentNotSettled(_) => {
+            WorkspaceError::PaymentNotSettled(e.to_string())
+        }
     }
 }
 
@@ -342,31 +348,53 @@ impl Workspace {
 
     /// "Send shipping email": records the parcels, moves the order to Sent and queues the
     /// shipping email (the demo store previews it instead). Then wakes the mail worker.
+    /// An order that is not paid is refused unless `confirm_unpaid` says the merchant agreed.
     pub async fn ship_order(
         &self,
         order_id: &str,
         parcels: &[TrackingInput],
+        confirm_unpaid: bool,
     ) -> Result<EmailOutcome> {
         let actor = self.actor().await?;
         let cur = self.current().await;
         let demo = cur.source == DataSource::Demo;
-        let out = fulfilment::ship(&cur.store, order_id, parcels, &actor, demo, store::now())
-            .await
-            .map_err(fulfilment_error)?;
+        let out = fulfilment::ship(
+            &cur.store,
+            order_id,
+            parcels,
+            &actor,
+            demo,
+            confirm_unpaid,
+            store::now(),
+        )
+        .await
+        .map_err(fulfilment_error)?;
         self.mail_wakeup.notify_one();
         Ok(out)
     }
 
     /// "Mark as sent without tracking" (a letter, a hand delivery); with `notify` the customer
     /// gets the shipping email without a tracking link. Then wakes the mail worker.
-    pub async fn ship_order_untracked(&self, order_id: &str, notify: bool) -> Result<EmailOutcome> {
+    pub async fn ship_order_untracked(
+        &self,
+        order_id: &str,
+        notify: bool,
+        confirm_unpaid: bool,
+    ) -> Result<EmailOutcome> {
         let actor = self.actor().await?;
         let cur = self.current().await;
         let demo = cur.source == DataSource::Demo;
-        let out =
-            fulfilment::ship_untracked(&cur.store, order_id, &actor, notify, demo, store::now())
-                .await
-                .map_err(fulfilment_error)?;
+        let out = fulfilment::ship_untracked(
+            &cur.store,
+            order_id,
+            &actor,
+            notify,
+            demo,
+            confirm_unpaid,
+            store::now(),
+        )
+        .await
+        .map_err(fulfilment_error)?;
         self.mail_wakeup.notify_one();
         Ok(out)
     }
@@ -391,10 +419,10 @@ impl Workspace {
         Ok(email)
     }
 
-    pub async fn confirm_pickup(&self, order_id: &str) -> Result<()> {
+    pub async fn confirm_pickup(&self, order_id: &str, confirm_unpaid: bool) -> Result<()> {
         let actor = self.actor().await?;
         let cur = self.current().await;
-        fulfilment::confirm_pickup(&cur.store, order_id, &actor, store::now())
+        fulfilment::confirm_pickup(&cur.store, order_id, &actor, confirm_unpaid, store::now())
             .await
             .map_err(fulfilment_error)
     }
@@ -737,10 +765,20 @@ impl Workspace {
 
     /// The packing slip of an order, in the merchant's language, for the printer chosen in
     /// Settings.
-    pub async fn packing_slip(&self, order_id: &str, french: bool) -> Result<PrintJob> {
+    pub async fn packing_slip(
+        &self,
+        order_id: &str,
+        french: bool,
+        confirm_unpaid: bool,
+    ) -> Result<PrintJob> {
         let cur = self.current().await;
         let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
         let order = store::orders::get(&mut *conn, order_id).await?;
+        if let Some(reason) = crate::payments::unsettled_reason(&order.payment) {
+            if !confirm_unpaid {
+                return Err(fulfilment_error(FulfilmentError::PaymentNotSettled(reason)));
+            }
+        }
         let shop = fulfilment::merchant_name(&mut conn)
             .await
             .map_err(fulfilment_error)?;
@@ -758,6 +796,7 @@ impl Workspace {
         &self,
         q: &OrderQuery,
         french: bool,
+        confirm_unpaid: bool,
     ) -> Result<(PrintJob, Vec<String>)> {
         let cur = self.current().await;
         let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
@@ -786,6 +825,18 @@ impl Workspace {
         for r in &page.rows {
             orders.push(store::orders::get(&mut *conn, &r.id).await?);
         }
+        let unpaid = orders
+            .iter()
+            .filter(|o| crate::payments::unsettled_reason(&o.payment).is_some())
+            .count();
+        if unpaid > 0 && !confirm_unpaid {
+            let reason = if unpaid == 1 {
+                "one order of this list is not paid".to_owned()
+            } else {
+                format!("{unpaid} orders of this list are not paid")
+            };
+            return Err(fulfilment_error(FulfilmentError::PaymentNotSettled(reason)));
+        }
         let shop = fulfilment::merchant_name(&mut conn)
             .await
             .map_err(fulfilment_error)?;
@@ -811,6 +862,14 @@ impl Workspace {
             fulfilment::audit(&mut tx, id, now, "slip_printed", &actor, detail.as_deref())
                 .await
                 .map_err(fulfilment_error)?;
+            // The print of an unpaid order went ahead on the merchant's confirmation: say so.
+            let order = store::orders::get(&mut *tx, id).await?;
+            if let Some(reason) = crate::payments::unsettled_reason(&order.payment) {
+                let why = format!("slip printed although {reason}");
+                fulfilment::audit(&mut tx, id, now, "unpaid_confirmed", &actor, Some(&why))
+                    .await
+                    .map_err(fulfilment_error)?;
+            }
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())

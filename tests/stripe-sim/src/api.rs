@@ -593,6 +593,20 @@ fn list_payment_objects(s: &Shared, kind: Kind, url: &str, q: &Option<String>) -
     })
 }
 
+async fn list_tax_rates(State(s): St, RawQuery(q): RawQuery) -> ApiResult {
+    let p = params(&q);
+    p.check(&[LIST_COMMON, &["active", "inclusive"]].concat())?;
+    let store = s.store.lock().unwrap();
+    list_response(&store, Kind::TaxRate, "/v1/tax_rates", &p, |v| {
+        p.get("active")
+            .map(|a| v["active"] == (a == "true"))
+            .unwrap_or(true)
+            && p.get("inclusive")
+                .map(|a| v["inclusive"] == (a == "true"))
+                .unwrap_or(true)
+    })
+}
+
 async fn list_disputes(State(s): St, RawQuery(q): RawQuery) -> ApiResult {
     list_payment_objects(&s, Kind::Dispute, "/v1/disputes", &q)
 }
@@ -757,6 +771,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/prices/{id}", get(get_price))
         .route("/v1/coupons/{id}", get(get_coupon))
         .route("/v1/promotion_codes/{id}", get(get_promotion_code))
+        .route("/v1/tax_rates", get(list_tax_rates))
         .route("/v1/tax_rates/{id}", get(get_tax_rate))
         .route("/v1/events", get(list_events))
         .route("/v1/events/{id}", get(get_event))

@@ -254,6 +254,22 @@ impl Store {
                 .iter()
                 .any(|e| e.len() >= path.len() && e.iter().zip(path).all(|(a, b)| a == b))
         };
+        // An invoice's payments are includable: only sent when expanded.
+        if kind == Kind::Invoice {
+            let id = v["id"].as_str().unwrap_or_default().to_string();
+            if let Some(o) = v.as_object_mut() {
+                if !wants(&["payments"]) {
+                    o.remove("payments");
+                } else if !o.contains_key("payments") {
+                    // Every invoice has the list, empty until something is paid.
+                    o.insert(
+                        "payments".into(),
+                        json!({"object": "list", "data": [], "has_more": false,
+                               "url": format!("/v1/invoice_payments?invoice={id}")}),
+                    );
+                }
+            }
+        }
         if kind == Kind::Session {
             if !wants(&["total_details", "breakdown"]) {
                 if let Some(td) = v.get_mut("total_details").and_then(Value::as_object_mut) {

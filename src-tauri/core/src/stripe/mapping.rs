@@ -371,7 +371,7 @@ pub fn invoice_subscription_id(inv: &Value) -> Option<String> {
 
 /// The PaymentIntent that paid an invoice: `payments.data[].payment.payment_intent` (2025+), or
 /// the older top-level `payment_intent`.
-fn invoice_payment_intent(inv: &Value) -> Option<String> {
+pub fn invoice_payment_intent(inv: &Value) -> Option<String> {
     at(inv, "payments.data")
         .and_then(Value::as_array)
         .and_then(|ps| {
