@@ -25,6 +25,8 @@ pub enum ErrorCode {
     Printer,
     /// The order is not paid: the action needs the merchant's confirmation.
     PaymentNotSettled,
+    /// The API key may not do this (a restricted key without the permission).
+    Permission,
     Internal,
 }
 
@@ -52,6 +54,7 @@ impl From<WorkspaceError> for IpcError {
             WorkspaceError::Busy => ErrorCode::Busy,
             WorkspaceError::InvalidInput(_) => ErrorCode::InvalidInput,
             WorkspaceError::PaymentNotSettled(_) => ErrorCode::PaymentNotSettled,
+            WorkspaceError::NotPermitted(_) => ErrorCode::Permission,
         };
         if code == ErrorCode::Internal {
             tracing::error!("command failed: {e}");

@@ -142,6 +142,14 @@ fn unpaid_orders_wait_ask_before_they_go_out_and_refunds_show() {
             .fetch_one(store.pool())
             .await
             .unwrap();
+            let (paid_id, paid_number, paid_pi): (String, String, String) = sqlx::query_as(
+                "SELECT id, number, payment_intent_id FROM orders
+                 WHERE payment_state = 'paid' AND queue = 'to_be_sent' AND amount_total > 500
+                 ORDER BY created DESC LIMIT 1",
+            )
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
             let awaiting: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM orders WHERE queue = 'awaiting_payment'",
             )
@@ -272,6 +280,51 @@ fn unpaid_orders_wait_ask_before_they_go_out_and_refunds_show() {
             assert!(note.starts_with("Refunded "), "{note}");
             assert!(note.contains(" of ") && note.contains(" on "), "{note}");
             let _ = ui.screenshot("payments_refunded_detail").await;
+
+            // An in-app partial refund of €5.00. The first answer is lost on the way (Stripe
+            // acted); the merchant clicks again; the one key makes it one refund.
+            ui.click("order-back").await;
+            open_order(&ui, &paid_id, &paid_number).await;
+            ui.click("refund-open").await;
+            ui.wait_for_displayed("[data-testid=\"refund-dialog\"]", DEFAULT_WAIT)
+                .await;
+            ui.click("refund-mode-amount").await;
+            ui.type_into("refund-amount", "5,00").await;
+            ui.wait_until("the dialog to state the amount", DEFAULT_WAIT, || async {
+                let said = ui.text_of("refund-statement").await;
+                (said.contains("€5.00") && said.contains("(EUR)")).then_some(())
+            })
+            .await;
+            assert!(ui.text_of("refund-confirm").await.contains("€5.00 EUR"));
+            let _ = ui.screenshot("payments_refund_dialog").await;
+            sim_ref.lose_next_answer("/v1/refunds");
+            ui.click("refund-confirm").await;
+            ui.wait_for_displayed("[data-testid=\"refund-error\"]", DEFAULT_WAIT)
+                .await;
+            ui.click("refund-confirm").await;
+            ui.wait_until("the refund to show", DEFAULT_WAIT, || async {
+                (ui.exists("payment-note").await
+                    && ui.text_of("payment-note").await.starts_with("Refunded €5.00 of "))
+                .then_some(())
+            })
+            .await;
+            let posts = sim_ref.stats().refund_posts;
+            assert_eq!(posts.len(), 2, "two clicks reached Stripe: {posts:?}");
+            assert!(posts[0].is_some() && posts[0] == posts[1], "with one key: {posts:?}");
+            let made = sim_ref
+                .snapshot()
+                .refunds
+                .iter()
+                .filter(|r| r["payment_intent"] == paid_pi.as_str())
+                .count();
+            assert_eq!(made, 1, "one refund");
+            let actions = js(
+                &ui,
+                "return [...document.querySelectorAll('[data-testid=history-entry]')].map(e => e.dataset.action)",
+            )
+            .await;
+            assert_eq!(actions, serde_json::json!(["refunded"]));
+            let _ = ui.screenshot("payments_refunded_in_app").await;
         })
         .await;
         let _ = comptoir_core::secrets::Keychain::new(&service)

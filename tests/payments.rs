@@ -2,13 +2,16 @@
 //! full sync every order's payment (processing SEPA debits, bounced ones, partial and full
 //! refunds, disputes) is what the simulator's own objects imply, held orders wait outside the
 //! work queue, payment events move them, and a fresh full sync rebuilds the very same state.
+//! Refunds made in the app go through Stripe once per idempotency key and show at once.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use comptoir_core::dataset::{Dataset, DatasetSpec};
+use comptoir_core::fulfilment::Actor;
 use comptoir_core::model::{Order, OrderQuery, OrderQueue, PaymentState, StripeMode, SyncReport};
+use comptoir_core::refunds::{self, RefundLine, RefundReason, RefundRequest};
 use comptoir_core::secrets::Secret;
 use comptoir_core::store::{self, Store};
 use comptoir_core::stripe::client::ClientConfig;
@@ -376,4 +379,235 @@ async fn a_one_off_invoice_order_names_its_vat_and_knows_its_payment() {
         named += got.len();
     }
     assert!(named > 0, "some one-off invoice has VAT");
+}
+
+fn refund_request(order_id: &str, amount: Option<i64>, key: &str) -> RefundRequest {
+    RefundRequest {
+        order_id: order_id.to_owned(),
+        amount,
+        lines: Vec::new(),
+        reason: Some(RefundReason::RequestedByCustomer),
+        idempotency_key: key.to_owned(),
+    }
+}
+
+fn camille() -> Actor {
+    Actor {
+        staff: "Camille".into(),
+        station: "Atelier".into(),
+    }
+}
+
+/// A refund made in the app: its answer lost on the way (the connection dropped after Stripe
+/// acted), the merchant clicks again, and the same Idempotency-Key makes it one refund. The
+/// order shows it at once, its history says so; refunds by line and of the rest follow.
+#[tokio::test]
+async fn an_in_app_refund_is_made_once_despite_a_retried_click_and_shows_at_once() {
+    let sim = start(80).await;
+    let (_dir, store) = temp_store().await;
+    run_sync(&store, &sim).await;
+    let d = sim.snapshot();
+    let paid = &sessions_in(&d, PaymentState::Paid)[0];
+    let id = paid["id"].as_str().unwrap();
+    let pi = paid["payment_intent"].as_str().unwrap();
+    let c = client(&sim);
+    let total = order(&store, id).await.payment.amount;
+    assert!(total > 1200);
+
+    let key = "comptoir-refund-0000000000000001";
+    sim.lose_next_answer("/v1/refunds");
+    let first = refunds::refund(
+        &store,
+        &c,
+        &refund_request(id, Some(1200), key),
+        &camille(),
+        100,
+    )
+    .await
+    .unwrap_err();
+    assert!(first.to_string().contains("500"), "{first}");
+    let done = refunds::refund(
+        &store,
+        &c,
+        &refund_request(id, Some(1200), key),
+        &camille(),
+        101,
+    )
+    .await
+    .unwrap();
+    assert_eq!((done.amount, done.status.as_str()), (1200, "succeeded"));
+    let stats = sim.stats();
+    assert_eq!(
+        stats.refund_posts,
+        vec![Some(key.to_owned()), Some(key.to_owned())],
+        "both clicks carried the one key"
+    );
+    let made: Vec<Value> = sim
+        .snapshot()
+        .refunds
+        .into_iter()
+        .filter(|r| r["payment_intent"] == pi)
+        .collect();
+    assert_eq!(made.len(), 1, "Stripe refunded once: {made:?}");
+    assert_eq!(made[0]["amount"], 1200);
+    assert_eq!(
+        made[0]["metadata"]["comptoir_order"],
+        order(&store, id).await.number.as_str()
+    );
+
+    // At once, without a sync: partly refunded, with the amount; the history says who.
+    let o = order(&store, id).await;
+    assert_eq!(o.payment.state, PaymentState::PartiallyRefunded);
+    assert_eq!(o.payment.amount_refunded, 1200);
+    assert!(o.payment.refunded_at.is_some());
+    let history = comptoir_core::fulfilment::history(store.pool(), id)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].action, "refunded");
+    assert_eq!(history[0].staff.as_deref(), Some("Camille"));
+    assert!(
+        history[0]
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains(&done.refund_id)),
+        "{history:?}"
+    );
+
+    // More than is left is refused before anything is sent.
+    let posts = sim.stats().refund_posts.len();
+    let err = refunds::refund(
+        &store,
+        &c,
+        &refund_request(id, Some(total), "comptoir-refund-0000000000000002"),
+        &camille(),
+        102,
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().starts_with("At most "), "{err}");
+    assert_eq!(sim.stats().refund_posts.len(), posts, "nothing was sent");
+
+    // The rest, in full: refunded, and held back from the work queue.
+    refunds::refund(
+        &store,
+        &c,
+        &refund_request(id, None, "comptoir-refund-0000000000000003"),
+        &camille(),
+        103,
+    )
+    .await
+    .unwrap();
+    let o = order(&store, id).await;
+    assert_eq!(o.payment.state, PaymentState::Refunded);
+    assert_eq!(o.payment.amount_refunded, total);
+    assert_eq!(queue_of(&store, id).await, OrderQueue::OnHold);
+}
+
+#[tokio::test]
+async fn a_refund_by_line_gives_back_what_the_units_cost() {
+    let sim = start(80).await;
+    let (_dir, store) = temp_store().await;
+    run_sync(&store, &sim).await;
+    let d = sim.snapshot();
+    let paid = sessions_in(&d, PaymentState::Paid);
+    // An order with a line of several units.
+    let (id, line) = {
+        let mut found = None;
+        for s in &paid {
+            let o = order(&store, s["id"].as_str().unwrap()).await;
+            if let Some(i) = o.lines.iter().position(|l| l.quantity >= 2) {
+                found = Some((o.id.clone(), i));
+                break;
+            }
+        }
+        found.expect("an order with a line of several units")
+    };
+    let o = order(&store, &id).await;
+    let l = &o.lines[line];
+    let req = RefundRequest {
+        order_id: id.clone(),
+        amount: None,
+        lines: vec![RefundLine {
+            line: line as u32,
+            quantity: 1,
+        }],
+        reason: None,
+        idempotency_key: "comptoir-refund-line-00000000001".into(),
+    };
+    let done = refunds::refund(&store, &client(&sim), &req, &camille(), 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        done.amount,
+        l.amount_total / l.quantity,
+        "one unit, as paid"
+    );
+    let history = comptoir_core::fulfilment::history(store.pool(), &id)
+        .await
+        .unwrap();
+    assert!(
+        history[0]
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains(&format!("{} \u{d7}1", l.description))),
+        "{history:?}"
+    );
+}
+
+/// A key that may not write refunds: nothing is refunded, nothing changes, and the merchant is
+/// told which permission would allow it (the Dashboard link stays for meanwhile).
+#[tokio::test]
+async fn a_key_without_the_refund_permission_says_which_one_and_changes_nothing() {
+    use comptoir_core::secrets::{MemoryStore, SecretKind, SecretStore};
+    use comptoir_core::workspace::{Workspace, WorkspaceConfig, WorkspaceError};
+    let sim = start(40).await;
+    sim.forbid("POST /v1/refunds", "rak_refund_write");
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemoryStore::new());
+    secrets
+        .set(SecretKind::StripeKey, &Secret::new(test_key()))
+        .unwrap();
+    let ws = Workspace::open(WorkspaceConfig {
+        data_dir: dir.path().to_owned(),
+        api_base: sim.base_url(),
+        secrets,
+        sync_options: SyncOptions::default(),
+    })
+    .await
+    .unwrap();
+    ws.sync(Arc::new(|_| {})).await.unwrap();
+    let mut s = ws.settings().await.unwrap();
+    s.staff_name = "Camille".into();
+    ws.save_settings(&s).await.unwrap();
+    let d = sim.snapshot();
+    let id = sessions_in(&d, PaymentState::Paid)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let err = ws
+        .refund_order(&refund_request(
+            &id,
+            Some(100),
+            "comptoir-refund-forbidden-00001",
+        ))
+        .await
+        .unwrap_err();
+    let WorkspaceError::NotPermitted(message) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(message.contains("rak_refund_write"), "{message}");
+    assert!(message.contains("Refund via Stripe"), "{message}");
+    assert!(
+        !message.contains(&test_key()[..12]),
+        "no key in the message"
+    );
+    let detail = ws.order_detail(&id).await.unwrap();
+    assert_eq!(detail.order.payment.state, PaymentState::Paid);
+    assert!(detail.history.is_empty());
+    assert!(
+        detail.payment_dashboard.url.is_some(),
+        "the Dashboard link stays"
+    );
+    assert!(sim.snapshot().refunds.len() == d.refunds.len());
 }

@@ -37,6 +37,15 @@ pub async fn ship_order_untracked(
         .await?)
 }
 
+/// "Refund" in the app (full, or partial by amount or by line).
+#[tauri::command]
+pub async fn refund_order(
+    ws: Ws<'_>,
+    request: comptoir_core::refunds::RefundRequest,
+) -> CmdResult<comptoir_core::refunds::RefundDone> {
+    Ok(ws.refund_order(&request).await?)
+}
+
 #[tauri::command]
 pub async fn mark_not_sent(ws: Ws<'_>, order_id: String) -> CmdResult<()> {
     Ok(ws.mark_not_sent(&order_id).await?)

@@ -49,6 +49,9 @@ pub enum WorkspaceError {
     /// An order that is not paid needs the merchant's confirmation first.
     #[error("{0}")]
     PaymentNotSettled(String),
+    /// The API key may not do this (a restricted key without the permission); says which.
+    #[error("{0}")]
+    NotPermitted(String),
     #[error("Cannot write {path}: {source}")]
     Io {
         path: PathBuf,
@@ -335,6 +338,42 @@ impl Workspace {
             .map_err(fulfilment_error)?;
         detail.emails = store::outbox::list_for_order(&mut *conn, id).await?;
         Ok(detail)
+    }
+
+    /// "Refund": through Stripe's Refunds API, in full or in part (amount or cart lines), under
+    /// the window's idempotency key; the order's payment is read back at once and the refund
+    /// recorded in its history.
+    pub async fn refund_order(
+        &self,
+        req: &crate::refunds::RefundRequest,
+    ) -> Result<crate::refunds::RefundDone> {
+        use crate::refunds::RefundError;
+        let actor = self.actor().await?;
+        let cur = self.current().await;
+        if cur.source == DataSource::Demo {
+            return Err(WorkspaceError::InvalidInput(RefundError::Demo.to_string()));
+        }
+        let Some(client) = cur.client.as_ref() else {
+            return Err(WorkspaceError::InvalidInput(
+                RefundError::NoClient.to_string(),
+            ));
+        };
+        crate::refunds::refund(&cur.store, client, req, &actor, store::now())
+            .await
+            .map_err(|e| match e {
+                RefundError::Stripe(StripeError::Permission(_)) => {
+                    let said = match &e {
+                        RefundError::Stripe(s) => refusal(s),
+                        _ => String::new(),
+                    };
+                    WorkspaceError::NotPermitted(format!(
+                        "No refund was made: {said}. Refund via Stripe meanwhile."
+                    ))
+                }
+                RefundError::Stripe(s) => WorkspaceError::Stripe(s),
+                RefundError::Store(s) => WorkspaceError::Store(s),
+                other => WorkspaceError::InvalidInput(other.to_string()),
+            })
     }
 
     /// Who acts at this station (Settings).
@@ -1078,7 +1117,7 @@ pub async fn validate(config: &WorkspaceConfig, key: &Secret) -> Result<AccountI
             )));
         }
         // A restricted key may not read the account: prove it works on what we do read.
-        Err(StripeError::Permission(_)) if restricted => {
+        Err(StripeError::Permission(refused)) if restricted => {
             client
                 .send(&stripe_checkout::checkout_session::ListCheckoutSession::new().limit(1))
                 .await
@@ -1088,11 +1127,27 @@ pub async fn validate(config: &WorkspaceConfig, key: &Secret) -> Result<AccountI
                     )),
                     other => other.into(),
                 })?;
-            serde_json::json!({ "id": "acct_restricted" })
+            // Each account needs a store of its own: Stripe's refusal names the account.
+            let Some(id) = account_in_refusal(&refused) else {
+                return Err(WorkspaceError::InvalidKey(
+                    "Stripe did not say which account this restricted key belongs to. Give the key read access to Account (rak_account_read) as well, then paste it again.".into(),
+                ));
+            };
+            serde_json::json!({ "id": id })
         }
         Err(e) => return Err(e.into()),
     };
     Ok(account_info(&account, mode, restricted))
+}
+
+/// The account a refusal names: Stripe says "… for this endpoint on account 'acct_…'".
+fn account_in_refusal(message: &str) -> Option<String> {
+    let at = message.find("account '")? + "account '".len();
+    let id: String = message[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (id.starts_with("acct_") && id.len() > 5).then_some(id)
 }
 
 fn account_info(v: &Value, mode: StripeMode, restricted_key: bool) -> AccountInfo {

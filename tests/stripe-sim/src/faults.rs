@@ -19,7 +19,12 @@ pub struct Faults {
     pub error_rate: f64,
     /// Routes the key may not call, as a restricted key without the permission Stripe names
     /// (route pattern, e.g. `/v1/invoices/create_preview`, and the permission).
+    /// Either a route pattern, or a method and a route pattern (`POST /v1/refunds`).
     pub forbidden: Vec<(String, String)>,
+    /// Routes whose next request is carried out but whose answer is lost: a 500 that says not to
+    /// retry, as when a connection drops after Stripe acted. The caller's retry (same
+    /// Idempotency-Key) then gets the first answer back.
+    pub lose_next_answer: Vec<String>,
     pub rng: StdRng,
     tokens: f64,
     refilled: Instant,
@@ -32,6 +37,7 @@ impl Faults {
             rate_limit,
             error_rate,
             forbidden: Vec::new(),
+            lose_next_answer: Vec::new(),
             rng,
             tokens: rate_limit.map(f64::from).unwrap_or(0.0),
             refilled: Instant::now(),
@@ -133,7 +139,7 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
         .unwrap()
         .forbidden
         .iter()
-        .find(|(route, _)| *route == path)
+        .find(|(route, _)| *route == path || *route == format!("{} {path}", req.method()))
         .map(|(_, permission)| permission.clone());
     if let Some(permission) = forbidden {
         let account = shared.store.lock().unwrap().ds.account["id"]

@@ -86,6 +86,9 @@ pub struct Store {
     index: HashMap<String, (Kind, usize)>,
     /// `created` of deleted customers, whose stored form no longer has it.
     deleted_created: HashMap<String, i64>,
+    /// Answers of POSTs by their Idempotency-Key: a retry gets the first answer, and Stripe acts
+    /// once.
+    pub idempotent: HashMap<String, Value>,
 }
 
 fn created(v: &Value) -> i64 {
@@ -100,6 +103,7 @@ impl Store {
             now,
             index: HashMap::new(),
             deleted_created: HashMap::new(),
+            idempotent: HashMap::new(),
         };
         s.reindex();
         s

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageKey } from './i18n/en';
 import { DICTIONARIES, translate, type Params } from './i18n/translate';
 import type { OrderPayment } from './ipc';
-import { holdsOrder, paymentSentence } from './payment';
+import { canRefund, holdsOrder, lineRefund, parseAmount, paymentSentence, refundable } from './payment';
 
 const en = (key: MessageKey, params?: Params) => translate(DICTIONARIES.en, 'en', 'en-GB', key, params);
 const fr = (key: MessageKey, params?: Params) => translate(DICTIONARIES.fr, 'fr', 'fr-FR', key, params);
@@ -57,5 +57,31 @@ describe('payment sentence', () => {
   it('holds back only what may not go out', () => {
     expect(holdsOrder('processing') && holdsOrder('failed') && holdsOrder('refunded') && holdsOrder('disputed')).toBe(true);
     expect(holdsOrder('paid') || holdsOrder('no_payment_required') || holdsOrder('partially_refunded')).toBe(false);
+  });
+});
+
+describe('refund amounts', () => {
+  it('reads what the merchant types, in the currency’s decimals', () => {
+    expect(parseAmount('12,50', 2)).toBe(1250);
+    expect(parseAmount('12.5', 2)).toBe(1250);
+    expect(parseAmount('€ 7', 2)).toBe(700);
+    expect(parseAmount('1500', 0)).toBe(1500);
+    expect(parseAmount('12.345', 2)).toBeNull();
+    expect(parseAmount('abc', 2)).toBeNull();
+    expect(parseAmount('', 2)).toBeNull();
+  });
+
+  it('gives back a line’s units as paid, the last unit taking the rounding', () => {
+    expect(lineRefund(2000, 3, 1)).toBe(666);
+    expect(lineRefund(2000, 3, 3)).toBe(2000);
+    expect(lineRefund(2000, 3, 0)).toBe(0);
+  });
+
+  it('knows what is left to refund', () => {
+    const p = payment({ state: 'partially_refunded', amount_refunded: 1200 });
+    expect(refundable(p, 4590)).toBe(3390);
+    expect(canRefund(p, 4590)).toBe(true);
+    expect(canRefund(payment({ state: 'processing' }), 4590)).toBe(false);
+    expect(canRefund(payment({ state: 'refunded', amount_refunded: 4590 }), 4590)).toBe(false);
   });
 });

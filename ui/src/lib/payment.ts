@@ -63,3 +63,39 @@ export function paymentSentence(p: OrderPayment, currency: string, locale: strin
     }
   }
 }
+
+/** What may still be refunded: what was paid, less what was refunded already. */
+export function refundable(p: OrderPayment, orderTotal: number): number {
+  const paid = p.amount > 0 ? p.amount : orderTotal;
+  return Math.max(0, paid - p.amount_refunded);
+}
+
+/** Whether the order's payment went through, so there is something to refund. */
+export function canRefund(p: OrderPayment, orderTotal: number): boolean {
+  return p.state !== 'processing' && p.state !== 'failed' && p.state !== 'no_payment_required' && refundable(p, orderTotal) > 0;
+}
+
+/**
+ * An amount typed by the merchant ("12,50", "12.50", "€12.50") in minor units of `exponent`
+ * decimals; `null` when it is not one.
+ */
+export function parseAmount(text: string, exponent: number): number | null {
+  const cleaned = text.replace(/[\s\u00a0\u202f]/g, '').replace(/[^\d.,-]/g, '');
+  if (!/^\d+([.,]\d+)?$/.test(cleaned)) return null;
+  const [whole, frac = ''] = cleaned.split(/[.,]/);
+  if (frac.length > exponent) return null;
+  return Number(whole) * 10 ** exponent + Number(frac.padEnd(exponent, '0') || '0');
+}
+
+/**
+ * What refunding `quantity` units of a line gives back: whole units at what each was paid, the
+ * last unit taking the rounding, so every unit gives back exactly the line's total. The same
+ * rule as Rust's `refunds::amount_of`, which is the one Stripe is asked with; this one only
+ * shows the amount before the merchant confirms.
+ */
+export function lineRefund(lineTotal: number, lineQuantity: number, quantity: number): number {
+  if (lineQuantity <= 0 || quantity <= 0) return 0;
+  const unit = Math.floor(lineTotal / lineQuantity);
+  const rest = lineTotal - unit * lineQuantity;
+  return unit * quantity + (quantity === lineQuantity ? rest : 0);
+}

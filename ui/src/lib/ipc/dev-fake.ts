@@ -399,6 +399,15 @@ export function createFakeBackend(): Backend {
       if (printer && !/^[A-Za-z0-9_.@][A-Za-z0-9_.@-]*$/.test(printer)) throw fail('invalid_input', `“${printer}” is not a printer name`);
       return { printer, request: `request id is ${printer ?? 'Default'}-1 (1 file(s))`, count: 1 };
     },
+    refund_order: ({ request }) => {
+      const r = request as { order_id: string; amount: number | null };
+      const row = data().orders.find((o) => o.id === r.order_id);
+      if (!row) throw fail('not_found', 'order not found');
+      if (!account) throw fail('invalid_input', 'The demo store has no Stripe account to refund from');
+      const amount = r.amount ?? row.amount_total;
+      row.payment_state = amount >= row.amount_total ? 'refunded' : 'partially_refunded';
+      return { refund_id: 're_fake', amount, currency: row.currency, status: 'succeeded' };
+    },
     print_packing_slips: ({ query }) => {
       const q = query as OrderQuery;
       const n = data().orders.filter((o) => !q.status || o.queue === q.status).length;

@@ -8,6 +8,8 @@ import type { IpcError } from './bindings/IpcError';
 import type { OrderDetail } from './bindings/OrderDetail';
 import type { OrderPage } from './bindings/OrderPage';
 import type { OrderQuery } from './bindings/OrderQuery';
+import type { RefundDone } from './bindings/RefundDone';
+import type { RefundRequest } from './bindings/RefundRequest';
 import type { SavedPdf } from './bindings/SavedPdf';
 import type { Settings } from './bindings/Settings';
 import type { ShippingRate } from './bindings/ShippingRate';
@@ -48,6 +50,10 @@ export type { OrderQueue } from './bindings/OrderQueue';
 export type { OrderPayment } from './bindings/OrderPayment';
 export type { PaymentState } from './bindings/PaymentState';
 export type { DisputeSummary } from './bindings/DisputeSummary';
+export type { RefundDone } from './bindings/RefundDone';
+export type { RefundLine } from './bindings/RefundLine';
+export type { RefundReason } from './bindings/RefundReason';
+export type { RefundRequest } from './bindings/RefundRequest';
 export type { LinkUnavailable } from './bindings/LinkUnavailable';
 export type { StripeMode } from './bindings/StripeMode';
 export type { Invoice } from './bindings/Invoice';
@@ -103,6 +109,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   busy: true,
   printer: true,
   payment_not_settled: true,
+  permission: true,
   internal: true,
 };
 
@@ -271,6 +278,14 @@ export function shipOrder(orderId: string, parcels: TrackingInput[], confirmUnpa
 /** "Sent without tracking" (a letter, a hand delivery); `notify` emails the customer. */
 export function shipOrderUntracked(orderId: string, notify: boolean, confirmUnpaid = false): Promise<EmailOutcome> {
   return call('ship_order_untracked', { orderId, notify, confirmUnpaid });
+}
+
+/**
+ * "Refund": through Stripe's Refunds API. Keep one `idempotency_key` for every click of one
+ * refund (the dialog makes it), so a retried click never refunds twice.
+ */
+export function refundOrder(request: RefundRequest): Promise<RefundDone> {
+  return call('refund_order', { request });
 }
 
 export function markNotSent(orderId: string): Promise<void> {
