@@ -235,6 +235,13 @@ impl SimHandle {
             .push((route.to_owned(), permission.to_owned()));
     }
 
+    /// Refuses every route but these (route patterns, or `METHOD route`) with Stripe's 403, as
+    /// a restricted key holding only the permissions that cover them.
+    pub fn allow_only(&self, routes: &[&str]) {
+        self.shared.faults.lock().unwrap().allowed =
+            Some(routes.iter().map(|r| (*r).to_owned()).collect());
+    }
+
     /// Carries out the next request to `route` but loses its answer (a 500 saying not to
     /// retry), as when the connection drops after Stripe acted.
     pub fn lose_next_answer(&self, route: &str) {
