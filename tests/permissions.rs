@@ -4,6 +4,8 @@
 //! onboarding, a full sync, an incremental sync with new orders, refunds and disputes, and the
 //! order and subscription details. Nothing may fail; the one refusal the app meets is the
 //! upcoming-charge preview (a write permission a read-only key lacks), which it says plainly.
+//! Also: a first sync cut short says so at the next start and reports the whole store once
+//! resumed.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -164,4 +166,71 @@ async fn a_key_with_only_the_readme_permissions_does_everything_the_app_does() {
         unexpected.is_empty(),
         "routes outside the README's list: {refused:?}"
     );
+}
+
+/// The app is killed during its first full sync: on the next start the status says the first
+/// sync is incomplete (the UI resumes it and says so), and once resumed, "Sync complete" gives
+/// the store's totals rather than that run's share.
+#[tokio::test]
+async fn an_interrupted_first_sync_says_so_and_reports_the_whole_store_once_resumed() {
+    let key = format!("sk_test_{}", "interruptedSync".repeat(2));
+    let sim = Simulator::start(
+        Dataset::generate(&DatasetSpec {
+            orders: 400,
+            subscriptions: 10,
+            now: store::now(),
+            ..DatasetSpec::default()
+        }),
+        SimConfig {
+            api_key: key.clone(),
+            ..SimConfig::default()
+        },
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let open = || {
+        Workspace::open(WorkspaceConfig {
+            data_dir: dir.path().to_owned(),
+            api_base: sim.base_url(),
+            secrets: secrets.clone(),
+            sync_options: SyncOptions::default(),
+        })
+    };
+    let ws = open().await.unwrap();
+    ws.connect_stripe(Secret::new(key)).await.unwrap();
+    assert!(
+        !ws.status().await.unwrap().full_sync_incomplete,
+        "nothing began yet"
+    );
+    // Killed once some orders are in.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let progress: comptoir_core::sync::ProgressFn = Arc::new(move |p| {
+        if p.orders >= 120 {
+            let _ = tx.send(());
+        }
+    });
+    tokio::select! {
+        r = ws.sync(progress) => panic!("the sync was to be cut short: {r:?}"),
+        _ = rx.recv() => {}
+    }
+    drop(ws);
+
+    let ws = open().await.unwrap();
+    let status = ws.status().await.unwrap();
+    assert!(status.full_sync_incomplete, "{status:?}");
+    assert_eq!(status.last_synced_at, None, "never completed");
+    let partial = status.counts.orders;
+    assert!(partial >= 100, "{status:?}");
+    let report = ws.sync(Arc::new(|_| {})).await.unwrap();
+    let status = ws.status().await.unwrap();
+    assert!(!status.full_sync_incomplete);
+    assert!(report.full);
+    assert_eq!(
+        report.orders,
+        status.counts.orders,
+        "the report gives the store's total, not this run's {} new",
+        status.counts.orders - partial
+    );
+    assert!(report.orders > partial);
 }

@@ -269,6 +269,15 @@ pub async fn sync(
     )
     .await?;
     report.requests = (client.request_count() - before) as i64;
+    if report.full {
+        // A full sync may have resumed one that was cut short: what the merchant wants to read
+        // is what the store now holds, not this run's share of it.
+        let mut conn = store.pool().acquire().await?;
+        report.orders = store::orders::count(&mut *conn).await?;
+        report.customers = store::customers::count(&mut *conn).await?;
+        report.subscriptions = store::subscriptions::count(&mut *conn).await?;
+        report.invoices = store::invoices::count(&mut *conn).await?;
+    }
     Ok(report)
 }
 
@@ -572,6 +581,8 @@ impl FullCtx<'_> {
             };
             detached(page.write()).await?;
             self.tally.pages.fetch_add(1, Ordering::Relaxed);
+            // The label names the list a page was just read from, whatever other windows do.
+            self.tally.emit(Some(w.resource.stage()));
             if !has_more || last.is_none() {
                 self.tally.streams_done.fetch_add(1, Ordering::Relaxed);
                 self.tally.emit(None);

@@ -221,6 +221,10 @@ impl Workspace {
             } else {
                 None
             },
+            full_sync_incomplete: cur.source == DataSource::Stripe
+                && store::cursors::get(&mut *conn, "full")
+                    .await?
+                    .is_some_and(|c| !c.complete),
         })
     }
 

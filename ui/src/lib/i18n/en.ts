@@ -28,6 +28,9 @@ export const en = {
   'banner.demoAction': 'Connect your Stripe account',
   'banner.notice': 'Your Stripe account could not be opened, so the demo store is shown:',
   'banner.offline': 'You are offline — showing cached data. Changes wait until the connection returns.',
+  'banner.incomplete': 'The first sync did not finish: {orders} so far, and some orders and subscriptions are missing until it does.',
+  'banner.incompleteResuming': 'The first sync is resuming where it stopped: {orders} so far. Lists are complete when it ends.',
+  'banner.incompleteAction': 'Resume sync',
 
   'sync.button': 'Sync',
   'sync.buttonTitle': 'Fetch the latest orders and subscriptions from Stripe',

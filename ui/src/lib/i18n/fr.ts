@@ -28,6 +28,9 @@ export const fr: Record<MessageKey, Message> = {
   'banner.demoAction': 'Connecter votre compte Stripe',
   'banner.notice': 'Votre compte Stripe n’a pas pu être ouvert, la boutique de démo est affichée :',
   'banner.offline': 'Vous êtes hors ligne — données en cache. Les modifications attendent le retour de la connexion.',
+  'banner.incomplete': 'La première synchronisation n’est pas terminée : {orders} pour l’instant, et des commandes et abonnements manquent tant qu’elle ne l’est pas.',
+  'banner.incompleteResuming': 'La première synchronisation reprend où elle s’était arrêtée : {orders} pour l’instant. Les listes seront complètes à la fin.',
+  'banner.incompleteAction': 'Reprendre la synchronisation',
 
   'sync.button': 'Synchroniser',
   'sync.buttonTitle': 'Récupérer les dernières commandes et les abonnements depuis Stripe',

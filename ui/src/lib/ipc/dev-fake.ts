@@ -259,6 +259,7 @@ export function createFakeBackend(): Backend {
     sync_running: syncing,
     counts: counts(data()),
     notice: params.has('notice') ? 'Your keyring is locked. Unlock it and try again.' : null,
+    full_sync_incomplete: false,
   });
 
   async function sync(): Promise<SyncReport> {
