@@ -611,3 +611,47 @@ async fn a_key_without_the_refund_permission_says_which_one_and_changes_nothing(
     );
     assert!(sim.snapshot().refunds.len() == d.refunds.len());
 }
+
+/// An object the app cannot read (here a session without its currency) is skipped with its id
+/// logged, counted in the sync's report, and fetched again by every later sync until it reads.
+#[tokio::test]
+async fn an_unreadable_object_is_counted_and_read_again_by_the_next_sync() {
+    let sim = start(30).await;
+    let d = sim.snapshot();
+    let broken = sessions_in(&d, PaymentState::Paid)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let currency = sim.with_dataset(|ds| {
+        let s = ds
+            .checkout_sessions
+            .iter_mut()
+            .find(|s| s["id"] == broken.as_str())
+            .unwrap();
+        std::mem::replace(&mut s["currency"], Value::Null)
+    });
+    let (_dir, store) = temp_store().await;
+    let report = run_sync(&store, &sim).await;
+    assert_eq!(report.skipped, 1, "{report:?}");
+    assert!(store::orders::get(store.pool(), &broken).await.is_err());
+    // Still unreadable: still counted, nothing else changes.
+    let again = run_sync(&store, &sim).await;
+    assert!(!again.full);
+    assert_eq!(again.skipped, 1);
+
+    // Stripe's object reads now: the next sync fetches it by id, with no event about it.
+    sim.with_dataset(|ds| {
+        let s = ds
+            .checkout_sessions
+            .iter_mut()
+            .find(|s| s["id"] == broken.as_str())
+            .unwrap();
+        s["currency"] = currency.clone();
+    });
+    let fixed = run_sync(&store, &sim).await;
+    assert_eq!(fixed.skipped, 0, "{fixed:?}");
+    assert_eq!(
+        order(&store, &broken).await.currency,
+        currency.as_str().unwrap()
+    );
+}

@@ -671,6 +671,9 @@ pub struct SyncReport {
     /// HTTP requests made to Stripe, retries included.
     #[ts(type = "number")]
     pub requests: i64,
+    /// Stripe objects the app could not read; each sync fetches them again.
+    #[ts(type = "number")]
+    pub skipped: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -224,6 +224,7 @@ impl Tally {
             invoices: self.invoices.load(Ordering::Relaxed),
             events: self.events.load(Ordering::Relaxed),
             requests: requests as i64,
+            skipped: 0,
         }
     }
 }
@@ -268,6 +269,8 @@ pub async fn sync(
         &store::now().to_string(),
     )
     .await?;
+    retry_skipped(store, client).await?;
+    report.skipped = store::sync_skipped::count(store.pool()).await?;
     report.requests = (client.request_count() - before) as i64;
     if report.full {
         // A full sync may have resumed one that was cut short: what the merchant wants to read
@@ -279,6 +282,77 @@ pub async fn sync(
         report.invoices = store::invoices::count(&mut *conn).await?;
     }
     Ok(report)
+}
+
+/// Fetches again, one by one, the objects an earlier sync could not read, and writes those it
+/// now can (a newer app, or Stripe fixed the object); the others stay listed.
+async fn retry_skipped(store: &Store, client: &StripeClient) -> Result<()> {
+    let todo = store::sync_skipped::list(store.pool()).await?;
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let book = {
+        let mut conn = store.pool().acquire().await?;
+        store::shipping_rates::rate_book(&mut conn).await?
+    };
+    for (kind, id) in todo {
+        let fetched = match kind.as_str() {
+            "checkout.session" => {
+                let s = client
+                    .send(
+                        &RetrieveCheckoutSession::new(id.as_str())
+                            .expand(own_expand(&SESSION_EXPAND)),
+                    )
+                    .await;
+                match s {
+                    Ok(s) => {
+                        let items = fetch_session_items(client, &s).await?;
+                        Ok(EventObject::Session(s, items))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            "invoice" => client
+                .get(
+                    &format!("/invoices/{id}"),
+                    &[("expand[]", INVOICE_EXPAND[0])],
+                )
+                .await
+                .map(EventObject::Plain),
+            "customer" => client
+                .send(&RetrieveCustomer::new(id.as_str()))
+                .await
+                .map(EventObject::Plain),
+            "subscription" => client
+                .send(
+                    &RetrieveSubscription::new(id.as_str())
+                        .expand(own_expand(&SUBSCRIPTION_EXPAND)),
+                )
+                .await
+                .map(EventObject::Plain),
+            "dispute" => client
+                .get(&format!("/disputes/{id}"), &[])
+                .await
+                .map(EventObject::Plain),
+            _ => continue,
+        };
+        let mut tx = store.write().await?;
+        match fetched {
+            Ok(obj) => {
+                let tally = Tally::new(Arc::new(|_| {}), 1);
+                apply_object(&mut tx, &book, &obj, &tally).await?;
+            }
+            // Gone from Stripe: nothing left to read.
+            Err(StripeError::NotFound(_)) => {
+                store::sync_skipped::clear(&mut tx, &kind, &id).await?
+            }
+            Err(e) => {
+                tracing::info!(kind, id, "could not fetch a skipped object again: {e}");
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 /// Stripe's answer when the events cursor no longer exists (purged after 30 days).
@@ -875,15 +949,44 @@ async fn fetch_missing_customers(ctx: &FullCtx<'_>) -> Result<()> {
 
 // ---- Writing Stripe objects (shared by the full sync, events and the demo store) ----
 
+/// An object the mapping refused: logged with its id (never its content), and kept for the
+/// next sync to fetch again when it has an id.
+async fn skipped(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    obj: &Value,
+    e: &mapping::MappingError,
+) -> Result<()> {
+    let id = obj.get("id").and_then(Value::as_str).unwrap_or_default();
+    tracing::warn!(
+        kind,
+        id,
+        "skipping a Stripe object the app cannot read: {e}"
+    );
+    if !id.is_empty() {
+        store::sync_skipped::note(conn, kind, id, &e.to_string()).await?;
+    }
+    Ok(())
+}
+
+/// An object read at last: it leaves the list of those to retry.
+async fn read_ok(conn: &mut SqliteConnection, kind: &str, obj: &Value) -> Result<()> {
+    if let Some(id) = obj.get("id").and_then(Value::as_str) {
+        store::sync_skipped::clear(conn, kind, id).await?;
+    }
+    Ok(())
+}
+
 async fn write_customers(conn: &mut SqliteConnection, data: &[Value]) -> Result<i64> {
     let mut n = 0;
     for c in data {
         match mapping::customer_from(c) {
             Ok(customer) => {
                 store::customers::upsert(conn, &customer, c).await?;
+                read_ok(conn, "customer", c).await?;
                 n += 1;
             }
-            Err(e) => tracing::warn!("skipping a customer: {e}"),
+            Err(e) => skipped(conn, "customer", c, &e).await?,
         }
     }
     Ok(n)
@@ -909,12 +1012,10 @@ async fn write_sessions(
                 if store::orders::upsert(conn, &order, s).await? {
                     n += 1;
                 }
+                read_ok(conn, "checkout.session", s).await?;
             }
             Ok(None) => {}
-            Err(e) => tracing::warn!(
-                session = %session_id(s),
-                "skipping a checkout session: {e}"
-            ),
+            Err(e) => skipped(conn, "checkout.session", s, &e).await?,
         }
     }
     Ok(n)
@@ -999,7 +1100,7 @@ async fn write_disputes(conn: &mut SqliteConnection, data: &[Value]) -> Result<(
                     refresh_payment(conn, &pi).await?;
                 }
             }
-            Err(e) => tracing::warn!("skipping a dispute: {e}"),
+            Err(e) => skipped(conn, "dispute", d, &e).await?,
         }
     }
     Ok(())
@@ -1019,10 +1120,11 @@ async fn write_invoices(
         let invoice = match mapping::invoice_from(i) {
             Ok(inv) => inv,
             Err(e) => {
-                tracing::warn!("skipping an invoice: {e}");
+                skipped(conn, "invoice", i, &e).await?;
                 continue;
             }
         };
+        read_ok(conn, "invoice", i).await?;
         store::invoices::upsert(conn, &invoice, i).await?;
         invoices += 1;
         if let Ok(Some(mut order)) = mapping::order_from_invoice(i, &name, &pickup) {
@@ -1041,9 +1143,10 @@ async fn write_subscriptions(conn: &mut SqliteConnection, data: &[Value]) -> Res
         match mapping::subscription_from(s, None) {
             Ok(sub) => {
                 store::subscriptions::upsert(conn, &sub, s).await?;
+                read_ok(conn, "subscription", s).await?;
                 n += 1;
             }
-            Err(e) => tracing::warn!("skipping a subscription: {e}"),
+            Err(e) => skipped(conn, "subscription", s, &e).await?,
         }
     }
     Ok(n)
@@ -1515,6 +1618,7 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
         invoices,
         events: 0,
         requests: 0,
+        skipped: 0,
     })
 }
 

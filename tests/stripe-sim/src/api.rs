@@ -723,6 +723,11 @@ fn refund_now(store: &mut Store, p: &Params) -> Result<Value, ApiError> {
     Ok(r.clone())
 }
 
+async fn get_dispute(State(s): St, Path(id): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
+    let store = s.store.lock().unwrap();
+    retrieve(&store, Kind::Dispute, &id, &params(&q))
+}
+
 async fn list_disputes(State(s): St, RawQuery(q): RawQuery) -> ApiResult {
     list_payment_objects(&s, Kind::Dispute, "/v1/disputes", &q)
 }
@@ -882,6 +887,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/payment_intents/{id}", get(get_payment_intent))
         .route("/v1/charges/{id}", get(get_charge))
         .route("/v1/disputes", get(list_disputes))
+        .route("/v1/disputes/{id}", get(get_dispute))
         .route("/v1/refunds", get(list_refunds).post(create_refund))
         .route("/v1/products/{id}", get(get_product))
         .route("/v1/prices/{id}", get(get_price))

@@ -44,6 +44,7 @@ export const en = {
   'sync.stage.subscriptions': 'Subscriptions',
   'sync.stage.events': 'Recent changes',
   'sync.stage.done': 'Finishing',
+  'sync.skipped': { one: '{count} Stripe object could not be read; the next sync tries it again (the log names it).', other: '{count} Stripe objects could not be read; the next sync tries them again (the log names them).' },
   'sync.count.orders': { one: '{count} order', other: '{count} orders' },
   'sync.count.customers': { one: '{count} customer', other: '{count} customers' },
   'sync.count.subscriptions': { one: '{count} subscription', other: '{count} subscriptions' },

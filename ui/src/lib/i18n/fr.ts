@@ -44,6 +44,7 @@ export const fr: Record<MessageKey, Message> = {
   'sync.stage.subscriptions': 'Abonnements',
   'sync.stage.events': 'Changements récents',
   'sync.stage.done': 'Finalisation',
+  'sync.skipped': { one: '{count} objet Stripe n’a pas pu être lu ; la prochaine synchronisation le relira (le journal le nomme).', other: '{count} objets Stripe n’ont pas pu être lus ; la prochaine synchronisation les relira (le journal les nomme).' },
   'sync.count.orders': { one: '{count} commande', other: '{count} commandes' },
   'sync.count.customers': { one: '{count} client', other: '{count} clients' },
   'sync.count.subscriptions': { one: '{count} abonnement', other: '{count} abonnements' },

@@ -288,7 +288,7 @@ export function createFakeBackend(): Backend {
       }
       if (account) stripeData = target.rates.length ? target : { ...target, rates: sampleRates() };
       if (account) lastSynced = now();
-      return { full, ...total, events: full ? 0 : 12, requests: 42 };
+      return { full, ...total, events: full ? 0 : 12, requests: 42, skipped: 0 };
     } finally {
       syncing = false;
     }

@@ -171,6 +171,7 @@ class App {
           }),
         );
       }
+      if (report.skipped > 0) toasts.info(t('sync.skipped', { count: report.skipped }));
     } catch (raw) {
       const error = ipc.toIpcError(raw);
       this.#dispatch({ type: 'fail', error, at: Date.now() });
