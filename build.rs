@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "ship_order",
     "ship_order_untracked",
     "mark_not_sent",
+    "refund_order",
     "retry_email",
     "confirm_pickup",
     "send_ready_for_pickup",

@@ -23,6 +23,10 @@ pub enum ErrorCode {
     Busy,
     /// The print system is missing or refused the job.
     Printer,
+    /// The order is not paid: the action needs the merchant's confirmation.
+    PaymentNotSettled,
+    /// The API key may not do this (a restricted key without the permission).
+    Permission,
     Internal,
 }
 
@@ -49,6 +53,8 @@ impl From<WorkspaceError> for IpcError {
             WorkspaceError::Store(_) | WorkspaceError::Io { .. } => ErrorCode::Internal,
             WorkspaceError::Busy => ErrorCode::Busy,
             WorkspaceError::InvalidInput(_) => ErrorCode::InvalidInput,
+            WorkspaceError::PaymentNotSettled(_) => ErrorCode::PaymentNotSettled,
+            WorkspaceError::NotPermitted(_) => ErrorCode::Permission,
         };
         if code == ErrorCode::Internal {
             tracing::error!("command failed: {e}");

@@ -122,6 +122,7 @@ pub fn run() {
             commands::fulfilment::ship_order,
             commands::fulfilment::ship_order_untracked,
             commands::fulfilment::mark_not_sent,
+            commands::fulfilment::refund_order,
             commands::fulfilment::retry_email,
             commands::fulfilment::confirm_pickup,
             commands::fulfilment::send_ready_for_pickup,

@@ -99,7 +99,7 @@ fn colissimo(number: &str) -> TrackingInput {
 
 /// Ships an order with one Colissimo parcel and returns the id of its queued shipping email.
 async fn ship_queued(store: &Store, id: &str, number: &str, now: i64) -> i64 {
-    let out = fulfilment::ship(store, id, &[colissimo(number)], &actor(), false, now)
+    let out = fulfilment::ship(store, id, &[colissimo(number)], &actor(), false, false, now)
         .await
         .unwrap();
     let EmailOutcome::Queued { id: email } = out else {
@@ -142,6 +142,7 @@ async fn shipping_sends_the_customer_a_utf8_multipart_email_with_the_tracking_li
         &id,
         &[colissimo("6A 1234 5678 901")],
         &actor(),
+        false,
         false,
         now,
     )
@@ -218,6 +219,7 @@ async fn shipping_sends_the_customer_a_utf8_multipart_email_with_the_tracking_li
         &[colissimo("6A12345678901")],
         &actor(),
         false,
+        false,
         now,
     )
     .await;
@@ -250,7 +252,7 @@ async fn hostile_links_are_refused_and_nothing_changes() {
                 ..Default::default()
             },
         ];
-        let err = fulfilment::ship(&store, &id, &parcels, &actor(), false, store::now())
+        let err = fulfilment::ship(&store, &id, &parcels, &actor(), false, false, store::now())
             .await
             .unwrap_err();
         assert!(!err.to_string().is_empty());
@@ -271,6 +273,7 @@ async fn hostile_links_are_refused_and_nothing_changes() {
         &id,
         &[colissimo("6A12345678901")],
         &nobody,
+        false,
         false,
         1,
     )
@@ -299,7 +302,7 @@ async fn several_parcels_then_mark_not_sent_keeps_the_audit() {
         },
     ];
     // No SMTP configured: the order still moves, and the UI is told.
-    let out = fulfilment::ship(&store, &id, &parcels, &actor(), false, 1000)
+    let out = fulfilment::ship(&store, &id, &parcels, &actor(), false, false, 1000)
         .await
         .unwrap();
     assert_eq!(out, EmailOutcome::NotConfigured);
@@ -330,7 +333,7 @@ async fn several_parcels_then_mark_not_sent_keeps_the_audit() {
     assert!(fulfilment::mark_not_sent(&store, &id, &actor(), 3000)
         .await
         .is_err());
-    fulfilment::ship(&store, &id, &parcels[..1], &actor(), false, 4000)
+    fulfilment::ship(&store, &id, &parcels[..1], &actor(), false, false, 4000)
         .await
         .unwrap();
     assert_eq!(counts(&store, &id).await, (1, 3, 0));
@@ -352,6 +355,7 @@ async fn a_pickup_is_confirmed_with_its_time_and_staff() {
         &[colissimo("6A12345678901")],
         &actor(),
         false,
+        false,
         5
     )
     .await
@@ -360,7 +364,7 @@ async fn a_pickup_is_confirmed_with_its_time_and_staff() {
         .await
         .unwrap();
     assert!(matches!(out, EmailOutcome::Queued { .. }));
-    fulfilment::confirm_pickup(&store, &id, &actor(), 1_700_000_000)
+    fulfilment::confirm_pickup(&store, &id, &actor(), false, 1_700_000_000)
         .await
         .unwrap();
     assert_eq!(
@@ -375,7 +379,7 @@ async fn a_pickup_is_confirmed_with_its_time_and_staff() {
     drop(conn);
     assert_eq!(f.picked_up_at, Some(1_700_000_000));
     assert_eq!(f.staff.as_deref(), Some("Inès"));
-    assert!(fulfilment::confirm_pickup(&store, &id, &actor(), 1)
+    assert!(fulfilment::confirm_pickup(&store, &id, &actor(), false, 1)
         .await
         .is_err());
     let actions: Vec<String> = fulfilment::history(store.pool(), &id)
@@ -447,6 +451,7 @@ async fn the_demo_store_previews_the_email_instead_of_sending() {
         &[colissimo("6A12345678901")],
         &actor(),
         true,
+        false,
         1,
     )
     .await
@@ -669,7 +674,7 @@ async fn a_letter_is_marked_sent_without_tracking_with_or_without_the_email() {
 
     // Told to the customer: the shipping email, without a "track your parcel" line.
     let letter = order_in(&store, "to_be_sent").await;
-    let out = fulfilment::ship_untracked(&store, &letter, &actor(), true, false, now)
+    let out = fulfilment::ship_untracked(&store, &letter, &actor(), true, false, false, now)
         .await
         .unwrap();
     assert!(matches!(out, EmailOutcome::Queued { .. }), "{out:?}");
@@ -702,7 +707,7 @@ async fn a_letter_is_marked_sent_without_tracking_with_or_without_the_email() {
     // Not told: Sent, no email queued, and the history says so.
     let quiet = order_in(&store, "to_be_sent").await;
     assert_ne!(quiet, letter);
-    let out = fulfilment::ship_untracked(&store, &quiet, &actor(), false, false, now)
+    let out = fulfilment::ship_untracked(&store, &quiet, &actor(), false, false, false, now)
         .await
         .unwrap();
     assert!(matches!(out, EmailOutcome::None), "{out:?}");
@@ -711,7 +716,8 @@ async fn a_letter_is_marked_sent_without_tracking_with_or_without_the_email() {
     assert_eq!(history[0].detail.as_deref(), Some("no tracking; no email"));
 
     // Only from To be sent, and only with a staff name: nothing changes otherwise.
-    let again = fulfilment::ship_untracked(&store, &quiet, &actor(), false, false, now).await;
+    let again =
+        fulfilment::ship_untracked(&store, &quiet, &actor(), false, false, false, now).await;
     assert!(
         matches!(again, Err(FulfilmentError::Invalid(_))),
         "{again:?}"
@@ -721,7 +727,137 @@ async fn a_letter_is_marked_sent_without_tracking_with_or_without_the_email() {
         station: String::new(),
     };
     let pickup = order_in(&store, "to_be_picked_up").await;
-    let refused = fulfilment::ship_untracked(&store, &pickup, &nobody, false, false, now).await;
+    let refused =
+        fulfilment::ship_untracked(&store, &pickup, &nobody, false, false, false, now).await;
     assert!(matches!(refused, Err(FulfilmentError::Invalid(_))));
     assert_eq!(counts(&store, &pickup).await, (0, 0, 0));
+}
+
+/// An order held back by its payment (`hold` is `awaiting_payment` or `on_hold`) that staff
+/// would ship (`kind` delivery) or hand over (pickup).
+async fn held_order(store: &Store, hold: &str, kind: &str) -> String {
+    sqlx::query_scalar(
+        "SELECT id FROM orders WHERE queue = ?1 AND delivery_kind = ?2
+         ORDER BY created DESC LIMIT 1",
+    )
+    .bind(hold)
+    .bind(kind)
+    .fetch_one(store.pool())
+    .await
+    .unwrap_or_else(|e| panic!("a {kind} order in {hold}: {e}"))
+}
+
+#[tokio::test]
+async fn an_unpaid_order_goes_out_only_on_a_confirmation_the_history_keeps() {
+    let shop = shop_with_smtp().await;
+    let store = &shop.store;
+    let id = held_order(store, "awaiting_payment", "delivery").await;
+    let parcels = [colissimo("6A12345678901")];
+
+    // Without the confirmation: refused with the reason, and nothing changed.
+    let err = fulfilment::ship(store, &id, &parcels, &actor(), false, false, 1000)
+        .await
+        .unwrap_err();
+    let FulfilmentError::PaymentNotSettled(reason) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        reason,
+        "the payment is still processing (SEPA Direct Debit)"
+    );
+    assert!(err.to_string().contains("Confirm to go ahead"), "{err}");
+    let mut conn = store.pool().acquire().await.unwrap();
+    assert_eq!(
+        store::orders::status(&mut *conn, &id).await.unwrap(),
+        FulfilmentStatus::ToBeSent
+    );
+    assert!(store::orders::fulfilment(&mut conn, &id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(fulfilment::history(&mut *conn, &id)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(outbox::list_for_order(&mut *conn, &id)
+        .await
+        .unwrap()
+        .is_empty());
+    drop(conn);
+    // Untracked shipping is held back the same way.
+    assert!(matches!(
+        fulfilment::ship_untracked(store, &id, &actor(), true, false, false, 1000).await,
+        Err(FulfilmentError::PaymentNotSettled(_))
+    ));
+
+    // Confirmed: it goes out, and the history says who went ahead, and why it was unpaid.
+    let out = fulfilment::ship(store, &id, &parcels, &actor(), false, true, 2000)
+        .await
+        .unwrap();
+    assert!(matches!(out, EmailOutcome::Queued { .. }), "{out:?}");
+    let history = fulfilment::history(store.pool(), &id).await.unwrap();
+    let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
+    assert_eq!(actions, ["unpaid_confirmed", "shipped"]);
+    assert_eq!(history[0].staff.as_deref(), Some("Inès"));
+    assert_eq!(history[0].station.as_deref(), Some("Atelier 2"));
+    assert_eq!(
+        history[0].detail.as_deref(),
+        Some("shipped although the payment is still processing (SEPA Direct Debit)")
+    );
+    // Out of Awaiting payment, into Sent.
+    let queue: String = sqlx::query_scalar("SELECT queue FROM orders WHERE id = ?1")
+        .bind(&id)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(queue, "sent");
+
+    // A paid order needs no confirmation and records none.
+    let paid = order_in(store, "to_be_sent").await;
+    fulfilment::ship(store, &paid, &parcels, &actor(), false, false, 3000)
+        .await
+        .unwrap();
+    let history = fulfilment::history(store.pool(), &paid).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|h| h.action.as_str())
+            .collect::<Vec<_>>(),
+        ["shipped"]
+    );
+}
+
+#[tokio::test]
+async fn a_held_pickup_is_handed_over_only_on_a_confirmation() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = shop(dir.path()).await;
+    let id = held_order(&store, "on_hold", "pickup").await;
+    let err = fulfilment::confirm_pickup(&store, &id, &actor(), false, 1000)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FulfilmentError::PaymentNotSettled(_)),
+        "{err:?}"
+    );
+    let mut conn = store.pool().acquire().await.unwrap();
+    assert_eq!(
+        store::orders::status(&mut *conn, &id).await.unwrap(),
+        FulfilmentStatus::ToBePickedUp
+    );
+    drop(conn);
+    fulfilment::confirm_pickup(&store, &id, &actor(), true, 2000)
+        .await
+        .unwrap();
+    let history = fulfilment::history(store.pool(), &id).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|h| h.action.as_str())
+            .collect::<Vec<_>>(),
+        ["unpaid_confirmed", "picked_up"]
+    );
+    assert!(history[0]
+        .detail
+        .as_deref()
+        .is_some_and(|d| d.starts_with("handed over although the")));
 }

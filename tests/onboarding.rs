@@ -132,7 +132,7 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
         .await
         .unwrap();
     let pickup = &pickups.rows[0].id;
-    ws.confirm_pickup(pickup).await.unwrap();
+    ws.confirm_pickup(pickup, false).await.unwrap();
     let handed = ws.order_detail(pickup).await.unwrap();
     assert_eq!(handed.status, FulfilmentStatus::PickedUp);
     let f = handed.fulfilment.unwrap();
@@ -315,4 +315,63 @@ async fn a_keychain_that_cannot_be_reached_changes_nothing() {
         "no account is recorded"
     );
     assert_eq!(ws.status().await.unwrap().source, DataSource::Demo);
+}
+
+/// Restricted keys that may not read the account (no `rak_account_read`): onboarding learns
+/// the account from Stripe's refusal, so two such merchants on one machine keep two stores,
+/// and the full sync works without the account.
+#[tokio::test]
+async fn restricted_keys_without_account_access_keep_a_store_per_account() {
+    use comptoir_core::secrets::MemoryStore;
+    let dir = tempfile::tempdir().unwrap();
+    let mut seen = Vec::new();
+    for (seed, tag) in [(11u64, "One"), (12u64, "Two")] {
+        let rk = format!("rk_test_{}", format!("restricted{tag}").repeat(3));
+        let sim = Simulator::start(
+            Dataset::generate(&DatasetSpec {
+                orders: 12,
+                subscriptions: 2,
+                seed,
+                now: store::now(),
+                ..DatasetSpec::default()
+            }),
+            SimConfig {
+                api_key: rk.clone(),
+                ..SimConfig::default()
+            },
+        )
+        .await;
+        sim.forbid("/v1/account", "rak_account_read");
+        let account_id = sim.snapshot().account["id"].as_str().unwrap().to_owned();
+        let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+        let ws = Workspace::open(config(dir.path(), &sim.base_url(), secrets))
+            .await
+            .unwrap();
+        let info = ws.connect_stripe(Secret::new(rk.clone())).await.unwrap();
+        assert_eq!(info.id, account_id, "the account Stripe's refusal names");
+        assert!(info.restricted_key);
+        let report = ws.sync(Arc::new(|_| {})).await.unwrap();
+        assert!(report.full && report.orders > 0, "{report:?}");
+        let stats = sim.stats();
+        assert_eq!(
+            stats.requests_by_path.get("/v1/account").copied(),
+            Some(2),
+            "onboarding and the sync asked once each, and went on without it: {stats:?}"
+        );
+        seen.push((account_id, report.orders));
+        ws.disconnect_stripe().await.unwrap();
+    }
+    assert_ne!(seen[0].0, seen[1].0, "two accounts");
+    let stores: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("stripe-") && n.ends_with(".sqlite"))
+        .collect();
+    assert_eq!(stores.len(), 2, "a store each: {stores:?}");
+    for (id, _) in &seen {
+        assert!(
+            stores.iter().any(|s| s.contains(id.as_str())),
+            "{id} in {stores:?}"
+        );
+    }
 }

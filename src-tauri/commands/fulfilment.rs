@@ -17,8 +17,11 @@ pub async fn ship_order(
     ws: Ws<'_>,
     order_id: String,
     parcels: Vec<TrackingInput>,
+    confirm_unpaid: Option<bool>,
 ) -> CmdResult<EmailOutcome> {
-    Ok(ws.ship_order(&order_id, &parcels).await?)
+    Ok(ws
+        .ship_order(&order_id, &parcels, confirm_unpaid.unwrap_or(false))
+        .await?)
 }
 
 /// "Mark as sent without tracking": a letter or a hand delivery.
@@ -27,8 +30,20 @@ pub async fn ship_order_untracked(
     ws: Ws<'_>,
     order_id: String,
     notify: bool,
+    confirm_unpaid: Option<bool>,
 ) -> CmdResult<EmailOutcome> {
-    Ok(ws.ship_order_untracked(&order_id, notify).await?)
+    Ok(ws
+        .ship_order_untracked(&order_id, notify, confirm_unpaid.unwrap_or(false))
+        .await?)
+}
+
+/// "Refund" in the app (full, or partial by amount or by line).
+#[tauri::command]
+pub async fn refund_order(
+    ws: Ws<'_>,
+    request: comptoir_core::refunds::RefundRequest,
+) -> CmdResult<comptoir_core::refunds::RefundDone> {
+    Ok(ws.refund_order(&request).await?)
 }
 
 #[tauri::command]
@@ -43,8 +58,14 @@ pub async fn retry_email(ws: Ws<'_>, id: i64) -> CmdResult<OutboxEmail> {
 }
 
 #[tauri::command]
-pub async fn confirm_pickup(ws: Ws<'_>, order_id: String) -> CmdResult<()> {
-    Ok(ws.confirm_pickup(&order_id).await?)
+pub async fn confirm_pickup(
+    ws: Ws<'_>,
+    order_id: String,
+    confirm_unpaid: Option<bool>,
+) -> CmdResult<()> {
+    Ok(ws
+        .confirm_pickup(&order_id, confirm_unpaid.unwrap_or(false))
+        .await?)
 }
 
 #[tauri::command]

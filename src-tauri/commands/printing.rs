@@ -98,8 +98,15 @@ pub async fn print_packing_slip(
     ws: Ws<'_>,
     order_id: String,
     lang: String,
+    confirm_unpaid: Option<bool>,
 ) -> CmdResult<PrintedSlip> {
-    let job = ws.packing_slip(&order_id, lang.starts_with("fr")).await?;
+    let job = ws
+        .packing_slip(
+            &order_id,
+            lang.starts_with("fr"),
+            confirm_unpaid.unwrap_or(false),
+        )
+        .await?;
     let request = run_lp(&app, &job).await?;
     ws.packing_slip_printed(std::slice::from_ref(&order_id), job.printer.as_deref())
         .await?;
@@ -118,8 +125,15 @@ pub async fn print_packing_slips(
     ws: Ws<'_>,
     query: OrderQuery,
     lang: String,
+    confirm_unpaid: Option<bool>,
 ) -> CmdResult<PrintedSlip> {
-    let (job, ids) = ws.packing_slips(&query, lang.starts_with("fr")).await?;
+    let (job, ids) = ws
+        .packing_slips(
+            &query,
+            lang.starts_with("fr"),
+            confirm_unpaid.unwrap_or(false),
+        )
+        .await?;
     let request = run_lp(&app, &job).await?;
     ws.packing_slip_printed(&ids, job.printer.as_deref())
         .await?;

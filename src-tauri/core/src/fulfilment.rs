@@ -81,6 +81,10 @@ pub enum FulfilmentError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Mail(#[from] MailError),
+    /// The order is not paid (processing, failed, refunded, disputed): going ahead needs the
+    /// merchant's explicit confirmation.
+    #[error("This order is not paid: {0}. Confirm to go ahead anyway.")]
+    PaymentNotSettled(String),
 }
 
 impl From<sqlx::Error> for FulfilmentError {
@@ -186,6 +190,34 @@ fn check_actor(actor: &Actor) -> Result<()> {
     Ok(())
 }
 
+/// Stops an action on an order whose payment is not settled unless the merchant confirmed it;
+/// a confirmed one is recorded in the history (who, when, where, and why it was not paid).
+pub(crate) async fn check_payment(
+    conn: &mut sqlx::SqliteConnection,
+    order: &Order,
+    confirmed: bool,
+    action: &str,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<()> {
+    let Some(reason) = crate::payments::unsettled_reason(&order.payment) else {
+        return Ok(());
+    };
+    if !confirmed {
+        return Err(FulfilmentError::PaymentNotSettled(reason));
+    }
+    let detail = format!("{action} although {reason}");
+    audit(
+        conn,
+        &order.id,
+        now,
+        "unpaid_confirmed",
+        actor,
+        Some(&detail),
+    )
+    .await
+}
+
 pub(crate) async fn audit(
     conn: &mut sqlx::SqliteConnection,
     order_id: &str,
@@ -289,12 +321,14 @@ fn outcome_detail(o: &EmailOutcome) -> Option<&'static str> {
 
 /// "Send shipping email": records the parcels' tracking links, moves the order to Sent (with
 /// the time, staff and station) and queues the shipping confirmation, in one transaction.
+#[allow(clippy::too_many_arguments)]
 pub async fn ship(
     store: &Store,
     order_id: &str,
     parcels: &[TrackingInput],
     actor: &Actor,
     demo: bool,
+    confirm_unpaid: bool,
     now: Timestamp,
 ) -> Result<EmailOutcome> {
     check_actor(actor)?;
@@ -307,7 +341,17 @@ pub async fn ship(
         .iter()
         .map(|p| resolve(p, &custom))
         .collect::<Result<Vec<_>>>()?;
-    let outcome = ship_in(&mut tx, order_id, &resolved, actor, true, demo, now).await?;
+    let outcome = ship_in(
+        &mut tx,
+        order_id,
+        &resolved,
+        actor,
+        true,
+        demo,
+        confirm_unpaid,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(outcome)
 }
@@ -315,17 +359,29 @@ pub async fn ship(
 /// "Mark as sent without tracking": a letter or a hand delivery. To be sent → Sent with the
 /// time, staff and station, in one transaction; with `notify`, the customer gets the shipping
 /// email, without a tracking link.
+#[allow(clippy::too_many_arguments)]
 pub async fn ship_untracked(
     store: &Store,
     order_id: &str,
     actor: &Actor,
     notify: bool,
     demo: bool,
+    confirm_unpaid: bool,
     now: Timestamp,
 ) -> Result<EmailOutcome> {
     check_actor(actor)?;
     let mut tx = store.write().await?;
-    let outcome = ship_in(&mut tx, order_id, &[], actor, notify, demo, now).await?;
+    let outcome = ship_in(
+        &mut tx,
+        order_id,
+        &[],
+        actor,
+        notify,
+        demo,
+        confirm_unpaid,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(outcome)
 }
@@ -340,6 +396,7 @@ async fn ship_in(
     actor: &Actor,
     notify: bool,
     demo: bool,
+    confirm_unpaid: bool,
     now: Timestamp,
 ) -> Result<EmailOutcome> {
     let order = store::orders::get(&mut *tx, order_id).await?;
@@ -347,6 +404,7 @@ async fn ship_in(
     if status != FulfilmentStatus::ToBeSent {
         return Err(wrong_status(status, "shipped from To be sent"));
     }
+    check_payment(tx, &order, confirm_unpaid, "shipped", actor, now).await?;
     upsert_fulfilment(&mut *tx, order_id, FulfilmentStatus::Sent, actor, now).await?;
     for p in resolved {
         sqlx::query(
@@ -501,6 +559,7 @@ pub async fn confirm_pickup(
     store: &Store,
     order_id: &str,
     actor: &Actor,
+    confirm_unpaid: bool,
     now: Timestamp,
 ) -> Result<()> {
     check_actor(actor)?;
@@ -510,6 +569,7 @@ pub async fn confirm_pickup(
     if status != FulfilmentStatus::ToBePickedUp || order.delivery_kind != DeliveryKind::Pickup {
         return Err(wrong_status(status, "picked up from To be picked up"));
     }
+    check_payment(&mut tx, &order, confirm_unpaid, "handed over", actor, now).await?;
     upsert_fulfilment(&mut tx, order_id, FulfilmentStatus::PickedUp, actor, now).await?;
     audit(&mut tx, order_id, now, "picked_up", actor, None).await?;
     tx.commit().await?;

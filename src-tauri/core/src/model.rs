@@ -640,6 +640,10 @@ pub struct AppStatus {
     /// Why the app opened the demo store although a key may be configured (for example the
     /// keychain was locked), in plain words; `None` when all is well.
     pub notice: Option<String>,
+    /// A full sync began and did not finish (the app was closed or killed during it): the
+    /// store holds only part of the account until it resumes.
+    #[serde(default)]
+    pub full_sync_incomplete: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -692,6 +696,9 @@ pub struct SyncReport {
     /// HTTP requests made to Stripe, retries included.
     #[ts(type = "number")]
     pub requests: i64,
+    /// Stripe objects the app could not read; each sync fetches them again.
+    #[ts(type = "number")]
+    pub skipped: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -134,6 +134,8 @@ const SESSION_EXPAND: [&str; 7] = [
     // Stripe's limit of four).
     "payment_intent.latest_charge",
 ];
+/// An invoice's payments (includable), which name the PaymentIntent of a one-off invoice.
+const INVOICE_EXPAND: [&str; 1] = ["payments"];
 /// A PaymentIntent retrieved on its own (an invoice's, or after a payment event).
 const PAYMENT_EXPAND: &str = "latest_charge";
 const SUBSCRIPTION_EXPAND: [&str; 4] = [
@@ -230,6 +232,7 @@ impl Tally {
             invoices: self.invoices.load(Ordering::Relaxed),
             events: self.events.load(Ordering::Relaxed),
             requests: requests as i64,
+            skipped: 0,
         }
     }
 }
@@ -274,8 +277,90 @@ pub async fn sync(
         &store::now().to_string(),
     )
     .await?;
+    retry_skipped(store, client).await?;
+    report.skipped = store::sync_skipped::count(store.pool()).await?;
     report.requests = (client.request_count() - before) as i64;
+    if report.full {
+        // A full sync may have resumed one that was cut short: what the merchant wants to read
+        // is what the store now holds, not this run's share of it.
+        let mut conn = store.pool().acquire().await?;
+        report.orders = store::orders::count(&mut *conn).await?;
+        report.customers = store::customers::count(&mut *conn).await?;
+        report.subscriptions = store::subscriptions::count(&mut *conn).await?;
+        report.invoices = store::invoices::count(&mut *conn).await?;
+    }
     Ok(report)
+}
+
+/// Fetches again, one by one, the objects an earlier sync could not read, and writes those it
+/// now can (a newer app, or Stripe fixed the object); the others stay listed.
+async fn retry_skipped(store: &Store, client: &StripeClient) -> Result<()> {
+    let todo = store::sync_skipped::list(store.pool()).await?;
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let book = {
+        let mut conn = store.pool().acquire().await?;
+        store::shipping_rates::rate_book(&mut conn).await?
+    };
+    for (kind, id) in todo {
+        let fetched = match kind.as_str() {
+            "checkout.session" => {
+                let s = client
+                    .send(
+                        &RetrieveCheckoutSession::new(id.as_str())
+                            .expand(own_expand(&SESSION_EXPAND)),
+                    )
+                    .await;
+                match s {
+                    Ok(s) => {
+                        let items = fetch_session_items(client, &s).await?;
+                        Ok(EventObject::Session(s, items))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            "invoice" => client
+                .get(
+                    &format!("/invoices/{id}"),
+                    &[("expand[]", INVOICE_EXPAND[0])],
+                )
+                .await
+                .map(EventObject::Plain),
+            "customer" => client
+                .send(&RetrieveCustomer::new(id.as_str()))
+                .await
+                .map(EventObject::Plain),
+            "subscription" => client
+                .send(
+                    &RetrieveSubscription::new(id.as_str())
+                        .expand(own_expand(&SUBSCRIPTION_EXPAND)),
+                )
+                .await
+                .map(EventObject::Plain),
+            "dispute" => client
+                .get(&format!("/disputes/{id}"), &[])
+                .await
+                .map(EventObject::Plain),
+            _ => continue,
+        };
+        let mut tx = store.write().await?;
+        match fetched {
+            Ok(obj) => {
+                let tally = Tally::new(Arc::new(|_| {}), 1);
+                apply_object(&mut tx, &book, &obj, &tally).await?;
+            }
+            // Gone from Stripe: nothing left to read.
+            Err(StripeError::NotFound(_)) => {
+                store::sync_skipped::clear(&mut tx, &kind, &id).await?
+            }
+            Err(e) => {
+                tracing::info!(kind, id, "could not fetch a skipped object again: {e}");
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 /// Stripe's answer when the events cursor no longer exists (purged after 30 days).
@@ -352,11 +437,18 @@ async fn full(
             (start, c.cursor_created.unwrap_or_else(store::now))
         }
         _ => {
-            let account = client
-                .send(&stripe_connect::account::RetrieveForMyAccountAccount::new())
-                .await?;
-            let start = account.get("created").and_then(Value::as_i64).unwrap_or(0);
             let end = store::now() + 60;
+            // The account's creation bounds the windows. A restricted key may not read the
+            // account: then two years back will do, as the first window is open at the bottom
+            // and still takes anything older.
+            let start = match client
+                .send(&stripe_connect::account::RetrieveForMyAccountAccount::new())
+                .await
+            {
+                Ok(account) => account.get("created").and_then(Value::as_i64).unwrap_or(0),
+                Err(StripeError::Permission(_)) => end - 2 * 365 * 24 * 3600,
+                Err(e) => return Err(e.into()),
+            };
             // Anchor the events feed before reading the lists: whatever happens during the
             // full sync is replayed by the next incremental one (upserts are idempotent).
             let newest = client.send(&ListEvent::new().limit(1)).await?;
@@ -409,6 +501,15 @@ async fn full(
     // Shipping rates first: mapping an order needs their names and pickup flags.
     tally.emit(Some(SyncStage::ShippingRates));
     sync_shipping_rates(store, client).await?;
+    // Tax rates: an invoice names its VAT rates by id only.
+    let tax_rates = list_all(client, "/tax_rates", &[]).await?;
+    {
+        let mut tx = store.write().await?;
+        for r in &tax_rates {
+            store::tax_rates::upsert(&mut tx, r).await?;
+        }
+        tx.commit().await?;
+    }
     // Disputes next: few, and an order's payment state reads them as it is written.
     let disputes = list_all(client, "/disputes", &[]).await?;
     {
@@ -517,7 +618,9 @@ impl FullCtx<'_> {
                 Resource::Sessions => fetch!(ListCheckoutSession::new()
                     .status(stripe_shared::CheckoutSessionStatus::Complete)
                     .expand(list_expand(&SESSION_EXPAND))),
-                Resource::Invoices => fetch!(ListInvoice::new()),
+                Resource::Invoices => {
+                    fetch!(ListInvoice::new().expand(list_expand(&INVOICE_EXPAND)))
+                }
                 Resource::Subscriptions => fetch!(ListSubscription::new()
                     .status(ListSubscriptionStatus::All)
                     .expand(list_expand(&SUBSCRIPTION_EXPAND))),
@@ -565,6 +668,8 @@ impl FullCtx<'_> {
             };
             detached(page.write()).await?;
             self.tally.pages.fetch_add(1, Ordering::Relaxed);
+            // The label names the list a page was just read from, whatever other windows do.
+            self.tally.emit(Some(w.resource.stage()));
             if !has_more || last.is_none() {
                 self.tally.streams_done.fetch_add(1, Ordering::Relaxed);
                 self.tally.emit(None);
@@ -909,15 +1014,44 @@ async fn fetch_missing_customers(ctx: &FullCtx<'_>) -> Result<()> {
 
 // ---- Writing Stripe objects (shared by the full sync, events and the demo store) ----
 
+/// An object the mapping refused: logged with its id (never its content), and kept for the
+/// next sync to fetch again when it has an id.
+async fn skipped(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    obj: &Value,
+    e: &mapping::MappingError,
+) -> Result<()> {
+    let id = obj.get("id").and_then(Value::as_str).unwrap_or_default();
+    tracing::warn!(
+        kind,
+        id,
+        "skipping a Stripe object the app cannot read: {e}"
+    );
+    if !id.is_empty() {
+        store::sync_skipped::note(conn, kind, id, &e.to_string()).await?;
+    }
+    Ok(())
+}
+
+/// An object read at last: it leaves the list of those to retry.
+async fn read_ok(conn: &mut SqliteConnection, kind: &str, obj: &Value) -> Result<()> {
+    if let Some(id) = obj.get("id").and_then(Value::as_str) {
+        store::sync_skipped::clear(conn, kind, id).await?;
+    }
+    Ok(())
+}
+
 async fn write_customers(conn: &mut SqliteConnection, data: &[Value]) -> Result<i64> {
     let mut n = 0;
     for c in data {
         match mapping::customer_from(c) {
             Ok(customer) => {
                 store::customers::upsert(conn, &customer, c).await?;
+                read_ok(conn, "customer", c).await?;
                 n += 1;
             }
-            Err(e) => tracing::warn!("skipping a customer: {e}"),
+            Err(e) => skipped(conn, "customer", c, &e).await?,
         }
     }
     Ok(n)
@@ -943,19 +1077,36 @@ async fn write_sessions(
                 if store::orders::upsert(conn, &order, s).await? {
                     n += 1;
                 }
+                read_ok(conn, "checkout.session", s).await?;
             }
             Ok(None) => {}
-            Err(e) => tracing::warn!(
-                session = %session_id(s),
-                "skipping a checkout session: {e}"
-            ),
+            Err(e) => skipped(conn, "checkout.session", s, &e).await?,
         }
     }
     Ok(n)
 }
 
+/// The invoice with the tax rates its VAT lines name by id replaced by the rates themselves
+/// (from the store), as an expansion would give them, so the VAT reads "TVA 20 %", not "Tax".
+async fn with_tax_rates(conn: &mut SqliteConnection, inv: &Value) -> Result<Value> {
+    let mut inv = inv.clone();
+    if let Some(taxes) = inv.get_mut("total_taxes").and_then(Value::as_array_mut) {
+        for t in taxes {
+            let Some(slot) = t.pointer_mut("/tax_rate_details/tax_rate") else {
+                continue;
+            };
+            if let Some(id) = slot.as_str().map(str::to_owned) {
+                if let Some(rate) = store::tax_rates::get(&mut *conn, &id).await? {
+                    *slot = rate;
+                }
+            }
+        }
+    }
+    Ok(inv)
+}
+
 /// Stores what a PaymentIntent (with its latest charge, when expanded) says of the payment.
-async fn write_payment(conn: &mut SqliteConnection, pi: &Value) -> Result<()> {
+pub(crate) async fn write_payment(conn: &mut SqliteConnection, pi: &Value) -> Result<()> {
     if let Some(facts) = mapping::payment_facts(pi) {
         store::payments::upsert(conn, &facts, pi).await?;
     }
@@ -985,7 +1136,10 @@ async fn payment_of(
 }
 
 /// Recomputes the payment state of the orders a PaymentIntent paid.
-async fn refresh_payment(conn: &mut SqliteConnection, payment_intent_id: &str) -> Result<()> {
+pub(crate) async fn refresh_payment(
+    conn: &mut SqliteConnection,
+    payment_intent_id: &str,
+) -> Result<()> {
     for id in store::orders::ids_with_payment(&mut *conn, payment_intent_id).await? {
         let order = store::orders::get(&mut *conn, &id).await?;
         let payment = payment_of(conn, &order).await?;
@@ -1011,7 +1165,7 @@ async fn write_disputes(conn: &mut SqliteConnection, data: &[Value]) -> Result<(
                     refresh_payment(conn, &pi).await?;
                 }
             }
-            Err(e) => tracing::warn!("skipping a dispute: {e}"),
+            Err(e) => skipped(conn, "dispute", d, &e).await?,
         }
     }
     Ok(())
@@ -1026,13 +1180,16 @@ async fn write_invoices(
     let name = |id: &str| book.name(id);
     let pickup = |id: &str, display: Option<&str>| book.is_pickup(id, display);
     for i in data {
+        let with_rates = with_tax_rates(conn, i).await?;
+        let i = &with_rates;
         let invoice = match mapping::invoice_from(i) {
             Ok(inv) => inv,
             Err(e) => {
-                tracing::warn!("skipping an invoice: {e}");
+                skipped(conn, "invoice", i, &e).await?;
                 continue;
             }
         };
+        read_ok(conn, "invoice", i).await?;
         store::invoices::upsert(conn, &invoice, i).await?;
         invoices += 1;
         if let Ok(Some(mut order)) = mapping::order_from_invoice(i, &name, &pickup) {
@@ -1051,9 +1208,10 @@ async fn write_subscriptions(conn: &mut SqliteConnection, data: &[Value]) -> Res
         match mapping::subscription_from(s, None) {
             Ok(sub) => {
                 store::subscriptions::upsert(conn, &sub, s).await?;
+                read_ok(conn, "subscription", s).await?;
                 n += 1;
             }
-            Err(e) => tracing::warn!("skipping a subscription: {e}"),
+            Err(e) => skipped(conn, "subscription", s, &e).await?,
         }
     }
     Ok(n)
@@ -1063,7 +1221,7 @@ async fn write_subscriptions(conn: &mut SqliteConnection, data: &[Value]) -> Res
 
 /// The events the incremental sync applies. The feed is read whole (Stripe's `types` filter
 /// takes at most 20 names) and filtered here; the cursor moves past the others too.
-const EVENT_TYPES: [&str; 26] = [
+const EVENT_TYPES: [&str; 28] = [
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",
     "checkout.session.async_payment_failed",
@@ -1081,6 +1239,8 @@ const EVENT_TYPES: [&str; 26] = [
     "invoice.voided",
     "invoice.marked_uncollectible",
     "shipping_rate.updated",
+    "tax_rate.created",
+    "tax_rate.updated",
     "payment_intent.payment_failed",
     "charge.refunded",
     "charge.refund.updated",
@@ -1236,7 +1396,7 @@ enum EventObject {
 }
 
 /// Retrieves a PaymentIntent with what its payment state needs.
-async fn fetch_payment_intent(client: &StripeClient, id: &str) -> Result<Value> {
+pub(crate) async fn fetch_payment_intent(client: &StripeClient, id: &str) -> Result<Value> {
     Ok(client
         .get(
             &format!("/payment_intents/{id}"),
@@ -1298,6 +1458,26 @@ async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<
                     }
                     Err(StripeError::NotFound(_)) => out.push(EventObject::Plain(obj.clone())),
                     Err(e) => return Err(e.into()),
+                }
+            }
+            // A one-off invoice's order needs its payments, which events never carry: read
+            // the invoice with them, then its PaymentIntent (written first).
+            "invoice" if mapping::invoice_is_order(obj) => {
+                let inv = client
+                    .get(
+                        &format!("/invoices/{id}"),
+                        &[("expand[]", INVOICE_EXPAND[0])],
+                    )
+                    .await?;
+                out.push(EventObject::Plain(inv.clone()));
+                if let Some(pi) = mapping::invoice_payment_intent(&inv) {
+                    if payments_done.insert(pi.clone()) {
+                        match fetch_payment_intent(client, &pi).await {
+                            Ok(v) => out.push(EventObject::Payment(v, None)),
+                            Err(SyncError::Stripe(StripeError::NotFound(_))) => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
                 }
             }
             "payment_intent" | "charge" | "refund" => {
@@ -1381,6 +1561,7 @@ async fn apply_object(
                 tally.subscriptions.fetch_add(n, Ordering::Relaxed);
             }
             Some("shipping_rate") => store::shipping_rates::upsert(conn, v).await?,
+            Some("tax_rate") => store::tax_rates::upsert(conn, v).await?,
             _ => {}
         },
     }
@@ -1445,6 +1626,13 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
         })
         .collect();
     write_disputes(&mut tx, &data.disputes).await?;
+    for r in &data.tax_rates {
+        store::tax_rates::upsert(&mut tx, r).await?;
+    }
+    // Every payment first (a one-off invoice's too), as the full sync's last pass reads them.
+    for pi in payment_intents.values() {
+        write_payment(&mut tx, pi).await?;
+    }
     let sessions: Vec<Value> = data
         .checkout_sessions
         .iter()
@@ -1574,6 +1762,7 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
         invoices,
         events: 0,
         requests: 0,
+        skipped: 0,
     })
 }
 

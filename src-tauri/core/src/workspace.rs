@@ -46,6 +46,12 @@ pub enum WorkspaceError {
     Busy,
     #[error("{0}")]
     InvalidInput(String),
+    /// An order that is not paid needs the merchant's confirmation first.
+    #[error("{0}")]
+    PaymentNotSettled(String),
+    /// The API key may not do this (a restricted key without the permission); says which.
+    #[error("{0}")]
+    NotPermitted(String),
     #[error("Cannot write {path}: {source}")]
     Io {
         path: PathBuf,
@@ -107,6 +113,9 @@ fn fulfilment_error(e: FulfilmentError) -> WorkspaceError {
         FulfilmentError::Carrier(c) => WorkspaceError::InvalidInput(c.to_string()),
         FulfilmentError::Store(s) => WorkspaceError::Store(s),
         FulfilmentError::Mail(m) => mail_error(m),
+        e @ FulfilmentError::PaymentNotSettled(_) => {
+            WorkspaceError::PaymentNotSettled(e.to_string())
+        }
     }
 }
 
@@ -212,6 +221,10 @@ impl Workspace {
             } else {
                 None
             },
+            full_sync_incomplete: cur.source == DataSource::Stripe
+                && store::cursors::get(&mut *conn, "full")
+                    .await?
+                    .is_some_and(|c| !c.complete),
         })
     }
 
@@ -331,6 +344,42 @@ impl Workspace {
         Ok(detail)
     }
 
+    /// "Refund": through Stripe's Refunds API, in full or in part (amount or cart lines), under
+    /// the window's idempotency key; the order's payment is read back at once and the refund
+    /// recorded in its history.
+    pub async fn refund_order(
+        &self,
+        req: &crate::refunds::RefundRequest,
+    ) -> Result<crate::refunds::RefundDone> {
+        use crate::refunds::RefundError;
+        let actor = self.actor().await?;
+        let cur = self.current().await;
+        if cur.source == DataSource::Demo {
+            return Err(WorkspaceError::InvalidInput(RefundError::Demo.to_string()));
+        }
+        let Some(client) = cur.client.as_ref() else {
+            return Err(WorkspaceError::InvalidInput(
+                RefundError::NoClient.to_string(),
+            ));
+        };
+        crate::refunds::refund(&cur.store, client, req, &actor, store::now())
+            .await
+            .map_err(|e| match e {
+                RefundError::Stripe(StripeError::Permission(_)) => {
+                    let said = match &e {
+                        RefundError::Stripe(s) => refusal(s),
+                        _ => String::new(),
+                    };
+                    WorkspaceError::NotPermitted(format!(
+                        "No refund was made: {said}. Refund via Stripe meanwhile."
+                    ))
+                }
+                RefundError::Stripe(s) => WorkspaceError::Stripe(s),
+                RefundError::Store(s) => WorkspaceError::Store(s),
+                other => WorkspaceError::InvalidInput(other.to_string()),
+            })
+    }
+
     /// Who acts at this station (Settings).
     async fn actor(&self) -> Result<Actor> {
         let s = self.settings().await?;
@@ -342,31 +391,53 @@ impl Workspace {
 
     /// "Send shipping email": records the parcels, moves the order to Sent and queues the
     /// shipping email (the demo store previews it instead). Then wakes the mail worker.
+    /// An order that is not paid is refused unless `confirm_unpaid` says the merchant agreed.
     pub async fn ship_order(
         &self,
         order_id: &str,
         parcels: &[TrackingInput],
+        confirm_unpaid: bool,
     ) -> Result<EmailOutcome> {
         let actor = self.actor().await?;
         let cur = self.current().await;
         let demo = cur.source == DataSource::Demo;
-        let out = fulfilment::ship(&cur.store, order_id, parcels, &actor, demo, store::now())
-            .await
-            .map_err(fulfilment_error)?;
+        let out = fulfilment::ship(
+            &cur.store,
+            order_id,
+            parcels,
+            &actor,
+            demo,
+            confirm_unpaid,
+            store::now(),
+        )
+        .await
+        .map_err(fulfilment_error)?;
         self.mail_wakeup.notify_one();
         Ok(out)
     }
 
     /// "Mark as sent without tracking" (a letter, a hand delivery); with `notify` the customer
     /// gets the shipping email without a tracking link. Then wakes the mail worker.
-    pub async fn ship_order_untracked(&self, order_id: &str, notify: bool) -> Result<EmailOutcome> {
+    pub async fn ship_order_untracked(
+        &self,
+        order_id: &str,
+        notify: bool,
+        confirm_unpaid: bool,
+    ) -> Result<EmailOutcome> {
         let actor = self.actor().await?;
         let cur = self.current().await;
         let demo = cur.source == DataSource::Demo;
-        let out =
-            fulfilment::ship_untracked(&cur.store, order_id, &actor, notify, demo, store::now())
-                .await
-                .map_err(fulfilment_error)?;
+        let out = fulfilment::ship_untracked(
+            &cur.store,
+            order_id,
+            &actor,
+            notify,
+            demo,
+            confirm_unpaid,
+            store::now(),
+        )
+        .await
+        .map_err(fulfilment_error)?;
         self.mail_wakeup.notify_one();
         Ok(out)
     }
@@ -391,10 +462,10 @@ impl Workspace {
         Ok(email)
     }
 
-    pub async fn confirm_pickup(&self, order_id: &str) -> Result<()> {
+    pub async fn confirm_pickup(&self, order_id: &str, confirm_unpaid: bool) -> Result<()> {
         let actor = self.actor().await?;
         let cur = self.current().await;
-        fulfilment::confirm_pickup(&cur.store, order_id, &actor, store::now())
+        fulfilment::confirm_pickup(&cur.store, order_id, &actor, confirm_unpaid, store::now())
             .await
             .map_err(fulfilment_error)
     }
@@ -741,10 +812,20 @@ impl Workspace {
 
     /// The packing slip of an order, in the merchant's language, for the printer chosen in
     /// Settings.
-    pub async fn packing_slip(&self, order_id: &str, french: bool) -> Result<PrintJob> {
+    pub async fn packing_slip(
+        &self,
+        order_id: &str,
+        french: bool,
+        confirm_unpaid: bool,
+    ) -> Result<PrintJob> {
         let cur = self.current().await;
         let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
         let order = store::orders::get(&mut *conn, order_id).await?;
+        if let Some(reason) = crate::payments::unsettled_reason(&order.payment) {
+            if !confirm_unpaid {
+                return Err(fulfilment_error(FulfilmentError::PaymentNotSettled(reason)));
+            }
+        }
         let shop = fulfilment::merchant_name(&mut conn)
             .await
             .map_err(fulfilment_error)?;
@@ -762,6 +843,7 @@ impl Workspace {
         &self,
         q: &OrderQuery,
         french: bool,
+        confirm_unpaid: bool,
     ) -> Result<(PrintJob, Vec<String>)> {
         let cur = self.current().await;
         let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
@@ -790,6 +872,18 @@ impl Workspace {
         for r in &page.rows {
             orders.push(store::orders::get(&mut *conn, &r.id).await?);
         }
+        let unpaid = orders
+            .iter()
+            .filter(|o| crate::payments::unsettled_reason(&o.payment).is_some())
+            .count();
+        if unpaid > 0 && !confirm_unpaid {
+            let reason = if unpaid == 1 {
+                "one order of this list is not paid".to_owned()
+            } else {
+                format!("{unpaid} orders of this list are not paid")
+            };
+            return Err(fulfilment_error(FulfilmentError::PaymentNotSettled(reason)));
+        }
         let shop = fulfilment::merchant_name(&mut conn)
             .await
             .map_err(fulfilment_error)?;
@@ -815,6 +909,14 @@ impl Workspace {
             fulfilment::audit(&mut tx, id, now, "slip_printed", &actor, detail.as_deref())
                 .await
                 .map_err(fulfilment_error)?;
+            // The print of an unpaid order went ahead on the merchant's confirmation: say so.
+            let order = store::orders::get(&mut *tx, id).await?;
+            if let Some(reason) = crate::payments::unsettled_reason(&order.payment) {
+                let why = format!("slip printed although {reason}");
+                fulfilment::audit(&mut tx, id, now, "unpaid_confirmed", &actor, Some(&why))
+                    .await
+                    .map_err(fulfilment_error)?;
+            }
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
@@ -1023,7 +1125,7 @@ pub async fn validate(config: &WorkspaceConfig, key: &Secret) -> Result<AccountI
             )));
         }
         // A restricted key may not read the account: prove it works on what we do read.
-        Err(StripeError::Permission(_)) if restricted => {
+        Err(StripeError::Permission(refused)) if restricted => {
             client
                 .send(&stripe_checkout::checkout_session::ListCheckoutSession::new().limit(1))
                 .await
@@ -1033,11 +1135,27 @@ pub async fn validate(config: &WorkspaceConfig, key: &Secret) -> Result<AccountI
                     )),
                     other => other.into(),
                 })?;
-            serde_json::json!({ "id": "acct_restricted" })
+            // Each account needs a store of its own: Stripe's refusal names the account.
+            let Some(id) = account_in_refusal(&refused) else {
+                return Err(WorkspaceError::InvalidKey(
+                    "Stripe did not say which account this restricted key belongs to. Give the key read access to Account (rak_account_read) as well, then paste it again.".into(),
+                ));
+            };
+            serde_json::json!({ "id": id })
         }
         Err(e) => return Err(e.into()),
     };
     Ok(account_info(&account, mode, restricted))
+}
+
+/// The account a refusal names: Stripe says "… for this endpoint on account 'acct_…'".
+fn account_in_refusal(message: &str) -> Option<String> {
+    let at = message.find("account '")? + "account '".len();
+    let id: String = message[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (id.starts_with("acct_") && id.len() > 5).then_some(id)
 }
 
 fn account_info(v: &Value, mode: StripeMode, restricted_key: bool) -> AccountInfo {

@@ -426,6 +426,7 @@ async fn a_shipped_invoice_order_hands_its_fulfilment_to_its_session_order() {
             std::slice::from_ref(&parcel),
             &actor,
             true,
+            false,
             1_790_000_100,
         )
         .await

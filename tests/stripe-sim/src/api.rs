@@ -4,7 +4,7 @@ use crate::store::{strip_item, Kind, Page, Store};
 use crate::Shared;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -593,6 +593,141 @@ fn list_payment_objects(s: &Shared, kind: Kind, url: &str, q: &Option<String>) -
     })
 }
 
+async fn list_tax_rates(State(s): St, RawQuery(q): RawQuery) -> ApiResult {
+    let p = params(&q);
+    p.check(&[LIST_COMMON, &["active", "inclusive"]].concat())?;
+    let store = s.store.lock().unwrap();
+    list_response(&store, Kind::TaxRate, "/v1/tax_rates", &p, |v| {
+        p.get("active")
+            .map(|a| v["active"] == (a == "true"))
+            .unwrap_or(true)
+            && p.get("inclusive")
+                .map(|a| v["inclusive"] == (a == "true"))
+                .unwrap_or(true)
+    })
+}
+
+/// `POST /v1/refunds`: refunds a PaymentIntent's charge (all that is left, or `amount`), once
+/// per Idempotency-Key.
+async fn create_refund(State(s): St, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let p = Params::parse(&String::from_utf8_lossy(&body));
+    p.check(&["payment_intent", "charge", "amount", "reason", "metadata["])?;
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    s.stats.lock().unwrap().refund_posts.push(key.clone());
+    let answer = {
+        let mut store = s.store.lock().unwrap();
+        match key.as_ref().and_then(|k| store.idempotent.get(k)) {
+            Some(first) => first.clone(),
+            None => {
+                let refund = refund_now(&mut store, &p)?;
+                if let Some(k) = &key {
+                    store.idempotent.insert(k.clone(), refund.clone());
+                }
+                refund
+            }
+        }
+    };
+    let lost = {
+        let mut f = s.faults.lock().unwrap();
+        let at = f.lose_next_answer.iter().position(|r| r == "/v1/refunds");
+        at.map(|i| f.lose_next_answer.remove(i)).is_some()
+    };
+    if lost {
+        let mut r = ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "api_error",
+            "The connection was lost before the answer (injected by the Comptoir Stripe simulator).",
+        )
+        .into_response();
+        r.headers_mut()
+            .insert("Stripe-Should-Retry", HeaderValue::from_static("false"));
+        return Ok(r);
+    }
+    Ok(json_body(&answer))
+}
+
+fn refund_now(store: &mut Store, p: &Params) -> Result<Value, ApiError> {
+    let pi = match (p.get("payment_intent"), p.get("charge")) {
+        (Some(pi), _) => pi.to_owned(),
+        (None, Some(ch)) => store
+            .get(Kind::Charge, ch)
+            .and_then(|c| c["payment_intent"].as_str())
+            .ok_or_else(|| ApiError::missing(Kind::Charge, ch))?
+            .to_owned(),
+        (None, None) => {
+            return Err(ApiError::invalid(
+                "One of the following params should be provided for this request: payment_intent or charge.",
+                None,
+            ))
+        }
+    };
+    let charge = store
+        .get(Kind::PaymentIntent, &pi)
+        .and_then(|v| v["latest_charge"].as_str())
+        .and_then(|ch| store.get(Kind::Charge, ch))
+        .cloned()
+        .ok_or_else(|| ApiError::missing(Kind::PaymentIntent, &pi))?;
+    let left = charge["amount_captured"].as_i64().unwrap_or(0)
+        - charge["amount_refunded"].as_i64().unwrap_or(0);
+    let amount =
+        match p.get("amount") {
+            None => left,
+            Some(a) => a.parse::<i64>().ok().filter(|a| *a > 0).ok_or_else(|| {
+                ApiError::invalid(&format!("Invalid integer: {a}"), Some("amount"))
+            })?,
+        };
+    if left <= 0 {
+        return Err(ApiError::invalid(
+            &format!(
+                "Charge {} has already been refunded.",
+                charge["id"].as_str().unwrap_or("")
+            ),
+            None,
+        )
+        .with_code("charge_already_refunded"));
+    }
+    if amount > left {
+        return Err(ApiError::invalid(
+            &format!(
+                "Refund amount ({amount}) is greater than unrefunded amount on charge ({left})"
+            ),
+            Some("amount"),
+        )
+        .with_code("amount_too_large"));
+    }
+    let now = store.now;
+    let id = store
+        .ds
+        .refund(&pi, amount, now)
+        .ok_or_else(|| ApiError::missing(Kind::PaymentIntent, &pi))?;
+    store.reindex();
+    if let Some(reason) = p.get("reason") {
+        if let Some(r) = store.ds.refunds.iter_mut().find(|r| r["id"] == id.as_str()) {
+            r["reason"] = json!(reason);
+        }
+    }
+    let metadata: serde_json::Map<String, Value> = p
+        .all("metadata[")
+        .map(|(k, v)| (k.trim_end_matches(']').to_string(), json!(v)))
+        .collect();
+    let r = store
+        .ds
+        .refunds
+        .iter_mut()
+        .find(|r| r["id"] == id.as_str())
+        .ok_or_else(|| ApiError::missing(Kind::Refund, &id))?;
+    r["metadata"] = Value::Object(metadata);
+    Ok(r.clone())
+}
+
+async fn get_dispute(State(s): St, Path(id): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
+    let store = s.store.lock().unwrap();
+    retrieve(&store, Kind::Dispute, &id, &params(&q))
+}
+
 async fn list_disputes(State(s): St, RawQuery(q): RawQuery) -> ApiResult {
     list_payment_objects(&s, Kind::Dispute, "/v1/disputes", &q)
 }
@@ -752,11 +887,13 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/payment_intents/{id}", get(get_payment_intent))
         .route("/v1/charges/{id}", get(get_charge))
         .route("/v1/disputes", get(list_disputes))
-        .route("/v1/refunds", get(list_refunds))
+        .route("/v1/disputes/{id}", get(get_dispute))
+        .route("/v1/refunds", get(list_refunds).post(create_refund))
         .route("/v1/products/{id}", get(get_product))
         .route("/v1/prices/{id}", get(get_price))
         .route("/v1/coupons/{id}", get(get_coupon))
         .route("/v1/promotion_codes/{id}", get(get_promotion_code))
+        .route("/v1/tax_rates", get(list_tax_rates))
         .route("/v1/tax_rates/{id}", get(get_tax_rate))
         .route("/v1/events", get(list_events))
         .route("/v1/events/{id}", get(get_event))

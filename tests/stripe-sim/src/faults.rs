@@ -19,7 +19,15 @@ pub struct Faults {
     pub error_rate: f64,
     /// Routes the key may not call, as a restricted key without the permission Stripe names
     /// (route pattern, e.g. `/v1/invoices/create_preview`, and the permission).
+    /// Either a route pattern, or a method and a route pattern (`POST /v1/refunds`).
     pub forbidden: Vec<(String, String)>,
+    /// Routes whose next request is carried out but whose answer is lost: a 500 that says not to
+    /// retry, as when a connection drops after Stripe acted. The caller's retry (same
+    /// Idempotency-Key) then gets the first answer back.
+    pub lose_next_answer: Vec<String>,
+    /// When set, the key may call only these routes (route patterns, or `METHOD route`), as a
+    /// restricted key with just those permissions; any other is refused like `forbidden`.
+    pub allowed: Option<Vec<String>>,
     pub rng: StdRng,
     tokens: f64,
     refilled: Instant,
@@ -32,6 +40,8 @@ impl Faults {
             rate_limit,
             error_rate,
             forbidden: Vec::new(),
+            lose_next_answer: Vec::new(),
+            allowed: None,
             rng,
             tokens: rate_limit.map(f64::from).unwrap_or(0.0),
             refilled: Instant::now(),
@@ -127,14 +137,20 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
         return ApiError::new(StatusCode::UNAUTHORIZED, "invalid_request_error", &message)
             .into_response();
     }
-    let forbidden = shared
-        .faults
-        .lock()
-        .unwrap()
-        .forbidden
-        .iter()
-        .find(|(route, _)| *route == path)
-        .map(|(_, permission)| permission.clone());
+    let forbidden = {
+        let faults = shared.faults.lock().unwrap();
+        let keyed = format!("{} {path}", req.method());
+        let matches = |r: &String| *r == path || *r == keyed;
+        faults
+            .forbidden
+            .iter()
+            .find(|(route, _)| matches(route))
+            .map(|(_, permission)| permission.clone())
+            .or_else(|| {
+                let allowed = faults.allowed.as_ref()?;
+                (!allowed.iter().any(matches)).then(|| "rak_not_granted".to_owned())
+            })
+    };
     if let Some(permission) = forbidden {
         let account = shared.store.lock().unwrap().ds.account["id"]
             .as_str()

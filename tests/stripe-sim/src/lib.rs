@@ -88,6 +88,8 @@ pub struct Stats {
     pub rate_limited: u64,
     /// 500 answers injected.
     pub injected_errors: u64,
+    /// The Idempotency-Key of every `POST /v1/refunds`, in order (`None` when it had none).
+    pub refund_posts: Vec<Option<String>>,
 }
 
 /// State shared by the handlers.
@@ -231,6 +233,24 @@ impl SimHandle {
             .unwrap()
             .forbidden
             .push((route.to_owned(), permission.to_owned()));
+    }
+
+    /// Refuses every route but these (route patterns, or `METHOD route`) with Stripe's 403, as
+    /// a restricted key holding only the permissions that cover them.
+    pub fn allow_only(&self, routes: &[&str]) {
+        self.shared.faults.lock().unwrap().allowed =
+            Some(routes.iter().map(|r| (*r).to_owned()).collect());
+    }
+
+    /// Carries out the next request to `route` but loses its answer (a 500 saying not to
+    /// retry), as when the connection drops after Stripe acted.
+    pub fn lose_next_answer(&self, route: &str) {
+        self.shared
+            .faults
+            .lock()
+            .unwrap()
+            .lose_next_answer
+            .push(route.to_owned());
     }
 
     /// The current state, to compare what a client synced with what the simulator holds.

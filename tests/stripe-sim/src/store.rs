@@ -86,6 +86,9 @@ pub struct Store {
     index: HashMap<String, (Kind, usize)>,
     /// `created` of deleted customers, whose stored form no longer has it.
     deleted_created: HashMap<String, i64>,
+    /// Answers of POSTs by their Idempotency-Key: a retry gets the first answer, and Stripe acts
+    /// once.
+    pub idempotent: HashMap<String, Value>,
 }
 
 fn created(v: &Value) -> i64 {
@@ -100,6 +103,7 @@ impl Store {
             now,
             index: HashMap::new(),
             deleted_created: HashMap::new(),
+            idempotent: HashMap::new(),
         };
         s.reindex();
         s
@@ -254,18 +258,18 @@ impl Store {
                 .iter()
                 .any(|e| e.len() >= path.len() && e.iter().zip(path).all(|(a, b)| a == b))
         };
-        // An invoice's `payments` is includable: only `expand[]=…payments` returns it, an empty
-        // list when nothing was tried yet.
+        // An invoice's payments are includable: only sent when expanded.
         if kind == Kind::Invoice {
             let id = v["id"].as_str().unwrap_or_default().to_string();
             if let Some(o) = v.as_object_mut() {
                 if !wants(&["payments"]) {
                     o.remove("payments");
                 } else if o.get("payments").is_none_or(Value::is_null) {
+                    // Every invoice has the list, empty until something is paid.
                     o.insert(
                         "payments".into(),
                         json!({"object": "list", "data": [], "has_more": false,
-                               "url": format!("/v1/invoices/{id}/payments")}),
+                               "url": format!("/v1/invoice_payments?invoice={id}")}),
                     );
                 }
             }

@@ -2824,8 +2824,109 @@ pub(super) fn generate(spec: &DatasetSpec) -> Dataset {
         d["id"] = id;
         ds.customers[*ci] = d;
     }
+    invoice_payments(&mut ds, &mut g);
     ds.gen = Some(Box::new(g));
     ds
+}
+
+/// Every paid invoice outside a subscription lists its payments (`payments`, includable:
+/// Stripe sends it only when expanded; the simulator strips it otherwise). A session's invoice
+/// was paid by the session's PaymentIntent; a one-off invoice by a PaymentIntent of its own,
+/// with its charge. Added after the events, whose snapshots never carry includable fields.
+fn invoice_payments(ds: &mut Dataset, g: &mut GenState) {
+    let by_session: std::collections::HashMap<String, String> = ds
+        .checkout_sessions
+        .iter()
+        .filter_map(|s| {
+            Some((
+                s["invoice"].as_str()?.to_owned(),
+                s["payment_intent"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    for i in 0..ds.invoices.len() {
+        let inv = &ds.invoices[i];
+        let total = inv["total"].as_i64().unwrap_or(0);
+        if inv["status"] != "paid" || !inv["parent"].is_null() || total <= 0 {
+            continue;
+        }
+        let id = inv["id"].as_str().unwrap_or_default().to_owned();
+        let currency = inv["currency"].as_str().unwrap_or("eur").to_owned();
+        let customer = inv["customer"].as_str().map(str::to_owned);
+        let paid_at = inv["status_transitions"]["paid_at"]
+            .as_i64()
+            .unwrap_or_else(|| inv["created"].as_i64().unwrap_or(0));
+        let pi_id = match by_session.get(&id) {
+            Some(pi) => pi.clone(),
+            None => {
+                let pi_id = g.id("pi_", 24);
+                let charge = g.id("ch_", 24);
+                let mut pi = skeleton("payment_intent");
+                let secret = format!("{pi_id}_secret_{}", g.token(25));
+                sets(
+                    &mut pi,
+                    vec![
+                        ("amount", json!(total)),
+                        ("amount_received", json!(total)),
+                        ("canceled_at", Value::Null),
+                        ("client_secret", json!(secret)),
+                        ("created", json!(paid_at)),
+                        ("currency", json!(currency)),
+                        ("customer", json!(customer)),
+                        ("id", json!(pi_id)),
+                        ("last_payment_error", Value::Null),
+                        ("latest_charge", json!(charge)),
+                        ("livemode", json!(g.livemode)),
+                        ("next_action", Value::Null),
+                        ("payment_method_configuration_details", Value::Null),
+                        ("processing", Value::Null),
+                        ("status", json!("succeeded")),
+                        ("transfer_data", Value::Null),
+                    ],
+                );
+                ds.payment_intents.push(pi);
+                let ch = charge_object(
+                    g,
+                    &charge,
+                    &pi_id,
+                    total,
+                    &currency,
+                    customer.as_deref(),
+                    paid_at,
+                );
+                ds.charges.push(ch);
+                pi_id
+            }
+        };
+        let mut payment = template("invoice_payment");
+        sets(
+            &mut payment,
+            vec![
+                ("amount_paid", json!(total)),
+                ("amount_requested", json!(total)),
+                ("created", json!(paid_at)),
+                ("currency", json!(currency)),
+                ("id", json!(g.id("inpay_", 24))),
+                ("invoice", json!(id)),
+                ("is_default", json!(true)),
+                ("livemode", json!(g.livemode)),
+                (
+                    "payment",
+                    json!({"type": "payment_intent", "payment_intent": pi_id}),
+                ),
+                ("status", json!("paid")),
+                (
+                    "status_transitions",
+                    json!({"canceled_at": null, "paid_at": paid_at}),
+                ),
+            ],
+        );
+        add(
+            &mut ds.invoices[i],
+            "payments",
+            list(vec![payment], format!("/v1/invoice_payments?invoice={id}")),
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

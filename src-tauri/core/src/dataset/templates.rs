@@ -19,6 +19,7 @@ pub const TEMPLATE_NAMES: &[&str] = &[
     "dispute",
     "event",
     "invoice",
+    "invoice_payment",
     "item",
     "line_item",
     "payment_intent",

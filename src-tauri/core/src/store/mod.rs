@@ -19,6 +19,8 @@ pub mod payments;
 pub mod settings;
 pub mod shipping_rates;
 pub mod subscriptions;
+pub mod sync_skipped;
+pub mod tax_rates;
 pub mod upcoming_invoices;
 
 #[derive(Debug, thiserror::Error)]

@@ -234,14 +234,50 @@ impl StripeClient {
         .await
     }
 
+    /// A form POST of `path` (after `/v1`) under the caller's idempotency key: an action the
+    /// merchant may click again after an error (a refund) keeps one key for all its attempts,
+    /// the app's own retries included, so Stripe acts once.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        idempotency_key: &str,
+    ) -> Result<Value, StripeError> {
+        let body = {
+            let mut q = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in form {
+                q.append_pair(k, v);
+            }
+            q.finish()
+        };
+        self.execute_keyed(
+            RequestBuilder {
+                query: None,
+                body: Some(body),
+                path: path.to_owned(),
+                method: StripeMethod::Post,
+            },
+            Some(idempotency_key.to_owned()),
+        )
+        .await
+    }
+
     pub async fn execute_raw(&self, req: RequestBuilder) -> Result<Value, StripeError> {
+        // One key per logical POST, reused by its retries, so a retry never acts twice.
+        let key = matches!(req.method, StripeMethod::Post).then(new_idempotency_key);
+        self.execute_keyed(req, key).await
+    }
+
+    async fn execute_keyed(
+        &self,
+        req: RequestBuilder,
+        idempotency_key: Option<String>,
+    ) -> Result<Value, StripeError> {
         let mut url = format!("{}v1{}", self.config.api_base, req.path);
         if let Some(q) = req.query.as_deref().filter(|q| !q.is_empty()) {
             url.push('?');
             url.push_str(q);
         }
-        // One key per logical POST, reused by its retries, so a retry never acts twice.
-        let idempotency_key = matches!(req.method, StripeMethod::Post).then(new_idempotency_key);
         let mut attempt = 0u32;
         let mut unreachable_tries = 0u32;
         loop {

@@ -261,6 +261,8 @@ pub fn order_from_session(
         return Ok(None);
     }
     let id = required_str(session, "checkout.session", "id")?;
+    // Money without its currency cannot be shown: such an order waits for the next sync.
+    let currency = required_str(session, "checkout.session", "currency")?;
     let billing = Contact {
         name: str_at(session, "customer_details.name")
             .or_else(|| str_at(session, "customer_details.individual_name"))
@@ -335,7 +337,7 @@ pub fn order_from_session(
         customer_id: expandable_id(session, "customer"),
         billing,
         shipping,
-        currency: str_at(session, "currency").unwrap_or_default(),
+        currency,
         amount_subtotal: int_at(session, "amount_subtotal").unwrap_or(0),
         amount_discount: int_at(session, "total_details.amount_discount").unwrap_or(0),
         amount_shipping,
@@ -371,7 +373,7 @@ pub fn invoice_subscription_id(inv: &Value) -> Option<String> {
 
 /// The PaymentIntent that paid an invoice: `payments.data[].payment.payment_intent` (2025+), or
 /// the older top-level `payment_intent`.
-fn invoice_payment_intent(inv: &Value) -> Option<String> {
+pub fn invoice_payment_intent(inv: &Value) -> Option<String> {
     at(inv, "payments.data")
         .and_then(Value::as_array)
         .and_then(|ps| {

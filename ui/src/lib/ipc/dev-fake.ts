@@ -272,6 +272,7 @@ export function createFakeBackend(): Backend {
     sync_running: syncing,
     counts: counts(data()),
     notice: params.has('notice') ? 'Your keyring is locked. Unlock it and try again.' : null,
+    full_sync_incomplete: false,
   });
 
   async function sync(): Promise<SyncReport> {
@@ -300,7 +301,7 @@ export function createFakeBackend(): Backend {
       }
       if (account) stripeData = target.rates.length ? target : { ...target, rates: sampleRates() };
       if (account) lastSynced = now();
-      return { full, ...total, events: full ? 0 : 12, requests: 42 };
+      return { full, ...total, events: full ? 0 : 12, requests: 42, skipped: 0 };
     } finally {
       syncing = false;
     }
@@ -411,6 +412,15 @@ export function createFakeBackend(): Backend {
       const printer = String(printerName ?? '').trim() || null;
       if (printer && !/^[A-Za-z0-9_.@][A-Za-z0-9_.@-]*$/.test(printer)) throw fail('invalid_input', `“${printer}” is not a printer name`);
       return { printer, request: `request id is ${printer ?? 'Default'}-1 (1 file(s))`, count: 1 };
+    },
+    refund_order: ({ request }) => {
+      const r = request as { order_id: string; amount: number | null };
+      const row = data().orders.find((o) => o.id === r.order_id);
+      if (!row) throw fail('not_found', 'order not found');
+      if (!account) throw fail('invalid_input', 'The demo store has no Stripe account to refund from');
+      const amount = r.amount ?? row.amount_total;
+      row.payment_state = amount >= row.amount_total ? 'refunded' : 'partially_refunded';
+      return { refund_id: 're_fake', amount, currency: row.currency, status: 'succeeded' };
     },
     print_packing_slips: ({ query }) => {
       const q = query as OrderQuery;

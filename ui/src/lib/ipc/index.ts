@@ -8,6 +8,8 @@ import type { IpcError } from './bindings/IpcError';
 import type { OrderDetail } from './bindings/OrderDetail';
 import type { OrderPage } from './bindings/OrderPage';
 import type { OrderQuery } from './bindings/OrderQuery';
+import type { RefundDone } from './bindings/RefundDone';
+import type { RefundRequest } from './bindings/RefundRequest';
 import type { SavedPdf } from './bindings/SavedPdf';
 import type { Settings } from './bindings/Settings';
 import type { ShippingRate } from './bindings/ShippingRate';
@@ -44,6 +46,14 @@ export type { OrderCounts } from './bindings/OrderCounts';
 export type { OrderFulfilment } from './bindings/OrderFulfilment';
 export type { OrderLink } from './bindings/OrderLink';
 export type { OrderSort } from './bindings/OrderSort';
+export type { OrderQueue } from './bindings/OrderQueue';
+export type { OrderPayment } from './bindings/OrderPayment';
+export type { PaymentState } from './bindings/PaymentState';
+export type { DisputeSummary } from './bindings/DisputeSummary';
+export type { RefundDone } from './bindings/RefundDone';
+export type { RefundLine } from './bindings/RefundLine';
+export type { RefundReason } from './bindings/RefundReason';
+export type { RefundRequest } from './bindings/RefundRequest';
 export type { LinkUnavailable } from './bindings/LinkUnavailable';
 export type { StripeMode } from './bindings/StripeMode';
 export type { Invoice } from './bindings/Invoice';
@@ -98,6 +108,8 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   invalid_input: true,
   busy: true,
   printer: true,
+  payment_not_settled: true,
+  permission: true,
   internal: true,
 };
 
@@ -207,8 +219,8 @@ export function saveInvoicePdf(orderId: string): Promise<SavedPdf | null> {
 }
 
 /** Prints the order's packing slip (in `lang`) on the printer chosen in Settings. */
-export function printPackingSlip(orderId: string, lang: string): Promise<PrintedSlip> {
-  return call('print_packing_slip', { orderId, lang });
+export function printPackingSlip(orderId: string, lang: string, confirmUnpaid = false): Promise<PrintedSlip> {
+  return call('print_packing_slip', { orderId, lang, confirmUnpaid });
 }
 
 /** Prints a test page on `printerName` (as typed in Settings; empty for the default printer). */
@@ -216,9 +228,13 @@ export function printTestPage(printerName: string, lang: string): Promise<Printe
   return call('print_test_page', { printerName, lang });
 }
 
-/** Prints the slips of every order in a view of the table (at most 200), one per page. */
-export function printPackingSlips(query: OrderQuery, lang: string): Promise<PrintedSlip> {
-  return call('print_packing_slips', { query, lang });
+/**
+ * Prints the slips of every order in a view of the table (at most 200), one per page. With
+ * orders that are not paid in the view, Rust refuses (`payment_not_settled`) unless
+ * `confirmUnpaid` says the merchant agreed.
+ */
+export function printPackingSlips(query: OrderQuery, lang: string, confirmUnpaid = false): Promise<PrintedSlip> {
+  return call('print_packing_slips', { query, lang, confirmUnpaid });
 }
 
 export function listSubscriptions(query: SubscriptionQuery): Promise<SubscriptionPage> {
@@ -251,14 +267,25 @@ export function setShippingRatePickup(id: string, isPickup: boolean): Promise<Sh
   return call('set_shipping_rate_pickup', { id, isPickup });
 }
 
-/** "Send shipping email": records the parcels, moves the order to Sent, queues the email. */
-export function shipOrder(orderId: string, parcels: TrackingInput[]): Promise<EmailOutcome> {
-  return call('ship_order', { orderId, parcels });
+/**
+ * "Send shipping email": records the parcels, moves the order to Sent, queues the email. An
+ * order that is not paid is refused (`payment_not_settled`) unless `confirmUnpaid`.
+ */
+export function shipOrder(orderId: string, parcels: TrackingInput[], confirmUnpaid = false): Promise<EmailOutcome> {
+  return call('ship_order', { orderId, parcels, confirmUnpaid });
 }
 
 /** "Sent without tracking" (a letter, a hand delivery); `notify` emails the customer. */
-export function shipOrderUntracked(orderId: string, notify: boolean): Promise<EmailOutcome> {
-  return call('ship_order_untracked', { orderId, notify });
+export function shipOrderUntracked(orderId: string, notify: boolean, confirmUnpaid = false): Promise<EmailOutcome> {
+  return call('ship_order_untracked', { orderId, notify, confirmUnpaid });
+}
+
+/**
+ * "Refund": through Stripe's Refunds API. Keep one `idempotency_key` for every click of one
+ * refund (the dialog makes it), so a retried click never refunds twice.
+ */
+export function refundOrder(request: RefundRequest): Promise<RefundDone> {
+  return call('refund_order', { request });
 }
 
 export function markNotSent(orderId: string): Promise<void> {
@@ -274,8 +301,8 @@ export function retryEmail(id: number): Promise<OutboxEmail> {
   return call('retry_email', { id });
 }
 
-export function confirmPickup(orderId: string): Promise<void> {
-  return call('confirm_pickup', { orderId });
+export function confirmPickup(orderId: string, confirmUnpaid = false): Promise<void> {
+  return call('confirm_pickup', { orderId, confirmUnpaid });
 }
 
 export function sendReadyForPickup(orderId: string): Promise<EmailOutcome> {

@@ -90,6 +90,8 @@ class App {
       this.settings = await settings;
       if (this.settings) i18n.preference = this.settings.language;
       this.#setStatus(status);
+      // A full sync cut short (the app was closed during it) resumes by itself at start.
+      if (status.source === 'stripe' && status.full_sync_incomplete) void this.startSync(true);
     } catch (error) {
       this.startError = ipc.toIpcError(error);
     }
@@ -169,6 +171,7 @@ class App {
           }),
         );
       }
+      if (report.skipped > 0) toasts.info(t('sync.skipped', { count: report.skipped }));
     } catch (raw) {
       const error = ipc.toIpcError(raw);
       this.#dispatch({ type: 'fail', error, at: Date.now() });

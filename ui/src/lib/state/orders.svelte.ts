@@ -1,9 +1,10 @@
 // The orders table's tab, search, sort, page and scroll position, kept outside the screen so
 // that going back from an order's detail (Escape) finds the list as it was left.
 
-import type { FulfilmentStatus, OrderQuery, OrderSort } from '../ipc';
+import type { OrderQuery, OrderQueue, OrderSort } from '../ipc';
 
-export type OrderTab = FulfilmentStatus | 'all';
+/** A queue of orders (a fulfilment status, or a payment hold), or every order. */
+export type OrderTab = OrderQueue | 'all';
 
 export const ORDERS_PAGE_SIZE = 50;
 

@@ -11,7 +11,7 @@ const progress = (stage: SyncStage, fraction: number, orders = 0): SyncProgress 
   subscriptions: 0,
   invoices: 0,
 });
-const report = { full: true, orders: 10, customers: 5, subscriptions: 2, invoices: 3, events: 0, requests: 9 };
+const report = { full: true, orders: 10, customers: 5, subscriptions: 2, invoices: 3, events: 0, requests: 9, skipped: 0 };
 const run = (actions: SyncAction[], from: SyncState = initialSync) => actions.reduce(syncReducer, from);
 
 describe('syncReducer', () => {

@@ -11,4 +11,9 @@ export type AppStatus = { source: DataSource, account: AccountInfo | null, last_
  * Why the app opened the demo store although a key may be configured (for example the
  * keychain was locked), in plain words; `None` when all is well.
  */
-notice: string | null, };
+notice: string | null, 
+/**
+ * A full sync began and did not finish (the app was closed or killed during it): the
+ * store holds only part of the account until it resumes.
+ */
+full_sync_incomplete: boolean, };

@@ -11,4 +11,8 @@ full: boolean, orders: number, customers: number, subscriptions: number, invoice
 /**
  * HTTP requests made to Stripe, retries included.
  */
-requests: number, };
+requests: number, 
+/**
+ * Stripe objects the app could not read; each sync fetches them again.
+ */
+skipped: number, };
