@@ -1410,6 +1410,7 @@ async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<
     // Many events of one batch can name one payment: read it once, after the last of them.
     let mut payments_done = std::collections::HashSet::new();
     let mut subscriptions_done = std::collections::HashSet::new();
+    let mut customers_done = std::collections::HashSet::new();
     for e in events.iter().rev() {
         let Some(obj) = e.pointer("/data/object") else {
             continue;
@@ -1509,7 +1510,9 @@ async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<
                     serde_json::json!({"id": id, "object": "customer", "deleted": true}),
                 ));
             }
-            // The event's snapshot names the default payment method by id only.
+            // The event's snapshot names the default payment method by id only. Read once per
+            // batch: the newest event comes first here, and the customer as it is now.
+            "customer" if !customers_done.insert(id.to_owned()) => {}
             "customer" => match retrieve_customer(client, id).await {
                 Ok(c) => out.push(EventObject::Plain(c)),
                 Err(StripeError::NotFound(_)) => out.push(EventObject::Plain(obj.clone())),
