@@ -615,8 +615,8 @@ pub struct AppStatus {
     /// Why the app opened the demo store although a key may be configured (for example the
     /// keychain was locked), in plain words; `None` when all is well.
     pub notice: Option<String>,
-    /// A full sync began and did not finish (the app was closed or killed during it): the
-    /// store holds only part of the account until it resumes.
+    /// A full sync began and did not finish (the app was closed or killed during it), and none
+    /// runs now: the store holds only part of the account until it resumes.
     #[serde(default)]
     pub full_sync_incomplete: bool,
 }
