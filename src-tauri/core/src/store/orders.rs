@@ -1,8 +1,9 @@
 //! `orders` and `order_lines`: orders built from Checkout Sessions and one-off invoices. The
 //! fulfilment status shown with them comes from `fulfilments` (local and authoritative) or,
 //! for an order nobody touched, from its delivery kind; triggers keep it in `orders.status`.
-//! `orders_search` (FTS5) indexes each order's names, email, number, products and tracking; its
-//! docid sorts like the order's date and carries its status (see `DOCID`).
+//! `orders_search` (FTS5) indexes each order's names, email, number, products (with the fields
+//! filled in at checkout) and tracking; its docid sorts like the order's date and carries its
+//! status (see `DOCID`).
 
 use serde_json::Value;
 use sqlx::{Row, SqliteConnection, SqliteExecutor};
@@ -530,9 +531,14 @@ pub async fn counts(conn: &mut SqliteConnection) -> Result<Counts> {
 }
 
 /// The columns of an order's row of the search index, from the order `o`, its lines and its
-/// tracking entries, after its docid.
+/// tracking entries, after its docid. The values of the fields filled in at checkout (a gift
+/// message, delivery instructions) ride in `products` after the product names: they are found
+/// like them without another FTS column, and the tracking triggers never rewrite `products`.
 const SEARCH_ROW: &str = "o.customer_name, o.customer_email, o.number,
-    (SELECT group_concat(l.description, ' ') FROM order_lines l WHERE l.order_id = o.id),
+    (SELECT group_concat(v, ' ') FROM (
+        SELECT l.description AS v FROM order_lines l WHERE l.order_id = o.id
+        UNION ALL
+        SELECT json_extract(f.value, '$.value') FROM json_each(o.detail, '$.custom_fields') f)),
     (SELECT group_concat(COALESCE(t.number, '') || ' ' || COALESCE(t.carrier, ''), ' ')
        FROM tracking_entries t WHERE t.order_id = o.id),
     o.amount_total";
