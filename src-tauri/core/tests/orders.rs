@@ -420,6 +420,81 @@ async fn search_finds_what_the_customer_typed_in_checkout_fields() {
     );
 }
 
+/// A store written before the fields filled in at checkout were kept: on its next opening, its
+/// session orders get them from their stored session, and the search finds them.
+#[tokio::test]
+async fn orders_cached_before_get_their_checkout_fields_once() {
+    let (dir, store, _) = filled(DatasetSpec::default()).await;
+    let now = all_orders(&store).await;
+    let gifted = now
+        .iter()
+        .find(|o| o.custom_fields.iter().any(|f| f.value.is_some()))
+        .expect("orders with filled-in fields")
+        .clone();
+    // As the previous version left it: no `custom_fields` in the details, none in the index,
+    // and no note that the fields were given.
+    let mut conn = store.pool().acquire().await.unwrap();
+    sqlx::query("UPDATE orders SET detail = json_remove(detail, '$.custom_fields')")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM settings WHERE key = ?1")
+        .bind(store::orders::CUSTOM_FIELDS_BACKFILLED)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    store::orders::reindex_all(&mut conn).await.unwrap();
+    drop(conn);
+    let before = store::orders::get(store.pool(), &gifted.id).await.unwrap();
+    assert!(
+        before.custom_fields.is_empty(),
+        "an old order reads with none"
+    );
+    let value = gifted
+        .custom_fields
+        .iter()
+        .find_map(|f| f.value.clone())
+        .unwrap();
+    let word = value
+        .split_whitespace()
+        .max_by_key(|w| w.chars().count())
+        .unwrap()
+        .to_owned();
+    let finds = |page: &OrderPage| page.rows.iter().any(|r| r.id == gifted.id);
+    assert!(
+        !finds(&list(&store, query(None, Some(&word))).await),
+        "{word}"
+    );
+    store.close().await;
+
+    let store = Store::open(&dir.path().join("orders.sqlite"))
+        .await
+        .unwrap();
+    assert_eq!(
+        all_orders(&store).await,
+        now,
+        "every order as a sync maps it"
+    );
+    assert!(
+        finds(&list(&store, query(None, Some(&word))).await),
+        "{word}"
+    );
+    // Once: an order whose fields are taken away again stays as it is at the next opening.
+    let mut conn = store.pool().acquire().await.unwrap();
+    sqlx::query("UPDATE orders SET detail = json_remove(detail, '$.custom_fields') WHERE id = ?1")
+        .bind(&gifted.id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    store.close().await;
+    let store = Store::open(&dir.path().join("orders.sqlite"))
+        .await
+        .unwrap();
+    let again = store::orders::get(store.pool(), &gifted.id).await.unwrap();
+    assert!(again.custom_fields.is_empty());
+}
+
 /// Checks every tab, sort and a few pages of a search against the matches sorted plainly from
 /// the `orders` table (by date or total, ties to the later rowid; statuses from `orders`), and
 /// the tab counts against a count of the matches' statuses.

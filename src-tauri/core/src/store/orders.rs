@@ -249,6 +249,47 @@ pub async fn set_rate_pickup(
     Ok(())
 }
 
+/// The settings key noting that orders cached before the fields filled in at checkout were kept
+/// have been given theirs.
+pub const CUSTOM_FIELDS_BACKFILLED: &str = "custom_fields_backfilled";
+
+/// Gives the session orders cached before the fields filled in at checkout were kept (their
+/// detail has no `custom_fields`) the fields of their stored session, and their search rows the
+/// values, once per store: an order placed before the update and not yet packed shows its gift
+/// message without waiting for a full sync. Returns how many orders were updated.
+pub async fn backfill_custom_fields(conn: &mut SqliteConnection) -> Result<usize> {
+    if super::settings::get_value(&mut *conn, CUSTOM_FIELDS_BACKFILLED)
+        .await?
+        .is_some()
+    {
+        return Ok(0);
+    }
+    let rows = sqlx::query(
+        "SELECT id, detail, json_extract(raw, '$.custom_fields') FROM orders
+         WHERE source = 'checkout_session' AND json_type(detail, '$.custom_fields') IS NULL
+           AND json_array_length(raw, '$.custom_fields') > 0",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut updated = 0;
+    for r in &rows {
+        let id: String = r.get(0);
+        let mut order: Order = serde_json::from_str(&r.get::<String, _>(1))?;
+        let fields: Value = serde_json::from_str(&r.get::<String, _>(2))?;
+        order.custom_fields =
+            crate::stripe::mapping::custom_fields(&serde_json::json!({ "custom_fields": fields }));
+        sqlx::query("UPDATE orders SET detail = ?1 WHERE id = ?2")
+            .bind(serde_json::to_string(&order)?)
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+        reindex(conn, &id).await?;
+        updated += 1;
+    }
+    super::settings::set_value(&mut *conn, CUSTOM_FIELDS_BACKFILLED, "1").await?;
+    Ok(updated)
+}
+
 pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<Order> {
     let detail: String = sqlx::query_scalar("SELECT detail FROM orders WHERE id = ?1")
         .bind(id)
