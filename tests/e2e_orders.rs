@@ -261,6 +261,24 @@ fn open_an_order_and_check_it_against_the_simulator() {
             assert_eq!(amount(&ui, "order-vat").await, td["amount_tax"].as_i64().unwrap_or(0));
             let method = ui.text_of("order-delivery-method").await;
             assert!(!method.trim().is_empty());
+            // The VAT sits where the sums add up: added before the total when prices exclude it,
+            // under the total when they include it; the subtotal says which.
+            let tax = td["amount_tax"].as_i64().unwrap_or(0);
+            let exclusive = session["amount_subtotal"].as_i64().unwrap() - td["amount_discount"].as_i64().unwrap_or(0)
+                + td["amount_shipping"].as_i64().unwrap_or(0)
+                + tax
+                == session["amount_total"].as_i64().unwrap();
+            let order = js(&ui, "return Array.from(document.querySelectorAll('.lines tfoot tr[data-row]')).map(e => e.dataset.row)").await;
+            let order: Vec<&str> = order.as_array().unwrap().iter().filter_map(Value::as_str).collect();
+            let vat_at = order.iter().position(|r| *r == "vat" || *r == "vatIncluded").unwrap();
+            let total_at = order.iter().position(|r| *r == "total").unwrap();
+            assert_eq!(vat_at < total_at, tax == 0 || exclusive, "{order:?}");
+            let subtotal = js(&ui, "return document.querySelector('tr[data-row=subtotal] th').textContent").await;
+            let subtotal = subtotal.as_str().unwrap();
+            if tax != 0 {
+                let says = if exclusive { ["excl. VAT", "HT"] } else { ["incl. VAT", "TTC"] };
+                assert!(says.iter().any(|w| subtotal.contains(w)), "{subtotal:?}, exclusive {exclusive}");
+            }
 
             // The fields filled in at checkout: each label, and what was typed or chosen (a
             // dropdown's option label), as text.
