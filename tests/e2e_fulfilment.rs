@@ -12,30 +12,16 @@
 mod smtp_support;
 mod support;
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use comptoir_core::dataset::DatasetSpec;
 use comptoir_core::mail::{self, SmtpSecurity, SmtpSettings};
 use comptoir_core::secrets::SecretStore as _;
 use comptoir_core::store::{outbox, settings, Store};
-use serde_json::Value;
 use smtp_support::SmtpServer;
-use support::{block_on, App, Launch, Ui, DEFAULT_WAIT};
+use support::{account_db, block_on, js, open_order, App, Launch, Ui, DEFAULT_WAIT};
 
 const NUMBER: &str = "6A12345678901";
-
-fn account_db(dir: &Path) -> PathBuf {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("stripe-") && n.ends_with(".sqlite"))
-        })
-        .expect("the account's database")
-}
 
 /// The newest order in `status` with a customer email: (id, number, email).
 async fn an_order(store: &Store, status: &str) -> (String, String, String) {
@@ -48,34 +34,6 @@ async fn an_order(store: &Store, status: &str) -> (String, String, String) {
     .fetch_one(store.pool())
     .await
     .unwrap_or_else(|e| panic!("an order in {status}: {e}"))
-}
-
-async fn js(ui: &Ui, script: &str) -> Value {
-    support::retry("script", || ui.client.execute(script, vec![]))
-        .await
-        .expect("script")
-}
-
-/// Opens an order from the All tab by searching its number.
-async fn open_order(ui: &Ui, id: &str, number: &str) {
-    ui.click("nav-orders").await;
-    ui.click("orders-tab-all").await;
-    ui.type_into("orders-search", number).await;
-    let row = format!("[data-testid=\"order-row\"][data-order-id=\"{id}\"]");
-    ui.wait_until("the search to find the order", DEFAULT_WAIT, || async {
-        (ui.count(&row).await == 1).then_some(())
-    })
-    .await;
-    ui.wait_for(&format!("{row} td"), DEFAULT_WAIT)
-        .await
-        .click()
-        .await
-        .expect("click the row");
-    ui.wait_until("the order detail", DEFAULT_WAIT, || async {
-        (ui.exists("order-number").await && ui.text_of("order-number").await == number)
-            .then_some(())
-    })
-    .await;
 }
 
 async fn status_is(ui: &Ui, status: &str) {

@@ -107,8 +107,30 @@ fn open_an_order_and_check_it_against_the_simulator() {
         };
         let sim = support::start_simulator(&key, &spec).await;
         let data = sim.snapshot();
-        let (session, invoice, items) = pick(&data);
+        let (mut session, invoice, items) = pick(&data);
         let order_id = session["id"].as_str().unwrap().to_owned();
+        // The order asks the fields some sessions of the shop ask (a gift message, a dropdown…).
+        let has_text = |s: &Value| {
+            s["custom_fields"]
+                .as_array()
+                .is_some_and(|f| f.iter().any(|f| f["text"]["value"].is_string()))
+        };
+        if !has_text(&session) {
+            let donor = data
+                .checkout_sessions
+                .iter()
+                .find(|s| has_text(s))
+                .expect("sessions with a filled-in text field");
+            session["custom_fields"] = donor["custom_fields"].clone();
+            let fields = session["custom_fields"].clone();
+            sim.with_dataset(|d| {
+                let s = d
+                    .checkout_sessions
+                    .iter_mut()
+                    .find(|s| s["id"] == order_id.as_str());
+                s.unwrap()["custom_fields"] = fields;
+            });
+        }
         let email = session["customer_details"]["email"]
             .as_str()
             .unwrap()
@@ -239,6 +261,51 @@ fn open_an_order_and_check_it_against_the_simulator() {
             assert_eq!(amount(&ui, "order-vat").await, td["amount_tax"].as_i64().unwrap_or(0));
             let method = ui.text_of("order-delivery-method").await;
             assert!(!method.trim().is_empty());
+            // The VAT sits where the sums add up: added before the total when prices exclude it,
+            // under the total when they include it; the subtotal says which.
+            let tax = td["amount_tax"].as_i64().unwrap_or(0);
+            let exclusive = session["amount_subtotal"].as_i64().unwrap() - td["amount_discount"].as_i64().unwrap_or(0)
+                + td["amount_shipping"].as_i64().unwrap_or(0)
+                + tax
+                == session["amount_total"].as_i64().unwrap();
+            let order = js(&ui, "return Array.from(document.querySelectorAll('.lines tfoot tr[data-row]')).map(e => e.dataset.row)").await;
+            let order: Vec<&str> = order.as_array().unwrap().iter().filter_map(Value::as_str).collect();
+            let vat_at = order.iter().position(|r| *r == "vat" || *r == "vatIncluded").unwrap();
+            let total_at = order.iter().position(|r| *r == "total").unwrap();
+            assert_eq!(vat_at < total_at, tax == 0 || exclusive, "{order:?}");
+            let subtotal = js(&ui, "return document.querySelector('tr[data-row=subtotal] th').textContent").await;
+            let subtotal = subtotal.as_str().unwrap();
+            if tax != 0 {
+                let says = if exclusive { ["excl. VAT", "HT"] } else { ["incl. VAT", "TTC"] };
+                assert!(says.iter().any(|w| subtotal.contains(w)), "{subtotal:?}, exclusive {exclusive}");
+            }
+
+            // The fields filled in at checkout: each label, and what was typed or chosen (a
+            // dropdown's option label), as text.
+            let shown = js(
+                &ui,
+                "return Array.from(document.querySelectorAll('[data-testid=order-custom-field]')).map(e => [e.dataset.key, e.previousElementSibling.textContent.trim(), e.textContent.trim()])",
+            )
+            .await;
+            let shown = shown.as_array().unwrap();
+            let fields = session["custom_fields"].as_array().unwrap();
+            assert_eq!(shown.len(), fields.len(), "{shown:?}");
+            for (row, f) in shown.iter().zip(fields) {
+                assert_eq!(row[0], f["key"]);
+                assert_eq!(row[1], f["label"]["custom"]);
+                let value = match f["type"].as_str().unwrap() {
+                    "dropdown" => f["dropdown"]["options"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|o| o["value"] == f["dropdown"]["value"])
+                        .map(|o| o["label"].clone()),
+                    kind => Some(f[kind]["value"].clone()).filter(|v| v.is_string()),
+                };
+                if let Some(value) = value {
+                    assert_eq!(row[2], value, "field {}", f["key"]);
+                }
+            }
 
             // Nothing the customer typed became markup or ran.
             let injected = js(

@@ -238,6 +238,77 @@ async fn discounts_carry_their_coupon_or_code_name() {
     assert!(discounted > 0, "the data has discounted orders");
 }
 
+/// The fields customers filled in at checkout reach their orders: every one, with the label they
+/// saw and what they typed or chose (a dropdown's option label, not its value).
+#[tokio::test]
+async fn orders_carry_the_custom_fields_of_their_session() {
+    let sim = start(
+        DatasetSpec {
+            orders: 150,
+            subscriptions: 2,
+            ..DatasetSpec::default()
+        },
+        sim_config(),
+    )
+    .await;
+    let (_dir, store) = temp_store().await;
+    sync(
+        &store,
+        &client(&sim),
+        &SyncOptions::default(),
+        no_progress(),
+    )
+    .await
+    .unwrap();
+    let d = sim.snapshot();
+    let (mut with_fields, mut typed, mut chosen) = (0, 0, 0);
+    for s in d
+        .checkout_sessions
+        .iter()
+        .filter(|s| s["mode"] == "payment" && s["status"] == "complete")
+    {
+        let id = s["id"].as_str().unwrap();
+        let order = store::orders::get(store.pool(), id).await.unwrap();
+        let expected: Vec<(String, String, Option<String>)> = s["custom_fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let value = match f["type"].as_str().unwrap() {
+                    "dropdown" => {
+                        chosen += 1;
+                        let v = &f["dropdown"]["value"];
+                        f["dropdown"]["options"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .find(|o| &o["value"] == v)
+                            .map(|o| o["label"].as_str().unwrap().to_owned())
+                    }
+                    kind => f[kind]["value"].as_str().map(str::to_owned),
+                };
+                typed += usize::from(f["type"] == "text" && value.is_some());
+                (
+                    f["key"].as_str().unwrap().to_owned(),
+                    f["label"]["custom"].as_str().unwrap().to_owned(),
+                    value,
+                )
+            })
+            .collect();
+        with_fields += usize::from(!expected.is_empty());
+        let got: Vec<(String, String, Option<String>)> = order
+            .custom_fields
+            .iter()
+            .map(|f| (f.key.clone(), f.label.clone(), f.value.clone()))
+            .collect();
+        assert_eq!(got, expected, "order {id}");
+    }
+    assert!(
+        with_fields > 0 && typed > 0 && chosen > 0,
+        "the data has orders with fields: {with_fields}, {typed} typed, {chosen} chosen"
+    );
+}
+
 #[tokio::test]
 async fn sync_survives_rate_limits_and_server_errors() {
     let config = SimConfig {

@@ -821,3 +821,48 @@ pub fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
     }
     out
 }
+
+// ---------------------------------------------------------------------------------------------
+// Shared steps of the end-to-end tests
+
+/// The connected account's database in a data folder (`stripe-<account>-<mode>.sqlite`).
+pub fn account_db(dir: &Path) -> PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("stripe-") && n.ends_with(".sqlite"))
+        })
+        .expect("the account's database")
+}
+
+/// Runs a script in the window and returns what it returns.
+pub async fn js(ui: &Ui, script: &str) -> Value {
+    retry("script", || ui.client.execute(script, vec![]))
+        .await
+        .expect("script")
+}
+
+/// Opens an order from the All tab by searching its number.
+pub async fn open_order(ui: &Ui, id: &str, number: &str) {
+    ui.click("nav-orders").await;
+    ui.click("orders-tab-all").await;
+    ui.type_into("orders-search", number).await;
+    let row = format!("[data-testid=\"order-row\"][data-order-id=\"{id}\"]");
+    ui.wait_until("the search to find the order", DEFAULT_WAIT, || async {
+        (ui.count(&row).await == 1).then_some(())
+    })
+    .await;
+    ui.wait_for(&format!("{row} td"), DEFAULT_WAIT)
+        .await
+        .click()
+        .await
+        .expect("click the row");
+    ui.wait_until("the order detail", DEFAULT_WAIT, || async {
+        (ui.exists("order-number").await && ui.text_of("order-number").await == number)
+            .then_some(())
+    })
+    .await;
+}

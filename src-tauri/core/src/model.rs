@@ -342,6 +342,21 @@ pub struct DiscountLine {
     pub amount: i64,
 }
 
+/// A field the customer filled in at checkout (Checkout's `custom_fields`): a gift message,
+/// delivery instructions, a choice from a list, a number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomField {
+    /// The merchant's key for the field ("giftmessage").
+    pub key: String,
+    /// The label the customer saw ("Gift message"), else the key.
+    pub label: String,
+    /// text, dropdown or numeric.
+    pub kind: String,
+    /// What the customer typed or chose (a dropdown's option label); `None` when left empty.
+    pub value: Option<String>,
+}
+
 /// An order as cached: everything the list and the detail show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -385,6 +400,9 @@ pub struct Order {
     /// Orders cached before payment state existed read as paid until the next sync.
     #[serde(default)]
     pub payment: OrderPayment,
+    /// The fields filled in at checkout; orders cached before they were kept have none.
+    #[serde(default)]
+    pub custom_fields: Vec<CustomField>,
 }
 
 impl Order {
@@ -640,8 +658,8 @@ pub struct AppStatus {
     /// Why the app opened the demo store although a key may be configured (for example the
     /// keychain was locked), in plain words; `None` when all is well.
     pub notice: Option<String>,
-    /// A full sync began and did not finish (the app was closed or killed during it): the
-    /// store holds only part of the account until it resumes.
+    /// A full sync began and did not finish (the app was closed or killed during it), and none
+    /// runs now: the store holds only part of the account until it resumes.
     #[serde(default)]
     pub full_sync_incomplete: bool,
 }

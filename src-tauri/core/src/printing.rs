@@ -4,8 +4,9 @@
 //! shell permission at all).
 //!
 //! A slip carries what the packer needs and nothing the customer's parcel should not show: the
-//! order number, the ship-to address (or "pickup"), the delivery method and a checklist of the
-//! cart lines with their quantities. No prices.
+//! order number, the ship-to address (or "pickup"), the delivery method, the fields the customer
+//! filled in at checkout (a gift message to copy onto a card, delivery instructions, a gift wrap)
+//! and a checklist of the cart lines with their quantities. No prices.
 
 use std::path::Path;
 
@@ -78,6 +79,37 @@ fn clean(text: &str, max: usize) -> String {
     } else {
         flat
     }
+}
+
+/// Customer text too long for one line of the slip, cleaned like [`clean`] and cut at spaces
+/// into lines of at most `width` characters (a word longer than that is cut where it must).
+fn wrap(text: &str, width: usize, max: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in clean(text, max).split(' ').filter(|w| !w.is_empty()) {
+        let mut word: Vec<char> = word.chars().collect();
+        while word.len() > width {
+            if !cur.is_empty() {
+                lines.push(std::mem::take(&mut cur));
+            }
+            lines.push(word.drain(..width).collect());
+        }
+        let word: String = word.into_iter().collect();
+        if word.is_empty() {
+            continue;
+        }
+        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(&word);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
 }
 
 fn date(ts: Timestamp) -> String {
@@ -156,7 +188,32 @@ pub fn packing_slip(order: &Order, shop: &str, french: bool) -> PrintJob {
             )
             .to_owned()
         });
-    out.push_str(&format!("{} {method}\n{rule}\n", tr("Mode :", "Method:")));
+    out.push_str(&format!("{} {method}\n", tr("Mode :", "Method:")));
+    // Each field whole, on as many lines as it takes: a gift message is copied onto a card.
+    for f in &order.custom_fields {
+        let head = format!("{}{}", clean(&f.label, 40), tr(" :", ":"));
+        let value = f
+            .value
+            .as_deref()
+            .map(|v| wrap(v, 58, 300))
+            .unwrap_or_default();
+        match value.split_first() {
+            Some((first, rest)) if head.chars().count() + 1 + first.chars().count() <= 60 => {
+                out.push_str(&format!("{head} {first}\n"));
+                for l in rest {
+                    out.push_str(&format!("  {l}\n"));
+                }
+            }
+            Some(_) => {
+                out.push_str(&format!("{head}\n"));
+                for l in &value {
+                    out.push_str(&format!("  {l}\n"));
+                }
+            }
+            None => out.push_str(&format!("{head} \u{2014}\n")),
+        }
+    }
+    out.push_str(&format!("{rule}\n"));
     for l in &order.lines {
         out.push_str(&format!(
             "[ ] {:>3} \u{d7} {}\n",
@@ -321,6 +378,71 @@ mod tests {
             fr.text
         );
         assert_eq!(fr.printer, None);
+    }
+
+    fn order_with_fields(fields: serde_json::Value) -> Order {
+        serde_json::from_value(serde_json::json!({
+            "id": "cs_1", "source": "checkout_session", "number": "CPT-0147", "created": 0,
+            "livemode": false, "customer_id": null,
+            "billing": {"name": "Léa Roux", "email": null, "phone": null, "address": null, "tax_ids": []},
+            "shipping": null, "currency": "eur",
+            "lines": [{"description": "Miel de lavande", "quantity": 2, "unit_amount": 900,
+                       "amount_subtotal": 1800, "amount_discount": 0, "amount_tax": 0, "amount_total": 1800}],
+            "amount_subtotal": 1800, "amount_discount": 0, "amount_shipping": 0, "amount_tax": 0,
+            "amount_total": 1800, "discounts": [], "taxes": [], "shipping_rate_id": null,
+            "delivery_method": "Colissimo", "delivery_kind": "delivery", "invoice_id": null,
+            "invoice_pdf": null, "hosted_invoice_url": null, "payment_intent_id": null,
+            "locale": null, "custom_fields": fields
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_slip_carries_the_fields_filled_in_at_checkout_whole_and_as_plain_text() {
+        let long =
+            "Joyeux anniversaire Maman ! Nous pensons très fort à toi en ce jour si spécial, \
+                    avec tout notre amour, Léa, Hugo et les petits\u{1b}[2J\r\nXYZ";
+        let order = order_with_fields(serde_json::json!([
+            {"key": "gift", "label": "Message cadeau", "kind": "text", "value": long},
+            {"key": "wrap", "label": "Emballage", "kind": "dropdown", "value": "Boîte cadeau"},
+            {"key": "door", "label": "Instructions de livraison", "kind": "text", "value": null},
+            {"key": "floor", "label": "Étage", "kind": "numeric", "value": "3"},
+        ]));
+        let text = packing_slip(&order, "Épicerie Léa", true).text;
+        assert!(
+            text.contains("Mode : Colissimo\nMessage cadeau :\n  Joyeux anniversaire"),
+            "{text}"
+        );
+        assert!(text.contains("\nEmballage : Boîte cadeau\n"), "{text}");
+        assert!(
+            text.contains("\nInstructions de livraison : \u{2014}\n"),
+            "{text}"
+        );
+        assert!(text.contains("\nÉtage : 3\n"), "{text}");
+        // The whole message, in order, over several lines of the slip's width, without the
+        // printer escape or the line break the customer typed.
+        let start = text.find("Message cadeau :\n").unwrap();
+        let body: Vec<&str> = text[start..]
+            .lines()
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .collect();
+        assert!(body.len() >= 2, "{text}");
+        assert!(body.iter().all(|l| l.chars().count() <= 60), "{text}");
+        let joined = body.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+        assert_eq!(joined, clean(long, 300));
+        assert!(joined.ends_with("les petits [2J XYZ"), "{joined}");
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+        // The fields come before the checklist, in English too.
+        let en = packing_slip(&order, "Épicerie Léa", false).text;
+        let wrap_at = en.find("Emballage: Boîte cadeau\n").expect(&en);
+        assert!(
+            wrap_at < en.find("[ ]   2 \u{d7} Miel de lavande").unwrap(),
+            "{en}"
+        );
+        // An order without fields prints as before: the method, then the rule.
+        let plain = packing_slip(&order_with_fields(serde_json::json!([])), "x", false).text;
+        assert!(plain.contains("Method: Colissimo\n----"), "{plain}");
     }
 
     #[test]

@@ -345,7 +345,7 @@ mod tests {
         let too_much = amount_of(&o, &req(Some(1000), vec![])).unwrap_err();
         assert_eq!(
             too_much.to_string(),
-            "At most \u{20ac}5.90 can still be refunded on this order"
+            "At most 5.90 EUR can still be refunded on this order"
         );
         let units = amount_of(
             &order(),

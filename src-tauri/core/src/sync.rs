@@ -25,7 +25,6 @@ use stripe_checkout::checkout_session::{
 };
 use stripe_core::customer::{ListCustomer, RetrieveCustomer};
 use stripe_core::event::ListEvent;
-use stripe_product::shipping_rate::ListShippingRate;
 use stripe_types::{RangeBoundsTs, RangeQueryTs};
 use tokio::sync::Mutex;
 
@@ -858,37 +857,32 @@ async fn fetch_session_items(client: &StripeClient, session: &Value) -> Result<V
 }
 
 async fn sync_shipping_rates(store: &Store, client: &StripeClient) -> Result<()> {
-    let mut after: Option<String> = None;
-    loop {
-        let mut r = ListShippingRate::new().limit(PAGE);
-        if let Some(a) = &after {
-            r = r.starting_after(a.as_str());
-        }
-        let page = client.send(&r).await?;
-        let data = page
-            .get("data")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let mut tx = store.write().await?;
-        for rate in &data {
-            store::shipping_rates::upsert(&mut tx, rate).await?;
-        }
-        tx.commit().await?;
-        after = data
-            .last()
-            .and_then(|o| o.get("id"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        if !page
-            .get("has_more")
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-            || after.is_none()
-        {
-            return Ok(());
-        }
+    let rates = list_all(client, "/shipping_rates", &[]).await?;
+    let mut tx = store.write().await?;
+    for rate in &rates {
+        store::shipping_rates::upsert(&mut tx, rate).await?;
     }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A list page's objects, whether more follow, and the id to continue after.
+fn split_page(page: &Value) -> (Vec<Value>, bool, Option<String>) {
+    let data = page
+        .get("data")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let last = data
+        .last()
+        .and_then(|o| o.get("id"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let has_more = page
+        .get("has_more")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    (data, has_more && last.is_some(), last)
 }
 
 /// Every object of a list endpoint that async-stripe's build here does not cover.
@@ -902,26 +896,12 @@ async fn list_all(client: &StripeClient, path: &str, query: &[(&str, &str)]) -> 
         if let Some(a) = &after {
             q.push(("starting_after", a));
         }
-        let page = client.get(path, &q).await?;
-        let data = page
-            .get("data")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        after = data
-            .last()
-            .and_then(|o| o.get("id"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        let (data, more, last) = split_page(&client.get(path, &q).await?);
         out.extend(data);
-        if !page
-            .get("has_more")
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-            || after.is_none()
-        {
+        if !more {
             return Ok(out);
         }
+        after = last;
     }
 }
 
@@ -1290,26 +1270,12 @@ async fn incremental(
             if let Some(a) = &after {
                 r = r.starting_after(a.as_str());
             }
-            let page = client.send(&r).await?;
-            let data = page
-                .get("data")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            after = data
-                .last()
-                .and_then(|e| e.get("id"))
-                .and_then(Value::as_str)
-                .map(str::to_owned);
+            let (data, more, last) = split_page(&client.send(&r).await?);
             backlog.extend(data);
-            if !page
-                .get("has_more")
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-                || after.is_none()
-            {
+            if !more {
                 break;
             }
+            after = last;
         }
         backlog.reverse();
     }

@@ -210,18 +210,23 @@ impl Workspace {
     pub async fn status(&self) -> Result<AppStatus> {
         let cur = self.current().await;
         let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
+        // Its own statement: a guard taken inside the struct below would live to its end and
+        // hold the sync lock across the queries.
+        let sync_running = self.sync_lock.try_lock().is_err();
         Ok(AppStatus {
             source: cur.source,
             account: cur.account.clone(),
             last_synced_at: store::settings::last_synced_at(&mut *conn).await?,
-            sync_running: self.sync_lock.try_lock().is_err(),
+            sync_running,
             counts: store::orders::counts(&mut conn).await?,
             notice: if cur.source == DataSource::Demo {
                 self.startup_problem.clone()
             } else {
                 None
             },
+            // Not while one runs: that is the sync filling the store, not a gap in it.
             full_sync_incomplete: cur.source == DataSource::Stripe
+                && !sync_running
                 && store::cursors::get(&mut *conn, "full")
                     .await?
                     .is_some_and(|c| !c.complete),

@@ -1,7 +1,7 @@
 //! The Stripe → Comptoir mapping, on Stripe's official example objects (stripe/openapi's
 //! fixtures, `../shared/stripe/fixtures3.json`) and on variations of them.
 
-use comptoir_core::model::{DeliveryKind, OrderSource};
+use comptoir_core::model::{CustomField, DeliveryKind, Order, OrderSource};
 use comptoir_core::stripe::mapping::*;
 use serde_json::{json, Value};
 
@@ -112,6 +112,67 @@ fn completed_session_maps_every_field() {
         o.payment_intent_id.as_deref(),
         Some("pi_1PgafyB7WZ01zgkWSjxsAJo3")
     );
+}
+
+#[test]
+fn custom_fields_of_every_type_are_kept_with_their_labels_and_values() {
+    let mut s = completed_session();
+    assert_eq!(s["custom_fields"], json!([]), "the fixture has none");
+    let text = |v: Value| json!({"default_value": null, "maximum_length": 255, "minimum_length": null, "value": v});
+    let hostile = "<img src=x onerror=alert(1)> & <script>alert(1)</script>";
+    s["custom_fields"] = json!([
+        {"key": "giftmessage", "label": {"custom": "Gift message", "type": "custom"},
+         "optional": true, "type": "text", "text": text(json!("Happy birthday, Mum!"))},
+        {"key": "wrap", "label": {"custom": "Gift wrap", "type": "custom"}, "optional": false,
+         "type": "dropdown", "dropdown": {"default_value": null, "value": "box",
+            "options": [{"label": "Kraft paper", "value": "kraft"}, {"label": "Gift box", "value": "box"}]}},
+        {"key": "floor", "label": {"custom": "Floor", "type": "custom"}, "optional": false,
+         "type": "numeric", "numeric": {"default_value": null, "maximum_length": null, "minimum_length": null, "value": "3"}},
+        {"key": "instructions", "label": {"custom": "Delivery instructions", "type": "custom"},
+         "optional": true, "type": "text", "text": text(Value::Null)},
+        {"key": "note", "label": {"custom": hostile, "type": "custom"}, "optional": true,
+         "type": "text", "text": text(json!(hostile))},
+        // No custom label: the key names it; an option the list lacks shows its value.
+        {"key": "colour", "label": {"custom": null, "type": "custom"}, "optional": true,
+         "type": "dropdown", "dropdown": {"default_value": null, "value": "teal", "options": []}},
+        // Not a field without its key.
+        {"label": {"custom": "Lost", "type": "custom"}, "type": "text", "text": text(json!("x"))}
+    ]);
+    let o = order_from_session(&s, &[], &no_rates, &guess)
+        .unwrap()
+        .unwrap();
+    let field = |key: &str, label: &str, kind: &str, value: Option<&str>| CustomField {
+        key: key.into(),
+        label: label.into(),
+        kind: kind.into(),
+        value: value.map(str::to_owned),
+    };
+    assert_eq!(
+        o.custom_fields,
+        [
+            field(
+                "giftmessage",
+                "Gift message",
+                "text",
+                Some("Happy birthday, Mum!")
+            ),
+            field("wrap", "Gift wrap", "dropdown", Some("Gift box")),
+            field("floor", "Floor", "numeric", Some("3")),
+            field("instructions", "Delivery instructions", "text", None),
+            // Customer text is kept as it was typed: whoever shows it shows it as text.
+            field("note", hostile, "text", Some(hostile)),
+            field("colour", "colour", "dropdown", Some("teal")),
+        ]
+    );
+
+    // Read back from the cache as it is stored.
+    let stored: Order = serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
+    assert_eq!(stored.custom_fields, o.custom_fields);
+    // An order cached before custom fields were kept reads with none.
+    let mut old = serde_json::to_value(&o).unwrap();
+    old.as_object_mut().unwrap().remove("custom_fields");
+    let old: Order = serde_json::from_value(old).unwrap();
+    assert!(old.custom_fields.is_empty());
 }
 
 #[test]

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use comptoir_core::dataset::{Dataset, DatasetSpec};
 use comptoir_core::model::{
-    DeliveryKind, FulfilmentStatus, LinkUnavailable, Order, OrderPage, OrderQuery, OrderQueue,
-    OrderSort, StripeMode,
+    CustomField, DeliveryKind, FulfilmentStatus, LinkUnavailable, Order, OrderPage, OrderQuery,
+    OrderQueue, OrderSort, StripeMode,
 };
 use comptoir_core::secrets::MemoryStore;
 use comptoir_core::store::{self, Store};
@@ -323,6 +323,176 @@ async fn search_finds_names_emails_numbers_products_and_tracking() {
     // Nothing matches: an empty page, no error.
     let page = list(&store, query(None, Some("zzqxqzzq"))).await;
     assert_eq!((page.total, page.rows.len(), page.counts.all), (0, 0, 0));
+}
+
+#[tokio::test]
+async fn search_finds_what_the_customer_typed_in_checkout_fields() {
+    let (_dir, store, _) = filled(DatasetSpec::default()).await;
+    let orders = all_orders(&store).await;
+
+    // A generated gift message, synced like any session, finds its order by its longest word.
+    let gifted = orders
+        .iter()
+        .find(|o| {
+            o.custom_fields
+                .iter()
+                .any(|f| f.key == "messagecadeau" && f.value.is_some())
+        })
+        .expect("the generator gives some orders a gift message");
+    let message = gifted
+        .custom_fields
+        .iter()
+        .find_map(|f| f.value.clone())
+        .unwrap();
+    let word = message
+        .split_whitespace()
+        .max_by_key(|w| w.chars().count())
+        .unwrap();
+    let page = list(&store, query(None, Some(word))).await;
+    assert!(
+        page.rows.iter().any(|r| r.id == gifted.id),
+        "{word} from {message:?}"
+    );
+
+    // A word only one order's field has finds that order alone, as a prefix too, and keeps
+    // finding it after a tracking number is recorded (a trigger rewrites that order's tracking
+    // column) and after the whole index is rebuilt.
+    let mut order = orders.iter().find(|o| o.id != gifted.id).unwrap().clone();
+    order.custom_fields = vec![CustomField {
+        key: "instructions".into(),
+        label: "Delivery instructions".into(),
+        kind: "text".into(),
+        value: Some("Leave it with Zanzibarine downstairs".into()),
+    }];
+    let mut tx = store.write().await.unwrap();
+    store::orders::upsert(&mut tx, &order, &serde_json::json!({}))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let found = |page: OrderPage| {
+        (
+            page.total,
+            page.rows.into_iter().map(|r| r.id).collect::<Vec<_>>(),
+        )
+    };
+    let only = (1, vec![order.id.clone()]);
+    assert_eq!(
+        found(list(&store, query(None, Some("zanzibarine"))).await),
+        only
+    );
+    assert_eq!(found(list(&store, query(None, Some("Zanzib"))).await), only);
+
+    let mut conn = store.pool().acquire().await.unwrap();
+    sqlx::query("INSERT INTO tracking_entries (order_id, carrier, number, url, created_at) VALUES (?1, 'colissimo', '6A99999999999', 'https://www.laposte.fr/x', 1)")
+        .bind(&order.id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        found(list(&store, query(None, Some("zanzibarine"))).await),
+        only
+    );
+    assert_eq!(
+        found(list(&store, query(None, Some("6A99999999999"))).await),
+        only
+    );
+    store::orders::reindex_all(&mut conn).await.unwrap();
+    assert_eq!(
+        found(list(&store, query(None, Some("zanzibarine"))).await),
+        only
+    );
+    // The product names are still there next to the fields.
+    let product = order.lines[0].description.clone();
+    let page = list(&store, query(None, Some(&product))).await;
+    assert!(page.rows.iter().any(|r| r.id == order.id), "{product}");
+    drop(conn);
+
+    // A field emptied at the next sync no longer finds the order.
+    order.custom_fields.clear();
+    let mut tx = store.write().await.unwrap();
+    store::orders::upsert(&mut tx, &order, &serde_json::json!({}))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        list(&store, query(None, Some("zanzibarine"))).await.total,
+        0
+    );
+}
+
+/// A store written before the fields filled in at checkout were kept: on its next opening, its
+/// session orders get them from their stored session, and the search finds them.
+#[tokio::test]
+async fn orders_cached_before_get_their_checkout_fields_once() {
+    let (dir, store, _) = filled(DatasetSpec::default()).await;
+    let now = all_orders(&store).await;
+    let gifted = now
+        .iter()
+        .find(|o| o.custom_fields.iter().any(|f| f.value.is_some()))
+        .expect("orders with filled-in fields")
+        .clone();
+    // As the previous version left it: no `custom_fields` in the details, none in the index,
+    // and no note that the fields were given.
+    let mut conn = store.pool().acquire().await.unwrap();
+    sqlx::query("UPDATE orders SET detail = json_remove(detail, '$.custom_fields')")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM settings WHERE key = ?1")
+        .bind(store::orders::CUSTOM_FIELDS_BACKFILLED)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    store::orders::reindex_all(&mut conn).await.unwrap();
+    drop(conn);
+    let before = store::orders::get(store.pool(), &gifted.id).await.unwrap();
+    assert!(
+        before.custom_fields.is_empty(),
+        "an old order reads with none"
+    );
+    let value = gifted
+        .custom_fields
+        .iter()
+        .find_map(|f| f.value.clone())
+        .unwrap();
+    let word = value
+        .split_whitespace()
+        .max_by_key(|w| w.chars().count())
+        .unwrap()
+        .to_owned();
+    let finds = |page: &OrderPage| page.rows.iter().any(|r| r.id == gifted.id);
+    assert!(
+        !finds(&list(&store, query(None, Some(&word))).await),
+        "{word}"
+    );
+    store.close().await;
+
+    let store = Store::open(&dir.path().join("orders.sqlite"))
+        .await
+        .unwrap();
+    assert_eq!(
+        all_orders(&store).await,
+        now,
+        "every order as a sync maps it"
+    );
+    assert!(
+        finds(&list(&store, query(None, Some(&word))).await),
+        "{word}"
+    );
+    // Once: an order whose fields are taken away again stays as it is at the next opening.
+    let mut conn = store.pool().acquire().await.unwrap();
+    sqlx::query("UPDATE orders SET detail = json_remove(detail, '$.custom_fields') WHERE id = ?1")
+        .bind(&gifted.id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    store.close().await;
+    let store = Store::open(&dir.path().join("orders.sqlite"))
+        .await
+        .unwrap();
+    let again = store::orders::get(store.pool(), &gifted.id).await.unwrap();
+    assert!(again.custom_fields.is_empty());
 }
 
 /// Checks every tab, sort and a few pages of a search against the matches sorted plainly from

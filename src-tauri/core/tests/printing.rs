@@ -13,7 +13,7 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
     let pickup_rate = |id: &str, name: Option<&str>| {
         name.is_some_and(|n| n.to_lowercase().contains("retrait")) || id.contains("pickup")
     };
-    let mut seen = (false, false);
+    let mut seen = (false, false, false);
     let mut all = Vec::new();
     for s in data
         .checkout_sessions
@@ -43,6 +43,18 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
             );
         }
         assert!(text.contains(&format!("Items: {}", order.item_count())));
+        // The checkout fields, each with its label, before the checklist.
+        let checklist = text.find("[ ]").unwrap_or(text.len());
+        for f in &order.custom_fields {
+            seen.2 = true;
+            let at = text.find(&format!("\n{}:", f.label)).expect(text);
+            assert!(at < checklist, "{text}");
+            let first_word = f.value.as_deref().and_then(|v| v.split_whitespace().next());
+            assert!(
+                first_word.is_none_or(|w| text[at..checklist].contains(w)),
+                "{text}"
+            );
+        }
         assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
         let total = format_money(order.amount_total, &order.currency, false);
         assert!(!text.contains(&total), "no prices on a slip: {text}");
@@ -66,6 +78,7 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
         assert!(fr.title.starts_with("Bon de préparation "));
     }
     assert!(seen.1, "a delivery was checked");
+    assert!(seen.2, "an order with checkout fields was checked");
 
     // The day's packing: one job, one slip per page, in the list's order.
     let batch = packing_slips(&all, "Épicerie Léa", false);

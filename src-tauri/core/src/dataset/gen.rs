@@ -1247,6 +1247,74 @@ pub(super) struct SessionPlan {
 
 /// Build a session, its line items and, for orders, its PaymentIntent and post-purchase invoice.
 /// Returns the session id.
+/// Gift messages customers type at checkout.
+const GIFT_MESSAGES: &[&str] = &[
+    "Joyeux anniversaire Maman, avec tout notre amour",
+    "Bonne fête Papa ! Profite bien de ce petit panier",
+    "Félicitations pour ton nouveau poste, bises de toute l'équipe",
+    "Merci pour votre accueil, à très bientôt",
+    "Happy birthday Sarah, enjoy the treats!",
+];
+/// Delivery instructions customers type at checkout.
+const DELIVERY_INSTRUCTIONS: &[&str] = &[
+    "Code porte 4521B, 3e étage à gauche",
+    "Laisser le colis chez la gardienne si absent",
+    "Sonner deux fois, l'interphone est capricieux",
+    "Livrer après 18 h s'il vous plaît",
+];
+/// The gift wrap dropdown: `(value, label)`, the value being what Stripe reports as chosen.
+const WRAPPINGS: &[(&str, &str)] = &[
+    ("kraft", "Papier kraft"),
+    ("boitecadeau", "Boîte cadeau"),
+    ("aucun", "Sans emballage"),
+];
+
+/// The `custom_fields` of a completed session, in the shape Stripe sends them: about one order
+/// in four asks for a gift message (optional, sometimes left empty), a gift wrap (a dropdown)
+/// and, when delivered, delivery instructions (optional). Drawn from the session id rather than
+/// the generator's random stream, so adding them left every other generated value unchanged.
+fn custom_fields(g: &GenState, session_id: &str, delivery: bool) -> Value {
+    let seed = session_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let mut r = StdRng::seed_from_u64(seed);
+    if !r.random_bool(0.25) {
+        return json!([]);
+    }
+    let label = |custom: &str| json!({"custom": custom, "type": "custom"});
+    let text = |value: Option<String>| json!({"default_value": null, "maximum_length": 255, "minimum_length": null, "value": value});
+    let mut gift = r
+        .random_bool(0.8)
+        .then(|| GIFT_MESSAGES.choose(&mut r).unwrap().to_string());
+    if g.hostile {
+        // Customer text shown in the detail, the slip and the search: it must stay text.
+        gift = Some(format!(
+            "{} {HOSTILE_IMG}",
+            gift.as_deref().unwrap_or(GIFT_MESSAGES[0])
+        ));
+    }
+    let (wrap, _) = WRAPPINGS.choose(&mut r).unwrap();
+    let mut fields = vec![
+        json!({"key": "messagecadeau", "label": label("Message cadeau"), "optional": true,
+               "text": text(gift), "type": "text"}),
+        json!({"key": "emballage", "label": label("Emballage"), "optional": false,
+               "dropdown": {"default_value": "kraft",
+                            "options": WRAPPINGS.iter().map(|(v, l)| json!({"label": l, "value": v})).collect::<Vec<_>>(),
+                            "value": wrap},
+               "type": "dropdown"}),
+    ];
+    if delivery {
+        let instructions = r
+            .random_bool(0.6)
+            .then(|| DELIVERY_INSTRUCTIONS.choose(&mut r).unwrap().to_string());
+        fields.push(
+            json!({"key": "instructionslivraison", "label": label("Instructions de livraison"),
+                           "optional": true, "text": text(instructions), "type": "text"}),
+        );
+    }
+    Value::Array(fields)
+}
+
 pub(super) fn build_session(ds: &mut Dataset, g: &mut GenState, plan: SessionPlan) -> String {
     let mut currency = currency_for(g, &plan.person.country);
     let mut shipping_kind = plan.shipping;
@@ -1513,6 +1581,14 @@ pub(super) fn build_session(ds: &mut Dataset, g: &mut GenState, plan: SessionPla
             ("consent_collection", Value::Null),
             ("created", json!(plan.created)),
             ("currency", json!(currency)),
+            (
+                "custom_fields",
+                if is_order {
+                    custom_fields(g, &id, delivery)
+                } else {
+                    json!([])
+                },
+            ),
             (
                 "custom_text",
                 json!({"after_submit": null, "shipping_address": null, "submit": null, "terms_of_service_acceptance": null}),

@@ -576,6 +576,67 @@ fn hostile_text_reaches_names_addresses_and_products() {
 }
 
 #[test]
+fn some_orders_carry_checkout_fields_in_stripes_shape() {
+    let ds = Dataset::demo(1_793_491_200);
+    let orders: Vec<&Value> = ds
+        .checkout_sessions
+        .iter()
+        .filter(|s| Dataset::is_order(s))
+        .collect();
+    let with = |key: &str| {
+        orders
+            .iter()
+            .flat_map(|s| s["custom_fields"].as_array().unwrap())
+            .filter(|f| f["key"] == key)
+            .collect::<Vec<_>>()
+    };
+    let gifts = with("messagecadeau");
+    let wraps = with("emballage");
+    let notes = with("instructionslivraison");
+    assert!(
+        !gifts.is_empty() && gifts.len() < orders.len(),
+        "{}",
+        gifts.len()
+    );
+    assert_eq!(wraps.len(), gifts.len(), "asked together");
+    assert!(!notes.is_empty());
+    assert!(gifts.iter().any(|f| f["text"]["value"].is_string()));
+    assert!(
+        gifts.iter().any(|f| f["text"]["value"].is_null()),
+        "optional"
+    );
+    for f in gifts.iter().chain(&notes) {
+        assert_eq!(f["type"], "text");
+        assert_eq!(f["label"]["type"], "custom");
+        assert!(f["text"]["maximum_length"].is_number());
+    }
+    for f in &wraps {
+        assert_eq!(f["type"], "dropdown");
+        let chosen = f["dropdown"]["value"].as_str().unwrap();
+        let options = f["dropdown"]["options"].as_array().unwrap();
+        assert!(options.iter().any(|o| o["value"] == chosen), "{f}");
+    }
+    // Sessions that are not orders ask nothing.
+    assert!(ds
+        .checkout_sessions
+        .iter()
+        .filter(|s| !Dataset::is_order(s))
+        .all(|s| s["custom_fields"] == serde_json::json!([])));
+    // Hostile datasets put their payload in the gift messages too.
+    let hostile = Dataset::generate(&DatasetSpec {
+        hostile_text: true,
+        ..spec()
+    });
+    assert!(hostile
+        .checkout_sessions
+        .iter()
+        .flat_map(|s| s["custom_fields"].as_array().unwrap())
+        .any(|f| f["text"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("<img src=x onerror=alert(1)>"))));
+}
+
+#[test]
 fn demo_is_a_small_euro_shop() {
     let ds = Dataset::demo(1_793_491_200);
     let orders: Vec<&Value> = ds

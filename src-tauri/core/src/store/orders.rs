@@ -1,8 +1,9 @@
 //! `orders` and `order_lines`: orders built from Checkout Sessions and one-off invoices. The
 //! fulfilment status shown with them comes from `fulfilments` (local and authoritative) or,
 //! for an order nobody touched, from its delivery kind; triggers keep it in `orders.status`.
-//! `orders_search` (FTS5) indexes each order's names, email, number, products and tracking; its
-//! docid sorts like the order's date and carries its status (see `DOCID`).
+//! `orders_search` (FTS5) indexes each order's names, email, number, products (with the fields
+//! filled in at checkout) and tracking; its docid sorts like the order's date and carries its
+//! status (see `DOCID`).
 
 use serde_json::Value;
 use sqlx::{Row, SqliteConnection, SqliteExecutor};
@@ -246,6 +247,47 @@ pub async fn set_rate_pickup(
             .await?;
     }
     Ok(())
+}
+
+/// The settings key noting that orders cached before the fields filled in at checkout were kept
+/// have been given theirs.
+pub const CUSTOM_FIELDS_BACKFILLED: &str = "custom_fields_backfilled";
+
+/// Gives the session orders cached before the fields filled in at checkout were kept (their
+/// detail has no `custom_fields`) the fields of their stored session, and their search rows the
+/// values, once per store: an order placed before the update and not yet packed shows its gift
+/// message without waiting for a full sync. Returns how many orders were updated.
+pub async fn backfill_custom_fields(conn: &mut SqliteConnection) -> Result<usize> {
+    if super::settings::get_value(&mut *conn, CUSTOM_FIELDS_BACKFILLED)
+        .await?
+        .is_some()
+    {
+        return Ok(0);
+    }
+    let rows = sqlx::query(
+        "SELECT id, detail, json_extract(raw, '$.custom_fields') FROM orders
+         WHERE source = 'checkout_session' AND json_type(detail, '$.custom_fields') IS NULL
+           AND json_array_length(raw, '$.custom_fields') > 0",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut updated = 0;
+    for r in &rows {
+        let id: String = r.get(0);
+        let mut order: Order = serde_json::from_str(&r.get::<String, _>(1))?;
+        let fields: Value = serde_json::from_str(&r.get::<String, _>(2))?;
+        order.custom_fields =
+            crate::stripe::mapping::custom_fields(&serde_json::json!({ "custom_fields": fields }));
+        sqlx::query("UPDATE orders SET detail = ?1 WHERE id = ?2")
+            .bind(serde_json::to_string(&order)?)
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+        reindex(conn, &id).await?;
+        updated += 1;
+    }
+    super::settings::set_value(&mut *conn, CUSTOM_FIELDS_BACKFILLED, "1").await?;
+    Ok(updated)
 }
 
 pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<Order> {
@@ -530,9 +572,14 @@ pub async fn counts(conn: &mut SqliteConnection) -> Result<Counts> {
 }
 
 /// The columns of an order's row of the search index, from the order `o`, its lines and its
-/// tracking entries, after its docid.
+/// tracking entries, after its docid. The values of the fields filled in at checkout (a gift
+/// message, delivery instructions) ride in `products` after the product names: they are found
+/// like them without another FTS column, and the tracking triggers never rewrite `products`.
 const SEARCH_ROW: &str = "o.customer_name, o.customer_email, o.number,
-    (SELECT group_concat(l.description, ' ') FROM order_lines l WHERE l.order_id = o.id),
+    (SELECT group_concat(v, ' ') FROM (
+        SELECT l.description AS v FROM order_lines l WHERE l.order_id = o.id
+        UNION ALL
+        SELECT json_extract(f.value, '$.value') FROM json_each(o.detail, '$.custom_fields') f)),
     (SELECT group_concat(COALESCE(t.number, '') || ' ' || COALESCE(t.carrier, ''), ' ')
        FROM tracking_entries t WHERE t.order_id = o.id),
     o.amount_total";

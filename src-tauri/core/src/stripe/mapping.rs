@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::model::{
-    Address, Contact, Customer, DeliveryKind, DiscountLine, Dispute, DisputeSummary, Invoice,
-    Order, OrderLine, OrderPayment, OrderSource, PaymentFacts, PaymentFailure,
+    Address, Contact, CustomField, Customer, DeliveryKind, DiscountLine, Dispute, DisputeSummary,
+    Invoice, Order, OrderLine, OrderPayment, OrderSource, PaymentFacts, PaymentFailure,
     PaymentMethodSummary, ShippingRate, Subscription, TaxLine, UpcomingInvoice,
 };
 
@@ -242,6 +242,43 @@ pub fn order_line_from_item(item: &Value) -> OrderLine {
     }
 }
 
+/// The fields the customer filled in at checkout (`custom_fields`), kept verbatim: they are
+/// customer text, shown as text by whoever displays them. A dropdown's value is the option's
+/// reconciliation value; the customer chose, and staff read, its label.
+pub fn custom_fields(session: &Value) -> Vec<CustomField> {
+    let Some(fields) = at(session, "custom_fields").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    fields
+        .iter()
+        .filter_map(|f| {
+            let key = str_at(f, "key")?;
+            let kind = str_at(f, "type").unwrap_or_else(|| "text".to_owned());
+            let value = match kind.as_str() {
+                "dropdown" => str_at(f, "dropdown.value").map(|v| {
+                    at(f, "dropdown.options")
+                        .and_then(Value::as_array)
+                        .and_then(|opts| {
+                            opts.iter()
+                                .find(|o| str_at(o, "value").as_deref() == Some(v.as_str()))
+                        })
+                        .and_then(|o| str_at(o, "label"))
+                        .unwrap_or(v)
+                }),
+                // text, numeric, and a type newer than this code: Stripe nests the value under
+                // the type's name.
+                other => at(f, other).and_then(|x| str_at(x, "value")),
+            };
+            Some(CustomField {
+                label: str_at(f, "label.custom").unwrap_or_else(|| key.clone()),
+                key,
+                kind,
+                value,
+            })
+        })
+        .collect()
+}
+
 /// Whether a Checkout Session is an order: a completed session in `payment` mode.
 pub fn session_is_order(session: &Value) -> bool {
     str_at(session, "mode").as_deref() == Some("payment")
@@ -358,6 +395,7 @@ pub fn order_from_session(
             checkout_status: str_at(session, "payment_status"),
             ..OrderPayment::default()
         },
+        custom_fields: custom_fields(session),
         id,
     }))
 }
@@ -578,6 +616,7 @@ pub fn order_from_invoice(
         payment_intent_id: invoice_payment_intent(inv),
         locale: None,
         payment: OrderPayment::default(),
+        custom_fields: Vec::new(),
         id,
     }))
 }

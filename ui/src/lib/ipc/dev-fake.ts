@@ -569,6 +569,14 @@ function fakeOrderDetail(r: OrderRow, connected: boolean): OrderDetail {
             ? { id: 'dp_fake', status: 'needs_response', reason: 'product_not_received', amount: r.amount_total, due_by: r.created + 9 * 86400 }
             : null,
       },
+      custom_fields:
+        r.created % 4 === 0
+          ? [
+              { key: 'messagecadeau', label: 'Message cadeau', kind: 'text', value: 'Joyeux anniversaire Maman, avec tout notre amour' },
+              { key: 'emballage', label: 'Emballage', kind: 'dropdown', value: 'Boîte cadeau' },
+              { key: 'instructionslivraison', label: 'Instructions de livraison', kind: 'text', value: null },
+            ]
+          : [],
     },
     status: r.status,
     fulfilment: null,

@@ -25,6 +25,8 @@ class App {
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
   /** The last sync failed for lack of network, even though the OS says we are online. */
   networkFailed = $state(false);
+  /** The app is finishing a full sync that was cut short before it last closed. */
+  resuming = $state(false);
   /** Unix seconds, ticking every minute, for "Last synced 5 minutes ago". */
   now = $state(nowSeconds());
   /** Bumped whenever cached data may have changed; lists reload when it moves. */
@@ -90,8 +92,12 @@ class App {
       this.settings = await settings;
       if (this.settings) i18n.preference = this.settings.language;
       this.#setStatus(status);
-      // A full sync cut short (the app was closed during it) resumes by itself at start.
-      if (status.source === 'stripe' && status.full_sync_incomplete) void this.startSync(true);
+      // A full sync cut short (the app was closed during it) resumes by itself at start, and
+      // the shell says so until it ends.
+      if (status.source === 'stripe' && status.full_sync_incomplete && !status.sync_running && !this.syncing) {
+        this.resuming = true;
+        void this.startSync(true).finally(() => (this.resuming = false));
+      }
     } catch (error) {
       this.startError = ipc.toIpcError(error);
     }

@@ -13,7 +13,7 @@ export type AppStatus = { source: DataSource, account: AccountInfo | null, last_
  */
 notice: string | null, 
 /**
- * A full sync began and did not finish (the app was closed or killed during it): the
- * store holds only part of the account until it resumes.
+ * A full sync began and did not finish (the app was closed or killed during it), and none
+ * runs now: the store holds only part of the account until it resumes.
  */
 full_sync_incomplete: boolean, };
