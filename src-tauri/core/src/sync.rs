@@ -542,8 +542,8 @@ async fn full(
 
     // Customers deleted since their orders were made are not listed: fetch them by id.
     fetch_missing_customers(&ctx).await?;
-    // Invoices' payments are not expanded in their list, and refunds carry their dates only
-    // on the refunds themselves: fetch what the payment states still lack.
+    // Refunds carry their dates only on the refunds themselves, and a one-off invoice's payment
+    // is not expanded by any list: read the refunds once.
     fetch_missing_payments(&ctx).await?;
 
     let mut conn = store.pool().acquire().await?;
@@ -905,61 +905,55 @@ async fn list_all(client: &StripeClient, path: &str, query: &[(&str, &str)]) -> 
     }
 }
 
+/// Refunds, from the account's refunds list (a page per hundred refunds, however many orders):
+/// the newest refund of each payment dates it ("Refunded €12.00 on 3 Dec"), and a one-off
+/// invoice's payment, which no list expands, learns what was refunded of it. Paid invoices are
+/// paid: their PaymentIntent is not read one by one.
 async fn fetch_missing_payments(ctx: &FullCtx<'_>) -> Result<()> {
-    let missing = store::payments::missing(ctx.store.pool()).await?;
-    let fetched: Vec<Value> = stream::iter(missing)
-        .map(|id| async move {
-            match fetch_payment_intent(ctx.client, &id).await {
-                Ok(v) => Ok(Some(v)),
-                Err(SyncError::Stripe(StripeError::NotFound(_))) => Ok(None),
-                Err(e) => Err(e),
-            }
-        })
-        .buffer_unordered(ctx.concurrency)
-        .try_filter_map(|v| async move { Ok(v) })
-        .try_collect()
-        .await?;
-    if !fetched.is_empty() {
-        let _write = ctx.gate.lock().await;
-        let mut tx = ctx.store.write().await?;
-        for pi in &fetched {
-            write_payment(&mut tx, pi).await?;
-            if let Some(id) = pi.get("id").and_then(Value::as_str) {
-                refresh_payment(&mut tx, id).await?;
-            }
+    let refunds = list_all(ctx.client, "/refunds", &[]).await?;
+    let mut by_payment: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for r in &refunds {
+        let Some(pi) = r.get("payment_intent").and_then(Value::as_str) else {
+            continue;
+        };
+        // A failed or cancelled refund gave nothing back.
+        let counts = matches!(
+            r.get("status").and_then(Value::as_str),
+            Some("succeeded" | "pending" | "requires_action")
+        );
+        let entry = by_payment.entry(pi.to_owned()).or_insert((0, 0));
+        if counts {
+            entry.0 += r.get("amount").and_then(Value::as_i64).unwrap_or(0);
         }
-        tx.commit().await?;
+        entry.1 = entry
+            .1
+            .max(r.get("created").and_then(Value::as_i64).unwrap_or(0));
     }
-    // The newest refund of each refunded payment dates it ("Refunded €12.00 on 3 Dec").
-    let undated = store::payments::refunds_without_date(ctx.store.pool()).await?;
-    let dated: Vec<(String, i64)> = stream::iter(undated)
-        .map(|pi| async move {
-            let page = ctx
-                .client
-                .get(
-                    "/refunds",
-                    &[("payment_intent", pi.as_str()), ("limit", "1")],
-                )
-                .await?;
-            Ok::<_, SyncError>(
-                page.pointer("/data/0/created")
-                    .and_then(Value::as_i64)
-                    .map(|at| (pi, at)),
-            )
-        })
-        .buffer_unordered(ctx.concurrency)
-        .try_filter_map(|v| async move { Ok(v) })
-        .try_collect()
-        .await?;
-    if !dated.is_empty() {
-        let _write = ctx.gate.lock().await;
-        let mut tx = ctx.store.write().await?;
-        for (pi, at) in &dated {
-            store::payments::note_refund(&mut *tx, pi, *at).await?;
-            refresh_payment(&mut tx, pi).await?;
+    if by_payment.is_empty() {
+        return Ok(());
+    }
+    let _write = ctx.gate.lock().await;
+    let mut tx = ctx.store.write().await?;
+    for (pi, (refunded, newest)) in &by_payment {
+        if store::payments::get(&mut *tx, pi).await?.is_none() {
+            if store::orders::ids_with_payment(&mut *tx, pi)
+                .await?
+                .is_empty()
+            {
+                continue;
+            }
+            let facts = crate::model::PaymentFacts {
+                payment_intent_id: pi.clone(),
+                status: Some("succeeded".into()),
+                amount_refunded: *refunded,
+                ..Default::default()
+            };
+            store::payments::upsert(&mut tx, &facts, &serde_json::json!({"id": pi})).await?;
         }
-        tx.commit().await?;
+        store::payments::note_refund(&mut *tx, pi, *newest).await?;
+        refresh_payment(&mut tx, pi).await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 

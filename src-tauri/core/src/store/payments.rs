@@ -81,26 +81,6 @@ pub async fn get<'e>(
     }))
 }
 
-/// PaymentIntents the orders name that no payment row describes yet (an invoice's order).
-pub async fn missing<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT DISTINCT payment_intent_id FROM orders
-         WHERE payment_intent_id IS NOT NULL
-           AND payment_intent_id NOT IN (SELECT payment_intent_id FROM payments)",
-    )
-    .fetch_all(db)
-    .await?)
-}
-
-/// Refunded payments whose refund date is not known yet.
-pub async fn refunds_without_date<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT payment_intent_id FROM payments WHERE amount_refunded > 0 AND refunded_at IS NULL",
-    )
-    .fetch_all(db)
-    .await?)
-}
-
 pub async fn upsert_dispute(conn: &mut SqliteConnection, d: &Dispute, raw: &Value) -> Result<()> {
     sqlx::query(
         "INSERT INTO disputes (id, payment_intent_id, charge_id, status, reason, amount, currency,
