@@ -3,12 +3,13 @@
 //! text that starts like a formula (`=`, `+`, `-`, `@`) prefixed with `'` so a spreadsheet
 //! never evaluates it.
 
-use crate::model::{Contact, Customer, FulfilmentStatus, OrderRow, SubscriptionRow};
+use crate::model::{Contact, Customer, FulfilmentStatus, OrderRow, PaymentState, SubscriptionRow};
 
 pub const BOM: &str = "\u{feff}";
 
-const HEADER: [&str; 10] = [
-    "Order", "Date", "Customer", "Email", "Items", "Total", "Currency", "Delivery", "Status", "Id",
+const HEADER: [&str; 11] = [
+    "Order", "Date", "Customer", "Email", "Items", "Total", "Currency", "Delivery", "Status",
+    "Payment", "Id",
 ];
 
 /// Decimal places of a currency's minor unit, as Stripe counts them.
@@ -66,6 +67,19 @@ fn status(s: FulfilmentStatus) -> &'static str {
         FulfilmentStatus::Sent => "Sent",
         FulfilmentStatus::ToBePickedUp => "To be picked up",
         FulfilmentStatus::PickedUp => "Picked up",
+    }
+}
+
+/// The payment column: where the order's payment stands, so a spreadsheet can filter on it.
+fn payment(s: PaymentState) -> &'static str {
+    match s {
+        PaymentState::Paid => "Paid",
+        PaymentState::NoPaymentRequired => "No payment required",
+        PaymentState::Processing => "Payment processing",
+        PaymentState::Failed => "Payment failed",
+        PaymentState::PartiallyRefunded => "Partly refunded",
+        PaymentState::Refunded => "Refunded",
+        PaymentState::Disputed => "Disputed",
     }
 }
 
@@ -189,6 +203,7 @@ pub fn line(r: &OrderRow) -> String {
                 .unwrap_or(r.delivery_kind.as_str()),
         ),
         status(r.status).to_owned(),
+        payment(r.payment_state).to_owned(),
         field(&r.id),
     ];
     format!("{}\r\n", cols.join(","))

@@ -1005,7 +1005,22 @@ async fn csv_export_of_the_current_view() {
     let lines: Vec<&str> = text.trim_end().split("\r\n").collect();
     assert_eq!(lines.len() as i64, n + 1);
     assert!(lines[0].contains("Order,Date,Customer,Email"));
+    assert!(lines[0].contains(",Status,Payment,Id"));
     assert!(lines[1..].iter().all(|l| l.contains(",Sent,")));
     assert!(lines[1].ends_with(&expected.rows[0].id));
+    // Each line says where its payment stands, as the list's badge does.
+    for (line, row) in lines[1..].iter().zip(&expected.rows) {
+        use comptoir_core::model::PaymentState as P;
+        let word = match row.payment_state {
+            P::Paid => ",Paid,",
+            P::NoPaymentRequired => ",No payment required,",
+            P::Processing => ",Payment processing,",
+            P::Failed => ",Payment failed,",
+            P::PartiallyRefunded => ",Partly refunded,",
+            P::Refunded => ",Refunded,",
+            P::Disputed => ",Disputed,",
+        };
+        assert!(line.contains(word), "{line}");
+    }
     assert!(!dir.path().join("sent.csv.part").exists());
 }
