@@ -1260,11 +1260,13 @@ async fn open_demo(dir: &Path) -> Result<Current> {
 async fn seed_demo_fulfilment(store: &Store) -> Result<()> {
     let mut tx = store.write().await?;
     // The 14 newest deliveries and 6 newest pickups are still waiting for the packing station.
+    // Orders whose payment holds them back were never sent: they wait in Awaiting payment and
+    // On hold, where a newcomer finds them.
     let old: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT id, delivery_kind, created FROM (
             SELECT id, delivery_kind, created,
                    ROW_NUMBER() OVER (PARTITION BY delivery_kind ORDER BY created DESC, id DESC) AS rank
-            FROM orders)
+            FROM orders WHERE payment_hold IS NULL)
          WHERE rank > CASE delivery_kind WHEN 'pickup' THEN 6 ELSE 14 END",
     )
     .fetch_all(&mut *tx)

@@ -1024,3 +1024,50 @@ async fn csv_export_of_the_current_view() {
     }
     assert!(!dir.path().join("sent.csv.part").exists());
 }
+
+/// A packing slip for an order that is not paid prints only on a confirmation, alone or in a
+/// list, and the history says the print went ahead although it was not paid.
+#[tokio::test]
+async fn an_unpaid_orders_slip_prints_only_on_a_confirmation() {
+    use comptoir_core::model::OrderQueue;
+    use comptoir_core::workspace::WorkspaceError;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(WorkspaceConfig {
+        data_dir: dir.path().to_owned(),
+        api_base: "http://127.0.0.1:9/".into(),
+        secrets: Arc::new(MemoryStore::new()),
+        sync_options: SyncOptions::default(),
+    })
+    .await
+    .unwrap();
+    let waiting = OrderQuery {
+        status: Some(OrderQueue::AwaitingPayment),
+        ..query(None, None)
+    };
+    let page = ws.list_orders(&waiting).await.unwrap();
+    let id = page.rows[0].id.clone();
+    let err = ws.packing_slip(&id, false, false).await.unwrap_err();
+    let WorkspaceError::PaymentNotSettled(message) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(message.contains("still processing"), "{message}");
+    let job = ws.packing_slip(&id, false, true).await.unwrap();
+    assert!(!job.text.is_empty());
+    let err = ws.packing_slips(&waiting, false, false).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&format!("{} orders of this list are not paid", page.total))
+            || (page.total == 1 && err.to_string().contains("one order of this list")),
+        "{err}"
+    );
+    ws.packing_slip_printed(std::slice::from_ref(&id), None)
+        .await
+        .unwrap();
+    let history = ws.order_detail(&id).await.unwrap().history;
+    let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
+    assert_eq!(actions, ["slip_printed", "unpaid_confirmed"]);
+    assert!(history[1]
+        .detail
+        .as_deref()
+        .is_some_and(|d| d.starts_with("slip printed although the payment is still processing")));
+}
