@@ -375,3 +375,36 @@ async fn restricted_keys_without_account_access_keep_a_store_per_account() {
         );
     }
 }
+
+/// A restricted key that may read neither the account nor Checkout Sessions is refused as a
+/// missing permission (not as a wrong key), naming the permission, and nothing is recorded.
+#[tokio::test]
+async fn a_restricted_key_without_checkout_access_is_told_which_permission() {
+    use comptoir_core::secrets::MemoryStore;
+    let rk = format!("rk_test_{}", "restrictedNoCheckout".repeat(2));
+    let sim = sim(&rk, 5).await;
+    sim.forbid("/v1/account", "rak_account_read");
+    sim.forbid("/v1/checkout/sessions", "rak_checkout_session_read");
+    let dir = tempfile::tempdir().unwrap();
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let ws = Workspace::open(config(dir.path(), &sim.base_url(), secrets.clone()))
+        .await
+        .unwrap();
+    let err = ws
+        .connect_stripe(Secret::new(rk.clone()))
+        .await
+        .unwrap_err();
+    let WorkspaceError::NotPermitted(message) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(message.contains("rak_checkout_session_read"), "{message}");
+    assert!(
+        !message.contains(&rk[..16]),
+        "no key in the message: {message}"
+    );
+    assert!(!dir.path().join("account.json").exists());
+    assert!(
+        secrets.get(SecretKind::StripeKey).unwrap().is_none(),
+        "no key stored"
+    );
+}

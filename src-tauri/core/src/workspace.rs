@@ -1135,14 +1135,20 @@ pub async fn validate(config: &WorkspaceConfig, key: &Secret) -> Result<AccountI
                 .send(&stripe_checkout::checkout_session::ListCheckoutSession::new().limit(1))
                 .await
                 .map_err(|e| match e {
-                    StripeError::Authentication(m) | StripeError::Permission(m) => WorkspaceError::InvalidKey(format!(
-                        "This restricted key cannot read Checkout Sessions: {m}. Give it read access to Checkout, Customers, Invoices, Subscriptions and Events."
+                    StripeError::Authentication(m) => {
+                        WorkspaceError::InvalidKey(format!("Stripe refused this key: {m}"))
+                    }
+                    // Said as a missing permission (IPC `permission`), which onboarding shows as
+                    // such rather than as a wrong key.
+                    StripeError::Permission(_) => WorkspaceError::NotPermitted(format!(
+                        "{}. Give it read access to Checkout Sessions and the other permissions the README lists.",
+                        refusal(&e)
                     )),
                     other => other.into(),
                 })?;
             // Each account needs a store of its own: Stripe's refusal names the account.
             let Some(id) = account_in_refusal(&refused) else {
-                return Err(WorkspaceError::InvalidKey(
+                return Err(WorkspaceError::NotPermitted(
                     "Stripe did not say which account this restricted key belongs to. Give the key read access to Account (rak_account_read) as well, then paste it again.".into(),
                 ));
             };

@@ -90,6 +90,7 @@ export const en = {
   'onboarding.errorPublishable': 'This is a publishable key (pk_…). Paste a restricted key (rk_…) or a secret key (sk_…).',
   'onboarding.errorFormat': 'This does not look like a Stripe key. It starts with rk_ or sk_.',
   'onboarding.errorInvalidKey': 'Stripe did not accept this key. Check that you copied all of it and that it has not been deleted. Paste it again to retry.',
+  'onboarding.errorPermission': 'This restricted key lacks a permission Comptoir needs: {message}',
   'onboarding.errorKeychain': 'The key could not be saved in your system keychain: {message}',
   'onboarding.errorOffline': 'You appear to be offline. Connect to the internet and try again.',
   'onboarding.successTitle': 'Connected',
