@@ -53,7 +53,7 @@ fn init_logging(dir: &std::path::Path) {
 }
 
 /// The mail worker: drains the outbox at start-up, every 30 seconds, and as soon as an action
-/// queues an email. Failures stay in the outbox with their reason (DESIGN §5).
+/// queues an email. Failures stay in the outbox with their reason (README: Configure email).
 fn spawn_mail_worker(workspace: Arc<Workspace>) {
     let wakeup = workspace.mail_wakeup();
     tauri::async_runtime::spawn(async move {

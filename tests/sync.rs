@@ -49,7 +49,7 @@ fn no_progress() -> ProgressFn {
     Arc::new(|_| {})
 }
 
-/// The orders the simulator holds, by Stripe's rules (see DESIGN §2), computed from its data.
+/// The orders the simulator holds, by Stripe's rules (see the README's Orders feature), computed from its data.
 fn expected_orders(d: &Dataset) -> Vec<String> {
     let mut ids = Vec::new();
     let mut from_sessions = std::collections::HashSet::new();

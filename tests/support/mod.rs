@@ -768,7 +768,7 @@ fn id_of(v: &Value) -> Option<&str> {
     }
 }
 
-/// How many orders a Stripe account holds, by DESIGN §2's definition, counted here on the
+/// How many orders a Stripe account holds, by the README's definition, counted here on the
 /// simulator's raw objects (independently of the app's mapping): completed Checkout Sessions in
 /// `payment` mode, plus paid invoices that belong to no subscription and to none of those
 /// sessions (a session's post-purchase invoice is part of its order).

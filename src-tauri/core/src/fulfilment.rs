@@ -1,4 +1,4 @@
-//! Fulfilment actions (DESIGN §3, §5): ship an order with its tracking links, undo it ("Mark as
+//! Fulfilment actions (README: Fulfilment, Configure email): ship an order with its tracking links, undo it ("Mark as
 //! not sent"), confirm a pickup, and the "Ready for pickup" email. Each action is one
 //! transaction: everything is validated first, then the fulfilment row, the tracking entries,
 //! the audit log and the queued email are written together, so a refused action changes

@@ -1,4 +1,4 @@
-//! Email (DESIGN §5): the SMTP settings, the SMTP transport (lettre over rustls with ring),
+//! Email (README: Configure email): the SMTP settings, the SMTP transport (lettre over rustls with ring),
 //! the messages Comptoir sends, and the sender that drains the outbox (`store::outbox`).
 //!
 //! Delivery guarantees:

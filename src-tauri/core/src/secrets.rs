@@ -1,4 +1,4 @@
-//! Secrets (DESIGN §4): the only two secrets Comptoir keeps — the Stripe API key and the SMTP
+//! Secrets (README: Configure Stripe): the only two secrets Comptoir keeps — the Stripe API key and the SMTP
 //! password — and the OS keychain that holds them.
 //!
 //! This module owns:

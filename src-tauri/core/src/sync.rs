@@ -544,7 +544,7 @@ async fn full(
     fetch_missing_customers(&ctx).await?;
     // Refunds carry their dates only on the refunds themselves, and a one-off invoice's payment
     // is not expanded by any list: read the refunds once.
-    fetch_missing_payments(&ctx).await?;
+    read_refunds(&ctx).await?;
 
     let mut conn = store.pool().acquire().await?;
     let events = cursors::get(&mut *conn, cursors::EVENTS).await?;
@@ -909,7 +909,7 @@ async fn list_all(client: &StripeClient, path: &str, query: &[(&str, &str)]) -> 
 /// the newest refund of each payment dates it ("Refunded €12.00 on 3 Dec"), and a one-off
 /// invoice's payment, which no list expands, learns what was refunded of it. Paid invoices are
 /// paid: their PaymentIntent is not read one by one.
-async fn fetch_missing_payments(ctx: &FullCtx<'_>) -> Result<()> {
+async fn read_refunds(ctx: &FullCtx<'_>) -> Result<()> {
     let refunds = list_all(ctx.client, "/refunds", &[]).await?;
     let mut by_payment: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
     for r in &refunds {
@@ -1299,7 +1299,6 @@ async fn incremental(
         }
         batch.retain(|e| e.get("id").and_then(Value::as_str).is_some());
         let newest = batch.last().cloned().unwrap_or(Value::Null);
-        let seen = batch.len();
         batch.retain(|e| {
             e.get("type")
                 .and_then(Value::as_str)
@@ -1334,7 +1333,6 @@ async fn incremental(
             Ok(())
         })
         .await?;
-        let _ = seen;
         tally
             .events
             .fetch_add(batch.len() as i64, Ordering::Relaxed);

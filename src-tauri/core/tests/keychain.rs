@@ -29,7 +29,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use comptoir_core::secrets::{Keychain, Secret, SecretKind, SecretStore};
 
-const HOW_TO_RUN: &str = r#"These tests need a real, unlocked Secret Service (DESIGN §4). Run them as:
+const HOW_TO_RUN: &str = r#"These tests need a real, unlocked Secret Service (scripts/test.sh starts one). Run them as:
 
   export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
   export HOME=$(mktemp -d)
@@ -459,7 +459,7 @@ impl PrivateBus {
     }
 
     /// Starts a gnome-keyring (secrets only) on this bus, in its own home. With `unlock`, a
-    /// login keyring is created unlocked with password "pw", like the recipe in DESIGN §4.
+    /// login keyring is created unlocked with password "pw", as scripts/test.sh does.
     fn start_gnome_keyring(&self, unlock: bool) -> Daemon {
         let home = self.dir.path().join("home");
         let runtime = self.dir.path().join("run");

@@ -1425,30 +1425,28 @@ pub(super) fn build_session(ds: &mut Dataset, g: &mut GenState, plan: SessionPla
     let paid = complete;
     let payment_intent = if is_order && total > 0 {
         let pi_id = g.id("pi_", 24);
-        let mut pi = skeleton("payment_intent");
         let secret = format!("{pi_id}_secret_{}", g.token(25));
         let charge = g.id("ch_", 24);
+        let mut pi = payment_intent_object(
+            g,
+            PaymentPlan {
+                id: &pi_id,
+                charge: &charge,
+                secret,
+                amount: total,
+                received: total,
+                currency: json!(currency),
+                customer: json!(plan.customer),
+                created: plan.created,
+                status: "succeeded",
+                error: Value::Null,
+            },
+        );
         sets(
             &mut pi,
             vec![
-                ("amount", json!(total)),
-                ("amount_received", json!(total)),
-                ("canceled_at", Value::Null),
-                ("client_secret", json!(secret)),
-                ("created", json!(plan.created)),
-                ("currency", json!(currency)),
-                ("customer", json!(plan.customer)),
-                ("id", json!(pi_id)),
-                ("last_payment_error", Value::Null),
-                ("latest_charge", json!(charge)),
-                ("livemode", json!(g.livemode)),
-                ("next_action", Value::Null),
-                ("payment_method_configuration_details", Value::Null),
-                ("processing", Value::Null),
                 ("receipt_email", json!(plan.person.email)),
                 ("shipping", ship_details.as_ref().map(|s| json!({"address": s["address"], "name": s["name"], "carrier": null, "phone": null, "tracking_number": null})).unwrap_or(Value::Null)),
-                ("status", json!("succeeded")),
-                ("transfer_data", Value::Null),
             ],
         );
         ds.payment_intents.push(pi);
@@ -2164,6 +2162,47 @@ fn build_subscription(
 // ---------------------------------------------------------------------------------------------
 // Events.
 
+/// What a PaymentIntent holds; ids and secret are drawn by the caller, so each place keeps its
+/// own order of random draws (and the data its seed gives).
+struct PaymentPlan<'a> {
+    id: &'a str,
+    charge: &'a str,
+    secret: String,
+    amount: i64,
+    received: i64,
+    currency: Value,
+    customer: Value,
+    created: i64,
+    status: &'a str,
+    error: Value,
+}
+
+fn payment_intent_object(g: &GenState, p: PaymentPlan) -> Value {
+    let mut pi = skeleton("payment_intent");
+    sets(
+        &mut pi,
+        vec![
+            ("amount", json!(p.amount)),
+            ("amount_received", json!(p.received)),
+            ("canceled_at", Value::Null),
+            ("client_secret", json!(p.secret)),
+            ("created", json!(p.created)),
+            ("currency", p.currency),
+            ("customer", p.customer),
+            ("id", json!(p.id)),
+            ("last_payment_error", p.error),
+            ("latest_charge", json!(p.charge)),
+            ("livemode", json!(g.livemode)),
+            ("next_action", Value::Null),
+            ("payment_method_configuration_details", Value::Null),
+            ("processing", Value::Null),
+            ("status", json!(p.status)),
+            ("transfer_data", Value::Null),
+        ],
+    );
+    pi
+}
+
 /// A card charge that succeeded: a PaymentIntent's `latest_charge`.
 fn charge_object(
     g: &mut GenState,
@@ -2244,32 +2283,23 @@ fn failed_attempts(ds: &mut Dataset, g: &mut GenState, i: usize, inv_id: &str, p
     };
     let (pi_id, ch_id) = (g.id("pi_", 24), g.id("ch_", 24));
     let last_try = (now - DAY).max(created);
-    let mut pi = skeleton("payment_intent");
-    sets(
-        &mut pi,
-        vec![
-            ("amount", json!(amount)),
-            ("amount_received", json!(0)),
-            ("canceled_at", Value::Null),
-            (
-                "client_secret",
-                json!(format!("{pi_id}_secret_{}", g.token(25))),
-            ),
-            ("created", json!(created)),
-            ("currency", currency.clone()),
-            ("customer", customer.clone()),
-            ("id", json!(pi_id)),
-            ("last_payment_error", error.clone()),
-            ("latest_charge", json!(ch_id)),
-            ("livemode", json!(g.livemode)),
-            ("next_action", Value::Null),
-            ("payment_method_configuration_details", Value::Null),
-            ("processing", Value::Null),
-            ("shipping", Value::Null),
-            ("status", json!("requires_payment_method")),
-            ("transfer_data", Value::Null),
-        ],
+    let secret = format!("{pi_id}_secret_{}", g.token(25));
+    let mut pi = payment_intent_object(
+        g,
+        PaymentPlan {
+            id: &pi_id,
+            charge: &ch_id,
+            secret,
+            amount,
+            received: 0,
+            currency: currency.clone(),
+            customer: customer.clone(),
+            created,
+            status: "requires_payment_method",
+            error: error.clone(),
+        },
     );
+    pi["shipping"] = Value::Null;
     ds.payment_intents.push(pi);
     let mut ch = charge_object(
         g,
@@ -2937,28 +2967,21 @@ fn invoice_payments(ds: &mut Dataset, g: &mut GenState) {
             None => {
                 let pi_id = g.id("pi_", 24);
                 let charge = g.id("ch_", 24);
-                let mut pi = skeleton("payment_intent");
                 let secret = format!("{pi_id}_secret_{}", g.token(25));
-                sets(
-                    &mut pi,
-                    vec![
-                        ("amount", json!(total)),
-                        ("amount_received", json!(total)),
-                        ("canceled_at", Value::Null),
-                        ("client_secret", json!(secret)),
-                        ("created", json!(paid_at)),
-                        ("currency", json!(currency)),
-                        ("customer", json!(customer)),
-                        ("id", json!(pi_id)),
-                        ("last_payment_error", Value::Null),
-                        ("latest_charge", json!(charge)),
-                        ("livemode", json!(g.livemode)),
-                        ("next_action", Value::Null),
-                        ("payment_method_configuration_details", Value::Null),
-                        ("processing", Value::Null),
-                        ("status", json!("succeeded")),
-                        ("transfer_data", Value::Null),
-                    ],
+                let pi = payment_intent_object(
+                    g,
+                    PaymentPlan {
+                        id: &pi_id,
+                        charge: &charge,
+                        secret,
+                        amount: total,
+                        received: total,
+                        currency: json!(currency),
+                        customer: json!(customer),
+                        created: paid_at,
+                        status: "succeeded",
+                        error: Value::Null,
+                    },
                 );
                 ds.payment_intents.push(pi);
                 let ch = charge_object(

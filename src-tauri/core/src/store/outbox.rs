@@ -1,4 +1,4 @@
-//! `outbox`: emails waiting to be sent, being sent, sent, or given up on (DESIGN §3, §5).
+//! `outbox`: emails waiting to be sent, being sent, sent, or given up on (README: Configure email).
 //!
 //! An email is written here before any SMTP traffic and carries a Message-ID fixed at that
 //! moment. [`claim_due`] moves a row from `pending` to `sending` in one statement, so two
