@@ -80,8 +80,8 @@ pub async fn carrier_options(ws: Ws<'_>) -> CmdResult<Vec<CarrierOption>> {
 
 /// Carriers whose number format matches, for staff to confirm.
 #[tauri::command]
-pub fn suggest_carriers(number: String) -> Vec<Carrier> {
-    carriers::suggest(&number)
+pub async fn suggest_carriers(number: String) -> CmdResult<Vec<Carrier>> {
+    Ok(carriers::suggest(&number))
 }
 
 #[tauri::command]

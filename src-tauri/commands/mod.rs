@@ -1,6 +1,8 @@
 //! The IPC commands. Each one deserialises its input, calls one workspace function, maps the
-//! error, and returns: no SQL, HTTP or keychain code lives here.
+//! error, and returns: no SQL, HTTP or keychain code lives here. `list.rs` names every command
+//! the window may call; `contract.rs` registers and checks them.
 
+pub(crate) mod contract;
 pub mod fulfilment;
 pub mod orders;
 pub mod printing;

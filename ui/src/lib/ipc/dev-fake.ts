@@ -16,6 +16,9 @@
 // "offline" fails as a network error; rk_live_/sk_live_ connect in live mode, others in test.
 
 import type { AccountInfo } from './bindings/AccountInfo';
+import type { CommandArgs, CommandName, CommandResult } from './bindings/commands';
+import type { CustomCarrier } from './bindings/CustomCarrier';
+import type { EmailOutcome } from './bindings/EmailOutcome';
 import type { AppStatus } from './bindings/AppStatus';
 import type { Counts } from './bindings/Counts';
 import type { FulfilmentStatus } from './bindings/FulfilmentStatus';
@@ -35,8 +38,16 @@ import type { SubscriptionQuery } from './bindings/SubscriptionQuery';
 import type { SubscriptionRow } from './bindings/SubscriptionRow';
 import type { SyncProgress } from './bindings/SyncProgress';
 import type { SyncReport } from './bindings/SyncReport';
+import type { SmtpSettingsView } from './bindings/SmtpSettingsView';
 import type { SyncStage } from './bindings/SyncStage';
-import type { Backend, Unlisten } from './index';
+import type { TrackingEntry } from './bindings/TrackingEntry';
+import type { TrackingInput } from './bindings/TrackingInput';
+import type { Backend, Unlisten } from './types';
+
+/** A handler for every command of the list: one missing fails `npm run check`. */
+type Handlers = {
+  [K in CommandName]: (args: CommandArgs<K>) => CommandResult<K> | Promise<CommandResult<K>>;
+};
 
 type Dataset = { orders: OrderRow[]; subscriptions: SubscriptionRow[]; rates: ShippingRate[] };
 
@@ -205,6 +216,14 @@ function counts(d: Dataset): Counts {
   };
 }
 
+/** The tab an order sits in: its fulfilment status, or the hold of an order not yet out. */
+function queueOf(status: FulfilmentStatus, payment: PaymentState): OrderQueue {
+  if (status === 'sent' || status === 'picked_up') return status;
+  if (payment === 'processing' || payment === 'failed') return 'awaiting_payment';
+  if (payment === 'refunded' || payment === 'disputed') return 'on_hold';
+  return status;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fail = (code: IpcError['code'], message: string): IpcError => ({ code, message });
 
@@ -307,7 +326,46 @@ export function createFakeBackend(): Backend {
     }
   }
 
-  const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
+  // What the fulfilment actions changed, by order id, and the settings saved in this session.
+  const tracking = new Map<string, TrackingEntry[]>();
+  let customCarriers: CustomCarrier[] = [];
+  let smtp: SmtpSettingsView = { settings: null, password_set: false, warning: null };
+
+  function orderRow(id: string): OrderRow {
+    const r = data().orders.find((o) => o.id === id);
+    if (!r) throw fail('not_found', `order ${id} not found`);
+    return r;
+  }
+
+  function checkPaid(r: OrderRow, confirmUnpaid: boolean | null | undefined) {
+    if (r.payment_state !== 'paid' && r.payment_state !== 'partially_refunded' && !confirmUnpaid) {
+      throw fail('payment_not_settled', `Order ${r.number} is not paid (${r.payment_state}).`);
+    }
+  }
+
+  function fulfil(r: OrderRow, status: FulfilmentStatus) {
+    r.status = status;
+    r.queue = queueOf(status, r.payment_state);
+  }
+
+  /** What an action's email became: queued with SMTP set up, a preview in the demo store. */
+  function outcome(r: OrderRow, subject: string): EmailOutcome {
+    if (!account) return { kind: 'preview', subject, text: `Bonjour ${r.customer_name ?? ''},\n\n${subject}.` };
+    if (!smtp.settings) return { kind: 'not_configured' };
+    if (!r.customer_email) return { kind: 'no_recipient' };
+    return { kind: 'queued', id: nextEmailId++ };
+  }
+
+  function trackingUrl(input: TrackingInput): string {
+    if (input.url) return input.url;
+    const number = (input.number ?? '').trim();
+    if (!number) throw fail('invalid_input', 'Enter a tracking number or a link.');
+    if (input.carrier === 'colissimo') return `https://www.laposte.fr/outils/suivre-vos-envois?code=${encodeURIComponent(number)}`;
+    if (input.carrier === 'mondial_relay') return `https://www.mondialrelay.fr/suivi-de-colis/?numeroExpedition=${encodeURIComponent(number)}&codePostal=${encodeURIComponent(input.postcode ?? '')}`;
+    throw fail('invalid_input', 'Choose the carrier of this parcel.');
+  }
+
+  const handlers: Handlers = {
     app_status: () => status(),
     connect_stripe: async ({ key }) => {
       await sleep(900);
@@ -373,7 +431,11 @@ export function createFakeBackend(): Backend {
     order_detail: ({ id }) => {
       const r = data().orders.find((o) => o.id === id);
       if (!r) throw fail('not_found', `order ${String(id)} not found`);
-      return { ...fakeOrderDetail(r, account !== null), emails: emailsOf(r) };
+      const done = r.status === 'sent' || r.status === 'picked_up';
+      const fulfilment = done
+        ? { status: r.status, sent_at: r.status === 'sent' ? now() : null, picked_up_at: r.status === 'picked_up' ? now() : null, staff: settings.staff_name || null, station: settings.station_name, tracking: tracking.get(r.id) ?? [] }
+        : null;
+      return { ...fakeOrderDetail(r, account !== null), fulfilment, emails: emailsOf(r) };
     },
     retry_email: ({ id }) => {
       const e = [...outbox.values()].flat().find((x) => x.id === id);
@@ -392,8 +454,8 @@ export function createFakeBackend(): Backend {
       { carrier: 'mondial_relay', name: 'Mondial Relay', needs_postcode: true },
     ],
     suggest_carriers: () => [],
-    get_smtp_settings: () => ({ settings: null, password_set: false, warning: null }),
-    get_custom_carriers: () => [],
+    get_smtp_settings: () => smtp,
+    get_custom_carriers: () => customCarriers,
     save_invoice_pdf: ({ orderId }) => {
       const r = data().orders.find((o) => o.id === orderId);
       if (!r) throw fail('not_found', `order ${String(orderId)} not found`);
@@ -441,6 +503,53 @@ export function createFakeBackend(): Backend {
       }
       window.open(url, '_blank', 'noopener');
     },
+    ship_order: ({ orderId, parcels, confirmUnpaid }) => {
+      const r = orderRow(orderId);
+      checkPaid(r, confirmUnpaid);
+      if (parcels.length === 0) throw fail('invalid_input', 'Add at least one parcel, or mark the order as sent without tracking.');
+      tracking.set(r.id, parcels.map((p) => ({ carrier: typeof p.carrier === 'string' ? p.carrier : null, number: p.number, url: trackingUrl(p), created_at: now() })));
+      fulfil(r, 'sent');
+      return outcome(r, `Votre commande ${r.number} est en route`);
+    },
+    ship_order_untracked: ({ orderId, notify, confirmUnpaid }) => {
+      const r = orderRow(orderId);
+      checkPaid(r, confirmUnpaid);
+      fulfil(r, 'sent');
+      return notify ? outcome(r, `Votre commande ${r.number} est en route`) : { kind: 'none' };
+    },
+    mark_not_sent: ({ orderId }) => {
+      const r = orderRow(orderId);
+      tracking.delete(r.id);
+      fulfil(r, r.delivery_kind === 'pickup' ? 'to_be_picked_up' : 'to_be_sent');
+    },
+    confirm_pickup: ({ orderId, confirmUnpaid }) => {
+      const r = orderRow(orderId);
+      checkPaid(r, confirmUnpaid);
+      fulfil(r, 'picked_up');
+    },
+    send_ready_for_pickup: ({ orderId }) => outcome(orderRow(orderId), 'Votre commande vous attend en boutique'),
+    tracking_url_for: ({ input }) => trackingUrl(input),
+    open_tracking_link: ({ orderId, url }) => {
+      if (!tracking.get(orderId)?.some((t) => t.url === url)) throw fail('invalid_input', 'That is not one of this order’s tracking links.');
+      window.open(url, '_blank', 'noopener');
+    },
+    save_custom_carriers: ({ carriers }) => {
+      customCarriers = carriers;
+      return customCarriers;
+    },
+    save_smtp_settings: ({ settings: s, password }) => {
+      if (!s.host.trim()) throw fail('invalid_input', 'Enter the SMTP server.');
+      smtp = {
+        settings: s,
+        password_set: smtp.password_set || (password ?? '') !== '',
+        warning: s.security === 'none' ? 'Emails and the password cross the network unencrypted.' : null,
+      };
+      return smtp;
+    },
+    send_test_email: ({ to }) => {
+      if (!smtp.settings) throw fail('invalid_input', 'Save the SMTP settings first.');
+      if (!to.includes('@')) throw fail('invalid_input', `“${to}” is not an email address.`);
+    },
     get_settings: () => settings,
     save_settings: ({ settings: s }) => {
       const next = s as Settings;
@@ -485,13 +594,14 @@ export function createFakeBackend(): Backend {
   }
 
   return {
-    async invoke<T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
+    async invoke<K extends CommandName>(cmd: K, args: CommandArgs<K>): Promise<CommandResult<K>> {
       await sleep(60 + Math.random() * 80);
-      const handler = handlers[cmd];
+      // Looked up by a name only known at run time: TypeScript cannot tie `K` to one entry.
+      const handler = handlers[cmd] as ((a: CommandArgs<K>) => CommandResult<K> | Promise<CommandResult<K>>) | undefined;
       if (!handler) throw `command ${cmd} not found`;
       // Copy, as IPC would: the UI must not share objects with the backend.
       const result = await handler(args);
-      return (result === undefined ? undefined : structuredClone(result)) as T;
+      return (result === undefined ? undefined : structuredClone(result)) as CommandResult<K>;
     },
     async listen<T>(event: string, handler: (payload: T) => void): Promise<Unlisten> {
       const set = listeners.get(event) ?? new Set();

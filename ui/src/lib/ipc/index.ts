@@ -1,5 +1,6 @@
-// The one door to the Rust side. Every command the UI calls is typed here, with argument and
-// result types generated from Rust (ts-rs) into ./bindings. Screens never call `invoke` directly.
+// The one door to the Rust side. Every command the UI calls is typed here, against the command
+// list generated from Rust (./bindings/commands.ts, from src-tauri/commands/list.rs): a command's
+// name, arguments and result come from there. Screens never call `invoke` directly.
 
 import type { AccountInfo } from './bindings/AccountInfo';
 import type { AppStatus } from './bindings/AppStatus';
@@ -86,14 +87,12 @@ import type { SmtpSettings } from './bindings/SmtpSettings';
 import type { SmtpSettingsView } from './bindings/SmtpSettingsView';
 import type { TrackingInput } from './bindings/TrackingInput';
 import type { PrintedSlip } from './bindings/PrintedSlip';
+import type { CommandArgs, CommandName, CommandResult } from './bindings/commands';
+import { loadBackend } from './backend';
+import type { Backend, Unlisten } from './types';
 
-export type Unlisten = () => void;
-
-/** What the UI needs from a backend: Tauri's `invoke` and `listen`, or the dev fake. */
-export interface Backend {
-  invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T>;
-  listen<T>(event: string, handler: (payload: T) => void): Promise<Unlisten>;
-}
+export type { Backend, Unlisten } from './types';
+export type { CommandArgs, CommandName, CommandResult } from './bindings/commands';
 
 export const SYNC_PROGRESS_EVENT = 'sync-progress';
 
@@ -147,28 +146,14 @@ function backend(): Promise<Backend> {
   return backendPromise;
 }
 
-async function loadBackend(): Promise<Backend> {
-  // Outside Tauri in dev only (plain `vite` in a browser), use the in-memory fake so the UI can
-  // be developed and screenshotted without the Rust side. `import.meta.env.DEV` is a literal
-  // `false` in production builds, so the bundler drops this branch and the fake's chunk.
-  if (import.meta.env.DEV && !('__TAURI_INTERNALS__' in window)) {
-    const { createFakeBackend } = await import('./dev-fake');
-    return createFakeBackend();
-  }
-  const [{ invoke }, { listen }] = await Promise.all([
-    import('@tauri-apps/api/core'),
-    import('@tauri-apps/api/event'),
-  ]);
-  return {
-    invoke: (cmd, args) => invoke(cmd, args),
-    listen: (event, handler) => listen(event, (e) => handler(e.payload as never)),
-  };
-}
+/** A command without arguments may be called without them. */
+type ArgsParam<K extends CommandName> =
+  Record<string, never> extends CommandArgs<K> ? [args?: CommandArgs<K>] : [args: CommandArgs<K>];
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+async function call<K extends CommandName>(cmd: K, ...args: ArgsParam<K>): Promise<CommandResult<K>> {
   const b = await backend();
   try {
-    return await b.invoke<T>(cmd, args);
+    return await b.invoke(cmd, args[0] ?? ({} as CommandArgs<K>));
   } catch (error) {
     throw toIpcError(error);
   }
@@ -351,3 +336,46 @@ export async function onSyncProgress(handler: (progress: SyncProgress) => void):
   const b = await backend();
   return b.listen<SyncProgress>(SYNC_PROGRESS_EVENT, handler);
 }
+
+/**
+ * Every command of the list (./bindings/commands.ts, generated from src-tauri/commands/list.rs)
+ * with its function above: a command missing here, unknown to the list, or whose function
+ * resolves to another type fails `npm run check`.
+ */
+export const client = {
+  app_status: appStatus,
+  connect_stripe: connectStripe,
+  disconnect_stripe: disconnectStripe,
+  sync_now: syncNow,
+  list_orders: listOrders,
+  list_subscriptions: listSubscriptions,
+  get_settings: getSettings,
+  save_settings: saveSettings,
+  list_shipping_rates: listShippingRates,
+  set_shipping_rate_pickup: setShippingRatePickup,
+  order_detail: orderDetail,
+  export_orders_csv: exportOrdersCsv,
+  save_invoice_pdf: saveInvoicePdf,
+  subscription_detail: subscriptionDetail,
+  open_link: openLink,
+  export_subscriptions_csv: exportSubscriptionsCsv,
+  ship_order: shipOrder,
+  ship_order_untracked: shipOrderUntracked,
+  refund_order: refundOrder,
+  mark_not_sent: markNotSent,
+  retry_email: retryEmail,
+  confirm_pickup: confirmPickup,
+  send_ready_for_pickup: sendReadyForPickup,
+  carrier_options: carrierOptions,
+  suggest_carriers: suggestCarriers,
+  tracking_url_for: trackingUrlFor,
+  get_custom_carriers: getCustomCarriers,
+  save_custom_carriers: saveCustomCarriers,
+  get_smtp_settings: getSmtpSettings,
+  save_smtp_settings: saveSmtpSettings,
+  send_test_email: sendTestEmail,
+  open_tracking_link: openTrackingLink,
+  print_packing_slip: printPackingSlip,
+  print_packing_slips: printPackingSlips,
+  print_test_page: printTestPage,
+} satisfies { [K in CommandName]: (...args: never[]) => Promise<CommandResult<K>> };

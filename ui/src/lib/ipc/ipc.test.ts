@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isIpcError, toIpcError } from './index';
+import { COMMAND_NAMES } from './bindings/commands';
+import { client, isIpcError, toIpcError } from './index';
 
 describe('toIpcError', () => {
   it('keeps our { code, message } errors', () => {
@@ -20,5 +21,12 @@ describe('toIpcError', () => {
   it('recognises IPC errors', () => {
     expect(isIpcError({ code: 'network', message: '' })).toBe(true);
     expect(isIpcError('network')).toBe(false);
+  });
+});
+
+describe('the command list', () => {
+  it('has one client function per command of src-tauri/commands/list.rs, and no other', () => {
+    expect(Object.keys(client).sort()).toEqual([...COMMAND_NAMES].sort());
+    for (const fn of Object.values(client)) expect(typeof fn).toBe('function');
   });
 });
