@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use comptoir_core::secrets::Keychain;
-use comptoir_core::stripe::client::DEFAULT_API_BASE;
+use comptoir_core::stripe::client::{check_api_base, DEFAULT_API_BASE};
 use comptoir_core::sync::SyncOptions;
 use comptoir_core::workspace::{Workspace, WorkspaceConfig};
 use tauri::Manager;
@@ -21,6 +21,18 @@ fn data_dir(app: &tauri::App) -> PathBuf {
             .path()
             .app_data_dir()
             .unwrap_or_else(|_| PathBuf::from(".comptoir")),
+    }
+}
+
+/// Stripe's API, or `COMPTOIR_STRIPE_API_BASE` (the simulator) when it names Stripe's API host
+/// or this computer: any other address would receive the API key, and is refused.
+fn api_base_from_env() -> Result<String, String> {
+    match std::env::var("COMPTOIR_STRIPE_API_BASE") {
+        Ok(base) if !base.trim().is_empty() => match check_api_base(&base) {
+            Ok(_) => Ok(base.trim().to_owned()),
+            Err(e) => Err(format!("COMPTOIR_STRIPE_API_BASE is refused. {e}")),
+        },
+        _ => Ok(DEFAULT_API_BASE.to_owned()),
     }
 }
 
@@ -80,10 +92,7 @@ pub fn run() {
         .setup(|app| {
             let dir = data_dir(app);
             init_logging(&dir);
-            let api_base = std::env::var("COMPTOIR_STRIPE_API_BASE")
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .unwrap_or_else(|| DEFAULT_API_BASE.to_owned());
+            let api_base = api_base_from_env()?;
             // Tests give each run its own keychain entries so they never touch a user's key.
             let keychain = match std::env::var("COMPTOIR_KEYCHAIN_SERVICE") {
                 Ok(service) if !service.trim().is_empty() => Keychain::new(service.trim()),

@@ -53,6 +53,33 @@ pub fn file_name(number: &str, french: bool) -> String {
     }
 }
 
+/// Checks a files base (`COMPTOIR_STRIPE_FILES_BASE`): this computer (127.0.0.1, ::1 or
+/// localhost exactly, by the parsed host), or one of Stripe's own file hosts over https. An
+/// invoice link carries the invoice's access token: another computer never receives it.
+fn check_files_base(base: &str) -> Result<reqwest::Url> {
+    let invalid = |why: &str| {
+        WorkspaceError::InvalidInput(format!(
+            "{FILES_BASE_ENV} must name this computer (127.0.0.1, ::1, localhost) or one of Stripe's hosts over https: {why}"
+        ))
+    };
+    let url = reqwest::Url::parse(base.trim()).map_err(|_| invalid("not a web address"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("the address holds a user name or password"));
+    }
+    let local =
+        crate::stripe::client::is_loopback(&url) && matches!(url.scheme(), "http" | "https");
+    let stripe = url.scheme() == "https"
+        && url.port().is_none()
+        && links::EXTERNAL_HOSTS.contains(&url.host_str().unwrap_or_default());
+    if !(local || stripe) {
+        return Err(invalid(&format!(
+            "{} is another computer",
+            url.origin().ascii_serialization()
+        )));
+    }
+    Ok(url)
+}
+
 /// The URL actually fetched: the allow-listed link, or with `files_base` its path and query
 /// under that base.
 fn target(url: &str, files_base: Option<&str>) -> Result<reqwest::Url> {
@@ -62,9 +89,7 @@ fn target(url: &str, files_base: Option<&str>) -> Result<reqwest::Url> {
     let Some(base) = files_base else {
         return Ok(parsed);
     };
-    let base = reqwest::Url::parse(base).map_err(|_| {
-        WorkspaceError::InvalidInput(format!("{FILES_BASE_ENV} is not a valid web address"))
-    })?;
+    let base = check_files_base(base)?;
     let mut rewritten = base
         .join(parsed.path().trim_start_matches('/'))
         .map_err(|_| {
@@ -194,5 +219,34 @@ mod tests {
             "http://127.0.0.1:9/invoice/acct_1/test_abc/pdf?s=ap"
         );
         assert!(target("https://evil.com/x.pdf", Some("http://127.0.0.1:9/")).is_err());
+    }
+
+    #[test]
+    fn the_test_base_names_this_computer_or_stripe_by_its_parsed_host() {
+        let link = "https://pay.stripe.com/invoice/acct_1/test_abc/pdf?s=ap";
+        for ok in [
+            "http://127.0.0.1:9/",
+            "http://localhost:9/",
+            "http://[::1]:9/",
+            "https://files.stripe.com/",
+        ] {
+            assert!(target(link, Some(ok)).is_ok(), "{ok}");
+        }
+        for hostile in [
+            "http://localhost.evil.tld/",
+            "http://127.0.0.1.evil.tld:9/",
+            "http://127.0.0.1@evil.tld/",
+            "http://evil.tld#@127.0.0.1/",
+            "http://user:pw@localhost:9/",
+            "https://evil.tld/",
+            "https://pay.stripe.com.evil.tld/",
+            "http://pay.stripe.com/",
+            "http://192.168.1.10:9/",
+            "ftp://127.0.0.1/",
+        ] {
+            let e = target(link, Some(hostile)).unwrap_err().to_string();
+            assert!(e.contains(FILES_BASE_ENV), "{hostile}: {e}");
+            assert!(!e.contains("test_abc"), "never the link's token: {e}");
+        }
     }
 }

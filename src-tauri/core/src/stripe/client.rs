@@ -25,6 +25,58 @@ use crate::secrets::Secret;
 /// Stripe's API version this build reads (async-stripe rc.10 pins it).
 pub const API_VERSION: &str = "2026-09-30.endive";
 pub const DEFAULT_API_BASE: &str = "https://api.stripe.com/";
+/// The one host on the internet an API key is sent to.
+pub const STRIPE_API_HOST: &str = "api.stripe.com";
+
+/// Where an API base points, once checked by [`check_api_base`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiHost {
+    /// `https://api.stripe.com/` (any path), on its default port.
+    Stripe,
+    /// This computer: the Stripe simulator of the tests and demos, over http or https.
+    Loopback,
+}
+
+/// Whether `url` names this computer: `127.0.0.1`, `::1` or `localhost`, exactly, by the parsed
+/// host (so `localhost.example.com` or `127.0.0.1.example.com` are other computers).
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip == std::net::Ipv4Addr::LOCALHOST,
+        Some(url::Host::Ipv6(ip)) => ip == std::net::Ipv6Addr::LOCALHOST,
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    }
+}
+
+/// Checks an API base before a key is attached to requests to it (`COMPTOIR_STRIPE_API_BASE`
+/// overrides it for the simulator): Stripe's API host over https on its default port, or a
+/// loopback host over http or https; never credentials in the address. Anything else would
+/// hand the key to another computer, and is refused.
+pub fn check_api_base(base: &str) -> Result<ApiHost, StripeError> {
+    let refuse = |why: String| Err(StripeError::ApiBase(why));
+    let Ok(url) = url::Url::parse(base.trim()) else {
+        return refuse(format!("{:?} is not a web address", base.trim()));
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return refuse("the address holds a user name or password".into());
+    }
+    let host = url.host_str().unwrap_or_default();
+    if is_loopback(&url) && matches!(url.scheme(), "http" | "https") {
+        return Ok(ApiHost::Loopback);
+    }
+    if url.scheme() == "https" && host == STRIPE_API_HOST && url.port().is_none() {
+        return Ok(ApiHost::Stripe);
+    }
+    if host == STRIPE_API_HOST {
+        return refuse(format!(
+            "{STRIPE_API_HOST} must be reached over https on its default port"
+        ));
+    }
+    refuse(format!(
+        "{} is another computer",
+        url.origin().ascii_serialization()
+    ))
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StripeError {
@@ -48,6 +100,8 @@ pub enum StripeError {
     Decode { path: String, detail: String },
     #[error("That is not a Stripe API key (it should start with sk_ or rk_)")]
     MalformedKey,
+    #[error("The API key is only sent to api.stripe.com over https, or to this computer (127.0.0.1, ::1, localhost): {0}")]
+    ApiBase(String),
 }
 
 impl StripeError {
@@ -174,6 +228,8 @@ impl std::fmt::Debug for StripeClient {
 
 impl StripeClient {
     pub fn new(key: &Secret, config: ClientConfig) -> Result<Self, StripeError> {
+        // Before the key is put anywhere: the base must be Stripe's or this computer's.
+        let host = check_api_base(&config.api_base)?;
         let key = key.expose();
         if mode_of_key(key).is_none() {
             return Err(StripeError::MalformedKey);
@@ -190,10 +246,7 @@ impl StripeClient {
             .timeout(config.timeout)
             .connect_timeout(Duration::from_secs(10))
             .pool_idle_timeout(Duration::from_secs(60))
-            .https_only(
-                !config.api_base.starts_with("http://127.0.0.1")
-                    && !config.api_base.starts_with("http://localhost"),
-            )
+            .https_only(host == ApiHost::Stripe)
             .build()
             .map_err(|e| StripeError::Network(e.to_string()))?;
         Ok(StripeClient {
@@ -457,6 +510,65 @@ mod tests {
         assert_eq!(mode_of_key("sk_test_"), None);
         assert_eq!(mode_of_key(&format!("{} ", k("sk_test_"))), None);
         assert_eq!(mode_of_key(&format!("{}\n", k("sk_test_"))), None);
+    }
+
+    #[test]
+    fn the_key_goes_only_to_stripe_or_this_computer() {
+        for ok in [
+            "https://api.stripe.com/",
+            "https://api.stripe.com",
+            " https://API.stripe.com/v0/ ",
+        ] {
+            assert_eq!(check_api_base(ok).unwrap(), ApiHost::Stripe, "{ok}");
+        }
+        for ok in [
+            "http://127.0.0.1:12111/",
+            "http://localhost:8080/",
+            "https://localhost/",
+            "http://[::1]:9/stripe/",
+            "http://LOCALHOST:1/",
+        ] {
+            assert_eq!(check_api_base(ok).unwrap(), ApiHost::Loopback, "{ok}");
+        }
+        for hostile in [
+            "http://localhost.evil.tld/",
+            "http://localhost.evil.tld:12111/",
+            "https://localhost.evil.tld/",
+            "http://127.0.0.1.evil.tld/",
+            "http://localhost./",
+            "http://127.0.0.1@evil.tld/",
+            "http://evil.tld#@127.0.0.1/",
+            "http://evil.tld/?http://127.0.0.1/",
+            "http://user:pass@127.0.0.1:9/",
+            "https://evil.tld/",
+            "https://api.stripe.com.evil.tld/",
+            "https://evil.tld/api.stripe.com/",
+            "http://api.stripe.com/",
+            "https://api.stripe.com:8443/",
+            "http://10.0.0.1/",
+            "http://[::2]/",
+            "ftp://127.0.0.1/",
+            "file:///tmp/stripe",
+            "127.0.0.1:9",
+            "",
+        ] {
+            let e = check_api_base(hostile).unwrap_err();
+            assert!(matches!(e, StripeError::ApiBase(_)), "{hostile}: {e}");
+        }
+    }
+
+    #[test]
+    fn no_client_is_made_for_another_host() {
+        let key = Secret::new(format!("sk_test_{}", "a1B2c3D4e5".repeat(3)));
+        let hostile = ClientConfig::for_mode("http://localhost.evil.tld:12111/", StripeMode::Test);
+        let e = StripeClient::new(&key, hostile).unwrap_err();
+        assert!(
+            e.to_string().contains("http://localhost.evil.tld:12111"),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("a1B2c3D4e5"), "never the key: {e}");
+        let local = ClientConfig::for_mode("http://127.0.0.1:9/", StripeMode::Test);
+        assert!(StripeClient::new(&key, local).is_ok());
     }
 
     #[test]
