@@ -83,24 +83,25 @@ pub async fn set_shipping_rate_pickup(
     Ok(ws.set_shipping_rate_pickup(&id, is_pickup).await?)
 }
 
-/// Opens an already validated link in the system browser through tauri-plugin-opener. With
-/// `COMPTOIR_OPEN_LOG` set (end-to-end tests), the link is appended to that file instead, so no
-/// browser is launched.
+/// `COMPTOIR_OPEN_LOG`: with `test_hooks` (debug builds, which the end-to-end tests run), links
+/// are appended to this file instead of opening a browser. A release build passes false.
+pub(crate) fn open_log(test_hooks: bool) -> Option<std::path::PathBuf> {
+    comptoir_core::test_hooks::var("COMPTOIR_OPEN_LOG", test_hooks).map(Into::into)
+}
+
+/// Opens an already validated link in the system browser through tauri-plugin-opener, or, in a
+/// debug build with `COMPTOIR_OPEN_LOG` set (end-to-end tests), appends it to that file.
 pub(crate) fn open_in_browser(app: &AppHandle, url: &str) -> CmdResult<()> {
     use std::io::Write;
     use tauri_plugin_opener::OpenerExt;
-    if let Some(log) = std::env::var_os("COMPTOIR_OPEN_LOG").filter(|v| !v.is_empty()) {
+    if let Some(log) = open_log(comptoir_core::test_hooks::ENABLED) {
         let written = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&log)
             .and_then(|mut f| writeln!(f, "{url}"));
         return written.map_err(|source| {
-            comptoir_core::workspace::WorkspaceError::Io {
-                path: log.into(),
-                source,
-            }
-            .into()
+            comptoir_core::workspace::WorkspaceError::Io { path: log, source }.into()
         });
     }
     app.opener().open_url(url, None::<&str>).map_err(|e| {
@@ -109,4 +110,31 @@ pub(crate) fn open_in_browser(app: &AppHandle, url: &str) -> CmdResult<()> {
         ))
         .into()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tests-only variables of the commands redirect nothing in a release build.
+    #[test]
+    fn a_release_build_ignores_the_open_log_and_the_save_dir() {
+        // SAFETY: edition 2021; no other test of this crate reads or sets these variables.
+        std::env::set_var("COMPTOIR_OPEN_LOG", "/tmp/comptoir-open.log");
+        std::env::set_var("COMPTOIR_SAVE_DIR", "/tmp/comptoir-saved");
+        assert_eq!(
+            open_log(true),
+            Some(std::path::PathBuf::from("/tmp/comptoir-open.log"))
+        );
+        assert_eq!(open_log(false), None, "release: the browser opens");
+        assert_eq!(
+            orders::save_dir(true),
+            Some(std::path::PathBuf::from("/tmp/comptoir-saved"))
+        );
+        assert_eq!(orders::save_dir(false), None, "release: the dialog opens");
+        std::env::remove_var("COMPTOIR_OPEN_LOG");
+        std::env::remove_var("COMPTOIR_SAVE_DIR");
+        assert_eq!(open_log(true), None);
+        assert_eq!(orders::save_dir(true), None);
+    }
 }

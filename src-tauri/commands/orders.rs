@@ -31,10 +31,16 @@ pub async fn export_orders_csv(app: AppHandle, ws: Ws<'_>, query: OrderQuery) ->
     Ok(path.display().to_string())
 }
 
+/// `COMPTOIR_SAVE_DIR`: with `test_hooks` (debug builds, which the end-to-end tests run), "Save
+/// PDF…" writes into this folder without a dialog. A release build passes false.
+pub(crate) fn save_dir(test_hooks: bool) -> Option<PathBuf> {
+    comptoir_core::test_hooks::var("COMPTOIR_SAVE_DIR", test_hooks).map(PathBuf::from)
+}
+
 /// "Save PDF…": asks where to save the order's invoice PDF (a native save dialog shown from
 /// Rust), then downloads it from Stripe and writes it there. Resolves to `None` when the
-/// merchant cancels. With `COMPTOIR_SAVE_DIR` set (end-to-end tests only), no dialog opens and
-/// the PDF is saved into that folder under its suggested name.
+/// merchant cancels. In a debug build with `COMPTOIR_SAVE_DIR` set (end-to-end tests), no
+/// dialog opens and the PDF is saved into that folder under its suggested name.
 #[tauri::command]
 pub async fn save_invoice_pdf(
     app: AppHandle,
@@ -52,8 +58,8 @@ pub async fn save_invoice_pdf(
         None => std::env::var("LANG").is_ok_and(|l| l.starts_with("fr")),
     };
     let name = invoice_pdf::file_name(&detail.order.number, french);
-    let dest: PathBuf = match std::env::var_os("COMPTOIR_SAVE_DIR").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir).join(&name),
+    let dest: PathBuf = match save_dir(comptoir_core::test_hooks::ENABLED) {
+        Some(dir) => dir.join(&name),
         None => {
             let mut dialog = app
                 .dialog()

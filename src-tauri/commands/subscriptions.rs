@@ -19,8 +19,8 @@ pub async fn subscription_detail(
 }
 
 /// Opens a Stripe link (Dashboard, invoice PDF) in the system browser. Only `https:` links to
-/// Stripe's own hosts pass; anything else is refused before it reaches the OS. With
-/// `COMPTOIR_OPEN_LOG` set (end-to-end tests), the link is appended to that file instead.
+/// Stripe's own hosts pass; anything else is refused before it reaches the OS. In a debug build
+/// with `COMPTOIR_OPEN_LOG` set (end-to-end tests), the link is appended to that file instead.
 #[tauri::command]
 pub async fn open_link(app: AppHandle, url: String) -> CmdResult<()> {
     let url = links::external(&url).map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;

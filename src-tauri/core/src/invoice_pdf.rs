@@ -10,8 +10,9 @@ use ts_rs::TS;
 use crate::stripe::{links, StripeError};
 use crate::workspace::{Result, WorkspaceError};
 
-/// Tests only: when set (e.g. `http://127.0.0.1:PORT/`), an invoice PDF link's scheme and host
-/// are replaced by this base once the link has passed the Stripe allow-list.
+/// Tests only (debug builds: see [`crate::test_hooks`]): when set (e.g.
+/// `http://127.0.0.1:PORT/`), an invoice PDF link's scheme and host are replaced by this base
+/// once the link has passed the Stripe allow-list.
 pub const FILES_BASE_ENV: &str = "COMPTOIR_STRIPE_FILES_BASE";
 
 /// A saved invoice PDF: where it was written and its size in bytes.
@@ -23,11 +24,15 @@ pub struct SavedPdf {
     pub bytes: u64,
 }
 
-/// `COMPTOIR_STRIPE_FILES_BASE`, when set and not empty.
+/// `COMPTOIR_STRIPE_FILES_BASE`, when set and not empty, in a debug build.
 pub fn files_base_from_env() -> Option<String> {
-    std::env::var(FILES_BASE_ENV)
-        .ok()
-        .map(|v| v.trim().to_owned())
+    files_base(crate::test_hooks::ENABLED)
+}
+
+/// `COMPTOIR_STRIPE_FILES_BASE` if `test_hooks` (false in a release build).
+fn files_base(test_hooks: bool) -> Option<String> {
+    crate::test_hooks::var(FILES_BASE_ENV, test_hooks)
+        .map(|v| v.to_string_lossy().trim().to_owned())
         .filter(|v| !v.is_empty())
 }
 
@@ -219,6 +224,16 @@ mod tests {
             "http://127.0.0.1:9/invoice/acct_1/test_abc/pdf?s=ap"
         );
         assert!(target("https://evil.com/x.pdf", Some("http://127.0.0.1:9/")).is_err());
+    }
+
+    #[test]
+    fn a_release_build_fetches_from_stripe_whatever_the_variable_says() {
+        // SAFETY: edition 2021; no other test of this crate reads or sets this variable.
+        std::env::set_var(FILES_BASE_ENV, " http://127.0.0.1:9/ ");
+        assert_eq!(files_base(true).as_deref(), Some("http://127.0.0.1:9/"));
+        assert_eq!(files_base(false), None, "release behaviour");
+        std::env::remove_var(FILES_BASE_ENV);
+        assert_eq!(files_base(true), None);
     }
 
     #[test]

@@ -17,4 +17,5 @@ pub mod store;
 pub mod stripe;
 pub mod subscriptions;
 pub mod sync;
+pub mod test_hooks;
 pub mod workspace;
