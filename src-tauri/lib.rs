@@ -87,8 +87,6 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
-        // Runs `lp` for packing slips, from Rust only: no capability grants the page a shell.
-        .plugin(tauri_plugin_shell::init())
         .setup(|app| {
             let dir = data_dir(app);
             init_logging(&dir);

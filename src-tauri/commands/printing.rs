@@ -1,13 +1,13 @@
 //! Printing at the packing station: an order's packing slip goes to the print queue through
-//! `lp` (CUPS, on Linux and macOS), run by tauri-plugin-shell from Rust. `lp` is the only
-//! program Comptoir ever runs; the web UI holds no shell permission, so it cannot run any.
+//! `lp` (CUPS, on Linux and macOS), run from Rust by `comptoir_core::printing::run_lp` (a private
+//! slip file, a time limit). `lp` is the only program Comptoir ever runs; the window has no way
+//! to run any.
 
 use comptoir_core::model::OrderQuery;
 use comptoir_core::printing;
 use comptoir_core::workspace::WorkspaceError;
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
-use tauri_plugin_shell::ShellExt;
 use ts_rs::TS;
 
 use super::Ws;
@@ -32,62 +32,16 @@ fn printer_error(message: impl Into<String>) -> IpcError {
     }
 }
 
-/// The first line of what `lp` wrote, cut to a readable length.
-fn first_line(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let line = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
-    line.chars().take(200).collect()
-}
-
-/// Hands `job` to `lp` and returns what `lp` answered. The slip file lives in the app's cache
-/// only until `lp` has queued it (it holds customers' addresses).
+/// Hands `job` to `lp` and returns what `lp` answered. The slip's private folder is made in
+/// the app's cache (else the temporary folder) and removed once `lp` has queued it.
 async fn run_lp(app: &AppHandle, job: &printing::PrintJob) -> Result<String, IpcError> {
-    let dir = app
-        .path()
-        .app_cache_dir()
-        .map_err(|e| printer_error(format!("No folder for the slip: {e}")))?
-        .join("slips");
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| printer_error(format!("Cannot prepare the slip: {e}")))?;
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let path = dir.join(format!("slip-{stamp}.txt"));
-    std::fs::write(&path, job.text.as_bytes())
-        .map_err(|e| printer_error(format!("Cannot prepare the slip: {e}")))?;
-    let output = app
-        .shell()
-        .command("lp")
-        .args(printing::lp_args(job, &path))
-        .output()
-        .await;
-    let _ = std::fs::remove_file(&path);
-    let output = output.map_err(|e| match e {
-        tauri_plugin_shell::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            printer_error(
-                "No print system on this computer: direct printing uses CUPS (the lp command), \
-                 which macOS and Linux provide",
-            )
-        }
-        other => printer_error(format!("The print system could not be started: {other}")),
-    })?;
-    if !output.status.success() {
-        let said = first_line(&output.stderr);
-        return Err(printer_error(if said.is_empty() {
-            format!(
-                "The print system refused the slip (lp exit code {})",
-                output.status.code().unwrap_or(-1)
-            )
-        } else {
-            said
-        }));
-    }
-    Ok(first_line(&output.stdout))
+    let command = printing::LpCommand {
+        slips_dir: app.path().app_cache_dir().ok().map(|d| d.join("slips")),
+        ..printing::LpCommand::default()
+    };
+    printing::run_lp(job, &command)
+        .await
+        .map_err(|e| printer_error(e.to_string()))
 }
 
 /// Prints the order's packing slip on the printer chosen in Settings (else the default one),

@@ -12,6 +12,9 @@ use std::path::Path;
 
 use crate::model::{Contact, DeliveryKind, Order, Timestamp};
 
+mod lp;
+pub use lp::{run_lp, write_slip, LpCommand, SlipFile, LP_TIMEOUT};
+
 /// One slip, ready for `lp`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrintJob {
@@ -29,6 +32,17 @@ pub enum PrintError {
         "\u{201c}{0}\u{201d} is not a printer name: use the queue name your system shows (letters, digits, - _ . @), or leave it empty for the default printer"
     )]
     BadPrinterName(String),
+    #[error("No print system on this computer: direct printing uses CUPS (the lp command), which macOS and Linux provide")]
+    NoPrintSystem,
+    #[error("The print system could not be started: {0}")]
+    CannotStart(String),
+    #[error("The slip could not be prepared for printing: {0}")]
+    Slip(String),
+    #[error("The print system did not answer within {0} s and was stopped, so the slip was not printed. Check the printer in the system's settings, then print again")]
+    TimedOut(u64),
+    /// What `lp` said when it refused the job.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// Checks a printer (CUPS queue) name from Settings. Empty means the default printer. Names
