@@ -4,7 +4,7 @@
 mod commands;
 pub mod error;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use comptoir_core::secrets::Keychain;
@@ -12,6 +12,7 @@ use comptoir_core::stripe::client::{check_api_base, DEFAULT_API_BASE};
 use comptoir_core::sync::SyncOptions;
 use comptoir_core::workspace::{Workspace, WorkspaceConfig};
 use tauri::Manager;
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
 
 /// Where the data lives: `COMPTOIR_DATA_DIR`, else the OS app-data folder.
 fn data_dir(app: &tauri::App) -> PathBuf {
@@ -36,26 +37,41 @@ fn api_base_from_env() -> Result<String, String> {
     }
 }
 
-/// Logs go to stderr and to `logs/comptoir.log` in the data folder. No secret is ever logged:
+/// How many daily log files the data folder keeps: two weeks of history.
+const LOG_FILES_KEPT: usize = 14;
+
+/// The log files: one a day in `logs` (`comptoir.YYYY-MM-DD.log`); when a new one starts (and at
+/// start-up), the oldest are removed so that `LOG_FILES_KEPT` remain.
+fn log_files(logs: &Path) -> Result<RollingFileAppender, tracing_appender::rolling::InitError> {
+    RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix("comptoir")
+        .filename_suffix("log")
+        .max_log_files(LOG_FILES_KEPT)
+        .build(logs)
+}
+
+/// Logs go to stderr and to daily files in `logs/` in the data folder. No secret is ever logged:
 /// the key is a header set once, never a field of a logged value.
-fn init_logging(dir: &std::path::Path) {
+fn init_logging(dir: &Path) {
     use tracing_subscriber::prelude::*;
     let filter = tracing_subscriber::EnvFilter::try_from_env("COMPTOIR_LOG").unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new("info,sqlx=warn,hyper=warn,reqwest=warn")
     });
-    let logs = dir.join("logs");
-    let file = std::fs::create_dir_all(&logs)
-        .and_then(|_| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(logs.join("comptoir.log"))
-        })
-        .ok();
-    let file_layer = file.map(|f| {
+    let files = match log_files(&dir.join("logs")) {
+        Ok(files) => Some(files),
+        Err(e) => {
+            eprintln!(
+                "Comptoir cannot write its log files in {}: {e}",
+                dir.display()
+            );
+            None
+        }
+    };
+    let file_layer = files.map(|f| {
         tracing_subscriber::fmt::layer()
             .with_ansi(false)
-            .with_writer(Arc::new(f))
+            .with_writer(f)
     });
     let _ = tracing_subscriber::registry()
         .with(filter)
@@ -113,4 +129,50 @@ pub fn run() {
         .invoke_handler(commands::contract::handler())
         .run(tauri::generate_context!("tauri.conf.json"))
         .expect("error while running Comptoir");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Logs rotate: with more files than kept (older days, and the single file of earlier
+    /// versions), opening the logs removes the oldest (by creation: these were all created a
+    /// moment ago, so which go is not checked) and leaves `LOG_FILES_KEPT`, today's among them;
+    /// files that are not logs stay.
+    #[test]
+    fn log_files_rotate_and_keep_at_most_two_weeks() {
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join("logs");
+        std::fs::create_dir_all(&logs).unwrap();
+        std::fs::write(logs.join("comptoir.log"), "an earlier version's log\n").unwrap();
+        for day in 1..=20 {
+            std::fs::write(logs.join(format!("comptoir.2020-01-{day:02}.log")), "old\n").unwrap();
+        }
+        std::fs::write(logs.join("notes.txt"), "not a log\n").unwrap();
+
+        let mut files = log_files(&logs).unwrap();
+        std::io::Write::write_all(&mut files, b"started\n").unwrap();
+        std::io::Write::flush(&mut files).unwrap();
+
+        let mut names: Vec<String> = std::fs::read_dir(&logs)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let kept: Vec<&String> = names.iter().filter(|n| n.ends_with(".log")).collect();
+        assert_eq!(kept.len(), LOG_FILES_KEPT, "{names:?}");
+        assert!(names.contains(&"notes.txt".to_owned()), "{names:?}");
+        let today = names
+            .iter()
+            .find(|n| {
+                n.len() == "comptoir.YYYY-MM-DD.log".len()
+                    && n.starts_with("comptoir.")
+                    && !n.starts_with("comptoir.2020-")
+            })
+            .unwrap_or_else(|| panic!("today's file: {names:?}"));
+        assert_eq!(
+            std::fs::read_to_string(logs.join(today)).unwrap(),
+            "started\n"
+        );
+    }
 }
