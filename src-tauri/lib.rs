@@ -7,7 +7,9 @@ pub mod error;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use commands::startup::Startup;
 use comptoir_core::secrets::Keychain;
+use comptoir_core::startup::{self, StartupFailure};
 use comptoir_core::stripe::client::{check_api_base, DEFAULT_API_BASE};
 use comptoir_core::sync::SyncOptions;
 use comptoir_core::workspace::{Workspace, WorkspaceConfig};
@@ -99,6 +101,29 @@ fn spawn_mail_worker(workspace: Arc<Workspace>) {
     });
 }
 
+/// Opens the workspace in `dir`; on failure, says why and keeps a damaged database aside
+/// (`comptoir_core::startup`).
+fn open_workspace(dir: &Path) -> Result<Workspace, StartupFailure> {
+    let api_base = api_base_from_env().map_err(|message| StartupFailure::other(dir, message))?;
+    // Tests give each run its own keychain entries so they never touch a user's key.
+    let keychain = match std::env::var("COMPTOIR_KEYCHAIN_SERVICE") {
+        Ok(service) if !service.trim().is_empty() => Keychain::new(service.trim()),
+        _ => Keychain::app(),
+    };
+    let config = WorkspaceConfig {
+        data_dir: dir.to_owned(),
+        api_base,
+        secrets: Arc::new(keychain),
+        sync_options: SyncOptions::default(),
+    };
+    tauri::async_runtime::block_on(async {
+        match Workspace::open(config).await {
+            Ok(workspace) => Ok(workspace),
+            Err(e) => Err(startup::diagnose(dir, &e).await),
+        }
+    })
+}
+
 pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
@@ -106,23 +131,30 @@ pub fn run() {
         .setup(|app| {
             let dir = data_dir(app);
             init_logging(&dir);
-            let api_base = api_base_from_env()?;
-            // Tests give each run its own keychain entries so they never touch a user's key.
-            let keychain = match std::env::var("COMPTOIR_KEYCHAIN_SERVICE") {
-                Ok(service) if !service.trim().is_empty() => Keychain::new(service.trim()),
-                _ => Keychain::app(),
+            // A failure here opens the window all the same, on what went wrong and the way
+            // out (commands/startup.rs), rather than ending the app without a word.
+            let failure = match open_workspace(&dir) {
+                Ok(workspace) => {
+                    tracing::info!(data_dir = %dir.display(), "Comptoir started");
+                    let workspace = Arc::new(workspace);
+                    spawn_mail_worker(workspace.clone());
+                    app.manage(workspace);
+                    None
+                }
+                Err(failure) => {
+                    tracing::error!(
+                        kind = ?failure.kind,
+                        files = ?failure.files,
+                        "Comptoir could not open its data: {}",
+                        failure.message
+                    );
+                    Some(failure)
+                }
             };
-            let config = WorkspaceConfig {
-                data_dir: dir.clone(),
-                api_base,
-                secrets: Arc::new(keychain),
-                sync_options: SyncOptions::default(),
-            };
-            let workspace = tauri::async_runtime::block_on(Workspace::open(config))?;
-            tracing::info!(data_dir = %dir.display(), "Comptoir started");
-            let workspace = Arc::new(workspace);
-            spawn_mail_worker(workspace.clone());
-            app.manage(workspace);
+            app.manage(Startup {
+                data_dir: dir,
+                failure,
+            });
             Ok(())
         })
         // Every command of src-tauri/commands/list.rs, and no other.

@@ -25,6 +25,7 @@ use comptoir_core::{
         SubscriptionDetail, SubscriptionPage, SubscriptionQuery, SyncReport,
     },
     refunds::{RefundDone, RefundRequest},
+    startup::StartupFailure,
     store::outbox::OutboxEmail,
     workspace::SmtpSettingsView,
 };
@@ -70,10 +71,8 @@ impl TypeVisitor for Imports<'_> {
             Some(path) => {
                 self.found.insert(T::ident(self.cfg), path);
             }
-            None => {
-                T::visit_dependencies(self);
-                T::visit_generics(self);
-            }
+            // A wrapper (`Vec`, `Option`): the types it holds, not what they are made of.
+            None => T::visit_generics(self),
         }
     }
 }

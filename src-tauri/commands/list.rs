@@ -16,6 +16,12 @@
 // Adding a command: write its function, add its line here.
 
 ipc_commands! {
+    // Start-up (commands/startup.rs): why the data could not be opened, and the way out.
+    startup::startup_failure(app) -> Option<StartupFailure>;
+    startup::open_data_folder(app) -> ();
+    startup::restart_app(app) -> ();
+    startup::quit_app(app) -> ();
+
     // The store on screen, Stripe, settings (commands/mod.rs).
     app_status(ws) -> AppStatus;
     connect_stripe(ws, key: String) -> AccountInfo;

@@ -6,6 +6,7 @@ pub(crate) mod contract;
 pub mod fulfilment;
 pub mod orders;
 pub mod printing;
+pub mod startup;
 pub mod subscriptions;
 
 use std::sync::Arc;
@@ -89,20 +90,23 @@ pub(crate) fn open_log(test_hooks: bool) -> Option<std::path::PathBuf> {
     comptoir_core::test_hooks::var("COMPTOIR_OPEN_LOG", test_hooks).map(Into::into)
 }
 
+/// Appends `line` to the open log (`COMPTOIR_OPEN_LOG`, end-to-end tests).
+pub(crate) fn append_to_open_log(log: std::path::PathBuf, line: &str) -> CmdResult<()> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .and_then(|mut f| writeln!(f, "{line}"))
+        .map_err(|source| comptoir_core::workspace::WorkspaceError::Io { path: log, source }.into())
+}
+
 /// Opens an already validated link in the system browser through tauri-plugin-opener, or, in a
 /// debug build with `COMPTOIR_OPEN_LOG` set (end-to-end tests), appends it to that file.
 pub(crate) fn open_in_browser(app: &AppHandle, url: &str) -> CmdResult<()> {
-    use std::io::Write;
     use tauri_plugin_opener::OpenerExt;
     if let Some(log) = open_log(comptoir_core::test_hooks::ENABLED) {
-        let written = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log)
-            .and_then(|mut f| writeln!(f, "{url}"));
-        return written.map_err(|source| {
-            comptoir_core::workspace::WorkspaceError::Io { path: log, source }.into()
-        });
+        return append_to_open_log(log, url);
     }
     app.opener().open_url(url, None::<&str>).map_err(|e| {
         comptoir_core::workspace::WorkspaceError::InvalidInput(format!(

@@ -13,6 +13,7 @@ pub mod payments;
 pub mod printing;
 pub mod refunds;
 pub mod secrets;
+pub mod startup;
 pub mod store;
 pub mod stripe;
 pub mod subscriptions;

@@ -10,6 +10,8 @@
 //   &bgsync               the backend starts a sync on its own at launch
 //   &offline              the browser reports no network
 //   &lang=fr|en           Settings.language
+//   &broken=corrupt|newer|migration|unwritable|other
+//                         the data could not be opened at start-up (the failure screen)
 //   &act=step,step…       drive the UI for screenshots: click:<testid>, type:<testid>=<text>,
 //                         focus:<testid>, press:<Key> (on the focused element), wait:<ms>
 // Keys typed in onboarding: one containing "bad" is refused, "keychain" fails to store,
@@ -30,6 +32,7 @@ import type { PaymentState } from './bindings/PaymentState';
 import type { OrderRow } from './bindings/OrderRow';
 import type { OutboxEmail } from './bindings/OutboxEmail';
 import type { Settings } from './bindings/Settings';
+import type { StartupFailure } from './bindings/StartupFailure';
 import type { ShippingRate } from './bindings/ShippingRate';
 import type { SubscriptionCounts } from './bindings/SubscriptionCounts';
 import type { SubscriptionDetail } from './bindings/SubscriptionDetail';
@@ -365,7 +368,30 @@ export function createFakeBackend(): Backend {
     throw fail('invalid_input', 'Choose the carrier of this parcel.');
   }
 
+  const broken = params.get('broken') as StartupFailure['kind'] | null;
+  const dataDir = '~/.local/share/app.comptoir.desktop';
+
   const handlers: Handlers = {
+    startup_failure: () =>
+      broken && {
+        kind: broken,
+        message:
+          broken === 'corrupt'
+            ? 'the local database failed: error returned from database: (code: 26) file is not a database'
+            : broken === 'newer'
+              ? 'the local database could not be upgraded: migration 20990101000000 was previously applied but is missing in the resolved migrations'
+              : broken === 'unwritable'
+                ? `Cannot write ${dataDir}: Permission denied (os error 13)`
+                : 'the local database could not be upgraded: while executing migration 20250101000000: table orders already exists',
+        data_dir: dataDir,
+        files: broken === 'newer' ? [`${dataDir}/demo.sqlite`] : broken === 'unwritable' || broken === 'other' ? [] : [`${dataDir}/demo.sqlite.unreadable-2025-06-01-142233`],
+        kept_aside: broken === 'corrupt' || broken === 'migration',
+      },
+    open_data_folder: () => {
+      console.info('open', dataDir);
+    },
+    restart_app: () => location.reload(),
+    quit_app: () => window.close(),
     app_status: () => status(),
     connect_stripe: async ({ key }) => {
       await sleep(900);

@@ -78,6 +78,8 @@ export type { SmtpSettings } from './bindings/SmtpSettings';
 export type { SmtpSettingsView } from './bindings/SmtpSettingsView';
 export type { TrackingInput } from './bindings/TrackingInput';
 export type { PrintedSlip } from './bindings/PrintedSlip';
+export type { StartupFailure } from './bindings/StartupFailure';
+export type { StartupFailureKind } from './bindings/StartupFailureKind';
 import type { Carrier } from './bindings/Carrier';
 import type { CarrierOption } from './bindings/CarrierOption';
 import type { CustomCarrier } from './bindings/CustomCarrier';
@@ -87,6 +89,7 @@ import type { SmtpSettings } from './bindings/SmtpSettings';
 import type { SmtpSettingsView } from './bindings/SmtpSettingsView';
 import type { TrackingInput } from './bindings/TrackingInput';
 import type { PrintedSlip } from './bindings/PrintedSlip';
+import type { StartupFailure } from './bindings/StartupFailure';
 import type { CommandArgs, CommandName, CommandResult } from './bindings/commands';
 import { loadBackend } from './backend';
 import type { Backend, Unlisten } from './types';
@@ -157,6 +160,24 @@ async function call<K extends CommandName>(cmd: K, ...args: ArgsParam<K>): Promi
   } catch (error) {
     throw toIpcError(error);
   }
+}
+
+/** Why Comptoir could not open its data at start-up, or `null` when it did: asked first. */
+export function startupFailure(): Promise<StartupFailure | null> {
+  return call('startup_failure');
+}
+
+/** Opens the data folder (where a damaged file was kept aside) in the file manager. */
+export function openDataFolder(): Promise<void> {
+  return call('open_data_folder');
+}
+
+export function restartApp(): Promise<void> {
+  return call('restart_app');
+}
+
+export function quitApp(): Promise<void> {
+  return call('quit_app');
 }
 
 export function appStatus(): Promise<AppStatus> {
@@ -343,6 +364,10 @@ export async function onSyncProgress(handler: (progress: SyncProgress) => void):
  * resolves to another type fails `npm run check`.
  */
 export const client = {
+  startup_failure: startupFailure,
+  open_data_folder: openDataFolder,
+  restart_app: restartApp,
+  quit_app: quitApp,
   app_status: appStatus,
   connect_stripe: connectStripe,
   disconnect_stripe: disconnectStripe,

@@ -17,6 +17,7 @@ import type { Settings } from "./Settings";
 import type { ShippingRate } from "./ShippingRate";
 import type { SmtpSettings } from "./SmtpSettings";
 import type { SmtpSettingsView } from "./SmtpSettingsView";
+import type { StartupFailure } from "./StartupFailure";
 import type { SubscriptionDetail } from "./SubscriptionDetail";
 import type { SubscriptionPage } from "./SubscriptionPage";
 import type { SubscriptionQuery } from "./SubscriptionQuery";
@@ -25,6 +26,10 @@ import type { TrackingInput } from "./TrackingInput";
 
 /** Every IPC command: the arguments the window sends (an optional one may be left out) and what it gets back. */
 export type Commands = {
+  startup_failure: { args: Record<string, never>; result: StartupFailure | null };
+  open_data_folder: { args: Record<string, never>; result: void };
+  restart_app: { args: Record<string, never>; result: void };
+  quit_app: { args: Record<string, never>; result: void };
   app_status: { args: Record<string, never>; result: AppStatus };
   connect_stripe: { args: { key: string }; result: AccountInfo };
   disconnect_stripe: { args: Record<string, never>; result: void };
@@ -68,6 +73,10 @@ export type CommandResult<K extends CommandName> = Commands[K]['result'];
 
 /** The commands, in the list's order. */
 export const COMMAND_NAMES = [
+  'startup_failure',
+  'open_data_folder',
+  'restart_app',
+  'quit_app',
   'app_status',
   'connect_stripe',
   'disconnect_stripe',
