@@ -162,7 +162,7 @@ pub(super) struct CouponRef {
 }
 
 #[derive(Clone, Debug)]
-pub(super) struct GenState {
+pub(super) struct Generator {
     pub rng: StdRng,
     pub counter: u64,
     pub livemode: bool,
@@ -182,9 +182,9 @@ pub(super) struct GenState {
     pub next_event_seq: u64,
 }
 
-impl GenState {
+impl Generator {
     fn new(seed: u64, livemode: bool, hostile: bool) -> Self {
-        GenState {
+        Generator {
             rng: StdRng::seed_from_u64(seed),
             counter: 0,
             livemode,
@@ -279,7 +279,7 @@ fn address_value(street: &Street, country: &str) -> Value {
     })
 }
 
-fn make_person(g: &mut GenState, idx: usize) -> Person {
+fn make_person(g: &mut Generator, idx: usize) -> Person {
     let roll: f64 = g.rng.random();
     let country = match roll {
         r if r < 0.65 => "FR",
@@ -395,7 +395,7 @@ pub(super) fn person_from_customer(c: &Value) -> Person {
     }
 }
 
-fn currency_for(g: &mut GenState, country: &str) -> &'static str {
+fn currency_for(g: &mut Generator, country: &str) -> &'static str {
     if g.chance(0.08) {
         return "eur";
     }
@@ -407,7 +407,7 @@ fn currency_for(g: &mut GenState, country: &str) -> &'static str {
     }
 }
 
-fn customer_object(g: &mut GenState, id: &str, p: &Person, created: i64) -> Value {
+fn customer_object(g: &mut Generator, id: &str, p: &Person, created: i64) -> Value {
     let mut c = skeleton("customer");
     let shipping = if g.chance(0.3) {
         json!({"address": p.address, "name": p.name, "phone": p.phone})
@@ -449,7 +449,7 @@ fn customer_object(g: &mut GenState, id: &str, p: &Person, created: i64) -> Valu
 // Catalogue objects.
 
 fn tax_rate_object(
-    g: &mut GenState,
+    g: &mut Generator,
     created: i64,
     country: &str,
     display: &str,
@@ -485,7 +485,7 @@ fn tax_rate_object(
 }
 
 fn price_object(
-    g: &mut GenState,
+    g: &mut Generator,
     id: &str,
     product: &str,
     currency: &str,
@@ -528,7 +528,7 @@ type RateDef = (&'static str, &'static str, i64, bool, Option<(i64, i64)>);
 /// `(name, percent off, amount off in cents, promotion code)`.
 type CouponDef = (&'static str, Option<f64>, Option<i64>, Option<&'static str>);
 
-fn build_catalog(ds: &mut Dataset, g: &mut GenState, spec: &DatasetSpec) {
+fn build_catalog(ds: &mut Dataset, g: &mut Generator, spec: &DatasetSpec) {
     let t0 = spec.now - 760 * DAY;
     // Account.
     let mut a = template("account");
@@ -773,7 +773,7 @@ enum TaxMode {
     DeExclusive,
 }
 
-fn tax_for(g: &GenState, mode: TaxMode, reduced: bool) -> Option<TaxRef> {
+fn tax_for(g: &Generator, mode: TaxMode, reduced: bool) -> Option<TaxRef> {
     let t = &g.taxes;
     match mode {
         TaxMode::None => None,
@@ -802,7 +802,7 @@ fn tax_for(g: &GenState, mode: TaxMode, reduced: bool) -> Option<TaxRef> {
     }
 }
 
-fn pick_tax_mode(g: &mut GenState, currency: &str, country: &str) -> TaxMode {
+fn pick_tax_mode(g: &mut Generator, currency: &str, country: &str) -> TaxMode {
     match (currency, country) {
         ("eur", "DE") => TaxMode::DeExclusive,
         ("eur", _) => {
@@ -874,7 +874,7 @@ fn apply_discount(lines: &mut [Line], coupon: &CouponRef, currency: &str) {
 }
 
 fn discount_object(
-    g: &mut GenState,
+    g: &mut Generator,
     coupon: &CouponRef,
     created: i64,
     customer: Option<&str>,
@@ -918,7 +918,7 @@ fn tax_sums(lines: &[Line]) -> Vec<(TaxRef, i64, i64)> {
     out
 }
 
-fn line_items_tax(ds: &Dataset, g: &GenState, t: &TaxRef, amount: i64, taxable: i64) -> Value {
+fn line_items_tax(ds: &Dataset, g: &Generator, t: &TaxRef, amount: i64, taxable: i64) -> Value {
     obj([
         ("amount", json!(amount)),
         ("rate", ds.tax_rates[g.tax_idx[&t.id]].clone()),
@@ -940,7 +940,7 @@ fn invoice_tax(t: &TaxRef, amount: i64, taxable: i64) -> Value {
 
 fn make_lines(
     ds: &Dataset,
-    g: &mut GenState,
+    g: &mut Generator,
     picks: &[(usize, i64)],
     currency: &str,
     mode: TaxMode,
@@ -1007,7 +1007,7 @@ pub(super) struct InvoicePlan<'a> {
     now: i64,
 }
 
-fn build_invoice(ds: &mut Dataset, g: &mut GenState, plan: &InvoicePlan) -> String {
+fn build_invoice(ds: &mut Dataset, g: &mut Generator, plan: &InvoicePlan) -> String {
     let id = g.id("in_", 24);
     let mut inv = skeleton("invoice");
     let discount = plan
@@ -1273,7 +1273,7 @@ const WRAPPINGS: &[(&str, &str)] = &[
 /// in four asks for a gift message (optional, sometimes left empty), a gift wrap (a dropdown)
 /// and, when delivered, delivery instructions (optional). Drawn from the session id rather than
 /// the generator's random stream, so adding them left every other generated value unchanged.
-fn custom_fields(g: &GenState, session_id: &str, delivery: bool) -> Value {
+fn custom_fields(g: &Generator, session_id: &str, delivery: bool) -> Value {
     let seed = session_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
@@ -1315,7 +1315,7 @@ fn custom_fields(g: &GenState, session_id: &str, delivery: bool) -> Value {
     Value::Array(fields)
 }
 
-pub(super) fn build_session(ds: &mut Dataset, g: &mut GenState, plan: SessionPlan) -> String {
+pub(super) fn build_session(ds: &mut Dataset, g: &mut Generator, plan: SessionPlan) -> String {
     let mut currency = currency_for(g, &plan.person.country);
     let mut shipping_kind = plan.shipping;
     // Pickup is only offered by the shop in France, in euros.
@@ -1663,7 +1663,7 @@ pub(super) fn build_session(ds: &mut Dataset, g: &mut GenState, plan: SessionPla
 /// A setup-mode session: no amounts, no line items, a SetupIntent.
 fn build_setup_session(
     ds: &mut Dataset,
-    g: &mut GenState,
+    g: &mut Generator,
     created: i64,
     customer: Option<String>,
     p: &Person,
@@ -1746,7 +1746,7 @@ const SUB_KINDS: [SubKind; 10] = [
 
 fn payment_method(
     ds: &mut Dataset,
-    g: &mut GenState,
+    g: &mut Generator,
     i: usize,
     customer: &str,
     p: &Person,
@@ -1851,7 +1851,7 @@ struct SubOutcome {
 #[allow(clippy::too_many_arguments)]
 fn build_subscription(
     ds: &mut Dataset,
-    g: &mut GenState,
+    g: &mut Generator,
     i: usize,
     customer: &str,
     customer_idx: usize,
@@ -2177,7 +2177,7 @@ struct PaymentPlan<'a> {
     error: Value,
 }
 
-fn payment_intent_object(g: &GenState, p: PaymentPlan) -> Value {
+fn payment_intent_object(g: &Generator, p: PaymentPlan) -> Value {
     let mut pi = skeleton("payment_intent");
     sets(
         &mut pi,
@@ -2205,7 +2205,7 @@ fn payment_intent_object(g: &GenState, p: PaymentPlan) -> Value {
 
 /// A card charge that succeeded: a PaymentIntent's `latest_charge`.
 fn charge_object(
-    g: &mut GenState,
+    g: &mut Generator,
     id: &str,
     payment_intent: &str,
     amount: i64,
@@ -2248,7 +2248,14 @@ fn charge_object(
 /// failed charge, the invoice's `payments`, three attempts and the next one in two days. The
 /// reason alternates between an expired card (the card's expiry moved before the invoice)
 /// and a refusal for insufficient funds.
-fn failed_attempts(ds: &mut Dataset, g: &mut GenState, i: usize, inv_id: &str, pm: &str, now: i64) {
+fn failed_attempts(
+    ds: &mut Dataset,
+    g: &mut Generator,
+    i: usize,
+    inv_id: &str,
+    pm: &str,
+    now: i64,
+) {
     let Some(ix) = ds.invoices.iter().position(|v| v["id"] == inv_id) else {
         return;
     };
@@ -2349,7 +2356,7 @@ pub(super) fn session_snapshot(session: &Value) -> Value {
 /// A refund of `amount` on a charge, at `at`: the Refund object and the charge's totals.
 pub(super) fn add_refund(
     ds: &mut Dataset,
-    g: &mut GenState,
+    g: &mut Generator,
     charge_id: &str,
     amount: i64,
     at: i64,
@@ -2387,7 +2394,7 @@ pub(super) fn add_refund(
 /// A dispute on a charge, opened at `at`, whose evidence is due a week later.
 pub(super) fn add_dispute(
     ds: &mut Dataset,
-    g: &mut GenState,
+    g: &mut Generator,
     charge_id: &str,
     at: i64,
 ) -> Option<String> {
@@ -2423,7 +2430,7 @@ pub(super) fn add_dispute(
 /// newest few, which tests ship): SEPA debits still processing or failed, partial and full
 /// refunds, and an open dispute. An unsettled order has no invoice yet (Stripe makes it once the
 /// payment succeeds).
-fn payment_cases(ds: &mut Dataset, g: &mut GenState, now: i64) {
+fn payment_cases(ds: &mut Dataset, g: &mut Generator, now: i64) {
     let mut orders: Vec<usize> = (0..ds.checkout_sessions.len())
         .filter(|&i| {
             let s = &ds.checkout_sessions[i];
@@ -2514,7 +2521,7 @@ fn event_snapshot(object: &Value) -> Value {
 }
 
 pub(super) fn make_event(
-    g: &mut GenState,
+    g: &mut Generator,
     type_: &str,
     object: Value,
     at: i64,
@@ -2552,7 +2559,7 @@ pub(super) fn make_event(
 // ---------------------------------------------------------------------------------------------
 // The whole dataset.
 
-fn pick_coupon(g: &mut GenState, i: usize, currency_hint: &str) -> Option<usize> {
+fn pick_coupon(g: &mut Generator, i: usize, currency_hint: &str) -> Option<usize> {
     if i == 3 {
         // Always one order paid entirely by a 100 % coupon.
         return Some(3);
@@ -2567,7 +2574,7 @@ fn pick_coupon(g: &mut GenState, i: usize, currency_hint: &str) -> Option<usize>
     }
 }
 
-fn pick_items(g: &mut GenState, i: usize) -> Vec<(usize, i64)> {
+fn pick_items(g: &mut Generator, i: usize) -> Vec<(usize, i64)> {
     // A few big carts exceed the 10 items Stripe embeds in an expanded session.
     let n = if i % 97 == 7 {
         12 + i % 4
@@ -2597,7 +2604,7 @@ fn pick_items(g: &mut GenState, i: usize) -> Vec<(usize, i64)> {
 
 pub(super) fn generate(spec: &DatasetSpec) -> Dataset {
     let mut ds = Dataset::empty(spec.now);
-    let mut g = GenState::new(spec.seed, spec.livemode, spec.hostile_text);
+    let mut g = Generator::new(spec.seed, spec.livemode, spec.hostile_text);
     let now = spec.now;
     let two_years = now - 730 * DAY;
     build_catalog(&mut ds, &mut g, spec);
@@ -2931,7 +2938,7 @@ pub(super) fn generate(spec: &DatasetSpec) -> Dataset {
         ds.customers[*ci] = d;
     }
     invoice_payments(&mut ds, &mut g);
-    ds.gen = Some(Box::new(g));
+    ds.generator = Some(Box::new(g));
     ds
 }
 
@@ -2939,7 +2946,7 @@ pub(super) fn generate(spec: &DatasetSpec) -> Dataset {
 /// Stripe sends it only when expanded; the simulator strips it otherwise). A session's invoice
 /// was paid by the session's PaymentIntent; a one-off invoice by a PaymentIntent of its own,
 /// with its charge. Added after the events, whose snapshots never carry includable fields.
-fn invoice_payments(ds: &mut Dataset, g: &mut GenState) {
+fn invoice_payments(ds: &mut Dataset, g: &mut Generator) {
     let by_session: std::collections::HashMap<String, String> = ds
         .checkout_sessions
         .iter()
@@ -3036,7 +3043,7 @@ fn invoice_payments(ds: &mut Dataset, g: &mut GenState) {
 /// when the subscription will not be billed again.
 pub(super) fn preview_invoice(
     ds: &mut Dataset,
-    g: &mut GenState,
+    g: &mut Generator,
     sub_id: &str,
     now: i64,
 ) -> Option<Value> {
@@ -3149,7 +3156,7 @@ pub(super) fn preview_invoice(
     Some(inv)
 }
 
-pub(super) fn add_order(ds: &mut Dataset, g: &mut GenState, order: &NewOrder) -> String {
+pub(super) fn add_order(ds: &mut Dataset, g: &mut Generator, order: &NewOrder) -> String {
     let live: Vec<usize> = (0..ds.customers.len())
         .filter(|&i| ds.customers[i]["deleted"] != true)
         .collect();
