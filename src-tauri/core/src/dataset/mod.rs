@@ -13,7 +13,6 @@
 //!   (open, expired, subscription and setup mode) are mixed in on purpose;
 //! - deleted customers are kept in `customers` in their `{"id","object","deleted":true}` form.
 
-mod catalog;
 mod generate;
 pub mod templates;
 

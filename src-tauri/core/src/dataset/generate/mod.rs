@@ -3,8 +3,8 @@
 //! customers, metadata updates) go through here too, so they emit the same events.
 
 mod common;
+mod vocabulary;
 
-use super::catalog::*;
 use super::templates::{skeleton, template};
 use super::{Dataset, DatasetSpec, NewOrder, OrderShipping};
 use common::{
@@ -16,6 +16,7 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
+use vocabulary::*;
 
 /// Stripe keeps events for 30 days; the generator emits none older than that.
 pub const EVENT_RETENTION_DAYS: i64 = 30;
