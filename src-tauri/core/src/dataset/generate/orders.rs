@@ -9,8 +9,9 @@ use super::money::{
     apply_discount, discount_object, finish_tax, line_items_tax, make_lines, pick_tax_mode,
     tax_sums, Line,
 };
+use super::payments::{charge_object, payment_intent_object, PaymentPlan};
 use super::vocabulary::HOSTILE_IMG;
-use super::{charge_object, event_snapshot, make_event, payment_intent_object, PaymentPlan};
+use super::{event_snapshot, make_event};
 use crate::dataset::templates::skeleton;
 use crate::dataset::{Dataset, NewOrder, OrderShipping};
 use rand::rngs::StdRng;
