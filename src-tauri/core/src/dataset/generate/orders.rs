@@ -4,6 +4,7 @@
 
 use super::common::{add, obj, sets, Generator, DAY};
 use super::customers::{currency_for, make_person, person_from_customer, shipping_contact, Person};
+use super::events::{event_snapshot, make_event};
 use super::invoices::{build_invoice, InvoicePlan};
 use super::money::{
     apply_discount, discount_object, finish_tax, line_items_tax, make_lines, pick_tax_mode,
@@ -11,7 +12,6 @@ use super::money::{
 };
 use super::payments::{charge_object, payment_intent_object, PaymentPlan};
 use super::vocabulary::HOSTILE_IMG;
-use super::{event_snapshot, make_event};
 use crate::dataset::templates::skeleton;
 use crate::dataset::{Dataset, NewOrder, OrderShipping};
 use rand::rngs::StdRng;
