@@ -1,6 +1,19 @@
 //! The generator proper: builds every object from its Stripe template and keeps the amounts
 //! consistent by Stripe's rules. Mutations after generation (new orders, renamed or deleted
 //! customers, metadata updates) go through here too, so they emit the same events.
+//!
+//! `generate` below builds a whole dataset, in an order the data depends on (every object draws
+//! from one random stream). Each kind of object is built in its own file:
+//! - `common.rs`: template setters, calendar arithmetic and the `Generator` state;
+//! - `vocabulary.rs`: the shop's fixed names, streets and products;
+//! - `catalogue.rs`: the account, tax rates, shipping rates, products, prices and coupons;
+//! - `customers.rs`: people and their Customer objects;
+//! - `money.rs`: cart lines, taxes and discounts;
+//! - `orders.rs`: Checkout Sessions (orders and the sessions that are not) and `add_order`;
+//! - `invoices.rs`: invoices;
+//! - `payments.rs`: payment methods, PaymentIntents, charges, refunds and disputes;
+//! - `subscriptions.rs`: subscriptions, their schedules and the next invoice's preview;
+//! - `events.rs`: events.
 
 mod catalogue;
 mod common;
@@ -32,10 +45,7 @@ use rand::Rng;
 use serde_json::json;
 use subscriptions::build_subscription;
 pub(super) use subscriptions::preview_invoice;
-use vocabulary::*;
-
-// ---------------------------------------------------------------------------------------------
-// The whole dataset.
+use vocabulary::SHOP_PRODUCTS;
 
 fn pick_coupon(g: &mut Generator, i: usize, currency_hint: &str) -> Option<usize> {
     if i == 3 {
