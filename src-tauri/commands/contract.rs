@@ -21,12 +21,11 @@ use comptoir_core::{
     invoice_pdf::SavedPdf,
     mail::SmtpSettings,
     model::{
-        AccountInfo, AppStatus, OrderDetail, OrderPage, OrderQuery, Settings, ShippingRate,
-        SubscriptionDetail, SubscriptionPage, SubscriptionQuery, SyncReport,
+        AccountInfo, AppStatus, OrderDetail, OrderPage, OrderQuery, OutboxEmail, Settings,
+        ShippingRate, SubscriptionDetail, SubscriptionPage, SubscriptionQuery, SyncReport,
     },
     refunds::{RefundDone, RefundRequest},
     startup::StartupFailure,
-    store::outbox::OutboxEmail,
     workspace::SmtpSettingsView,
 };
 

@@ -25,13 +25,6 @@ pub struct PrintedSlip {
     pub count: u32,
 }
 
-fn printer_error(message: impl Into<String>) -> IpcError {
-    IpcError {
-        code: ErrorCode::Printer,
-        message: message.into(),
-    }
-}
-
 /// Hands `job` to `lp` and returns what `lp` answered. The slip's private folder is made in
 /// the app's cache (else the temporary folder) and removed once `lp` has queued it.
 async fn run_lp(app: &AppHandle, job: &printing::PrintJob) -> Result<String, IpcError> {
@@ -39,9 +32,10 @@ async fn run_lp(app: &AppHandle, job: &printing::PrintJob) -> Result<String, Ipc
         slips_dir: app.path().app_cache_dir().ok().map(|d| d.join("slips")),
         ..printing::LpCommand::default()
     };
-    printing::run_lp(job, &command)
-        .await
-        .map_err(|e| printer_error(e.to_string()))
+    printing::run_lp(job, &command).await.map_err(|e| {
+        tracing::warn!("printing failed: {e}");
+        IpcError::new(ErrorCode::Printer, e.problem())
+    })
 }
 
 /// Prints the order's packing slip on the printer chosen in Settings (else the default one),
@@ -107,8 +101,7 @@ pub async fn print_test_page(
     printer_name: String,
     lang: String,
 ) -> CmdResult<PrintedSlip> {
-    let printer = printing::validate_printer(&printer_name)
-        .map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;
+    let printer = printing::validate_printer(&printer_name).map_err(WorkspaceError::Print)?;
     let station = ws.settings().await?.station_name;
     let job = printing::test_page(
         printer.as_deref(),

@@ -45,6 +45,25 @@ pub enum PrintError {
     Refused(String),
 }
 
+impl PrintError {
+    /// The problem the window puts into words.
+    pub fn problem(&self) -> crate::problem::Problem {
+        use crate::problem::Problem;
+        match self {
+            PrintError::BadPrinterName(name) => Problem::PrinterName { name: name.clone() },
+            PrintError::NoPrintSystem => Problem::NoPrintSystem,
+            PrintError::TimedOut(seconds) => Problem::PrintTimedOut {
+                seconds: u32::try_from(*seconds).unwrap_or(u32::MAX),
+            },
+            PrintError::CannotStart(detail)
+            | PrintError::Slip(detail)
+            | PrintError::Refused(detail) => Problem::PrintFailed {
+                detail: detail.clone(),
+            },
+        }
+    }
+}
+
 /// Checks a printer (CUPS queue) name from Settings. Empty means the default printer. Names
 /// are the queue names CUPS allows, and never start with `-`, so one can never be read as an
 /// option of `lp`.
