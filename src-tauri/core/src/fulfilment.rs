@@ -9,10 +9,12 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::carriers::{self, Carrier, CarrierError, CustomCarrier};
+use crate::lang::Lang;
 use crate::mail::{self, MailError, SmtpSettings};
 use crate::model::{
     DeliveryKind, FulfilmentStatus, Order, OrderFulfilment, Timestamp, TrackingEntry,
 };
+use crate::money;
 use crate::store::outbox::{self, NewEmail, OutboxEmail};
 use crate::store::{self, settings, Store, StoreError};
 
@@ -627,40 +629,12 @@ fn french(order: &Order) -> bool {
         .is_some_and(|l| l.to_ascii_lowercase().starts_with("fr"))
 }
 
-/// Digits after the decimal point for a currency (Stripe's zero- and three-decimal lists).
-pub fn currency_exponent(currency: &str) -> u32 {
-    match currency.to_ascii_lowercase().as_str() {
-        "bif" | "clp" | "djf" | "gnf" | "jpy" | "kmf" | "krw" | "mga" | "pyg" | "rwf" | "ugx"
-        | "vnd" | "vuv" | "xaf" | "xof" | "xpf" => 0,
-        "bhd" | "jod" | "kwd" | "omr" | "tnd" => 3,
-        _ => 2,
-    }
-}
-
-/// An amount in minor units as text: `12,50 EUR` in French, `12.50 EUR` in English.
-pub fn format_money(minor: i64, currency: &str, french: bool) -> String {
-    let exp = currency_exponent(currency);
-    let code = currency.to_ascii_uppercase();
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    if exp == 0 {
-        return format!("{sign}{abs} {code}");
-    }
-    let div = 10u64.pow(exp);
-    let sep = if french { ',' } else { '.' };
-    format!(
-        "{sign}{}{sep}{:0width$} {code}",
-        abs / div,
-        abs % div,
-        width = exp as usize
-    )
-}
-
 fn summary(order: &Order, fr: bool) -> (String, String) {
+    let lang = if fr { Lang::Fr } else { Lang::En };
     let mut text = String::new();
     let mut html = String::from("<table cellpadding=\"4\">");
     for l in &order.lines {
-        let amount = format_money(l.amount_total, &order.currency, fr);
+        let amount = money::with_code(l.amount_total, &order.currency, lang);
         text.push_str(&format!(
             "  {} \u{d7} {}  {}\n",
             l.quantity, l.description, amount
@@ -672,7 +646,7 @@ fn summary(order: &Order, fr: bool) -> (String, String) {
             mail::escape_html(&amount)
         ));
     }
-    let total = format_money(order.amount_total, &order.currency, fr);
+    let total = money::with_code(order.amount_total, &order.currency, lang);
     let label = "Total";
     text.push_str(&format!("  {label}: {total}\n"));
     html.push_str(&format!(
@@ -770,15 +744,6 @@ pub fn pickup_email(order: &Order, shop: &str) -> (String, String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_follows_the_currency_exponent() {
-        assert_eq!(format_money(1250, "eur", true), "12,50 EUR");
-        assert_eq!(format_money(1250, "usd", false), "12.50 USD");
-        assert_eq!(format_money(1250, "jpy", false), "1250 JPY");
-        assert_eq!(format_money(1250, "kwd", false), "1.250 KWD");
-        assert_eq!(format_money(-5, "eur", false), "-0.05 EUR");
-    }
 
     #[test]
     fn a_parcel_needs_a_safe_link() {
