@@ -29,7 +29,7 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
         };
         // Customer text with a printer escape sequence and a line break.
         order.billing.name = Some("Zoé\u{1b}[2J\r\nMartin".into());
-        let job = packing_slip(&order, "Épicerie Léa", false);
+        let job = packing_slip(&order, "Épicerie Léa", Lang::En);
         let text = &job.text;
         assert!(job.title.ends_with(&order.number), "{}", job.title);
         assert!(
@@ -78,7 +78,7 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
             }
         }
         all.push(order.clone());
-        let fr = packing_slip(&order, "Épicerie Léa", true);
+        let fr = packing_slip(&order, "Épicerie Léa", Lang::Fr);
         assert!(fr.text.starts_with("BON DE PRÉPARATION"));
         assert!(fr.title.starts_with("Bon de préparation "));
     }
@@ -86,11 +86,11 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
     assert!(seen.2, "an order with checkout fields was checked");
 
     // The day's packing: one job, one slip per page, in the list's order.
-    let batch = packing_slips(&all, "Épicerie Léa", false);
+    let batch = packing_slips(&all, "Épicerie Léa", Lang::En);
     assert_eq!(batch.title, format!("Packing slips ({})", all.len()));
     let pages: Vec<&str> = batch.text.split('\u{c}').collect();
     assert_eq!(pages.len(), all.len());
     for (page, order) in pages.iter().zip(&all) {
-        assert_eq!(*page, packing_slip(order, "Épicerie Léa", false).text);
+        assert_eq!(*page, packing_slip(order, "Épicerie Léa", Lang::En).text);
     }
 }
