@@ -5,6 +5,7 @@
 pub mod carriers;
 pub mod csv;
 pub mod dataset;
+pub mod emails;
 pub mod fulfilment;
 pub mod invoice_pdf;
 pub mod lang;
