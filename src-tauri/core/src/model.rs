@@ -1057,7 +1057,7 @@ pub struct SubscriptionDetail {
     pub upcoming_stale: bool,
     /// Why Stripe refused to preview the upcoming charge (a restricted key without the
     /// permission, say), in plain words; `None` when it answered or could not be reached.
-    pub upcoming_refused: Option<String>,
+    pub upcoming_refused: Option<crate::problem::Problem>,
     /// Every invoice of the subscription, newest first.
     pub invoices: Vec<Invoice>,
     /// The customer's record in the Stripe Dashboard (none in the demo store).

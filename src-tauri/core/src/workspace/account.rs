@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
-    keychain, open_demo, refusal, Current, Result, Workspace, WorkspaceConfig, WorkspaceError,
+    keychain, missing_permission, open_demo, Current, Result, Workspace, WorkspaceConfig,
+    WorkspaceError,
 };
 use crate::model::{AccountInfo, DataSource, StripeMode};
 use crate::secrets::{Secret, SecretKind};
@@ -75,9 +76,7 @@ pub(super) fn build_client(
 /// Checks a key with a real call and returns the account it belongs to.
 pub async fn validate(config: &WorkspaceConfig, key: &Secret) -> Result<AccountInfo> {
     let Some((mode, restricted)) = mode_of_key(key.expose()) else {
-        return Err(WorkspaceError::InvalidKey(
-            "That is not a Stripe secret key. Paste a key that starts with rk_test_, rk_live_, sk_test_ or sk_live_ (Dashboard → Developers → API keys).".into(),
-        ));
+        return Err(WorkspaceError::KeyNotStripe);
     };
     let client = build_client(config, key, mode)?;
     let account = match client
@@ -86,9 +85,7 @@ pub async fn validate(config: &WorkspaceConfig, key: &Secret) -> Result<AccountI
     {
         Ok(a) => a,
         Err(StripeError::Authentication(msg)) => {
-            return Err(WorkspaceError::InvalidKey(format!(
-                "Stripe refused this key: {msg}"
-            )));
+            return Err(WorkspaceError::KeyRefused(msg));
         }
         // A restricted key may not read the account: prove it works on what we do read.
         Err(StripeError::Permission(refused)) if restricted => {
@@ -96,22 +93,18 @@ pub async fn validate(config: &WorkspaceConfig, key: &Secret) -> Result<AccountI
                 .send(&stripe_checkout::checkout_session::ListCheckoutSession::new().limit(1))
                 .await
                 .map_err(|e| match e {
-                    StripeError::Authentication(m) => {
-                        WorkspaceError::InvalidKey(format!("Stripe refused this key: {m}"))
-                    }
+                    StripeError::Authentication(m) => WorkspaceError::KeyRefused(m),
                     // Said as a missing permission (IPC `permission`), which onboarding shows as
                     // such rather than as a wrong key.
-                    StripeError::Permission(_) => WorkspaceError::NotPermitted(format!(
-                        "{}. Give it read access to Checkout Sessions and the other permissions the README lists.",
-                        refusal(&e)
-                    )),
+                    StripeError::Permission(said) => WorkspaceError::NotPermitted {
+                        permission: missing_permission(&said),
+                        refund: false,
+                    },
                     other => other.into(),
                 })?;
             // Each account needs a store of its own: Stripe's refusal names the account.
             let Some(id) = account_in_refusal(&refused) else {
-                return Err(WorkspaceError::NotPermitted(
-                    "Stripe did not say which account this restricted key belongs to. Give the key read access to Account (rak_account_read) as well, then paste it again.".into(),
-                ));
+                return Err(WorkspaceError::AccountUnknown);
             };
             serde_json::json!({ "id": id })
         }

@@ -18,12 +18,9 @@ impl Workspace {
             .flat_map(|f| f.tracking.iter())
             .any(|t| t.url == url);
         if !known {
-            return Err(WorkspaceError::InvalidInput(
-                "That link is not one of this order's tracking links".into(),
-            ));
+            return Err(WorkspaceError::TrackingLinkUnknown);
         }
-        crate::carriers::validate_tracking_url(url)
-            .map_err(|e| WorkspaceError::InvalidInput(e.to_string()))
+        Ok(crate::carriers::validate_tracking_url(url)?)
     }
 
     /// "Send shipping email": records the parcels, moves the order to Sent and queues the
@@ -155,6 +152,6 @@ impl Workspace {
             input.postcode.as_deref(),
             &custom,
         )
-        .map_err(|e| WorkspaceError::InvalidInput(e.to_string()))
+        .map_err(WorkspaceError::Carrier)
     }
 }

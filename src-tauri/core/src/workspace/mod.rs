@@ -41,18 +41,28 @@ use std::sync::Arc;
 
 use tokio::sync::{Mutex, Notify, RwLock};
 
+use crate::carriers::CarrierError;
 use crate::fulfilment::{Actor, FulfilmentError};
 use crate::mail::MailError;
 use crate::model::{AccountInfo, AppStatus, DataSource, SyncReport};
+use crate::printing::PrintError;
+use crate::problem::Problem;
 use crate::secrets::{SecretStore, SecretsError};
 use crate::store::{self, Store, StoreError};
 use crate::stripe::{StripeClient, StripeError};
 use crate::sync::{self, ProgressFn, SyncError, SyncOptions};
 
+/// A failed action of the workspace. `Display` is English, for the logs; the window shows
+/// [`WorkspaceError::problem`] in the merchant's language.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
-    #[error("{0}")]
-    InvalidKey(String),
+    #[error(
+        "That is not a Stripe secret key (it starts with rk_test_, rk_live_, sk_test_ or sk_live_)"
+    )]
+    KeyNotStripe,
+    /// Stripe refused the key; Stripe's own words.
+    #[error("Stripe refused this key: {0}")]
+    KeyRefused(String),
     #[error(transparent)]
     Keychain(#[from] SecretsError),
     #[error(transparent)]
@@ -61,19 +71,125 @@ pub enum WorkspaceError {
     Store(#[from] StoreError),
     #[error("A sync is already running")]
     Busy,
+    /// A refusal still worded in Rust (English); being replaced by specific variants.
     #[error("{0}")]
     InvalidInput(String),
-    /// An order that is not paid needs the merchant's confirmation first.
-    #[error("{0}")]
+    /// An order that is not paid needs the merchant's confirmation first; says why.
+    #[error("This order is not paid: {0}. Confirm to go ahead anyway.")]
     PaymentNotSettled(String),
-    /// The API key may not do this (a restricted key without the permission); says which.
-    #[error("{0}")]
-    NotPermitted(String),
+    /// Orders of the list to print are not paid (how many): printing needs a confirmation.
+    #[error("{0} orders of this list are not paid")]
+    UnpaidInList(u32),
+    /// The API key may not do this (a restricted key without the permission Stripe names).
+    #[error("This API key lacks a permission ({}); refund: {refund}", permission.as_deref().unwrap_or("unnamed"))]
+    NotPermitted {
+        permission: Option<String>,
+        refund: bool,
+    },
+    /// A restricted key that may not read its Account: Stripe did not say which one it is.
+    #[error("Stripe did not say which account this restricted key belongs to (give it rak_account_read)")]
+    AccountUnknown,
+    #[error(transparent)]
+    Carrier(#[from] CarrierError),
+    #[error(transparent)]
+    Mail(MailError),
+    #[error(transparent)]
+    Print(#[from] PrintError),
+    #[error("That link is not one of this order's tracking links")]
+    TrackingLinkUnknown,
+    #[error("The demo store has no Stripe account to refund from")]
+    RefundInDemo,
+    #[error("Comptoir is offline from Stripe: refund in the Stripe Dashboard")]
+    RefundOffline,
     #[error("Cannot write {path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl WorkspaceError {
+    /// The problem the window puts into words.
+    pub fn problem(&self) -> Problem {
+        match self {
+            WorkspaceError::KeyNotStripe => Problem::KeyNotStripe,
+            WorkspaceError::KeyRefused(said) => Problem::KeyRefused {
+                stripe_says: said.clone(),
+            },
+            WorkspaceError::Keychain(e) => Problem::Keychain { reason: e.reason() },
+            WorkspaceError::Stripe(e) => stripe_problem(e),
+            WorkspaceError::Store(StoreError::NotFound(what)) => {
+                Problem::NotFound { what: what.clone() }
+            }
+            WorkspaceError::Store(StoreError::DataDir { path, .. }) => Problem::CannotWrite {
+                path: path.display().to_string(),
+            },
+            WorkspaceError::Store(_) => Problem::Internal,
+            WorkspaceError::Busy => Problem::SyncBusy,
+            WorkspaceError::InvalidInput(message) => Problem::Invalid {
+                message: message.clone(),
+            },
+            WorkspaceError::PaymentNotSettled(reason) => Problem::PaymentNotSettled {
+                reason: reason.clone(),
+            },
+            WorkspaceError::UnpaidInList(count) => Problem::UnpaidInList { count: *count },
+            WorkspaceError::NotPermitted { permission, refund } => {
+                let permission = permission.clone();
+                if *refund {
+                    Problem::RefundNotPermitted { permission }
+                } else {
+                    Problem::KeyMissingPermission { permission }
+                }
+            }
+            WorkspaceError::AccountUnknown => Problem::KeyAccountUnknown,
+            WorkspaceError::Carrier(e) => e.problem(),
+            WorkspaceError::Mail(MailError::Send(f)) => f.problem(),
+            WorkspaceError::Mail(MailError::NotConfigured) => Problem::SmtpNotConfigured,
+            WorkspaceError::Mail(MailError::Store(_)) => Problem::Internal,
+            WorkspaceError::Mail(MailError::Invalid(message)) => Problem::Invalid {
+                message: message.clone(),
+            },
+            WorkspaceError::Print(PrintError::BadPrinterName(name)) => {
+                Problem::PrinterName { name: name.clone() }
+            }
+            WorkspaceError::TrackingLinkUnknown => Problem::TrackingLinkUnknown,
+            WorkspaceError::RefundInDemo => Problem::RefundInDemo,
+            WorkspaceError::RefundOffline => Problem::RefundOffline,
+            WorkspaceError::Io { path, .. } => Problem::CannotWrite {
+                path: path.display().to_string(),
+            },
+        }
+    }
+}
+
+/// A Stripe failure as the window says it; a restricted key's refusal names the permission.
+fn stripe_problem(e: &StripeError) -> Problem {
+    match e {
+        StripeError::Network(_) => Problem::StripeUnreachable,
+        StripeError::RateLimited => Problem::StripeRateLimited,
+        StripeError::Authentication(said) => Problem::KeyRefused {
+            stripe_says: said.clone(),
+        },
+        StripeError::MalformedKey => Problem::KeyNotStripe,
+        StripeError::Permission(said) => Problem::KeyMissingPermission {
+            permission: missing_permission(said),
+        },
+        StripeError::NotFound(_) => Problem::StripeNotFound,
+        StripeError::Api {
+            status, message, ..
+        } => Problem::StripeRefused {
+            status: *status,
+            stripe_says: message.clone(),
+        },
+        StripeError::Decode { .. } => Problem::StripeUnexpected,
+    }
+}
+
+/// The permission a restricted key's refusal names (`rak_…`), if it names one.
+fn missing_permission(said: &str) -> Option<String> {
+    said.split('\'')
+        .find(|part| part.starts_with("rak_"))
+        .map(str::to_owned)
 }
 
 impl From<SyncError> for WorkspaceError {
@@ -128,19 +244,17 @@ pub struct Workspace {
 fn fulfilment_error(e: FulfilmentError) -> WorkspaceError {
     match e {
         FulfilmentError::Invalid(m) => WorkspaceError::InvalidInput(m),
-        FulfilmentError::Carrier(c) => WorkspaceError::InvalidInput(c.to_string()),
+        FulfilmentError::Carrier(c) => WorkspaceError::Carrier(c),
         FulfilmentError::Store(s) => WorkspaceError::Store(s),
         FulfilmentError::Mail(m) => mail_error(m),
-        e @ FulfilmentError::PaymentNotSettled(_) => {
-            WorkspaceError::PaymentNotSettled(e.to_string())
-        }
+        FulfilmentError::PaymentNotSettled(reason) => WorkspaceError::PaymentNotSettled(reason),
     }
 }
 
 fn mail_error(e: MailError) -> WorkspaceError {
     match e {
         MailError::Store(s) => WorkspaceError::Store(s),
-        other => WorkspaceError::InvalidInput(other.to_string()),
+        other => WorkspaceError::Mail(other),
     }
 }
 
@@ -272,26 +386,5 @@ impl Workspace {
             staff: s.staff_name,
             station: s.station_name,
         })
-    }
-}
-
-/// Stripe's refusal in the merchant's words. A restricted key's refusal names the permission
-/// it lacks; Stripe's sentence also quotes the (masked) key, which stays out of the app.
-fn refusal(e: &StripeError) -> String {
-    match e {
-        StripeError::Permission(message) => {
-            let permission = message
-                .split('\'')
-                .find(|part| part.starts_with("rak_"))
-                .map(str::to_owned);
-            match permission {
-                Some(p) => format!(
-                    "this API key may not do that: Stripe needs the \u{201c}{p}\u{201d} permission (Dashboard \u{2192} Developers \u{2192} API keys)"
-                ),
-                None => "this API key may not do that (a restricted key without the permission)"
-                    .to_owned(),
-            }
-        }
-        other => other.to_string(),
     }
 }

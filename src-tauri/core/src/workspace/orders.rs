@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{fulfilment_error, refusal, Result, Workspace, WorkspaceError};
+use super::{fulfilment_error, missing_permission, Result, Workspace, WorkspaceError};
 use crate::model::{
     DataSource, LinkUnavailable, OrderDetail, OrderLink, OrderPage, OrderQuery, StripeMode,
 };
@@ -48,25 +48,22 @@ impl Workspace {
         let actor = self.actor().await?;
         let cur = self.current().await;
         if cur.source == DataSource::Demo {
-            return Err(WorkspaceError::InvalidInput(RefundError::Demo.to_string()));
+            return Err(WorkspaceError::RefundInDemo);
         }
         let Some(client) = cur.client.as_ref() else {
-            return Err(WorkspaceError::InvalidInput(
-                RefundError::NoClient.to_string(),
-            ));
+            return Err(WorkspaceError::RefundOffline);
         };
         crate::refunds::refund(&cur.store, client, req, &actor, store::now())
             .await
             .map_err(|e| match e {
-                RefundError::Stripe(StripeError::Permission(_)) => {
-                    let said = match &e {
-                        RefundError::Stripe(s) => refusal(s),
-                        _ => String::new(),
-                    };
-                    WorkspaceError::NotPermitted(format!(
-                        "No refund was made: {said}. Refund via Stripe meanwhile."
-                    ))
+                RefundError::Stripe(StripeError::Permission(said)) => {
+                    WorkspaceError::NotPermitted {
+                        permission: missing_permission(&said),
+                        refund: true,
+                    }
                 }
+                RefundError::Demo => WorkspaceError::RefundInDemo,
+                RefundError::NoClient => WorkspaceError::RefundOffline,
                 RefundError::Stripe(s) => WorkspaceError::Stripe(s),
                 RefundError::Store(s) => WorkspaceError::Store(s),
                 other => WorkspaceError::InvalidInput(other.to_string()),

@@ -29,8 +29,7 @@ impl Workspace {
             .map_err(fulfilment_error)?;
         let settings = store::settings::get(&mut conn).await?;
         let mut job = printing::packing_slip(&order, &shop, lang);
-        job.printer = printing::validate_printer(&settings.printer_name)
-            .map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;
+        job.printer = printing::validate_printer(&settings.printer_name)?;
         Ok(job)
     }
 
@@ -75,20 +74,14 @@ impl Workspace {
             .filter(|o| crate::payments::unsettled_reason(&o.payment).is_some())
             .count();
         if unpaid > 0 && !confirm_unpaid {
-            let reason = if unpaid == 1 {
-                "one order of this list is not paid".to_owned()
-            } else {
-                format!("{unpaid} orders of this list are not paid")
-            };
-            return Err(fulfilment_error(FulfilmentError::PaymentNotSettled(reason)));
+            return Err(WorkspaceError::UnpaidInList(unpaid as u32));
         }
         let shop = fulfilment::merchant_name(&mut conn)
             .await
             .map_err(fulfilment_error)?;
         let settings = store::settings::get(&mut conn).await?;
         let mut job = printing::packing_slips(&orders, &shop, lang);
-        job.printer = printing::validate_printer(&settings.printer_name)
-            .map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;
+        job.printer = printing::validate_printer(&settings.printer_name)?;
         Ok((job, page.rows.into_iter().map(|r| r.id).collect()))
     }
 

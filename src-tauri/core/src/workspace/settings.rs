@@ -29,8 +29,7 @@ impl Workspace {
                 )));
             }
         }
-        crate::printing::validate_printer(&s.printer_name)
-            .map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;
+        crate::printing::validate_printer(&s.printer_name)?;
         let cur = self.current().await;
         let mut tx = cur.store.write().await?;
         store::settings::save(&mut tx, s).await?;

@@ -1,6 +1,6 @@
 //! The subscriptions table and the subscription detail, with its upcoming charge.
 
-use super::{refusal, Result, Workspace};
+use super::{stripe_problem, Result, Workspace};
 use crate::model::{Contact, SubscriptionDetail, SubscriptionPage, SubscriptionQuery};
 use crate::store::{self, StoreError};
 use crate::stripe::{links, mapping, StripeError};
@@ -54,7 +54,7 @@ impl Workspace {
                     Err(e) => {
                         tracing::info!(subscription = id, "upcoming invoice from cache: {e}");
                         if !e.is_network() {
-                            upcoming_refused = Some(refusal(&e));
+                            upcoming_refused = Some(stripe_problem(&e));
                         }
                         (cached_upcoming(pool, id).await?, true)
                     }
