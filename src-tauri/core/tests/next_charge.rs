@@ -10,7 +10,9 @@ use comptoir_core::subscriptions::{fill_next_charges, next_charge};
 async fn demo_store(dir: &std::path::Path) -> Store {
     let store = Store::open(&dir.join("shop.sqlite")).await.unwrap();
     let data = Dataset::demo(1_780_000_000);
-    comptoir_core::sync::import_dataset(&store, &data).await.unwrap();
+    comptoir_core::sync::import_dataset(&store, &data)
+        .await
+        .unwrap();
     store
 }
 
@@ -28,7 +30,10 @@ async fn every_row(store: &Store, sort: SubscriptionSort) -> Vec<(String, Option
     )
     .await
     .unwrap();
-    page.rows.into_iter().map(|r| (r.id, r.next_charge)).collect()
+    page.rows
+        .into_iter()
+        .map(|r| (r.id, r.next_charge))
+        .collect()
 }
 
 async fn rule(store: &Store, id: &str) -> Option<i64> {
@@ -48,7 +53,10 @@ async fn the_table_shows_and_sorts_by_the_rules_next_charge() {
     let dated: Vec<i64> = rows.iter().filter_map(|r| r.1).collect();
     assert!(dated.windows(2).all(|w| w[0] <= w[1]), "soonest first");
     let first_none = rows.iter().position(|r| r.1.is_none()).unwrap();
-    assert!(rows[first_none..].iter().all(|r| r.1.is_none()), "none last");
+    assert!(
+        rows[first_none..].iter().all(|r| r.1.is_none()),
+        "none last"
+    );
     let desc = every_row(&store, SubscriptionSort::NextChargeDesc).await;
     let dated_desc: Vec<i64> = desc.iter().filter_map(|r| r.1).collect();
     assert!(dated_desc.windows(2).all(|w| w[0] >= w[1]), "latest first");
@@ -69,6 +77,9 @@ async fn a_store_from_before_gets_its_next_charges_once() {
 
     let filled = fill_next_charges(&store).await.unwrap();
     assert_eq!(filled, expected.len());
-    assert_eq!(every_row(&store, SubscriptionSort::NextChargeAsc).await, expected);
+    assert_eq!(
+        every_row(&store, SubscriptionSort::NextChargeAsc).await,
+        expected
+    );
     assert_eq!(fill_next_charges(&store).await.unwrap(), 0, "once");
 }
