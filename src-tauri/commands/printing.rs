@@ -3,6 +3,7 @@
 //! slip file, a time limit). `lp` is the only program Comptoir ever runs; the window has no way
 //! to run any.
 
+use comptoir_core::lang::Lang;
 use comptoir_core::model::OrderQuery;
 use comptoir_core::printing;
 use comptoir_core::workspace::WorkspaceError;
@@ -51,7 +52,7 @@ pub async fn print_packing_slip(
     let job = ws
         .packing_slip(
             &order_id,
-            lang.starts_with("fr"),
+            Lang::from_tag(&lang),
             confirm_unpaid.unwrap_or(false),
         )
         .await?;
@@ -78,7 +79,7 @@ pub async fn print_packing_slips(
     let (job, ids) = ws
         .packing_slips(
             &query,
-            lang.starts_with("fr"),
+            Lang::from_tag(&lang),
             confirm_unpaid.unwrap_or(false),
         )
         .await?;
@@ -106,7 +107,7 @@ pub async fn print_test_page(
     let job = printing::test_page(
         printer.as_deref(),
         &station,
-        lang.starts_with("fr"),
+        Lang::from_tag(&lang),
         comptoir_core::store::now(),
     );
     let request = run_lp(&app, &job).await?;
