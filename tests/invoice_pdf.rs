@@ -2,40 +2,29 @@
 //! simulator (through `COMPTOIR_STRIPE_FILES_BASE`) and written atomically; a non-PDF answer, an
 //! unreachable host and a link off Stripe's hosts give clear errors and leave no file behind.
 
-use std::path::Path;
-use std::sync::Arc;
+mod support;
 
-use comptoir_core::dataset::{Dataset, DatasetSpec};
+use std::path::Path;
+
+use comptoir_core::dataset::Dataset;
 use comptoir_core::invoice_pdf::{self, FILES_BASE_ENV};
-use comptoir_core::secrets::{MemoryStore, Secret, SecretKind, SecretStore};
-use comptoir_core::store;
-use comptoir_core::sync::SyncOptions;
-use comptoir_core::workspace::{Workspace, WorkspaceConfig, WorkspaceError};
-use comptoir_stripe_sim::{SimConfig, SimHandle, Simulator};
+use comptoir_core::workspace::WorkspaceError;
+use comptoir_stripe_sim::SimHandle;
 use serde_json::Value;
+use support::TestShop;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-fn test_key() -> String {
-    format!("sk_test_{}", "comptoirInvoicePdf".repeat(2))
+/// The shop of these tests: orders and one-off invoices with PDFs, nothing else.
+fn shop() -> TestShop {
+    TestShop::new()
+        .orders(20)
+        .one_off_invoices(2)
+        .subscriptions(0)
+        .deleted_customers(0)
 }
 
 async fn simulator() -> SimHandle {
-    let spec = DatasetSpec {
-        orders: 20,
-        one_off_invoices: 2,
-        subscriptions: 0,
-        deleted_customers: 0,
-        now: store::now(),
-        ..DatasetSpec::default()
-    };
-    Simulator::start(
-        Dataset::generate(&spec),
-        SimConfig {
-            api_key: test_key(),
-            ..SimConfig::default()
-        },
-    )
-    .await
+    shop().simulator().await
 }
 
 /// Completed payment sessions whose invoice has a PDF link: (session id, invoice).
@@ -270,7 +259,8 @@ async fn a_folder_that_cannot_be_written_is_a_clear_error() {
 /// The workspace path: the order's cached link is used, and an order without a PDF says so.
 #[tokio::test]
 async fn the_workspace_saves_an_orders_pdf_and_explains_a_missing_one() {
-    let sim = simulator().await;
+    let shop = shop().start().await;
+    let sim = &shop.sim;
     let pdfs = sessions_with_pdf(&sim.snapshot());
     assert!(pdfs.len() >= 3, "the dataset has orders with PDFs");
     let (with_pdf, invoice) = pdfs[0].clone();
@@ -287,20 +277,7 @@ async fn the_workspace_saves_an_orders_pdf_and_explains_a_missing_one() {
         }
     });
 
-    let dir = tempfile::tempdir().unwrap();
-    let secrets = Arc::new(MemoryStore::new());
-    secrets
-        .set(SecretKind::StripeKey, &Secret::new(test_key()))
-        .unwrap();
-    let ws = Workspace::open(WorkspaceConfig {
-        data_dir: dir.path().join("data"),
-        api_base: sim.base_url(),
-        secrets,
-        sync_options: SyncOptions::default(),
-    })
-    .await
-    .unwrap();
-    ws.sync(Arc::new(|_| {})).await.unwrap();
+    let ws = shop.synced_workspace().await;
 
     // This test process alone reads the variable (the other tests pass the base explicitly).
     std::env::set_var(FILES_BASE_ENV, sim.base_url());
@@ -318,5 +295,5 @@ async fn the_workspace_saves_an_orders_pdf_and_explains_a_missing_one() {
     let err = ws.save_invoice_pdf(&off_stripe, &other).await.unwrap_err();
     assert!(err.to_string().contains("evil.example"), "{err}");
     assert_eq!(files_in(out.path()), vec!["Invoice.pdf".to_owned()]);
-    sim.shutdown().await;
+    shop.sim.shutdown().await;
 }
