@@ -15,7 +15,7 @@ mod support;
 use std::path::Path;
 use std::time::Duration;
 
-use comptoir_core::mail::{self, SmtpSecurity, SmtpSettings};
+use comptoir_core::mail;
 use comptoir_core::store::{outbox, Store};
 use serde_json::Value;
 use smtp_support::SmtpServer;
@@ -127,16 +127,7 @@ fn ship_with_a_colissimo_link_confirm_a_pickup_and_keep_both_after_a_restart() {
 /// ship and one to hand over.
 async fn set_up_email_and_staff(data_dir: &Path, smtp_port: u16) -> (ShopOrder, ShopOrder) {
     let store = open_account_store(data_dir).await;
-    let smtp = SmtpSettings {
-        host: "127.0.0.1".into(),
-        port: smtp_port,
-        security: SmtpSecurity::None,
-        username: None,
-        from_name: "Épicerie Léa".into(),
-        from_address: "boutique@epicerie-lea.fr".into(),
-        reply_to: Some("contact@epicerie-lea.fr".into()),
-        accept_invalid_certs: false,
-    };
+    let smtp = smtp_support::shop_settings(smtp_port, "Épicerie Léa");
     mail::save_settings(store.pool(), &smtp).await.unwrap();
     set_staff(&store, "Inès", "Atelier").await;
     let shipped = an_order(&store, "to_be_sent").await;

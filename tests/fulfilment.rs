@@ -11,23 +11,14 @@ use std::path::Path;
 use comptoir_core::carriers::Carrier;
 use comptoir_core::dataset::Dataset;
 use comptoir_core::fulfilment::{self, Actor, EmailOutcome, FulfilmentError, TrackingInput};
-use comptoir_core::mail::{self, Mailer, SmtpSecurity, SmtpSettings};
-use comptoir_core::model::FulfilmentStatus;
+use comptoir_core::mail::{self, Mailer, SmtpSettings};
+use comptoir_core::model::{FulfilmentStatus, OrderFulfilment};
 use comptoir_core::store::outbox::{self, OutboxState};
 use comptoir_core::store::{self, Store};
 use smtp_support::SmtpServer;
 
 fn settings(port: u16) -> SmtpSettings {
-    SmtpSettings {
-        host: "127.0.0.1".into(),
-        port,
-        security: SmtpSecurity::None,
-        username: None,
-        from_name: "Épicerie Léa & Zoë".into(),
-        from_address: "boutique@epicerie-lea.fr".into(),
-        reply_to: Some("contact@epicerie-lea.fr".into()),
-        accept_invalid_certs: false,
-    }
+    smtp_support::shop_settings(port, "Épicerie Léa & Zoë")
 }
 
 fn actor() -> Actor {
@@ -112,6 +103,15 @@ fn colissimo(number: &str) -> TrackingInput {
     }
 }
 
+/// The order's fulfilment (sent or picked up: when, by whom, the tracking).
+async fn fulfilment_of(store: &Store, id: &str) -> OrderFulfilment {
+    let mut conn = store.pool().acquire().await.unwrap();
+    store::orders::fulfilment(&mut conn, id)
+        .await
+        .unwrap()
+        .expect("the order's fulfilment")
+}
+
 /// Ships an order with one Colissimo parcel and returns the id of its queued shipping email.
 async fn ship_queued(store: &Store, id: &str, number: &str, now: i64) -> i64 {
     let out = fulfilment::ship(store, id, &[colissimo(number)], &actor(), false, false, now)
@@ -164,12 +164,7 @@ async fn shipping_sends_the_customer_a_utf8_multipart_email_with_the_tracking_li
         store::orders::status(store.pool(), &id).await.unwrap(),
         FulfilmentStatus::Sent
     );
-    let mut conn = store.pool().acquire().await.unwrap();
-    let f = store::orders::fulfilment(&mut conn, &id)
-        .await
-        .unwrap()
-        .unwrap();
-    drop(conn);
+    let f = fulfilment_of(store, &id).await;
     assert_eq!(f.sent_at, Some(now));
     assert_eq!(f.staff.as_deref(), Some("Inès"));
     assert_eq!(f.station.as_deref(), Some("Atelier 2"));
@@ -376,12 +371,7 @@ async fn a_pickup_is_confirmed_with_its_time_and_staff() {
         store::orders::status(store.pool(), &id).await.unwrap(),
         FulfilmentStatus::PickedUp
     );
-    let mut conn = store.pool().acquire().await.unwrap();
-    let f = store::orders::fulfilment(&mut conn, &id)
-        .await
-        .unwrap()
-        .unwrap();
-    drop(conn);
+    let f = fulfilment_of(store, &id).await;
     assert_eq!(f.picked_up_at, Some(1_700_000_000));
     assert_eq!(f.staff.as_deref(), Some("Inès"));
     assert!(fulfilment::confirm_pickup(store, &id, &actor(), false, 1)

@@ -53,6 +53,16 @@ fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
+/// A link to an invoice PDF on Stripe's host (whose answer the tests' base stands in for).
+const A_PDF_LINK: &str = "https://pay.stripe.com/invoice/acct_1/test_abc/pdf?s=ap";
+
+/// Downloads `url` into `dest` with `base` standing in for Stripe's hosts, which must fail.
+async fn refused_download(url: &str, base: &str, dest: &Path) -> WorkspaceError {
+    invoice_pdf::download(url, Some(base), dest)
+        .await
+        .unwrap_err()
+}
+
 /// A local server that answers every request with an HTML page, status 200.
 async fn html_server() -> String {
     let body = "<html><body>Sign in to Stripe</body></html>";
@@ -116,13 +126,7 @@ async fn a_non_pdf_answer_is_refused_and_leaves_no_file() {
     let base = html_server().await;
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("Invoice X.pdf");
-    let err = invoice_pdf::download(
-        "https://pay.stripe.com/invoice/acct_1/test_abc/pdf?s=ap",
-        Some(&base),
-        &dest,
-    )
-    .await
-    .unwrap_err();
+    let err = refused_download(A_PDF_LINK, &base, &dest).await;
     assert!(
         matches!(&err, WorkspaceError::InvalidInput(m) if m.starts_with("Stripe did not return a PDF")),
         "{err}"
@@ -131,13 +135,12 @@ async fn a_non_pdf_answer_is_refused_and_leaves_no_file() {
 
     // An unknown invoice: the simulator answers 404, which is not a PDF either.
     let sim = simulator().await;
-    let err = invoice_pdf::download(
+    let err = refused_download(
         "https://pay.stripe.com/invoice/acct_1/test_nope/pdf?s=ap",
-        Some(&sim.base_url()),
+        &sim.base_url(),
         &dest,
     )
-    .await
-    .unwrap_err();
+    .await;
     assert!(
         err.to_string()
             .contains("Stripe did not return a PDF (HTTP 404)"),
@@ -160,13 +163,7 @@ async fn a_redirect_off_stripe_is_not_followed() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("Invoice X.pdf");
-    let err = invoice_pdf::download(
-        "https://pay.stripe.com/invoice/acct_1/test_abc/pdf?s=ap",
-        Some(&base),
-        &dest,
-    )
-    .await
-    .unwrap_err();
+    let err = refused_download(A_PDF_LINK, &base, &dest).await;
     assert!(
         err.to_string()
             .contains("Stripe did not return a PDF (HTTP 302)"),
@@ -185,13 +182,7 @@ async fn an_unreachable_host_is_a_network_error_and_leaves_no_file() {
         .port();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("Invoice X.pdf");
-    let err = invoice_pdf::download(
-        "https://pay.stripe.com/invoice/acct_1/test_abc/pdf?s=ap",
-        Some(&format!("http://127.0.0.1:{port}/")),
-        &dest,
-    )
-    .await
-    .unwrap_err();
+    let err = refused_download(A_PDF_LINK, &format!("http://127.0.0.1:{port}/"), &dest).await;
     assert!(
         matches!(
             &err,
@@ -217,9 +208,7 @@ async fn links_off_stripe_are_refused_before_any_request() {
         "file:///etc/passwd",
     ] {
         // Even with the test base set, the allow-list is checked on the original link.
-        let err = invoice_pdf::download(url, Some("http://127.0.0.1:9/"), &dest)
-            .await
-            .unwrap_err();
+        let err = refused_download(url, "http://127.0.0.1:9/", &dest).await;
         assert!(
             matches!(err, WorkspaceError::InvalidInput(_)),
             "{url}: {err:?}"
@@ -240,13 +229,12 @@ async fn a_folder_that_cannot_be_written_is_a_clear_error() {
     let (_, invoice) = sessions_with_pdf(&data).into_iter().next().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("missing-folder").join("Invoice.pdf");
-    let err = invoice_pdf::download(
+    let err = refused_download(
         invoice["invoice_pdf"].as_str().unwrap(),
-        Some(&sim.base_url()),
+        &sim.base_url(),
         &dest,
     )
-    .await
-    .unwrap_err();
+    .await;
     assert!(
         err.to_string()
             .starts_with("Comptoir cannot write to the folder"),

@@ -22,16 +22,7 @@ mod smtp_support;
 use smtp_support::{free_port, SmtpServer};
 
 fn settings(port: u16) -> SmtpSettings {
-    SmtpSettings {
-        host: "127.0.0.1".into(),
-        port,
-        security: SmtpSecurity::None,
-        username: None,
-        from_name: "Épicerie Léa & Zoë — Café".into(),
-        from_address: "boutique@epicerie-lea.fr".into(),
-        reply_to: Some("contact@epicerie-lea.fr".into()),
-        accept_invalid_certs: false,
-    }
+    smtp_support::shop_settings(port, "Épicerie Léa & Zoë — Café")
 }
 
 fn email(n: usize) -> NewEmail {

@@ -114,8 +114,7 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
             status: Some(FulfilmentStatus::ToBePickedUp.into()),
             limit: 1,
             offset: 0,
-            search: None,
-            sort: None,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -133,9 +132,7 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
         .list_subscriptions(&SubscriptionQuery {
             limit: 100,
             offset: 0,
-            status: None,
-            search: None,
-            sort: None,
+            ..Default::default()
         })
         .await
         .unwrap();

@@ -102,11 +102,9 @@ async fn a_key_with_only_the_readme_permissions_does_everything_the_app_does() {
 
     let page = ws
         .list_orders(&OrderQuery {
-            status: None,
             limit: 20,
             offset: 0,
-            search: None,
-            sort: None,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -117,9 +115,7 @@ async fn a_key_with_only_the_readme_permissions_does_everything_the_app_does() {
         .list_subscriptions(&SubscriptionQuery {
             limit: 20,
             offset: 0,
-            status: None,
-            search: None,
-            sort: None,
+            ..Default::default()
         })
         .await
         .unwrap();
