@@ -106,7 +106,7 @@ fn colissimo(number: &str) -> TrackingInput {
 /// The order's fulfilment (sent or picked up: when, by whom, the tracking).
 async fn fulfilment_of(store: &Store, id: &str) -> OrderFulfilment {
     let mut conn = store.pool().acquire().await.unwrap();
-    store::orders::fulfilment(&mut conn, id)
+    comptoir_core::fulfilment::of_order(&mut conn, id)
         .await
         .unwrap()
         .expect("the order's fulfilment")
@@ -718,7 +718,7 @@ async fn an_unpaid_order_goes_out_only_on_a_confirmation_the_history_keeps() {
         store::orders::status(&mut *conn, &id).await.unwrap(),
         FulfilmentStatus::ToBeSent
     );
-    assert!(store::orders::fulfilment(&mut conn, &id)
+    assert!(comptoir_core::fulfilment::of_order(&mut conn, &id)
         .await
         .unwrap()
         .is_none());

@@ -4,6 +4,7 @@
 
 use comptoir_core::model::OrderQuery;
 use comptoir_core::printing;
+use comptoir_core::problem::Problem;
 use comptoir_core::workspace::WorkspaceError;
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
@@ -25,11 +26,14 @@ pub struct PrintedSlip {
     pub count: u32,
 }
 
-fn printer_error(message: impl Into<String>) -> IpcError {
-    IpcError {
-        code: ErrorCode::Printer,
-        message: message.into(),
-    }
+/// The print system failed; `detail` is what it (or the file system) said.
+fn printer_error(detail: impl Into<String>) -> IpcError {
+    IpcError::new(
+        ErrorCode::Printer,
+        Problem::PrintFailed {
+            detail: detail.into(),
+        },
+    )
 }
 
 /// The first line of what `lp` wrote, cut to a readable length.
@@ -69,10 +73,7 @@ async fn run_lp(app: &AppHandle, job: &printing::PrintJob) -> Result<String, Ipc
     let _ = std::fs::remove_file(&path);
     let output = output.map_err(|e| match e {
         tauri_plugin_shell::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            printer_error(
-                "No print system on this computer: direct printing uses CUPS (the lp command), \
-                 which macOS and Linux provide",
-            )
+            IpcError::new(ErrorCode::Printer, Problem::NoPrintSystem)
         }
         other => printer_error(format!("The print system could not be started: {other}")),
     })?;

@@ -6,12 +6,13 @@
 //! order is still Sent locally).
 
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use ts_rs::TS;
 
 use crate::carriers::{self, Carrier, CarrierError, CustomCarrier};
 use crate::mail::{self, MailError, SmtpSettings};
-use crate::model::{DeliveryKind, FulfilmentStatus, Order, Timestamp};
+use crate::model::{
+    DeliveryKind, FulfilmentStatus, Order, OrderFulfilment, Timestamp, TrackingEntry,
+};
 use crate::store::outbox::{self, NewEmail, OutboxEmail};
 use crate::store::{self, settings, Store, StoreError};
 
@@ -36,20 +37,7 @@ pub struct Actor {
     pub station: String,
 }
 
-/// One line of an order's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct AuditEntry {
-    #[ts(type = "number")]
-    pub id: i64,
-    #[ts(type = "number")]
-    pub at: Timestamp,
-    /// `shipped`, `marked_not_sent`, `picked_up`, `ready_for_pickup_email`, `email_not_sent`…
-    pub action: String,
-    pub staff: Option<String>,
-    pub station: Option<String>,
-    pub detail: Option<String>,
-}
+pub use crate::model::AuditEntry;
 
 /// What happened to the customer email of an action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -226,19 +214,15 @@ pub(crate) async fn audit(
     actor: &Actor,
     detail: Option<&str>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (order_id, at, action, staff, station, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )
-    .bind(order_id)
-    .bind(at)
-    .bind(action)
-    .bind(actor.staff.trim())
-    .bind(Some(actor.station.trim()).filter(|s| !s.is_empty()))
-    .bind(detail)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    let entry = store::audit_log::NewEntry {
+        order_id,
+        at,
+        action,
+        staff: Some(actor.staff.trim()),
+        station: Some(actor.station.trim()).filter(|s| !s.is_empty()),
+        detail,
+    };
+    Ok(store::audit_log::insert(conn, &entry).await?)
 }
 
 /// An order's history, oldest first.
@@ -246,24 +230,36 @@ pub async fn history<'e>(
     db: impl sqlx::SqliteExecutor<'e>,
     order_id: &str,
 ) -> Result<Vec<AuditEntry>> {
-    let rows = sqlx::query(
-        "SELECT id, at, action, staff, station, detail FROM audit_log
-         WHERE order_id = ?1 ORDER BY at, id",
-    )
-    .bind(order_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| AuditEntry {
-            id: r.get(0),
-            at: r.get(1),
-            action: r.get(2),
-            staff: r.get(3),
-            station: r.get(4),
-            detail: r.get(5),
+    Ok(store::audit_log::list_for_order(db, order_id).await?)
+}
+
+/// The local fulfilment state of an order, with its parcels (carriers by their display
+/// names); `None` when nobody has acted on it yet.
+pub async fn of_order(
+    conn: &mut sqlx::SqliteConnection,
+    order_id: &str,
+) -> Result<Option<OrderFulfilment>> {
+    let Some(f) = store::fulfilments::get(&mut *conn, order_id).await? else {
+        return Ok(None);
+    };
+    let tracking = store::tracking_entries::list_for_order(conn, order_id)
+        .await?
+        .into_iter()
+        .map(|t| TrackingEntry {
+            carrier: t.carrier.map(|c| Carrier::display_name(&c)),
+            number: t.number,
+            url: t.url,
+            created_at: t.created_at,
         })
-        .collect())
+        .collect();
+    Ok(Some(OrderFulfilment {
+        status: f.status,
+        sent_at: f.sent_at,
+        picked_up_at: f.picked_up_at,
+        staff: f.staff,
+        station: f.station,
+        tracking,
+    }))
 }
 
 fn wrong_status(status: FulfilmentStatus, wanted: &str) -> FulfilmentError {
@@ -407,17 +403,13 @@ async fn ship_in(
     check_payment(tx, &order, confirm_unpaid, "shipped", actor, now).await?;
     upsert_fulfilment(&mut *tx, order_id, FulfilmentStatus::Sent, actor, now).await?;
     for p in resolved {
-        sqlx::query(
-            "INSERT INTO tracking_entries (order_id, carrier, number, url, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .bind(order_id)
-        .bind(&p.carrier)
-        .bind(&p.number)
-        .bind(&p.url)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let entry = store::tracking_entries::StoredTracking {
+            carrier: p.carrier.clone(),
+            number: p.number.clone(),
+            url: p.url.clone(),
+            created_at: now,
+        };
+        store::tracking_entries::insert(&mut *tx, order_id, &entry).await?;
     }
     let urls: Vec<&str> = resolved.iter().map(|p| p.url.as_str()).collect();
     let outcome = if notify {
@@ -447,25 +439,15 @@ async fn upsert_fulfilment(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<()> {
-    let sent = (status == FulfilmentStatus::Sent).then_some(now);
-    let picked = (status == FulfilmentStatus::PickedUp).then_some(now);
-    sqlx::query(
-        "INSERT INTO fulfilments (order_id, status, sent_at, picked_up_at, staff, station, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT(order_id) DO UPDATE SET status = excluded.status, sent_at = excluded.sent_at,
-           picked_up_at = excluded.picked_up_at, staff = excluded.staff,
-           station = excluded.station, updated_at = excluded.updated_at",
-    )
-    .bind(order_id)
-    .bind(status.as_str())
-    .bind(sent)
-    .bind(picked)
-    .bind(actor.staff.trim())
-    .bind(Some(actor.station.trim()).filter(|s| !s.is_empty()))
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    let row = store::fulfilments::FulfilmentRow {
+        status,
+        sent_at: (status == FulfilmentStatus::Sent).then_some(now),
+        picked_up_at: (status == FulfilmentStatus::PickedUp).then_some(now),
+        staff: Some(actor.staff.trim().to_owned()),
+        station: Some(actor.station.trim().to_owned()).filter(|s| !s.is_empty()),
+        updated_at: now,
+    };
+    Ok(store::fulfilments::upsert(conn, order_id, &row).await?)
 }
 
 /// "Mark as not sent": back to To be sent; the tracking links are removed from the order, the
@@ -485,15 +467,7 @@ pub async fn mark_not_sent(
     if status != FulfilmentStatus::Sent {
         return Err(wrong_status(status, "marked as not sent when Sent"));
     }
-    let urls: Vec<String> =
-        sqlx::query_scalar("SELECT url FROM tracking_entries WHERE order_id = ?1 ORDER BY id")
-            .bind(order_id)
-            .fetch_all(&mut *tx)
-            .await?;
-    sqlx::query("DELETE FROM tracking_entries WHERE order_id = ?1")
-        .bind(order_id)
-        .execute(&mut *tx)
-        .await?;
+    let urls = store::tracking_entries::delete_for_order(&mut tx, order_id).await?;
     upsert_fulfilment(&mut tx, order_id, FulfilmentStatus::ToBeSent, actor, now).await?;
     let emails = outbox::cancel_unsent(&mut tx, order_id, "shipping", now).await?;
     let mut detail = format!("tracking removed: {}", urls.join(" "));

@@ -208,8 +208,26 @@ impl MailError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendFailure {
     pub kind: SendFailureKind,
-    /// A sentence for the merchant (it includes the server's reply, if any).
+    /// The English sentence, for the logs and the outbox's last error (it includes the
+    /// server's reply, if any).
     pub message: String,
+    /// The server it was sent through.
+    pub host: String,
+    pub port: u16,
+    /// The server's own reply (its code and text), or the transport's detail, when there is one.
+    pub reply: Option<String>,
+}
+
+impl SendFailure {
+    /// The problem the window puts into words.
+    pub fn problem(&self) -> crate::problem::Problem {
+        crate::problem::Problem::SmtpFailed {
+            reason: self.kind,
+            host: self.host.clone(),
+            port: self.port,
+            reply: self.reply.clone(),
+        }
+    }
 }
 
 impl fmt::Display for SendFailure {
@@ -218,25 +236,8 @@ impl fmt::Display for SendFailure {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SendFailureKind {
-    HostNotFound,
-    ConnectionRefused,
-    Timeout,
-    /// The connection dropped in the middle of the exchange.
-    ConnectionLost,
-    /// The TLS handshake failed, or the server does not offer STARTTLS.
-    Tls,
-    /// The server refused the user name or password.
-    AuthenticationFailed,
-    /// The server offers no login on this connection (often: encryption required first).
-    AuthenticationUnavailable,
-    /// A 4xx reply: try again later.
-    TemporarilyRejected,
-    /// A 5xx reply to the message itself (sender, recipient or content).
-    Rejected,
-    Other,
-}
+/// Why an SMTP exchange failed (the IPC problem carries it as `SmtpFailed.reason`).
+pub use crate::problem::SmtpReason as SendFailureKind;
 
 impl SendFailureKind {
     pub fn code(self) -> &'static str {
@@ -245,9 +246,11 @@ impl SendFailureKind {
             SendFailureKind::ConnectionRefused => "smtp_connection_refused",
             SendFailureKind::Timeout => "smtp_timeout",
             SendFailureKind::ConnectionLost => "smtp_connection_lost",
-            SendFailureKind::Tls => "smtp_tls",
+            SendFailureKind::Tls | SendFailureKind::NoStartTls => "smtp_tls",
             SendFailureKind::AuthenticationFailed => "smtp_auth_failed",
-            SendFailureKind::AuthenticationUnavailable => "smtp_auth_unavailable",
+            SendFailureKind::AuthenticationRequired | SendFailureKind::NoLoginOffered => {
+                "smtp_auth_unavailable"
+            }
             SendFailureKind::TemporarilyRejected => "smtp_temporarily_rejected",
             SendFailureKind::Rejected => "smtp_rejected",
             SendFailureKind::Other => "smtp_failed",
@@ -275,19 +278,21 @@ fn describe(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -> Se
     let port = settings.port;
     let io = io_source(err);
     let detail = err.to_string();
+    let mut reply = Some(detail.clone());
     let (kind, message) = if let Some(code) = err.status() {
         let code = u16::from(code);
-        let reply = reply_text(err);
-        let said = if reply.is_empty() {
+        let text = reply_text(err);
+        let said = if text.is_empty() {
             format!("{code}")
         } else {
-            format!("{code} {reply}")
+            format!("{code} {text}")
         };
+        reply = Some(said.clone());
         if code == 530 {
             // "Authentication required" or "Must issue a STARTTLS command first": about the
             // connection and the account, not this email.
             (
-                SendFailureKind::AuthenticationUnavailable,
+                SendFailureKind::AuthenticationRequired,
                 format!(
                     "The SMTP server requires a login or an encrypted connection first. Check the \
                      user name and the security setting. The server said: {said}"
@@ -330,7 +335,7 @@ fn describe(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -> Se
         )
     } else if detail.contains("STARTTLS is not supported") {
         (
-            SendFailureKind::Tls,
+            SendFailureKind::NoStartTls,
             format!(
                 "The SMTP server {host}:{port} does not offer STARTTLS. Choose TLS (usually port \
                  465) or check the port."
@@ -338,7 +343,7 @@ fn describe(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -> Se
         )
     } else if detail.contains("No compatible authentication mechanism") {
         (
-            SendFailureKind::AuthenticationUnavailable,
+            SendFailureKind::NoLoginOffered,
             format!(
                 "The SMTP server {host}:{port} does not offer a login on this connection. Turn on \
                  STARTTLS or TLS, or leave the user name empty if the server needs none."
@@ -396,7 +401,23 @@ fn describe(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -> Se
             format!("Sending through {host}:{port} failed: {detail}"),
         )
     };
-    SendFailure { kind, message }
+    if matches!(
+        kind,
+        SendFailureKind::HostNotFound
+            | SendFailureKind::ConnectionRefused
+            | SendFailureKind::Timeout
+            | SendFailureKind::NoStartTls
+            | SendFailureKind::NoLoginOffered
+    ) {
+        reply = None;
+    }
+    SendFailure {
+        kind,
+        message,
+        host: host.to_owned(),
+        port,
+        reply,
+    }
 }
 
 /// rustls reports a refused certificate or a failed handshake through an I/O error.

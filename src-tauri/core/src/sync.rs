@@ -958,14 +958,7 @@ async fn read_refunds(ctx: &FullCtx<'_>) -> Result<()> {
 }
 
 async fn fetch_missing_customers(ctx: &FullCtx<'_>) -> Result<()> {
-    let missing: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT customer_id FROM (
-            SELECT customer_id FROM orders UNION SELECT customer_id FROM subscriptions
-            UNION SELECT customer_id FROM invoices)
-         WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM customers)",
-    )
-    .fetch_all(ctx.store.pool())
-    .await?;
+    let missing = store::customers::missing_ids(ctx.store.pool()).await?;
     let fetched: Vec<Value> = stream::iter(missing)
         .map(|id| async move {
             match retrieve_customer(ctx.client, id.as_str()).await {

@@ -74,3 +74,15 @@ pub async fn exists<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<bool> {
             > 0,
     )
 }
+
+/// Customers that an order, a subscription or an invoice names but the store does not hold.
+pub async fn missing_ids<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT customer_id FROM (
+            SELECT customer_id FROM orders UNION SELECT customer_id FROM subscriptions
+            UNION SELECT customer_id FROM invoices)
+         WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM customers)",
+    )
+    .fetch_all(db)
+    .await?)
+}

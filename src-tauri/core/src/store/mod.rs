@@ -10,8 +10,10 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub mod audit_log;
 pub mod cursors;
 pub mod customers;
+pub mod fulfilments;
 pub mod invoices;
 pub mod orders;
 pub mod outbox;
@@ -21,6 +23,7 @@ pub mod shipping_rates;
 pub mod subscriptions;
 pub mod sync_skipped;
 pub mod tax_rates;
+pub mod tracking_entries;
 pub mod upcoming_invoices;
 
 #[derive(Debug, thiserror::Error)]
