@@ -1174,7 +1174,8 @@ async fn write_subscriptions(conn: &mut SqliteConnection, data: &[Value]) -> Res
     for s in data {
         match mapping::subscription_from(s, None) {
             Ok(sub) => {
-                store::subscriptions::upsert(conn, &sub, s).await?;
+                let next = crate::subscriptions::next_charge(&sub);
+                store::subscriptions::upsert(conn, &sub, next, s).await?;
                 read_ok(conn, "subscription", s).await?;
                 n += 1;
             }

@@ -9,12 +9,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
-    keychain, missing_permission, open_demo, Current, Result, Workspace, WorkspaceConfig,
-    WorkspaceError,
+    keychain, missing_permission, open_demo, open_store, Current, Result, Workspace,
+    WorkspaceConfig, WorkspaceError,
 };
 use crate::model::{AccountInfo, DataSource, StripeMode};
 use crate::secrets::{Secret, SecretKind};
-use crate::store::Store;
 use crate::stripe::client::{mode_of_key, ClientConfig};
 use crate::stripe::{StripeClient, StripeError};
 
@@ -34,7 +33,7 @@ impl Workspace {
         keychain(move || secrets.set(SecretKind::StripeKey, &to_store)).await?;
         write_account_file(&self.config.data_dir, &account)?;
         let client = build_client(&self.config, &trimmed, account.mode)?;
-        let store = Store::open(&account_db(&self.config.data_dir, &account)).await?;
+        let store = open_store(&account_db(&self.config.data_dir, &account)).await?;
         let _sync = self.sync_lock.lock().await;
         *self.current.write().await = Arc::new(Current {
             source: DataSource::Stripe,

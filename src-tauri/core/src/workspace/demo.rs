@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{Current, Result};
+use super::{open_store, Current, Result};
 use crate::dataset::Dataset;
 use crate::model::{DataSource, DeliveryKind, FulfilmentStatus};
 use crate::store::{self, Store, StoreError};
@@ -10,7 +10,7 @@ use crate::sync;
 
 /// The demo store, filled with the sample shop the first time.
 pub(super) async fn open_demo(dir: &Path) -> Result<Current> {
-    let store = Store::open(&dir.join("demo.sqlite")).await?;
+    let store = open_store(&dir.join("demo.sqlite")).await?;
     if store::orders::count(store.pool()).await? == 0 {
         let now = store::now();
         let mut data = Dataset::demo(now);

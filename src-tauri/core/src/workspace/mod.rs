@@ -221,6 +221,14 @@ struct Current {
     account: Option<AccountInfo>,
 }
 
+/// Opens a store for the window: its schema brought up to date, and what an earlier version did
+/// not store computed once (see `subscriptions::fill_next_charges`).
+async fn open_store(path: &std::path::Path) -> Result<Store> {
+    let store = Store::open(path).await?;
+    crate::subscriptions::fill_next_charges(&store).await?;
+    Ok(store)
+}
+
 /// Runs a keychain call off the async threads (the OS keychain may block on a prompt).
 async fn keychain<T: Send + 'static>(
     call: impl FnOnce() -> std::result::Result<T, SecretsError> + Send + 'static,
@@ -272,7 +280,7 @@ impl Workspace {
         let (current, startup_problem) = match (key, saved) {
             (Ok(Some(key)), Some(account)) => {
                 let client = build_client(&config, &key, account.mode)?;
-                let store = Store::open(&account_db(&config.data_dir, &account)).await?;
+                let store = open_store(&account_db(&config.data_dir, &account)).await?;
                 (
                     Current {
                         source: DataSource::Stripe,
@@ -287,7 +295,7 @@ impl Workspace {
                 Ok(account) => {
                     write_account_file(&config.data_dir, &account)?;
                     let client = build_client(&config, &key, account.mode)?;
-                    let store = Store::open(&account_db(&config.data_dir, &account)).await?;
+                    let store = open_store(&account_db(&config.data_dir, &account)).await?;
                     (
                         Current {
                             source: DataSource::Stripe,
