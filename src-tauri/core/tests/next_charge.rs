@@ -2,16 +2,17 @@
 //! keeps what it computed, sorts by it, and a store written before it was kept gets it filled in
 //! once.
 
+mod support;
+
 use comptoir_core::dataset::Dataset;
 use comptoir_core::model::{SubscriptionQuery, SubscriptionSort};
 use comptoir_core::store::{self, Store};
 use comptoir_core::subscriptions::{fill_next_charges, next_charge};
+use support::filled_store;
 
-async fn demo_store(dir: &std::path::Path) -> Store {
-    let store = Store::open(&dir.join("shop.sqlite")).await.unwrap();
-    let data = Dataset::demo(1_780_000_000);
-    comptoir_core::sync::import_dataset(&store, &data).await.unwrap();
-    store
+/// A store holding the demo shop.
+async fn demo_store() -> (tempfile::TempDir, Store) {
+    filled_store(&Dataset::demo(1_780_000_000)).await
 }
 
 async fn every_row(store: &Store, sort: SubscriptionSort) -> Vec<(String, Option<i64>)> {
@@ -20,15 +21,16 @@ async fn every_row(store: &Store, sort: SubscriptionSort) -> Vec<(String, Option
         &mut conn,
         &SubscriptionQuery {
             limit: 500,
-            offset: 0,
-            status: None,
-            search: None,
             sort: Some(sort),
+            ..SubscriptionQuery::default()
         },
     )
     .await
     .unwrap();
-    page.rows.into_iter().map(|r| (r.id, r.next_charge)).collect()
+    page.rows
+        .into_iter()
+        .map(|r| (r.id, r.next_charge))
+        .collect()
 }
 
 async fn rule(store: &Store, id: &str) -> Option<i64> {
@@ -37,8 +39,7 @@ async fn rule(store: &Store, id: &str) -> Option<i64> {
 
 #[tokio::test]
 async fn the_table_shows_and_sorts_by_the_rules_next_charge() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = demo_store(dir.path()).await;
+    let (_dir, store) = demo_store().await;
     let rows = every_row(&store, SubscriptionSort::NextChargeAsc).await;
     assert!(rows.len() > 5, "the demo has subscriptions");
     assert!(rows.iter().any(|r| r.1.is_some()) && rows.iter().any(|r| r.1.is_none()));
@@ -48,7 +49,10 @@ async fn the_table_shows_and_sorts_by_the_rules_next_charge() {
     let dated: Vec<i64> = rows.iter().filter_map(|r| r.1).collect();
     assert!(dated.windows(2).all(|w| w[0] <= w[1]), "soonest first");
     let first_none = rows.iter().position(|r| r.1.is_none()).unwrap();
-    assert!(rows[first_none..].iter().all(|r| r.1.is_none()), "none last");
+    assert!(
+        rows[first_none..].iter().all(|r| r.1.is_none()),
+        "none last"
+    );
     let desc = every_row(&store, SubscriptionSort::NextChargeDesc).await;
     let dated_desc: Vec<i64> = desc.iter().filter_map(|r| r.1).collect();
     assert!(dated_desc.windows(2).all(|w| w[0] >= w[1]), "latest first");
@@ -56,8 +60,7 @@ async fn the_table_shows_and_sorts_by_the_rules_next_charge() {
 
 #[tokio::test]
 async fn a_store_from_before_gets_its_next_charges_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = demo_store(dir.path()).await;
+    let (_dir, store) = demo_store().await;
     let expected = every_row(&store, SubscriptionSort::NextChargeAsc).await;
     // As an earlier version left it: no next charge stored.
     sqlx::query("UPDATE subscriptions SET next_charge = NULL, next_charge_known = 0")
@@ -69,6 +72,9 @@ async fn a_store_from_before_gets_its_next_charges_once() {
 
     let filled = fill_next_charges(&store).await.unwrap();
     assert_eq!(filled, expected.len());
-    assert_eq!(every_row(&store, SubscriptionSort::NextChargeAsc).await, expected);
+    assert_eq!(
+        every_row(&store, SubscriptionSort::NextChargeAsc).await,
+        expected
+    );
     assert_eq!(fill_next_charges(&store).await.unwrap(), 0, "once");
 }
