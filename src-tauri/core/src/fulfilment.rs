@@ -13,6 +13,7 @@ use crate::mail::{self, MailError, SmtpSettings};
 use crate::model::{
     DeliveryKind, FulfilmentStatus, Order, OrderFulfilment, Timestamp, TrackingEntry,
 };
+use crate::problem::{FulfilmentStep, Problem};
 use crate::store::outbox::{self, NewEmail, OutboxEmail};
 use crate::store::{self, settings, Store, StoreError};
 
@@ -61,8 +62,9 @@ pub enum EmailOutcome {
 
 #[derive(Debug, thiserror::Error)]
 pub enum FulfilmentError {
-    #[error("{0}")]
-    Invalid(String),
+    /// Refused before anything was written; the window says why in the merchant's language.
+    #[error("refused: {0:?}")]
+    Invalid(Problem),
     #[error(transparent)]
     Carrier(#[from] CarrierError),
     #[error(transparent)]
@@ -83,8 +85,8 @@ impl From<sqlx::Error> for FulfilmentError {
 
 pub type Result<T, E = FulfilmentError> = std::result::Result<T, E>;
 
-fn invalid(m: impl Into<String>) -> FulfilmentError {
-    FulfilmentError::Invalid(m.into())
+fn invalid(p: Problem) -> FulfilmentError {
+    FulfilmentError::Invalid(p)
 }
 
 /// The custom carriers saved in Settings.
@@ -104,10 +106,7 @@ pub async fn save_custom_carriers<'e>(
     for c in list {
         let c = CustomCarrier::new(&c.id, &c.name, &c.template)?;
         if clean.iter().any(|o: &CustomCarrier| o.id == c.id) {
-            return Err(invalid(format!(
-                "Two carriers have the id \u{201c}{}\u{201d}",
-                c.id
-            )));
+            return Err(invalid(Problem::CarrierDuplicateId { id: c.id }));
         }
         clean.push(c);
     }
@@ -155,11 +154,7 @@ fn resolve(input: &TrackingInput, custom: &[CustomCarrier]) -> Result<Parcel> {
             Some(carriers::normalise_number(n)?),
         ),
         (None, Some(_), None) => return Err(CarrierError::EmptyNumber.into()),
-        (None, None, _) => {
-            return Err(invalid(
-                "Paste the tracking link, or pick a carrier and enter the tracking number",
-            ))
-        }
+        (None, None, _) => return Err(invalid(Problem::TrackingMissing)),
     };
     Ok(Parcel {
         carrier: carrier.map(carrier_id),
@@ -170,10 +165,7 @@ fn resolve(input: &TrackingInput, custom: &[CustomCarrier]) -> Result<Parcel> {
 
 fn check_actor(actor: &Actor) -> Result<()> {
     if actor.staff.trim().is_empty() {
-        return Err(invalid(
-            "Enter your name in Settings (Packing station \u{2192} Staff name) first: every \
-             fulfilment action records who did it.",
-        ));
+        return Err(invalid(Problem::StaffNameMissing));
     }
     Ok(())
 }
@@ -262,16 +254,11 @@ pub async fn of_order(
     }))
 }
 
-fn wrong_status(status: FulfilmentStatus, wanted: &str) -> FulfilmentError {
-    let now = match status {
-        FulfilmentStatus::ToBeSent => "To be sent",
-        FulfilmentStatus::Sent => "Sent",
-        FulfilmentStatus::ToBePickedUp => "To be picked up",
-        FulfilmentStatus::PickedUp => "Picked up",
-    };
-    invalid(format!(
-        "This order is {now}: it can only be {wanted}. Reload the order to see its current state."
-    ))
+fn wrong_status(status: FulfilmentStatus, step: FulfilmentStep) -> FulfilmentError {
+    invalid(Problem::WrongStatus {
+        status: status.as_str().to_owned(),
+        step,
+    })
 }
 
 /// Queues (or previews) an email inside the action's transaction and records what happened.
@@ -329,7 +316,7 @@ pub async fn ship(
 ) -> Result<EmailOutcome> {
     check_actor(actor)?;
     if parcels.is_empty() {
-        return Err(invalid("Add at least one parcel's tracking link"));
+        return Err(invalid(Problem::NoParcel));
     }
     let mut tx = store.write().await?;
     let custom = custom_carriers(&mut *tx).await?;
@@ -398,7 +385,7 @@ async fn ship_in(
     let order = store::orders::get(&mut *tx, order_id).await?;
     let status = store::orders::status(&mut *tx, order_id).await?;
     if status != FulfilmentStatus::ToBeSent {
-        return Err(wrong_status(status, "shipped from To be sent"));
+        return Err(wrong_status(status, FulfilmentStep::Ship));
     }
     check_payment(tx, &order, confirm_unpaid, "shipped", actor, now).await?;
     upsert_fulfilment(&mut *tx, order_id, FulfilmentStatus::Sent, actor, now).await?;
@@ -465,7 +452,7 @@ pub async fn mark_not_sent(
     let mut tx = store.write().await?;
     let status = store::orders::status(&mut *tx, order_id).await?;
     if status != FulfilmentStatus::Sent {
-        return Err(wrong_status(status, "marked as not sent when Sent"));
+        return Err(wrong_status(status, FulfilmentStep::MarkNotSent));
     }
     let urls = store::tracking_entries::delete_for_order(&mut tx, order_id).await?;
     upsert_fulfilment(&mut tx, order_id, FulfilmentStatus::ToBeSent, actor, now).await?;
@@ -541,7 +528,7 @@ pub async fn confirm_pickup(
     let order = store::orders::get(&mut *tx, order_id).await?;
     let status = store::orders::status(&mut *tx, order_id).await?;
     if status != FulfilmentStatus::ToBePickedUp || order.delivery_kind != DeliveryKind::Pickup {
-        return Err(wrong_status(status, "picked up from To be picked up"));
+        return Err(wrong_status(status, FulfilmentStep::PickUp));
     }
     check_payment(&mut tx, &order, confirm_unpaid, "handed over", actor, now).await?;
     upsert_fulfilment(&mut tx, order_id, FulfilmentStatus::PickedUp, actor, now).await?;
@@ -563,10 +550,7 @@ pub async fn send_ready_for_pickup(
     let order = store::orders::get(&mut *tx, order_id).await?;
     let status = store::orders::status(&mut *tx, order_id).await?;
     if status != FulfilmentStatus::ToBePickedUp {
-        return Err(wrong_status(
-            status,
-            "announced as ready when To be picked up",
-        ));
+        return Err(wrong_status(status, FulfilmentStep::AnnounceReady));
     }
     let shop = merchant_name(&mut tx).await?;
     let content = pickup_email(&order, &shop);

@@ -52,6 +52,24 @@ pub enum Problem {
     TrackingMissing,
     /// Two custom carriers share an id.
     CarrierDuplicateId { id: String },
+    /// Nobody is named at this station (Settings → Staff name): every action records who.
+    StaffNameMissing,
+    /// "Send shipping email" with no parcel.
+    NoParcel,
+    /// The order is no longer where the action starts (another station moved it): its status
+    /// (`to_be_sent`, `sent`, `to_be_picked_up`, `picked_up`) and the step refused.
+    WrongStatus {
+        status: String,
+        step: FulfilmentStep,
+    },
+    /// A setting is too long.
+    SettingTooLong { field: SettingField, max: u32 },
+    /// A language other than `fr` or `en`.
+    UnknownLanguage { value: String },
+    /// A batch of packing slips larger than the printer takes at once.
+    PrintTooMany { count: u32, max: u32 },
+    /// A batch of packing slips with no order in it.
+    PrintNothing,
     /// No SMTP settings yet.
     SmtpNotConfigured,
     /// An SMTP exchange failed: why, with which server, and the server's reply if it gave one.
@@ -148,4 +166,24 @@ pub enum SmtpReason {
     /// A 5xx reply to the message itself.
     Rejected,
     Other,
+}
+
+/// A fulfilment step, as a refusal names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum FulfilmentStep {
+    Ship,
+    MarkNotSent,
+    PickUp,
+    AnnounceReady,
+}
+
+/// A setting a refusal names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SettingField {
+    StationName,
+    StaffName,
 }

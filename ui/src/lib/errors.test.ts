@@ -25,6 +25,13 @@ const EXAMPLES: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   tracking_link_unknown: { code: 'tracking_link_unknown' },
   tracking_missing: { code: 'tracking_missing' },
   carrier_duplicate_id: { code: 'carrier_duplicate_id', id: 'velo-42' },
+  staff_name_missing: { code: 'staff_name_missing' },
+  no_parcel: { code: 'no_parcel' },
+  wrong_status: { code: 'wrong_status', status: 'sent', step: 'ship' },
+  setting_too_long: { code: 'setting_too_long', field: 'staff_name', max: 80 },
+  unknown_language: { code: 'unknown_language', value: 'de' },
+  print_too_many: { code: 'print_too_many', count: 240, max: 200 },
+  print_nothing: { code: 'print_nothing' },
   smtp_not_configured: { code: 'smtp_not_configured' },
   smtp_failed: { code: 'smtp_failed', reason: 'connection_refused', host: 'smtp.example.test', port: 2525, reply: null },
   printer_name: { code: 'printer_name', name: 'bad name' },
@@ -49,6 +56,9 @@ const QUOTES: Partial<Record<Problem['code'], string[]>> = {
   tracking_invalid: ['javascript'],
   carrier_duplicate_id: ['velo-42'],
   smtp_failed: ['smtp.example.test', '2525'],
+  setting_too_long: ['80'],
+  unknown_language: ['de'],
+  print_too_many: ['240', '200'],
   printer_name: ['bad name'],
   print_failed: ['lp: Error'],
   unpaid_in_list: ['3'],
@@ -79,6 +89,16 @@ describe('problemText', () => {
       if (p.code !== 'invalid') expect(fr).not.toBe(en);
     });
   }
+
+  it('names the status and the step in the user\'s language', () => {
+    const p: Problem = { code: 'wrong_status', status: 'sent', step: 'ship' };
+    expect(say(p, 'en')).toContain('Sent');
+    expect(say(p, 'en')).toContain('shipped from To be sent');
+    expect(say(p, 'fr')).toContain('Envoyée');
+    expect(say(p, 'fr')).not.toContain('shipped');
+    const long: Problem = { code: 'setting_too_long', field: 'station_name', max: 80 };
+    expect(say(long, 'en')).toContain('Station name');
+  });
 
   it('says every keychain, tracking and SMTP reason differently in French', () => {
     const reasons = {

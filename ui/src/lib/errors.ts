@@ -8,6 +8,8 @@ import type { IpcError } from './ipc/bindings/IpcError';
 import type { KeychainReason } from './ipc/bindings/KeychainReason';
 import type { Problem } from './ipc/bindings/Problem';
 import type { SmtpReason } from './ipc/bindings/SmtpReason';
+import type { FulfilmentStep } from './ipc/bindings/FulfilmentStep';
+import type { SettingField } from './ipc/bindings/SettingField';
 import type { TrackingReason } from './ipc/bindings/TrackingReason';
 
 const KEYCHAIN: Record<KeychainReason, MessageKey> = {
@@ -56,6 +58,25 @@ const SMTP: Record<SmtpReason, MessageKey> = {
   other: 'problem.smtp.other',
 };
 
+const STEP: Record<FulfilmentStep, MessageKey> = {
+  ship: 'problem.step.ship',
+  mark_not_sent: 'problem.step.mark_not_sent',
+  pick_up: 'problem.step.pick_up',
+  announce_ready: 'problem.step.announce_ready',
+};
+
+const FIELD: Record<SettingField, MessageKey> = {
+  station_name: 'settings.station',
+  staff_name: 'settings.staff',
+};
+
+const STATUS: Record<string, MessageKey> = {
+  to_be_sent: 'status.to_be_sent',
+  sent: 'status.sent',
+  to_be_picked_up: 'status.to_be_picked_up',
+  picked_up: 'status.picked_up',
+};
+
 function unreachable(p: never): never {
   throw new Error(`No sentence for the problem ${JSON.stringify(p)}`);
 }
@@ -101,6 +122,22 @@ export function problemText(p: Problem): string {
       return t('problem.tracking_missing');
     case 'carrier_duplicate_id':
       return t('problem.carrier_duplicate_id', { id: p.id });
+    case 'staff_name_missing':
+      return t('problem.staff_name_missing');
+    case 'no_parcel':
+      return t('problem.no_parcel');
+    case 'wrong_status': {
+      const status = STATUS[p.status];
+      return t('problem.wrong_status', { status: status ? t(status) : p.status, step: t(STEP[p.step]) });
+    }
+    case 'setting_too_long':
+      return t('problem.setting_too_long', { field: t(FIELD[p.field]), max: String(p.max) });
+    case 'unknown_language':
+      return t('problem.unknown_language', { value: p.value });
+    case 'print_too_many':
+      return t('problem.print_too_many', { count: String(p.count), max: String(p.max) });
+    case 'print_nothing':
+      return t('problem.print_nothing');
     case 'smtp_not_configured':
       return t('problem.smtp_not_configured');
     case 'smtp_failed': {

@@ -71,6 +71,9 @@ pub enum WorkspaceError {
     Store(#[from] StoreError),
     #[error("A sync is already running")]
     Busy,
+    /// Refused before anything changed, for the reason the problem gives.
+    #[error("refused: {0:?}")]
+    Refused(Problem),
     /// A refusal still worded in Rust (English); being replaced by specific variants.
     #[error("{0}")]
     InvalidInput(String),
@@ -126,6 +129,7 @@ impl WorkspaceError {
             },
             WorkspaceError::Store(_) => Problem::Internal,
             WorkspaceError::Busy => Problem::SyncBusy,
+            WorkspaceError::Refused(p) => p.clone(),
             WorkspaceError::InvalidInput(message) => Problem::Invalid {
                 message: message.clone(),
             },
@@ -251,7 +255,7 @@ pub struct Workspace {
 
 fn fulfilment_error(e: FulfilmentError) -> WorkspaceError {
     match e {
-        FulfilmentError::Invalid(m) => WorkspaceError::InvalidInput(m),
+        FulfilmentError::Invalid(p) => WorkspaceError::Refused(p),
         FulfilmentError::Carrier(c) => WorkspaceError::Carrier(c),
         FulfilmentError::Store(s) => WorkspaceError::Store(s),
         FulfilmentError::Mail(m) => mail_error(m),

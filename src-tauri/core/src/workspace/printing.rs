@@ -4,6 +4,7 @@ use super::{fulfilment_error, Result, Workspace, WorkspaceError};
 use crate::fulfilment::{self, FulfilmentError};
 use crate::model::OrderQuery;
 use crate::printing::{self, PrintJob};
+use crate::problem::Problem;
 use crate::store::{self, StoreError};
 
 impl Workspace {
@@ -53,16 +54,13 @@ impl Workspace {
         )
         .await?;
         if page.total as usize > printing::MAX_BATCH {
-            return Err(WorkspaceError::InvalidInput(format!(
-                "{} orders are too many to print at once ({} at most): pick a tab or search to narrow the list",
-                page.total,
-                printing::MAX_BATCH
-            )));
+            return Err(WorkspaceError::Refused(Problem::PrintTooMany {
+                count: page.total as u32,
+                max: printing::MAX_BATCH as u32,
+            }));
         }
         if page.rows.is_empty() {
-            return Err(WorkspaceError::InvalidInput(
-                "There is no order in this list to print".into(),
-            ));
+            return Err(WorkspaceError::Refused(Problem::PrintNothing));
         }
         let mut orders = Vec::with_capacity(page.rows.len());
         for r in &page.rows {

@@ -2,7 +2,11 @@
 
 use super::{Result, Workspace, WorkspaceError};
 use crate::model::{Settings, ShippingRate};
+use crate::problem::{Problem, SettingField};
 use crate::store::{self, StoreError};
+
+/// The longest station or staff name, in characters.
+const MAX_NAME: usize = 80;
 
 impl Workspace {
     pub async fn settings(&self) -> Result<Settings> {
@@ -14,19 +18,20 @@ impl Workspace {
     pub async fn save_settings(&self, s: &Settings) -> Result<Settings> {
         if let Some(l) = &s.language {
             if l != "fr" && l != "en" {
-                return Err(WorkspaceError::InvalidInput(format!(
-                    "Unknown language {l:?}: choose fr or en"
-                )));
+                return Err(WorkspaceError::Refused(Problem::UnknownLanguage {
+                    value: l.clone(),
+                }));
             }
         }
         for (field, value) in [
-            ("Station name", &s.station_name),
-            ("Staff name", &s.staff_name),
+            (SettingField::StationName, &s.station_name),
+            (SettingField::StaffName, &s.staff_name),
         ] {
-            if value.chars().count() > 80 {
-                return Err(WorkspaceError::InvalidInput(format!(
-                    "{field} is too long (80 characters at most)"
-                )));
+            if value.chars().count() > MAX_NAME {
+                return Err(WorkspaceError::Refused(Problem::SettingTooLong {
+                    field,
+                    max: MAX_NAME as u32,
+                }));
             }
         }
         crate::printing::validate_printer(&s.printer_name)?;
