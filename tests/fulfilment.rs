@@ -283,7 +283,13 @@ async fn hostile_links_are_refused_and_nothing_changes() {
     )
     .await
     .unwrap_err();
-    assert!(err.to_string().contains("Staff name"), "{err}");
+    assert!(
+        matches!(
+            err,
+            FulfilmentError::Invalid(comptoir_core::problem::Problem::StaffNameMissing)
+        ),
+        "{err:?}"
+    );
     assert_eq!(counts(&store, &id).await, (0, 0, 0));
 }
 

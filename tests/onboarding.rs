@@ -287,7 +287,10 @@ async fn a_keychain_that_cannot_be_reached_changes_nothing() {
         DataSource::Demo,
         "without a keychain the demo store opens"
     );
-    assert!(status.notice.is_some(), "and says why: {status:?}");
+    assert!(
+        matches!(status.notice, Some(Problem::Keychain { .. })),
+        "and says why: {status:?}"
+    );
 
     let err = ws
         .connect_stripe(Secret::new(good.clone()))

@@ -656,8 +656,8 @@ pub struct AppStatus {
     pub sync_running: bool,
     pub counts: Counts,
     /// Why the app opened the demo store although a key may be configured (for example the
-    /// keychain was locked), in plain words; `None` when all is well.
-    pub notice: Option<String>,
+    /// keychain was locked), as the problem the window words; `None` when all is well.
+    pub notice: Option<crate::problem::Problem>,
     /// A full sync began and did not finish (the app was closed or killed during it), and none
     /// runs now: the store holds only part of the account until it resumes.
     #[serde(default)]

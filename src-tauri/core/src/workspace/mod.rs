@@ -249,7 +249,7 @@ pub struct Workspace {
     current: RwLock<Arc<Current>>,
     sync_lock: Mutex<()>,
     /// Why the account could not be opened at start-up (a locked keychain), shown once.
-    startup_problem: Option<String>,
+    startup_problem: Option<Problem>,
     mail_wakeup: Arc<Notify>,
 }
 
@@ -310,12 +310,13 @@ impl Workspace {
                         None,
                     )
                 }
-                Err(e) => (open_demo(&config.data_dir).await?, Some(e.to_string())),
+                Err(e) => (open_demo(&config.data_dir).await?, Some(e.problem())),
             },
             (Ok(None), _) => (open_demo(&config.data_dir).await?, None),
             (Err(e), _) => {
                 tracing::warn!("keychain unavailable at start-up: {e}");
-                (open_demo(&config.data_dir).await?, Some(e.to_string()))
+                let why = Problem::Keychain { reason: e.reason() };
+                (open_demo(&config.data_dir).await?, Some(why))
             }
         };
         Ok(Workspace {
@@ -327,8 +328,8 @@ impl Workspace {
         })
     }
 
-    pub fn startup_problem(&self) -> Option<&str> {
-        self.startup_problem.as_deref()
+    pub fn startup_problem(&self) -> Option<&Problem> {
+        self.startup_problem.as_ref()
     }
 
     async fn current(&self) -> Arc<Current> {

@@ -275,7 +275,7 @@ export function createFakeBackend(): Backend {
     last_synced_at: account ? lastSynced : null,
     sync_running: syncing,
     counts: counts(data()),
-    notice: params.has('notice') ? 'Your keyring is locked. Unlock it and try again.' : null,
+    notice: params.has('notice') ? { code: 'keychain', reason: 'locked' } : null,
     full_sync_incomplete: false,
   });
 
