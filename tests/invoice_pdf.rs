@@ -8,6 +8,7 @@ use std::path::Path;
 
 use comptoir_core::dataset::Dataset;
 use comptoir_core::invoice_pdf::{self, FILES_BASE_ENV};
+use comptoir_core::lang::Lang;
 use comptoir_core::workspace::WorkspaceError;
 use comptoir_stripe_sim::SimHandle;
 use serde_json::Value;
@@ -104,7 +105,7 @@ async fn saves_the_simulators_pdf_into_a_folder() {
     assert!(url.starts_with("https://pay.stripe.com/invoice/"), "{url}");
 
     let dir = tempfile::tempdir().unwrap();
-    let dest = dir.path().join(invoice_pdf::file_name(number, true));
+    let dest = dir.path().join(invoice_pdf::file_name(number, Lang::Fr));
     let saved = invoice_pdf::download(url, Some(&sim.base_url()), &dest)
         .await
         .expect("the PDF is saved");

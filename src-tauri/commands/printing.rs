@@ -2,6 +2,7 @@
 //! `lp` (CUPS, on Linux and macOS), run by tauri-plugin-shell from Rust. `lp` is the only
 //! program Comptoir ever runs; the web UI holds no shell permission, so it cannot run any.
 
+use comptoir_core::lang::Lang;
 use comptoir_core::model::OrderQuery;
 use comptoir_core::printing;
 use comptoir_core::problem::Problem;
@@ -104,7 +105,7 @@ pub async fn print_packing_slip(
     let job = ws
         .packing_slip(
             &order_id,
-            lang.starts_with("fr"),
+            Lang::from_tag(&lang),
             confirm_unpaid.unwrap_or(false),
         )
         .await?;
@@ -131,7 +132,7 @@ pub async fn print_packing_slips(
     let (job, ids) = ws
         .packing_slips(
             &query,
-            lang.starts_with("fr"),
+            Lang::from_tag(&lang),
             confirm_unpaid.unwrap_or(false),
         )
         .await?;
@@ -160,7 +161,7 @@ pub async fn print_test_page(
     let job = printing::test_page(
         printer.as_deref(),
         &station,
-        lang.starts_with("fr"),
+        Lang::from_tag(&lang),
         comptoir_core::store::now(),
     );
     let request = run_lp(&app, &job).await?;

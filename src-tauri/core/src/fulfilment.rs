@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::carriers::{self, Carrier, CarrierError, CustomCarrier};
+use crate::emails::{self, Rendered};
 use crate::mail::{self, MailError, SmtpSettings};
 use crate::model::{
     DeliveryKind, FulfilmentStatus, Order, OrderFulfilment, Timestamp, TrackingEntry,
@@ -266,11 +267,15 @@ async fn email_for(
     conn: &mut sqlx::SqliteConnection,
     order: &Order,
     kind: &str,
-    content: (String, String, String),
+    content: Rendered,
     demo: bool,
     now: Timestamp,
 ) -> Result<EmailOutcome> {
-    let (subject, text, html) = content;
+    let Rendered {
+        subject,
+        text,
+        html,
+    } = content;
     let Some(recipient) = recipient(order) else {
         return Ok(EmailOutcome::NoRecipient);
     };
@@ -401,7 +406,7 @@ async fn ship_in(
     let urls: Vec<&str> = resolved.iter().map(|p| p.url.as_str()).collect();
     let outcome = if notify {
         let shop = merchant_name(&mut *tx).await?;
-        let content = shipping_email(&order, &urls, &shop);
+        let content = emails::shipped(&order, &urls, &shop);
         email_for(&mut *tx, &order, "shipping", content, demo, now).await?
     } else {
         EmailOutcome::None
@@ -553,7 +558,7 @@ pub async fn send_ready_for_pickup(
         return Err(wrong_status(status, FulfilmentStep::AnnounceReady));
     }
     let shop = merchant_name(&mut tx).await?;
-    let content = pickup_email(&order, &shop);
+    let content = emails::ready_for_pickup(&order, &shop);
     let outcome = email_for(&mut tx, &order, "pickup", content, demo, now).await?;
     audit(
         &mut tx,
@@ -583,8 +588,7 @@ fn recipient(order: &Order) -> Option<String> {
         .as_deref()
         .map(str::trim)
         .filter(|e| !e.is_empty())?;
-    let name = customer_name(order);
-    Some(match name {
+    Some(match emails::customer_name(order) {
         Some(n) => {
             let n = n.replace(['"', '\\', '\r', '\n'], " ");
             format!("\"{n}\" <{email}>")
@@ -593,176 +597,9 @@ fn recipient(order: &Order) -> Option<String> {
     })
 }
 
-fn customer_name(order: &Order) -> Option<String> {
-    order
-        .billing
-        .name
-        .as_deref()
-        .or(order.shipping.as_ref().and_then(|s| s.name.as_deref()))
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_owned)
-}
-
-fn french(order: &Order) -> bool {
-    order
-        .locale
-        .as_deref()
-        .is_some_and(|l| l.to_ascii_lowercase().starts_with("fr"))
-}
-
-/// Digits after the decimal point for a currency (Stripe's zero- and three-decimal lists).
-pub fn currency_exponent(currency: &str) -> u32 {
-    match currency.to_ascii_lowercase().as_str() {
-        "bif" | "clp" | "djf" | "gnf" | "jpy" | "kmf" | "krw" | "mga" | "pyg" | "rwf" | "ugx"
-        | "vnd" | "vuv" | "xaf" | "xof" | "xpf" => 0,
-        "bhd" | "jod" | "kwd" | "omr" | "tnd" => 3,
-        _ => 2,
-    }
-}
-
-/// An amount in minor units as text: `12,50 EUR` in French, `12.50 EUR` in English.
-pub fn format_money(minor: i64, currency: &str, french: bool) -> String {
-    let exp = currency_exponent(currency);
-    let code = currency.to_ascii_uppercase();
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    if exp == 0 {
-        return format!("{sign}{abs} {code}");
-    }
-    let div = 10u64.pow(exp);
-    let sep = if french { ',' } else { '.' };
-    format!(
-        "{sign}{}{sep}{:0width$} {code}",
-        abs / div,
-        abs % div,
-        width = exp as usize
-    )
-}
-
-fn summary(order: &Order, fr: bool) -> (String, String) {
-    let mut text = String::new();
-    let mut html = String::from("<table cellpadding=\"4\">");
-    for l in &order.lines {
-        let amount = format_money(l.amount_total, &order.currency, fr);
-        text.push_str(&format!(
-            "  {} \u{d7} {}  {}\n",
-            l.quantity, l.description, amount
-        ));
-        html.push_str(&format!(
-            "<tr><td>{} \u{d7} {}</td><td align=\"right\">{}</td></tr>",
-            l.quantity,
-            mail::escape_html(&l.description),
-            mail::escape_html(&amount)
-        ));
-    }
-    let total = format_money(order.amount_total, &order.currency, fr);
-    let label = "Total";
-    text.push_str(&format!("  {label}: {total}\n"));
-    html.push_str(&format!(
-        "<tr><td><strong>{label}</strong></td><td align=\"right\"><strong>{}</strong></td></tr></table>",
-        mail::escape_html(&total)
-    ));
-    (text, html)
-}
-
-/// The shipping confirmation: subject, plain text and HTML, in the customer's language.
-pub fn shipping_email(order: &Order, urls: &[&str], shop: &str) -> (String, String, String) {
-    let fr = french(order);
-    let name = customer_name(order);
-    let number = &order.number;
-    let subject = if fr {
-        format!("Votre commande {number} est en route")
-    } else {
-        format!("Your order {number} is on its way")
-    };
-    let greeting = match (&name, fr) {
-        (Some(n), true) => format!("Bonjour {n},"),
-        (None, true) => "Bonjour,".to_owned(),
-        (Some(n), false) => format!("Hello {n},"),
-        (None, false) => "Hello,".to_owned(),
-    };
-    let intro = if fr {
-        format!("Votre commande {number} a été expédiée.")
-    } else {
-        format!("Your order {number} has been shipped.")
-    };
-    let track = if fr {
-        "Suivre votre colis :"
-    } else {
-        "Track your parcel:"
-    };
-    let (sum_text, sum_html) = summary(order, fr);
-    let mut text = format!("{greeting}\n\n{intro}\n\n");
-    let mut html = format!(
-        "<!doctype html><html><body><p>{}</p><p>{}</p>",
-        mail::escape_html(&greeting),
-        mail::escape_html(&intro)
-    );
-    // A letter or a hand delivery has no tracking link: no "Track your parcel" then.
-    if !urls.is_empty() {
-        text.push_str(&format!("{track}\n"));
-        html.push_str(&format!("<p>{}</p><ul>", mail::escape_html(track)));
-        for u in urls {
-            text.push_str(&format!("  {u}\n"));
-            let u = mail::escape_html(u);
-            html.push_str(&format!("<li><a href=\"{u}\">{u}</a></li>"));
-        }
-        text.push('\n');
-        html.push_str("</ul>");
-    }
-    text.push_str(&format!("{sum_text}\n{shop}\n"));
-    html.push_str(&format!(
-        "{sum_html}<p>{}</p></body></html>",
-        mail::escape_html(shop)
-    ));
-    (subject, text, html)
-}
-
-/// The "Ready for pickup" email.
-pub fn pickup_email(order: &Order, shop: &str) -> (String, String, String) {
-    let fr = french(order);
-    let name = customer_name(order);
-    let number = &order.number;
-    let subject = if fr {
-        format!("Votre commande {number} est prête à être retirée")
-    } else {
-        format!("Your order {number} is ready for pickup")
-    };
-    let greeting = match (&name, fr) {
-        (Some(n), true) => format!("Bonjour {n},"),
-        (None, true) => "Bonjour,".to_owned(),
-        (Some(n), false) => format!("Hello {n},"),
-        (None, false) => "Hello,".to_owned(),
-    };
-    let intro = if fr {
-        format!("Votre commande {number} vous attend en boutique.")
-    } else {
-        format!("Your order {number} is waiting for you in store.")
-    };
-    let (sum_text, sum_html) = summary(order, fr);
-    let text = format!("{greeting}\n\n{intro}\n\n{sum_text}\n{shop}\n");
-    let html = format!(
-        "<!doctype html><html><body><p>{}</p><p>{}</p>{sum_html}<p>{}</p></body></html>",
-        mail::escape_html(&greeting),
-        mail::escape_html(&intro),
-        mail::escape_html(shop)
-    );
-    (subject, text, html)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_follows_the_currency_exponent() {
-        assert_eq!(format_money(1250, "eur", true), "12,50 EUR");
-        assert_eq!(format_money(1250, "usd", false), "12.50 USD");
-        assert_eq!(format_money(1250, "jpy", false), "1250 JPY");
-        assert_eq!(format_money(1250, "kwd", false), "1.250 KWD");
-        assert_eq!(format_money(-5, "eur", false), "-0.05 EUR");
-    }
 
     #[test]
     fn a_parcel_needs_a_safe_link() {

@@ -5,10 +5,13 @@
 pub mod carriers;
 pub mod csv;
 pub mod dataset;
+pub mod emails;
 pub mod fulfilment;
 pub mod invoice_pdf;
+pub mod lang;
 pub mod mail;
 pub mod model;
+pub mod money;
 pub mod payments;
 pub mod printing;
 pub mod problem;

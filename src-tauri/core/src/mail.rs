@@ -545,23 +545,6 @@ pub fn build_message(settings: &SmtpSettings, email: &OutboxEmail) -> Result<Mes
         .map_err(|e| invalid(format!("The email cannot be built: {e}")))
 }
 
-/// Escapes text for HTML bodies and attributes. Every value put into an email's HTML goes
-/// through it: customer names and addresses come from Stripe and may hold markup.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The saved SMTP settings, if any.
 pub async fn load_settings<'e>(
     db: impl SqliteExecutor<'e>,
@@ -722,23 +705,16 @@ pub async fn send_test(
     } else {
         smtp.from_name.trim()
     };
+    let content = crate::emails::test(shop, smtp.host.trim());
     let email = OutboxEmail {
         id: 0,
         message_id: outbox::new_message_id(smtp.domain()),
         kind: "test".to_owned(),
         order_id: None,
         recipient: recipient.to_string(),
-        subject: format!("Comptoir test email \u{2014} {shop}"),
-        text_body: format!(
-            "This test email from Comptoir shows that {shop} can send emails through {}.\n",
-            smtp.host.trim()
-        ),
-        html_body: format!(
-            "<!doctype html><html><body><p>This test email from Comptoir shows that \
-             <strong>{}</strong> can send emails through {}.</p></body></html>",
-            escape_html(shop),
-            escape_html(smtp.host.trim())
-        ),
+        subject: content.subject,
+        text_body: content.text,
+        html_body: content.html,
         state: outbox::OutboxState::Sending,
         attempts: 0,
         last_error: None,
@@ -773,14 +749,6 @@ mod tests {
         assert_eq!(backoff(3), 120);
         assert_eq!(backoff(8), 3600);
         assert_eq!(backoff(u32::MAX), 3600);
-    }
-
-    #[test]
-    fn html_is_escaped() {
-        assert_eq!(
-            escape_html(r#"<img src=x onerror="a('b')">&"#),
-            "&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;"
-        );
     }
 
     #[test]

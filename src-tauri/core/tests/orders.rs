@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use comptoir_core::dataset::{Dataset, DatasetSpec};
+use comptoir_core::lang::Lang;
 use comptoir_core::model::{
     CustomField, DeliveryKind, FulfilmentStatus, LinkUnavailable, Order, OrderPage, OrderQuery,
     OrderQueue, OrderSort, StripeMode,
@@ -979,14 +980,17 @@ async fn an_unpaid_orders_slip_prints_only_on_a_confirmation() {
     };
     let page = ws.list_orders(&waiting).await.unwrap();
     let id = page.rows[0].id.clone();
-    let err = ws.packing_slip(&id, false, false).await.unwrap_err();
+    let err = ws.packing_slip(&id, Lang::En, false).await.unwrap_err();
     let WorkspaceError::PaymentNotSettled(message) = &err else {
         panic!("{err:?}")
     };
     assert!(message.contains("still processing"), "{message}");
-    let job = ws.packing_slip(&id, false, true).await.unwrap();
+    let job = ws.packing_slip(&id, Lang::En, true).await.unwrap();
     assert!(!job.text.is_empty());
-    let err = ws.packing_slips(&waiting, false, false).await.unwrap_err();
+    let err = ws
+        .packing_slips(&waiting, Lang::En, false)
+        .await
+        .unwrap_err();
     assert!(
         err.to_string()
             .contains(&format!("{} orders of this list are not paid", page.total))

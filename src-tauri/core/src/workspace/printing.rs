@@ -2,6 +2,7 @@
 
 use super::{fulfilment_error, Result, Workspace, WorkspaceError};
 use crate::fulfilment::{self, FulfilmentError};
+use crate::lang::Lang;
 use crate::model::OrderQuery;
 use crate::printing::{self, PrintJob};
 use crate::problem::Problem;
@@ -13,7 +14,7 @@ impl Workspace {
     pub async fn packing_slip(
         &self,
         order_id: &str,
-        french: bool,
+        lang: Lang,
         confirm_unpaid: bool,
     ) -> Result<PrintJob> {
         let cur = self.current().await;
@@ -28,7 +29,7 @@ impl Workspace {
             .await
             .map_err(fulfilment_error)?;
         let settings = store::settings::get(&mut conn).await?;
-        let mut job = printing::packing_slip(&order, &shop, french);
+        let mut job = printing::packing_slip(&order, &shop, lang);
         job.printer = printing::validate_printer(&settings.printer_name)?;
         Ok(job)
     }
@@ -39,7 +40,7 @@ impl Workspace {
     pub async fn packing_slips(
         &self,
         q: &OrderQuery,
-        french: bool,
+        lang: Lang,
         confirm_unpaid: bool,
     ) -> Result<(PrintJob, Vec<String>)> {
         let cur = self.current().await;
@@ -77,7 +78,7 @@ impl Workspace {
             .await
             .map_err(fulfilment_error)?;
         let settings = store::settings::get(&mut conn).await?;
-        let mut job = printing::packing_slips(&orders, &shop, french);
+        let mut job = printing::packing_slips(&orders, &shop, lang);
         job.printer = printing::validate_printer(&settings.printer_name)?;
         Ok((job, page.rows.into_iter().map(|r| r.id).collect()))
     }
