@@ -12,12 +12,16 @@
 
 mod support;
 
-use std::time::Duration;
+use std::path::Path;
 
-use comptoir_core::dataset::{Dataset, DatasetSpec};
-use fantoccini::Locator;
+use comptoir_core::dataset::Dataset;
+use comptoir_stripe_sim::SimHandle;
 use serde_json::Value;
-use support::{block_on, App, Launch, Ui, DEFAULT_WAIT};
+use support::{
+    block_on, click_row, connect_and_sync, js, keys, open_account_store, order_row, press,
+    wait_for_opened_links, wait_for_order, wait_for_order_rows, App, Launch, TestShop, Ui,
+    DEFAULT_WAIT,
+};
 
 const HOSTILE_IMG: &str = "<img src=x onerror=alert(1)>";
 const HOSTILE_SCRIPT: &str = "<script>alert(1)</script>";
@@ -78,10 +82,52 @@ fn pick(data: &Dataset) -> (Value, Value, Vec<Value>) {
     (s, inv, items)
 }
 
-async fn js(ui: &Ui, script: &str) -> Value {
-    support::retry("script", || ui.client.execute(script, vec![]))
-        .await
-        .expect("script")
+/// The order the test opens: its session, its invoice and its cart's lines, as the simulator
+/// serves them.
+struct Chosen {
+    session: Value,
+    invoice: Value,
+    items: Vec<Value>,
+}
+
+impl Chosen {
+    fn id(&self) -> &str {
+        self.session["id"].as_str().unwrap()
+    }
+    fn email(&self) -> &str {
+        self.session["customer_details"]["email"].as_str().unwrap()
+    }
+    fn name(&self) -> &str {
+        self.session["customer_details"]["name"].as_str().unwrap()
+    }
+    fn number(&self) -> &str {
+        self.invoice["number"].as_str().unwrap()
+    }
+}
+
+/// The order asks the fields some sessions of the shop ask (a gift message, a dropdown…): when
+/// it has no filled-in text field, it gets another session's fields, at the simulator too.
+fn with_checkout_fields(sim: &SimHandle, data: &Dataset, session: &mut Value) {
+    let has_text = |s: &Value| {
+        s["custom_fields"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["text"]["value"].is_string()))
+    };
+    if has_text(session) {
+        return;
+    }
+    let donor = data
+        .checkout_sessions
+        .iter()
+        .find(|s| has_text(s))
+        .expect("sessions with a filled-in text field");
+    session["custom_fields"] = donor["custom_fields"].clone();
+    let fields = session["custom_fields"].clone();
+    let order_id = session["id"].clone();
+    sim.with_dataset(|d| {
+        let s = d.checkout_sessions.iter_mut().find(|s| s["id"] == order_id);
+        s.unwrap()["custom_fields"] = fields;
+    });
 }
 
 async fn amount(ui: &Ui, testid: &str) -> i64 {
@@ -95,50 +141,23 @@ async fn amount(ui: &Ui, testid: &str) -> i64 {
 #[test]
 fn open_an_order_and_check_it_against_the_simulator() {
     block_on(async {
-        let key = support::test_secret_key();
-        let spec = DatasetSpec {
-            orders: 150,
-            one_off_invoices: 3,
-            subscriptions: 2,
-            deleted_customers: 1,
-            hostile_text: true,
-            now: comptoir_core::store::now(),
-            ..DatasetSpec::default()
-        };
-        let sim = support::start_simulator(&key, &spec).await;
+        let sim = TestShop::new()
+            .orders(150)
+            .one_off_invoices(3)
+            .subscriptions(2)
+            .deleted_customers(1)
+            .hostile_text()
+            .simulator()
+            .await;
+        let key = sim.api_key();
         let data = sim.snapshot();
         let (mut session, invoice, items) = pick(&data);
-        let order_id = session["id"].as_str().unwrap().to_owned();
-        // The order asks the fields some sessions of the shop ask (a gift message, a dropdown…).
-        let has_text = |s: &Value| {
-            s["custom_fields"]
-                .as_array()
-                .is_some_and(|f| f.iter().any(|f| f["text"]["value"].is_string()))
+        with_checkout_fields(&sim, &data, &mut session);
+        let order = Chosen {
+            session,
+            invoice,
+            items,
         };
-        if !has_text(&session) {
-            let donor = data
-                .checkout_sessions
-                .iter()
-                .find(|s| has_text(s))
-                .expect("sessions with a filled-in text field");
-            session["custom_fields"] = donor["custom_fields"].clone();
-            let fields = session["custom_fields"].clone();
-            sim.with_dataset(|d| {
-                let s = d
-                    .checkout_sessions
-                    .iter_mut()
-                    .find(|s| s["id"] == order_id.as_str());
-                s.unwrap()["custom_fields"] = fields;
-            });
-        }
-        let email = session["customer_details"]["email"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let name = session["customer_details"]["name"]
-            .as_str()
-            .unwrap()
-            .to_owned();
         let log_dir = tempfile::tempdir().unwrap();
         let open_log = log_dir.path().join("opened.txt");
         let save_dir = log_dir.path().join("saved");
@@ -158,235 +177,302 @@ fn open_an_order_and_check_it_against_the_simulator() {
         app.run(move |ui| async move {
             // The demo store's table, painted: the start-up figure of the benchmark note
             // (from launching the app and its WebDriver to the first rows on screen).
-            ui.wait_for("[data-testid=\"order-row\"]", DEFAULT_WAIT).await;
-            eprintln!("e2e: start to painted orders table: {:?}", launched.elapsed());
-            ui.click("connect-stripe").await;
-            ui.type_into("onboarding-key", &key).await;
-            ui.click("onboarding-submit").await;
-            ui.wait_until("the first sync to finish", Duration::from_secs(120), || async {
-                if ui.exists("onboarding-error").await {
-                    panic!("onboarding error: {}", ui.text_of("onboarding-error").await);
-                }
-                (!ui.exists("sync-progress").await && ui.exists("last-synced").await).then_some(())
-            })
-            .await;
-
-            // The packing station sent this order: a fulfilment row with a tracking number, as
-            // the fulfilment screen will write it.
-            let db = std::fs::read_dir(&data_dir)
-                .unwrap()
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .find(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with("stripe-") && n.ends_with(".sqlite"))
-                })
-                .expect("the account's database");
-            let store = comptoir_core::store::Store::open(&db).await.unwrap();
-            sqlx::query("INSERT INTO fulfilments (order_id, status, sent_at, staff, station, updated_at) VALUES (?1, 'sent', ?2, 'Camille', 'Atelier', ?2)")
-                .bind(&order_id)
-                .bind(comptoir_core::store::now())
-                .execute(store.pool())
-                .await
-                .unwrap();
-            sqlx::query("INSERT INTO tracking_entries (order_id, carrier, number, url, created_at) VALUES (?1, 'colissimo', '6A99887766554', 'https://www.laposte.fr/outils/suivre-vos-envois?code=6A99887766554', ?2)")
-                .bind(&order_id)
-                .bind(comptoir_core::store::now())
-                .execute(store.pool())
-                .await
-                .unwrap();
-            store.close().await;
-
-            // The Sent tab holds exactly that order; searching its customer finds it.
-            ui.click("nav-orders").await;
-            ui.click("orders-tab-sent").await;
-            let row = format!("[data-testid=\"order-row\"][data-order-id=\"{order_id}\"]");
-            ui.wait_until("the Sent tab to list the order", DEFAULT_WAIT, || async {
-                (ui.count(&row).await == 1).then_some(())
-            })
-            .await;
-            ui.type_into("orders-search", &email).await;
-            ui.wait_until("the search to apply", DEFAULT_WAIT, || async {
-                let n = ui.count("[data-testid=\"order-row\"]").await;
-                (n == 1 && ui.count(&row).await == 1).then_some(())
-            })
-            .await;
-            // Searching a tracking number finds the order too.
-            ui.type_into("orders-search", "6A998877").await;
-            ui.wait_until("the tracking search", DEFAULT_WAIT, || async {
-                (ui.count("[data-testid=\"order-row\"]").await == 1 && ui.count(&row).await == 1)
-                    .then_some(())
-            })
-            .await;
-            ui.type_into("orders-search", &email).await;
-            ui.wait_until("the search to apply again", DEFAULT_WAIT, || async {
-                (ui.count("[data-testid=\"order-row\"]").await == 1).then_some(())
-            })
-            .await;
-            // WebKitWebDriver cannot click a <tr> itself: click its first cell.
-            ui.wait_for(&format!("{row} td"), DEFAULT_WAIT)
-                .await
-                .click()
-                .await
-                .expect("click the row");
+            wait_for_order_rows(&ui).await;
+            eprintln!(
+                "e2e: start to painted orders table: {:?}",
+                launched.elapsed()
+            );
+            connect_and_sync(&ui, &key).await;
+            the_packing_station_sent_it(&data_dir, order.id()).await;
+            the_sent_tab_and_searches_find_it(&ui, &order).await;
+            click_row(&ui, &order_row(order.id())).await;
 
             ui.wait_for_testid("order-number", DEFAULT_WAIT).await;
-            assert_eq!(ui.text_of("order-number").await, invoice["number"].as_str().unwrap());
-            assert_eq!(ui.attr_of("order-status", "data-status").await.as_deref(), Some("sent"));
-
-            // Details: the billing contact, hostile text shown as text.
-            let billing = ui.text_of("order-billing").await;
-            assert!(billing.contains(&name), "billing {billing:?} shows {name:?} literally");
-            assert!(billing.contains(&email));
-            assert!(
-                ui.exists("order-shipping").await || ui.exists("order-same-as-billing").await,
-                "the shipping side says something"
-            );
-
-            // Summary: the lines and every amount, as Stripe computed them.
-            assert_eq!(ui.count("[data-testid=\"order-line\"]").await, items.len());
-            let lines = js(
-                &ui,
-                "return Array.from(document.querySelectorAll('[data-testid=order-line] .product')).map(e => e.textContent)",
-            )
-            .await;
-            let shown: Vec<&str> = lines.as_array().unwrap().iter().filter_map(Value::as_str).collect();
-            let expected: Vec<&str> = items.iter().filter_map(|i| i["description"].as_str()).collect();
-            assert_eq!(shown, expected, "cart lines, hostile text literal");
-            let td = &session["total_details"];
-            assert_eq!(amount(&ui, "order-subtotal").await, session["amount_subtotal"].as_i64().unwrap());
-            assert_eq!(amount(&ui, "order-total").await, session["amount_total"].as_i64().unwrap());
-            assert_eq!(amount(&ui, "order-discount").await, td["amount_discount"].as_i64().unwrap_or(0));
-            assert_eq!(amount(&ui, "order-shipping-cost").await, td["amount_shipping"].as_i64().unwrap_or(0));
-            assert_eq!(amount(&ui, "order-vat").await, td["amount_tax"].as_i64().unwrap_or(0));
-            let method = ui.text_of("order-delivery-method").await;
-            assert!(!method.trim().is_empty());
-            // The VAT sits where the sums add up: added before the total when prices exclude it,
-            // under the total when they include it; the subtotal says which.
-            let tax = td["amount_tax"].as_i64().unwrap_or(0);
-            let exclusive = session["amount_subtotal"].as_i64().unwrap() - td["amount_discount"].as_i64().unwrap_or(0)
-                + td["amount_shipping"].as_i64().unwrap_or(0)
-                + tax
-                == session["amount_total"].as_i64().unwrap();
-            let order = js(&ui, "return Array.from(document.querySelectorAll('.lines tfoot tr[data-row]')).map(e => e.dataset.row)").await;
-            let order: Vec<&str> = order.as_array().unwrap().iter().filter_map(Value::as_str).collect();
-            let vat_at = order.iter().position(|r| *r == "vat" || *r == "vatIncluded").unwrap();
-            let total_at = order.iter().position(|r| *r == "total").unwrap();
-            assert_eq!(vat_at < total_at, tax == 0 || exclusive, "{order:?}");
-            let subtotal = js(&ui, "return document.querySelector('tr[data-row=subtotal] th').textContent").await;
-            let subtotal = subtotal.as_str().unwrap();
-            if tax != 0 {
-                let says = if exclusive { ["excl. VAT", "HT"] } else { ["incl. VAT", "TTC"] };
-                assert!(says.iter().any(|w| subtotal.contains(w)), "{subtotal:?}, exclusive {exclusive}");
-            }
-
-            // The fields filled in at checkout: each label, and what was typed or chosen (a
-            // dropdown's option label), as text.
-            let shown = js(
-                &ui,
-                "return Array.from(document.querySelectorAll('[data-testid=order-custom-field]')).map(e => [e.dataset.key, e.previousElementSibling.textContent.trim(), e.textContent.trim()])",
-            )
-            .await;
-            let shown = shown.as_array().unwrap();
-            let fields = session["custom_fields"].as_array().unwrap();
-            assert_eq!(shown.len(), fields.len(), "{shown:?}");
-            for (row, f) in shown.iter().zip(fields) {
-                assert_eq!(row[0], f["key"]);
-                assert_eq!(row[1], f["label"]["custom"]);
-                let value = match f["type"].as_str().unwrap() {
-                    "dropdown" => f["dropdown"]["options"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .find(|o| o["value"] == f["dropdown"]["value"])
-                        .map(|o| o["label"].clone()),
-                    kind => Some(f[kind]["value"].clone()).filter(|v| v.is_string()),
-                };
-                if let Some(value) = value {
-                    assert_eq!(row[2], value, "field {}", f["key"]);
-                }
-            }
-
-            // Nothing the customer typed became markup or ran.
-            let injected = js(
-                &ui,
-                "return document.querySelectorAll('main img, main script').length + (window.__pwned ? 100 : 0)",
-            )
-            .await;
-            assert_eq!(injected.as_i64(), Some(0), "no element came from customer text");
-            let text = js(&ui, "return document.querySelector('main').innerText").await;
-            assert!(text.as_str().unwrap().contains(HOSTILE_IMG), "the payload shows literally");
-
-            // The three buttons hand the right Stripe URLs to the opener.
-            ui.click("open-invoice-pdf").await;
-            ui.click("open-invoice-dashboard").await;
-            ui.click("open-refund").await;
-            let log = ui
-                .wait_until("the three links to be opened", DEFAULT_WAIT, || async {
-                    let lines: Vec<String> = std::fs::read_to_string(&open_log)
-                        .unwrap_or_default()
-                        .lines()
-                        .map(str::to_owned)
-                        .collect();
-                    (lines.len() >= 3).then_some(lines)
-                })
-                .await;
-            let pi = id_of(&session["payment_intent"]).unwrap();
+            assert_eq!(ui.text_of("order-number").await, order.number());
             assert_eq!(
-                log,
-                vec![
-                    invoice["invoice_pdf"].as_str().unwrap().to_owned(),
-                    format!("https://dashboard.stripe.com/test/invoices/{}", invoice["id"].as_str().unwrap()),
-                    format!("https://dashboard.stripe.com/test/payments/{pi}"),
-                ]
+                ui.attr_of("order-status", "data-status").await.as_deref(),
+                Some("sent")
             );
-            // "Save PDF…" downloads the invoice PDF from Stripe (the simulator) into the folder.
-            ui.click("save-invoice-pdf").await;
-            let number = invoice["number"].as_str().unwrap().to_owned();
-            let saved = ui
-                .wait_until("the invoice PDF to be saved", DEFAULT_WAIT, || async {
-                    std::fs::read_dir(&save_dir)
-                        .unwrap()
-                        .filter_map(|e| e.ok().map(|e| e.path()))
-                        .find(|p| p.extension().is_some_and(|x| x == "pdf"))
-                })
-                .await;
-            let name = saved.file_name().unwrap().to_string_lossy().into_owned();
-            assert!(name.ends_with(&format!(" {number}.pdf")), "saved as {name}");
-            let bytes = std::fs::read(&saved).unwrap();
-            assert!(bytes.starts_with(b"%PDF-"), "the saved file is a PDF");
-            assert!(String::from_utf8_lossy(&bytes).contains(&number));
+            the_details_show_the_billing_contact_literally(&ui, &order).await;
+            the_summary_shows_stripes_lines_and_amounts(&ui, &order).await;
+            the_checkout_fields_show_as_text(&ui, &order).await;
+            nothing_the_customer_typed_became_markup_or_ran(&ui).await;
+            the_three_buttons_open_stripes_urls(&ui, &open_log, &order).await;
+            save_pdf_downloads_the_invoice(&ui, &save_dir, order.number()).await;
             ui.screenshot("open_an_order").await.expect("screenshot");
-
-            // Escape goes back to the list: the Sent tab and the search are kept.
-            ui.client
-                .find(Locator::Css("body"))
-                .await
-                .expect("body")
-                .send_keys("\u{E00C}")
-                .await
-                .expect("Escape");
-            ui.wait_for_testid("orders-table", DEFAULT_WAIT).await;
-            let kept = js(&ui, "return document.querySelector('[data-testid=orders-search]').value").await;
-            assert_eq!(kept.as_str(), Some(email.as_str()), "the search survives the detail");
-            assert_eq!(
-                ui.attr_of("orders-tab-sent", "aria-selected").await.as_deref(),
-                Some("true")
-            );
-            assert_eq!(ui.count(&row).await, 1);
-
-            // At the packing station a scanner types the number and presses Enter: the order
-            // opens at once, even from a tab it is not in.
-            ui.click("orders-tab-to_be_sent").await;
-            let number = invoice["number"].as_str().unwrap();
-            ui.type_into("orders-search", &format!("{number}\u{E007}")).await;
-            ui.wait_until("the scanned order to open", DEFAULT_WAIT, || async {
-                (ui.exists("order-number").await && ui.text_of("order-number").await == number)
-                    .then_some(())
-            })
-            .await;
+            escape_goes_back_to_the_list_as_it_was(&ui, &order).await;
+            a_scanned_number_opens_its_order_from_any_tab(&ui, order.number()).await;
         })
         .await;
         sim.shutdown().await;
     });
+}
+
+/// The packing station sent the order: a fulfilment row with a tracking number, as the
+/// fulfilment screen writes it.
+async fn the_packing_station_sent_it(data_dir: &Path, order_id: &str) {
+    let store = open_account_store(data_dir).await;
+    sqlx::query("INSERT INTO fulfilments (order_id, status, sent_at, staff, station, updated_at) VALUES (?1, 'sent', ?2, 'Camille', 'Atelier', ?2)")
+        .bind(order_id)
+        .bind(comptoir_core::store::now())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO tracking_entries (order_id, carrier, number, url, created_at) VALUES (?1, 'colissimo', '6A99887766554', 'https://www.laposte.fr/outils/suivre-vos-envois?code=6A99887766554', ?2)")
+        .bind(order_id)
+        .bind(comptoir_core::store::now())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+}
+
+/// The Sent tab holds exactly that order; searching its customer, or its tracking number,
+/// finds it. Ends searching its customer.
+async fn the_sent_tab_and_searches_find_it(ui: &Ui, order: &Chosen) {
+    ui.click("nav-orders").await;
+    ui.click("orders-tab-sent").await;
+    let row = order_row(order.id());
+    ui.wait_until("the Sent tab to list the order", DEFAULT_WAIT, || async {
+        (ui.count(&row).await == 1).then_some(())
+    })
+    .await;
+    ui.type_into("orders-search", order.email()).await;
+    ui.wait_until("the search to apply", DEFAULT_WAIT, || async {
+        let n = ui.count("[data-testid=\"order-row\"]").await;
+        (n == 1 && ui.count(&row).await == 1).then_some(())
+    })
+    .await;
+    ui.type_into("orders-search", "6A998877").await;
+    ui.wait_until("the tracking search", DEFAULT_WAIT, || async {
+        (ui.count("[data-testid=\"order-row\"]").await == 1 && ui.count(&row).await == 1)
+            .then_some(())
+    })
+    .await;
+    ui.type_into("orders-search", order.email()).await;
+    ui.wait_until("the search to apply again", DEFAULT_WAIT, || async {
+        (ui.count("[data-testid=\"order-row\"]").await == 1).then_some(())
+    })
+    .await;
+}
+
+/// Details: the billing contact, hostile text shown as text.
+async fn the_details_show_the_billing_contact_literally(ui: &Ui, order: &Chosen) {
+    let (name, email) = (order.name(), order.email());
+    let billing = ui.text_of("order-billing").await;
+    assert!(
+        billing.contains(name),
+        "billing {billing:?} shows {name:?} literally"
+    );
+    assert!(billing.contains(email));
+    assert!(
+        ui.exists("order-shipping").await || ui.exists("order-same-as-billing").await,
+        "the shipping side says something"
+    );
+}
+
+/// Summary: the lines and every amount, as Stripe computed them. The VAT sits where the sums
+/// add up: added before the total when prices exclude it, under the total when they include
+/// it; the subtotal says which.
+async fn the_summary_shows_stripes_lines_and_amounts(ui: &Ui, order: &Chosen) {
+    let (session, items) = (&order.session, &order.items);
+    assert_eq!(ui.count("[data-testid=\"order-line\"]").await, items.len());
+    let lines = js(
+        ui,
+        "return Array.from(document.querySelectorAll('[data-testid=order-line] .product')).map(e => e.textContent)",
+    )
+    .await;
+    let shown: Vec<&str> = lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let expected: Vec<&str> = items
+        .iter()
+        .filter_map(|i| i["description"].as_str())
+        .collect();
+    assert_eq!(shown, expected, "cart lines, hostile text literal");
+    let td = &session["total_details"];
+    assert_eq!(
+        amount(ui, "order-subtotal").await,
+        session["amount_subtotal"].as_i64().unwrap()
+    );
+    assert_eq!(
+        amount(ui, "order-total").await,
+        session["amount_total"].as_i64().unwrap()
+    );
+    assert_eq!(
+        amount(ui, "order-discount").await,
+        td["amount_discount"].as_i64().unwrap_or(0)
+    );
+    assert_eq!(
+        amount(ui, "order-shipping-cost").await,
+        td["amount_shipping"].as_i64().unwrap_or(0)
+    );
+    assert_eq!(
+        amount(ui, "order-vat").await,
+        td["amount_tax"].as_i64().unwrap_or(0)
+    );
+    let method = ui.text_of("order-delivery-method").await;
+    assert!(!method.trim().is_empty());
+    let tax = td["amount_tax"].as_i64().unwrap_or(0);
+    let exclusive = session["amount_subtotal"].as_i64().unwrap()
+        - td["amount_discount"].as_i64().unwrap_or(0)
+        + td["amount_shipping"].as_i64().unwrap_or(0)
+        + tax
+        == session["amount_total"].as_i64().unwrap();
+    let order = js(
+        ui,
+        "return Array.from(document.querySelectorAll('.lines tfoot tr[data-row]')).map(e => e.dataset.row)",
+    )
+    .await;
+    let order: Vec<&str> = order
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let vat_at = order
+        .iter()
+        .position(|r| *r == "vat" || *r == "vatIncluded")
+        .unwrap();
+    let total_at = order.iter().position(|r| *r == "total").unwrap();
+    assert_eq!(vat_at < total_at, tax == 0 || exclusive, "{order:?}");
+    let subtotal = js(
+        ui,
+        "return document.querySelector('tr[data-row=subtotal] th').textContent",
+    )
+    .await;
+    let subtotal = subtotal.as_str().unwrap();
+    if tax != 0 {
+        let says = if exclusive {
+            ["excl. VAT", "HT"]
+        } else {
+            ["incl. VAT", "TTC"]
+        };
+        assert!(
+            says.iter().any(|w| subtotal.contains(w)),
+            "{subtotal:?}, exclusive {exclusive}"
+        );
+    }
+}
+
+/// The fields filled in at checkout: each label, and what was typed or chosen (a dropdown's
+/// option label), as text.
+async fn the_checkout_fields_show_as_text(ui: &Ui, order: &Chosen) {
+    let shown = js(
+        ui,
+        "return Array.from(document.querySelectorAll('[data-testid=order-custom-field]')).map(e => [e.dataset.key, e.previousElementSibling.textContent.trim(), e.textContent.trim()])",
+    )
+    .await;
+    let shown = shown.as_array().unwrap();
+    let fields = order.session["custom_fields"].as_array().unwrap();
+    assert_eq!(shown.len(), fields.len(), "{shown:?}");
+    for (row, f) in shown.iter().zip(fields) {
+        assert_eq!(row[0], f["key"]);
+        assert_eq!(row[1], f["label"]["custom"]);
+        let value = match f["type"].as_str().unwrap() {
+            "dropdown" => f["dropdown"]["options"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["value"] == f["dropdown"]["value"])
+                .map(|o| o["label"].clone()),
+            kind => Some(f[kind]["value"].clone()).filter(|v| v.is_string()),
+        };
+        if let Some(value) = value {
+            assert_eq!(row[2], value, "field {}", f["key"]);
+        }
+    }
+}
+
+async fn nothing_the_customer_typed_became_markup_or_ran(ui: &Ui) {
+    let injected = js(
+        ui,
+        "return document.querySelectorAll('main img, main script').length + (window.__pwned ? 100 : 0)",
+    )
+    .await;
+    assert_eq!(
+        injected.as_i64(),
+        Some(0),
+        "no element came from customer text"
+    );
+    let text = js(ui, "return document.querySelector('main').innerText").await;
+    assert!(
+        text.as_str().unwrap().contains(HOSTILE_IMG),
+        "the payload shows literally"
+    );
+}
+
+/// The invoice PDF, invoice Dashboard and refund buttons hand the right Stripe URLs to the
+/// opener.
+async fn the_three_buttons_open_stripes_urls(ui: &Ui, open_log: &Path, order: &Chosen) {
+    ui.click("open-invoice-pdf").await;
+    ui.click("open-invoice-dashboard").await;
+    ui.click("open-refund").await;
+    let log = wait_for_opened_links(ui, open_log, 3).await;
+    let pi = id_of(&order.session["payment_intent"]).unwrap();
+    let invoice = &order.invoice;
+    assert_eq!(
+        log,
+        vec![
+            invoice["invoice_pdf"].as_str().unwrap().to_owned(),
+            format!(
+                "https://dashboard.stripe.com/test/invoices/{}",
+                invoice["id"].as_str().unwrap()
+            ),
+            format!("https://dashboard.stripe.com/test/payments/{pi}"),
+        ]
+    );
+}
+
+/// "Save PDF…" downloads the invoice PDF from Stripe (the simulator) into the folder.
+async fn save_pdf_downloads_the_invoice(ui: &Ui, save_dir: &Path, number: &str) {
+    ui.click("save-invoice-pdf").await;
+    let saved = ui
+        .wait_until("the invoice PDF to be saved", DEFAULT_WAIT, || async {
+            std::fs::read_dir(save_dir)
+                .unwrap()
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .find(|p| p.extension().is_some_and(|x| x == "pdf"))
+        })
+        .await;
+    let name = saved.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.ends_with(&format!(" {number}.pdf")), "saved as {name}");
+    let bytes = std::fs::read(&saved).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "the saved file is a PDF");
+    assert!(String::from_utf8_lossy(&bytes).contains(number));
+}
+
+/// Escape goes back to the list: the Sent tab and the search are kept.
+async fn escape_goes_back_to_the_list_as_it_was(ui: &Ui, order: &Chosen) {
+    press(ui, keys::ESCAPE).await;
+    ui.wait_for_testid("orders-table", DEFAULT_WAIT).await;
+    let kept = js(
+        ui,
+        "return document.querySelector('[data-testid=orders-search]').value",
+    )
+    .await;
+    assert_eq!(
+        kept.as_str(),
+        Some(order.email()),
+        "the search survives the detail"
+    );
+    assert_eq!(
+        ui.attr_of("orders-tab-sent", "aria-selected")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(ui.count(&order_row(order.id())).await, 1);
+}
+
+/// At the packing station a scanner types the number and presses Enter: the order opens at
+/// once, even from a tab it is not in.
+async fn a_scanned_number_opens_its_order_from_any_tab(ui: &Ui, number: &str) {
+    ui.click("orders-tab-to_be_sent").await;
+    ui.type_into("orders-search", &format!("{number}{}", keys::ENTER))
+        .await;
+    wait_for_order(ui, number).await;
 }

@@ -11,23 +11,14 @@ use std::path::Path;
 use comptoir_core::carriers::Carrier;
 use comptoir_core::dataset::Dataset;
 use comptoir_core::fulfilment::{self, Actor, EmailOutcome, FulfilmentError, TrackingInput};
-use comptoir_core::mail::{self, Mailer, SmtpSecurity, SmtpSettings};
-use comptoir_core::model::FulfilmentStatus;
+use comptoir_core::mail::{self, Mailer, SmtpSettings};
+use comptoir_core::model::{FulfilmentStatus, OrderFulfilment};
 use comptoir_core::store::outbox::{self, OutboxState};
 use comptoir_core::store::{self, Store};
 use smtp_support::SmtpServer;
 
 fn settings(port: u16) -> SmtpSettings {
-    SmtpSettings {
-        host: "127.0.0.1".into(),
-        port,
-        security: SmtpSecurity::None,
-        username: None,
-        from_name: "Épicerie Léa & Zoë".into(),
-        from_address: "boutique@epicerie-lea.fr".into(),
-        reply_to: Some("contact@epicerie-lea.fr".into()),
-        accept_invalid_certs: false,
-    }
+    smtp_support::shop_settings(port, "Épicerie Léa & Zoë")
 }
 
 fn actor() -> Actor {
@@ -46,27 +37,42 @@ async fn shop(dir: &Path) -> Store {
     store
 }
 
-/// The demo shop, its SMTP settings pointing at a fresh aiosmtpd on loopback, and where both
-/// live (dropped last).
+/// The demo shop, its SMTP settings (saved) pointing at a fresh aiosmtpd on loopback, a mailer
+/// for them, and where both live (dropped last).
 struct Shop {
     store: Store,
-    smtp: SmtpSettings,
+    mailer: Mailer,
     server: SmtpServer,
-    dir: tempfile::TempDir,
+    /// Where the store and the server's mailbox live, removed with the shop.
+    _dir: tempfile::TempDir,
 }
 
-async fn shop_with_smtp() -> Shop {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
-    server.start(&[]);
-    let store = shop(dir.path()).await;
-    let smtp = settings(server.port);
-    mail::save_settings(store.pool(), &smtp).await.unwrap();
-    Shop {
-        store,
-        smtp,
-        server,
-        dir,
+impl Shop {
+    /// The SMTP server started with `args` (`--reject ADDRESS`…).
+    async fn with_smtp(args: &[&str]) -> Shop {
+        let mut shop = Shop::with_smtp_down().await;
+        shop.server.start(args);
+        shop
+    }
+
+    /// The SMTP server not started: nothing listens on its port yet (offline).
+    async fn with_smtp_down() -> Shop {
+        let dir = tempfile::tempdir().unwrap();
+        let server = SmtpServer::new(dir.path());
+        let store = shop(dir.path()).await;
+        let smtp = settings(server.port);
+        mail::save_settings(store.pool(), &smtp).await.unwrap();
+        Shop {
+            store,
+            mailer: Mailer::new(&smtp, None).unwrap(),
+            server,
+            _dir: dir,
+        }
+    }
+
+    /// A run of the mail worker at `at`.
+    async fn send_due(&self, at: i64) -> mail::SendReport {
+        mail::send_due(&self.store, &self.mailer, at).await.unwrap()
     }
 }
 
@@ -95,6 +101,15 @@ fn colissimo(number: &str) -> TrackingInput {
         number: Some(number.into()),
         ..Default::default()
     }
+}
+
+/// The order's fulfilment (sent or picked up: when, by whom, the tracking).
+async fn fulfilment_of(store: &Store, id: &str) -> OrderFulfilment {
+    let mut conn = store.pool().acquire().await.unwrap();
+    comptoir_core::fulfilment::of_order(&mut conn, id)
+        .await
+        .unwrap()
+        .expect("the order's fulfilment")
 }
 
 /// Ships an order with one Colissimo parcel and returns the id of its queued shipping email.
@@ -128,17 +143,13 @@ async fn counts(store: &Store, id: &str) -> (i64, i64, i64) {
 
 #[tokio::test]
 async fn shipping_sends_the_customer_a_utf8_multipart_email_with_the_tracking_link() {
-    let Shop {
-        store,
-        smtp,
-        server,
-        dir: _dir,
-    } = shop_with_smtp().await;
-    let id = order_in(&store, "to_be_sent").await;
+    let shop = Shop::with_smtp(&[]).await;
+    let store = &shop.store;
+    let id = order_in(store, "to_be_sent").await;
     let now = store::now();
 
     let out = fulfilment::ship(
-        &store,
+        store,
         &id,
         &[colissimo("6A 1234 5678 901")],
         &actor(),
@@ -153,12 +164,7 @@ async fn shipping_sends_the_customer_a_utf8_multipart_email_with_the_tracking_li
         store::orders::status(store.pool(), &id).await.unwrap(),
         FulfilmentStatus::Sent
     );
-    let mut conn = store.pool().acquire().await.unwrap();
-    let f = comptoir_core::fulfilment::of_order(&mut conn, &id)
-        .await
-        .unwrap()
-        .unwrap();
-    drop(conn);
+    let f = fulfilment_of(store, &id).await;
     assert_eq!(f.sent_at, Some(now));
     assert_eq!(f.staff.as_deref(), Some("Inès"));
     assert_eq!(f.station.as_deref(), Some("Atelier 2"));
@@ -173,11 +179,9 @@ async fn shipping_sends_the_customer_a_utf8_multipart_email_with_the_tracking_li
         Some("Colissimo"),
         "staff see the carrier's name"
     );
-
-    let mailer = Mailer::new(&smtp, None).unwrap();
-    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    let report = shop.send_due(now).await;
     assert_eq!(report.sent, 1);
-    let got = server.received();
+    let got = shop.server.received();
     assert_eq!(got.len(), 1);
     let m = &got[0];
     let number: String = sqlx::query_scalar("SELECT number FROM orders WHERE id = ?1")
@@ -214,7 +218,7 @@ async fn shipping_sends_the_customer_a_utf8_multipart_email_with_the_tracking_li
     assert_eq!(history[0].staff.as_deref(), Some("Inès"));
     // Shipping twice is refused.
     let again = fulfilment::ship(
-        &store,
+        store,
         &id,
         &[colissimo("6A12345678901")],
         &actor(),
@@ -347,16 +351,12 @@ async fn several_parcels_then_mark_not_sent_keeps_the_audit() {
 
 #[tokio::test]
 async fn a_pickup_is_confirmed_with_its_time_and_staff() {
-    let Shop {
-        store,
-        smtp,
-        server,
-        dir: _dir,
-    } = shop_with_smtp().await;
-    let id = order_in(&store, "to_be_picked_up").await;
+    let shop = Shop::with_smtp(&[]).await;
+    let store = &shop.store;
+    let id = order_in(store, "to_be_picked_up").await;
     // A pickup cannot be shipped.
     assert!(fulfilment::ship(
-        &store,
+        store,
         &id,
         &[colissimo("6A12345678901")],
         &actor(),
@@ -366,26 +366,21 @@ async fn a_pickup_is_confirmed_with_its_time_and_staff() {
     )
     .await
     .is_err());
-    let out = fulfilment::send_ready_for_pickup(&store, &id, &actor(), false, 10)
+    let out = fulfilment::send_ready_for_pickup(store, &id, &actor(), false, 10)
         .await
         .unwrap();
     assert!(matches!(out, EmailOutcome::Queued { .. }));
-    fulfilment::confirm_pickup(&store, &id, &actor(), false, 1_700_000_000)
+    fulfilment::confirm_pickup(store, &id, &actor(), false, 1_700_000_000)
         .await
         .unwrap();
     assert_eq!(
         store::orders::status(store.pool(), &id).await.unwrap(),
         FulfilmentStatus::PickedUp
     );
-    let mut conn = store.pool().acquire().await.unwrap();
-    let f = comptoir_core::fulfilment::of_order(&mut conn, &id)
-        .await
-        .unwrap()
-        .unwrap();
-    drop(conn);
+    let f = fulfilment_of(store, &id).await;
     assert_eq!(f.picked_up_at, Some(1_700_000_000));
     assert_eq!(f.staff.as_deref(), Some("Inès"));
-    assert!(fulfilment::confirm_pickup(&store, &id, &actor(), false, 1)
+    assert!(fulfilment::confirm_pickup(store, &id, &actor(), false, 1)
         .await
         .is_err());
     let actions: Vec<String> = fulfilment::history(store.pool(), &id)
@@ -395,10 +390,8 @@ async fn a_pickup_is_confirmed_with_its_time_and_staff() {
         .map(|h| h.action)
         .collect();
     assert_eq!(actions, ["ready_for_pickup_email", "picked_up"]);
-
-    let mailer = Mailer::new(&smtp, None).unwrap();
-    assert_eq!(mail::send_due(&store, &mailer, 20).await.unwrap().sent, 1);
-    let got = server.received();
+    assert_eq!(shop.send_due(20).await.sent, 1);
+    let got = shop.server.received();
     assert!(got[0]["subject"]
         .as_str()
         .unwrap()
@@ -407,16 +400,12 @@ async fn a_pickup_is_confirmed_with_its_time_and_staff() {
 
 #[tokio::test]
 async fn offline_the_order_is_sent_and_the_email_waits_then_goes_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
-    let store = shop(dir.path()).await;
-    let smtp = settings(server.port);
-    mail::save_settings(store.pool(), &smtp).await.unwrap();
-    let id = order_in(&store, "to_be_sent").await;
+    let mut shop = Shop::with_smtp_down().await;
+    let store = &shop.store;
+    let id = order_in(store, "to_be_sent").await;
     let now = store::now();
-    let email_id = ship_queued(&store, &id, "6A12345678901", now).await;
-    let mailer = Mailer::new(&smtp, None).unwrap();
-    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    let email_id = ship_queued(store, &id, "6A12345678901", now).await;
+    let report = shop.send_due(now).await;
     assert_eq!(report.sent, 0);
     assert_eq!(
         store::orders::status(store.pool(), &id).await.unwrap(),
@@ -426,17 +415,11 @@ async fn offline_the_order_is_sent_and_the_email_waits_then_goes_once() {
     assert_eq!(row.state, OutboxState::Pending);
     assert!(row.last_error.is_some());
 
-    server.start(&[]);
-    let report = mail::send_due(&store, &mailer, now + 30).await.unwrap();
+    shop.server.start(&[]);
+    let report = shop.send_due(now + 30).await;
     assert_eq!(report.sent, 1);
-    assert_eq!(
-        mail::send_due(&store, &mailer, now + 9999)
-            .await
-            .unwrap()
-            .sent,
-        0
-    );
-    assert_eq!(server.received().len(), 1);
+    assert_eq!(shop.send_due(now + 9999).await.sent, 0);
+    assert_eq!(shop.server.received().len(), 1);
     assert_eq!(
         outbox::get(store.pool(), email_id).await.unwrap().state,
         OutboxState::Sent
@@ -477,19 +460,14 @@ async fn emails_of(store: &Store, id: &str) -> Vec<outbox::OutboxEmail> {
 
 #[tokio::test]
 async fn mark_not_sent_cancels_the_unsent_shipping_email_for_good() {
-    let Shop {
-        store,
-        smtp,
-        server,
-        dir: _dir,
-    } = shop_with_smtp().await;
-    let mailer = Mailer::new(&smtp, None).unwrap();
-    let id = order_in(&store, "to_be_sent").await;
+    let shop = Shop::with_smtp(&[]).await;
+    let store = &shop.store;
+    let id = order_in(store, "to_be_sent").await;
     let now = store::now();
 
     // Shipped with a wrong number; the email is queued but the worker has not run yet.
-    let wrong = ship_queued(&store, &id, "6A99999999999", now).await;
-    fulfilment::mark_not_sent(&store, &id, &actor(), now + 5)
+    let wrong = ship_queued(store, &id, "6A99999999999", now).await;
+    fulfilment::mark_not_sent(store, &id, &actor(), now + 5)
         .await
         .unwrap();
     let row = outbox::get(store.pool(), wrong).await.unwrap();
@@ -504,10 +482,10 @@ async fn mark_not_sent_cancels_the_unsent_shipping_email_for_good() {
 
     // The worker runs afterwards, even much later: the cancelled email never goes out, and
     // "Retry now" refuses it.
-    let report = mail::send_due(&store, &mailer, now + 99_999).await.unwrap();
+    let report = shop.send_due(now + 99_999).await;
     assert_eq!(report, mail::SendReport::default());
-    assert!(server.received().is_empty());
-    let err = fulfilment::retry_email(&store, wrong, &actor(), now + 100_000)
+    assert!(shop.server.received().is_empty());
+    let err = fulfilment::retry_email(store, wrong, &actor(), now + 100_000)
         .await
         .unwrap_err();
     assert!(matches!(err, FulfilmentError::Mail(_)), "{err:?}");
@@ -518,12 +496,10 @@ async fn mark_not_sent_cancels_the_unsent_shipping_email_for_good() {
     );
 
     // Shipped again with the right number: only that email reaches the customer.
-    let right = ship_queued(&store, &id, "6A12345678901", now + 100_010).await;
-    let report = mail::send_due(&store, &mailer, now + 100_010)
-        .await
-        .unwrap();
+    let right = ship_queued(store, &id, "6A12345678901", now + 100_010).await;
+    let report = shop.send_due(now + 100_010).await;
     assert_eq!(report.sent, 1);
-    let got = server.received();
+    let got = shop.server.received();
     assert_eq!(got.len(), 1, "{got:?}");
     let right = outbox::get(store.pool(), right).await.unwrap();
     assert_eq!(
@@ -533,7 +509,7 @@ async fn mark_not_sent_cancels_the_unsent_shipping_email_for_good() {
     let text = got[0]["parts"][0]["content"].as_str().unwrap();
     assert!(text.contains("6A12345678901"), "{text}");
     assert!(!text.contains("6A99999999999"), "{text}");
-    let states: Vec<OutboxState> = emails_of(&store, &id)
+    let states: Vec<OutboxState> = emails_of(store, &id)
         .await
         .iter()
         .map(|e| e.state)
@@ -543,22 +519,17 @@ async fn mark_not_sent_cancels_the_unsent_shipping_email_for_good() {
 
 #[tokio::test]
 async fn mark_not_sent_leaves_a_sent_email_sent_and_says_when_one_may_have_gone() {
-    let Shop {
-        store,
-        smtp,
-        server,
-        dir: _dir,
-    } = shop_with_smtp().await;
-    let mailer = Mailer::new(&smtp, None).unwrap();
-    let id = order_in(&store, "to_be_sent").await;
+    let shop = Shop::with_smtp(&[]).await;
+    let store = &shop.store;
+    let id = order_in(store, "to_be_sent").await;
     let now = store::now();
 
     // Already sent: it stays sent, and the history says so.
-    let sent = ship_queued(&store, &id, "6A12345678901", now).await;
-    assert_eq!(mail::send_due(&store, &mailer, now).await.unwrap().sent, 1);
+    let sent = ship_queued(store, &id, "6A12345678901", now).await;
+    assert_eq!(shop.send_due(now).await.sent, 1);
     let before = outbox::get(store.pool(), sent).await.unwrap();
     assert_eq!(before.state, OutboxState::Sent);
-    fulfilment::mark_not_sent(&store, &id, &actor(), now + 5)
+    fulfilment::mark_not_sent(store, &id, &actor(), now + 5)
         .await
         .unwrap();
     assert_eq!(outbox::get(store.pool(), sent).await.unwrap(), before);
@@ -567,17 +538,17 @@ async fn mark_not_sent_leaves_a_sent_email_sent_and_says_when_one_may_have_gone(
     assert!(detail.contains("already sent"), "{detail}");
     assert!(!detail.contains("cancelled"), "{detail}");
     // A sent email is not retried.
-    let err = fulfilment::retry_email(&store, sent, &actor(), now + 6)
+    let err = fulfilment::retry_email(store, sent, &actor(), now + 6)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("already sent"), "{err}");
 
     // Being sent right now (a sender claimed it): not touched, and the history warns that it
     // may already have gone.
-    let held = ship_queued(&store, &id, "6A12345678902", now + 10).await;
+    let held = ship_queued(store, &id, "6A12345678902", now + 10).await;
     let claimed = outbox::claim_due(store.pool(), now + 10, 1).await.unwrap();
     assert_eq!(claimed[0].id, held);
-    fulfilment::mark_not_sent(&store, &id, &actor(), now + 15)
+    fulfilment::mark_not_sent(store, &id, &actor(), now + 15)
         .await
         .unwrap();
     assert_eq!(
@@ -588,27 +559,22 @@ async fn mark_not_sent_leaves_a_sent_email_sent_and_says_when_one_may_have_gone(
     let detail = detail.last().unwrap().detail.clone().unwrap();
     assert!(detail.contains("may already have gone"), "{detail}");
     // The claimed attempt then goes through: the server accepts it, and it is recorded sent.
-    mailer.send(&claimed[0]).await.unwrap();
+    shop.mailer.send(&claimed[0]).await.unwrap();
     outbox::mark_sent(store.pool(), held, now + 16)
         .await
         .unwrap();
-    assert_eq!(server.received().len(), 2);
+    assert_eq!(shop.server.received().len(), 2);
 }
 
 #[tokio::test]
 async fn retry_now_sends_a_failed_shipping_email_once_with_its_message_id() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
-    server.start(&["--reject", "zoe@example.com"]);
-    let store = shop(dir.path()).await;
-    let smtp = settings(server.port);
-    mail::save_settings(store.pool(), &smtp).await.unwrap();
-    let mailer = Mailer::new(&smtp, None).unwrap();
-    let id = order_in(&store, "to_be_sent").await;
+    let mut shop = Shop::with_smtp(&["--reject", "zoe@example.com"]).await;
+    let store = &shop.store;
+    let id = order_in(store, "to_be_sent").await;
     let now = store::now();
-    let email = ship_queued(&store, &id, "6A12345678901", now).await;
+    let email = ship_queued(store, &id, "6A12345678901", now).await;
     for at in [now, now + 30, now + 90] {
-        mail::send_due(&store, &mailer, at).await.unwrap();
+        shop.send_due(at).await;
     }
     let failed = outbox::get(store.pool(), email).await.unwrap();
     assert_eq!(failed.state, OutboxState::Failed);
@@ -619,15 +585,15 @@ async fn retry_now_sends_a_failed_shipping_email_once_with_its_message_id() {
         staff: " ".into(),
         station: String::new(),
     };
-    assert!(fulfilment::retry_email(&store, email, &nobody, now + 100)
+    assert!(fulfilment::retry_email(store, email, &nobody, now + 100)
         .await
         .is_err());
     assert_eq!(outbox::get(store.pool(), email).await.unwrap(), failed);
 
-    server.stop();
-    server.start(&[]);
+    shop.server.stop();
+    shop.server.start(&[]);
     let later = now + 1000;
-    let retried = fulfilment::retry_email(&store, email, &actor(), later)
+    let retried = fulfilment::retry_email(store, email, &actor(), later)
         .await
         .unwrap();
     assert_eq!(retried.state, OutboxState::Pending);
@@ -642,18 +608,9 @@ async fn retry_now_sends_a_failed_shipping_email_once_with_its_message_id() {
         .unwrap()
         .contains(&failed.message_id));
 
-    assert_eq!(
-        mail::send_due(&store, &mailer, later).await.unwrap().sent,
-        1
-    );
-    assert_eq!(
-        mail::send_due(&store, &mailer, later + 99_999)
-            .await
-            .unwrap()
-            .sent,
-        0
-    );
-    let got = server.received();
+    assert_eq!(shop.send_due(later).await.sent, 1);
+    assert_eq!(shop.send_due(later + 99_999).await.sent, 0);
+    let got = shop.server.received();
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(
         got[0]["message_id"].as_str(),
@@ -662,7 +619,7 @@ async fn retry_now_sends_a_failed_shipping_email_once_with_its_message_id() {
     assert_eq!(got[0]["rcpt_tos"], serde_json::json!(["zoe@example.com"]));
     let sent = outbox::get(store.pool(), email).await.unwrap();
     assert_eq!((sent.state, sent.sent_at), (OutboxState::Sent, Some(later)));
-    let err = fulfilment::retry_email(&store, email, &actor(), later + 5)
+    let err = fulfilment::retry_email(store, email, &actor(), later + 5)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("already sent"), "{err}");
@@ -670,17 +627,13 @@ async fn retry_now_sends_a_failed_shipping_email_once_with_its_message_id() {
 
 #[tokio::test]
 async fn a_letter_is_marked_sent_without_tracking_with_or_without_the_email() {
-    let Shop {
-        store,
-        smtp,
-        server,
-        dir: _dir,
-    } = shop_with_smtp().await;
+    let shop = Shop::with_smtp(&[]).await;
+    let store = &shop.store;
     let now = store::now();
 
     // Told to the customer: the shipping email, without a "track your parcel" line.
-    let letter = order_in(&store, "to_be_sent").await;
-    let out = fulfilment::ship_untracked(&store, &letter, &actor(), true, false, false, now)
+    let letter = order_in(store, "to_be_sent").await;
+    let out = fulfilment::ship_untracked(store, &letter, &actor(), true, false, false, now)
         .await
         .unwrap();
     assert!(matches!(out, EmailOutcome::Queued { .. }), "{out:?}");
@@ -688,20 +641,15 @@ async fn a_letter_is_marked_sent_without_tracking_with_or_without_the_email() {
         store::orders::status(store.pool(), &letter).await.unwrap(),
         FulfilmentStatus::Sent
     );
-    assert_eq!(
-        counts(&store, &letter).await,
-        (0, 1, 1),
-        "no tracking entry"
-    );
+    assert_eq!(counts(store, &letter).await, (0, 1, 1), "no tracking entry");
     let history = fulfilment::history(store.pool(), &letter).await.unwrap();
     assert_eq!(history[0].action, "shipped");
     assert_eq!(
         history[0].detail.as_deref(),
         Some("no tracking; email queued")
     );
-    let mailer = Mailer::new(&smtp, None).unwrap();
-    assert_eq!(mail::send_due(&store, &mailer, now).await.unwrap().sent, 1);
-    let got = server.received();
+    assert_eq!(shop.send_due(now).await.sent, 1);
+    let got = shop.server.received();
     let text = got[0]["parts"][0]["content"].as_str().unwrap();
     assert!(text.contains("a été expédiée"), "{text}");
     assert!(!text.contains("Suivre votre colis"), "{text}");
@@ -711,19 +659,18 @@ async fn a_letter_is_marked_sent_without_tracking_with_or_without_the_email() {
         .contains("<ul>"));
 
     // Not told: Sent, no email queued, and the history says so.
-    let quiet = order_in(&store, "to_be_sent").await;
+    let quiet = order_in(store, "to_be_sent").await;
     assert_ne!(quiet, letter);
-    let out = fulfilment::ship_untracked(&store, &quiet, &actor(), false, false, false, now)
+    let out = fulfilment::ship_untracked(store, &quiet, &actor(), false, false, false, now)
         .await
         .unwrap();
     assert!(matches!(out, EmailOutcome::None), "{out:?}");
-    assert_eq!(counts(&store, &quiet).await, (0, 1, 0));
+    assert_eq!(counts(store, &quiet).await, (0, 1, 0));
     let history = fulfilment::history(store.pool(), &quiet).await.unwrap();
     assert_eq!(history[0].detail.as_deref(), Some("no tracking; no email"));
 
     // Only from To be sent, and only with a staff name: nothing changes otherwise.
-    let again =
-        fulfilment::ship_untracked(&store, &quiet, &actor(), false, false, false, now).await;
+    let again = fulfilment::ship_untracked(store, &quiet, &actor(), false, false, false, now).await;
     assert!(
         matches!(again, Err(FulfilmentError::Invalid(_))),
         "{again:?}"
@@ -732,11 +679,11 @@ async fn a_letter_is_marked_sent_without_tracking_with_or_without_the_email() {
         staff: " ".into(),
         station: String::new(),
     };
-    let pickup = order_in(&store, "to_be_picked_up").await;
+    let pickup = order_in(store, "to_be_picked_up").await;
     let refused =
-        fulfilment::ship_untracked(&store, &pickup, &nobody, false, false, false, now).await;
+        fulfilment::ship_untracked(store, &pickup, &nobody, false, false, false, now).await;
     assert!(matches!(refused, Err(FulfilmentError::Invalid(_))));
-    assert_eq!(counts(&store, &pickup).await, (0, 0, 0));
+    assert_eq!(counts(store, &pickup).await, (0, 0, 0));
 }
 
 /// An order held back by its payment (`hold` is `awaiting_payment` or `on_hold`) that staff
@@ -755,7 +702,7 @@ async fn held_order(store: &Store, hold: &str, kind: &str) -> String {
 
 #[tokio::test]
 async fn an_unpaid_order_goes_out_only_on_a_confirmation_the_history_keeps() {
-    let shop = shop_with_smtp().await;
+    let shop = Shop::with_smtp(&[]).await;
     let store = &shop.store;
     let id = held_order(store, "awaiting_payment", "delivery").await;
     let parcels = [colissimo("6A12345678901")];

@@ -2,41 +2,30 @@
 //! simulator (through `COMPTOIR_STRIPE_FILES_BASE`) and written atomically; a non-PDF answer, an
 //! unreachable host and a link off Stripe's hosts give clear errors and leave no file behind.
 
-use std::path::Path;
-use std::sync::Arc;
+mod support;
 
-use comptoir_core::dataset::{Dataset, DatasetSpec};
+use std::path::Path;
+
+use comptoir_core::dataset::Dataset;
 use comptoir_core::invoice_pdf::{self, FILES_BASE_ENV};
 use comptoir_core::lang::Lang;
-use comptoir_core::secrets::{MemoryStore, Secret, SecretKind, SecretStore};
-use comptoir_core::store;
-use comptoir_core::sync::SyncOptions;
-use comptoir_core::workspace::{Workspace, WorkspaceConfig, WorkspaceError};
-use comptoir_stripe_sim::{SimConfig, SimHandle, Simulator};
+use comptoir_core::workspace::WorkspaceError;
+use comptoir_stripe_sim::SimHandle;
 use serde_json::Value;
+use support::TestShop;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-fn test_key() -> String {
-    format!("sk_test_{}", "comptoirInvoicePdf".repeat(2))
+/// The shop of these tests: orders and one-off invoices with PDFs, nothing else.
+fn shop() -> TestShop {
+    TestShop::new()
+        .orders(20)
+        .one_off_invoices(2)
+        .subscriptions(0)
+        .deleted_customers(0)
 }
 
 async fn simulator() -> SimHandle {
-    let spec = DatasetSpec {
-        orders: 20,
-        one_off_invoices: 2,
-        subscriptions: 0,
-        deleted_customers: 0,
-        now: store::now(),
-        ..DatasetSpec::default()
-    };
-    Simulator::start(
-        Dataset::generate(&spec),
-        SimConfig {
-            api_key: test_key(),
-            ..SimConfig::default()
-        },
-    )
-    .await
+    shop().simulator().await
 }
 
 /// Completed payment sessions whose invoice has a PDF link: (session id, invoice).
@@ -63,6 +52,16 @@ fn files_in(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// A link to an invoice PDF on Stripe's host (whose answer the tests' base stands in for).
+const A_PDF_LINK: &str = "https://pay.stripe.com/invoice/acct_1/test_abc/pdf?s=ap";
+
+/// Downloads `url` into `dest` with `base` standing in for Stripe's hosts, which must fail.
+async fn refused_download(url: &str, base: &str, dest: &Path) -> WorkspaceError {
+    invoice_pdf::download(url, Some(base), dest)
+        .await
+        .unwrap_err()
 }
 
 /// A local server that answers every request with an HTML page, status 200.
@@ -128,13 +127,7 @@ async fn a_non_pdf_answer_is_refused_and_leaves_no_file() {
     let base = html_server().await;
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("Invoice X.pdf");
-    let err = invoice_pdf::download(
-        "https://pay.stripe.com/invoice/acct_1/test_abc/pdf?s=ap",
-        Some(&base),
-        &dest,
-    )
-    .await
-    .unwrap_err();
+    let err = refused_download(A_PDF_LINK, &base, &dest).await;
     assert!(
         matches!(&err, WorkspaceError::InvalidInput(m) if m.starts_with("Stripe did not return a PDF")),
         "{err}"
@@ -143,13 +136,12 @@ async fn a_non_pdf_answer_is_refused_and_leaves_no_file() {
 
     // An unknown invoice: the simulator answers 404, which is not a PDF either.
     let sim = simulator().await;
-    let err = invoice_pdf::download(
+    let err = refused_download(
         "https://pay.stripe.com/invoice/acct_1/test_nope/pdf?s=ap",
-        Some(&sim.base_url()),
+        &sim.base_url(),
         &dest,
     )
-    .await
-    .unwrap_err();
+    .await;
     assert!(
         err.to_string()
             .contains("Stripe did not return a PDF (HTTP 404)"),
@@ -172,13 +164,7 @@ async fn a_redirect_off_stripe_is_not_followed() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("Invoice X.pdf");
-    let err = invoice_pdf::download(
-        "https://pay.stripe.com/invoice/acct_1/test_abc/pdf?s=ap",
-        Some(&base),
-        &dest,
-    )
-    .await
-    .unwrap_err();
+    let err = refused_download(A_PDF_LINK, &base, &dest).await;
     assert!(
         err.to_string()
             .contains("Stripe did not return a PDF (HTTP 302)"),
@@ -197,13 +183,7 @@ async fn an_unreachable_host_is_a_network_error_and_leaves_no_file() {
         .port();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("Invoice X.pdf");
-    let err = invoice_pdf::download(
-        "https://pay.stripe.com/invoice/acct_1/test_abc/pdf?s=ap",
-        Some(&format!("http://127.0.0.1:{port}/")),
-        &dest,
-    )
-    .await
-    .unwrap_err();
+    let err = refused_download(A_PDF_LINK, &format!("http://127.0.0.1:{port}/"), &dest).await;
     assert!(
         matches!(
             &err,
@@ -229,9 +209,7 @@ async fn links_off_stripe_are_refused_before_any_request() {
         "file:///etc/passwd",
     ] {
         // Even with the test base set, the allow-list is checked on the original link.
-        let err = invoice_pdf::download(url, Some("http://127.0.0.1:9/"), &dest)
-            .await
-            .unwrap_err();
+        let err = refused_download(url, "http://127.0.0.1:9/", &dest).await;
         assert!(
             matches!(err, WorkspaceError::InvalidInput(_)),
             "{url}: {err:?}"
@@ -252,13 +230,12 @@ async fn a_folder_that_cannot_be_written_is_a_clear_error() {
     let (_, invoice) = sessions_with_pdf(&data).into_iter().next().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("missing-folder").join("Invoice.pdf");
-    let err = invoice_pdf::download(
+    let err = refused_download(
         invoice["invoice_pdf"].as_str().unwrap(),
-        Some(&sim.base_url()),
+        &sim.base_url(),
         &dest,
     )
-    .await
-    .unwrap_err();
+    .await;
     assert!(
         err.to_string()
             .starts_with("Comptoir cannot write to the folder"),
@@ -271,7 +248,8 @@ async fn a_folder_that_cannot_be_written_is_a_clear_error() {
 /// The workspace path: the order's cached link is used, and an order without a PDF says so.
 #[tokio::test]
 async fn the_workspace_saves_an_orders_pdf_and_explains_a_missing_one() {
-    let sim = simulator().await;
+    let shop = shop().start().await;
+    let sim = &shop.sim;
     let pdfs = sessions_with_pdf(&sim.snapshot());
     assert!(pdfs.len() >= 3, "the dataset has orders with PDFs");
     let (with_pdf, invoice) = pdfs[0].clone();
@@ -288,20 +266,7 @@ async fn the_workspace_saves_an_orders_pdf_and_explains_a_missing_one() {
         }
     });
 
-    let dir = tempfile::tempdir().unwrap();
-    let secrets = Arc::new(MemoryStore::new());
-    secrets
-        .set(SecretKind::StripeKey, &Secret::new(test_key()))
-        .unwrap();
-    let ws = Workspace::open(WorkspaceConfig {
-        data_dir: dir.path().join("data"),
-        api_base: sim.base_url(),
-        secrets,
-        sync_options: SyncOptions::default(),
-    })
-    .await
-    .unwrap();
-    ws.sync(Arc::new(|_| {})).await.unwrap();
+    let ws = shop.synced_workspace().await;
 
     // This test process alone reads the variable (the other tests pass the base explicitly).
     std::env::set_var(FILES_BASE_ENV, sim.base_url());
@@ -319,5 +284,5 @@ async fn the_workspace_saves_an_orders_pdf_and_explains_a_missing_one() {
     let err = ws.save_invoice_pdf(&off_stripe, &other).await.unwrap_err();
     assert!(err.to_string().contains("evil.example"), "{err}");
     assert_eq!(files_in(out.path()), vec!["Invoice.pdf".to_owned()]);
-    sim.shutdown().await;
+    shop.sim.shutdown().await;
 }

@@ -22,16 +22,7 @@ mod smtp_support;
 use smtp_support::{free_port, SmtpServer};
 
 fn settings(port: u16) -> SmtpSettings {
-    SmtpSettings {
-        host: "127.0.0.1".into(),
-        port,
-        security: SmtpSecurity::None,
-        username: None,
-        from_name: "Épicerie Léa & Zoë — Café".into(),
-        from_address: "boutique@epicerie-lea.fr".into(),
-        reply_to: Some("contact@epicerie-lea.fr".into()),
-        accept_invalid_certs: false,
-    }
+    smtp_support::shop_settings(port, "Épicerie Léa & Zoë — Café")
 }
 
 fn email(n: usize) -> NewEmail {
@@ -51,22 +42,83 @@ async fn open_store(dir: &Path) -> Store {
     Store::open(&dir.join("mail.sqlite")).await.unwrap()
 }
 
+/// An outbox on a fresh store, SMTP settings pointing at an aiosmtpd on loopback, a mailer for
+/// them, and the time the test starts at.
+struct Desk {
+    store: Store,
+    smtp: SmtpSettings,
+    mailer: Mailer,
+    server: SmtpServer,
+    now: i64,
+    dir: tempfile::TempDir,
+}
+
+impl Desk {
+    /// The server not started: nothing listens on its port yet.
+    async fn down() -> Desk {
+        let dir = tempfile::tempdir().unwrap();
+        let server = SmtpServer::new(dir.path());
+        let store = open_store(dir.path()).await;
+        let smtp = settings(server.port);
+        Desk {
+            store,
+            mailer: Mailer::new(&smtp, None).unwrap(),
+            smtp,
+            server,
+            now: store::now(),
+            dir,
+        }
+    }
+
+    /// The server started with `args` (`--reject ADDRESS`, `--exit-on N`…).
+    async fn up(args: &[&str]) -> Desk {
+        let mut desk = Desk::down().await;
+        desk.server.start(args);
+        desk
+    }
+
+    /// Queues `email` at the start time.
+    async fn queue(&self, email: &NewEmail) -> outbox::OutboxEmail {
+        mail::enqueue(self.store.pool(), Some(&self.smtp), email, self.now)
+            .await
+            .unwrap()
+    }
+
+    /// A run of the mail worker at `at`.
+    async fn send_due(&self, at: i64) -> mail::SendReport {
+        mail::send_due(&self.store, &self.mailer, at).await.unwrap()
+    }
+
+    /// The outbox's row for an email.
+    async fn get(&self, id: i64) -> outbox::OutboxEmail {
+        outbox::get(self.store.pool(), id).await.unwrap()
+    }
+
+    /// An app restart: the store closed and opened again.
+    async fn reopen(&mut self) {
+        self.store.close().await;
+        self.store = open_store(self.dir.path()).await;
+    }
+}
+
 fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
     v[key].as_str().unwrap_or_else(|| panic!("{key} in {v}"))
 }
 
 #[tokio::test]
 async fn a_utf8_multipart_email_reaches_the_server_once_with_its_message_id() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
-    server.start(&[]);
-    let store = open_store(dir.path()).await;
-    let smtp = settings(server.port);
-    mail::save_settings(store.pool(), &smtp).await.unwrap();
-    let smtp = mail::load_settings(store.pool()).await.unwrap().unwrap();
-    let now = store::now();
+    let mut desk = Desk::up(&[]).await;
+    mail::save_settings(desk.store.pool(), &desk.smtp)
+        .await
+        .unwrap();
+    // What the outbox works with: the settings as saved and read back.
+    let smtp = mail::load_settings(desk.store.pool())
+        .await
+        .unwrap()
+        .unwrap();
+    let now = desk.now;
 
-    let queued = mail::enqueue(store.pool(), Some(&smtp), &email(1042), now)
+    let queued = mail::enqueue(desk.store.pool(), Some(&smtp), &email(1042), now)
         .await
         .unwrap();
     assert_eq!(queued.state, OutboxState::Pending);
@@ -77,11 +129,11 @@ async fn a_utf8_multipart_email_reaches_the_server_once_with_its_message_id() {
     );
 
     let mailer = Mailer::new(&smtp, None).unwrap();
-    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    let report = mail::send_due(&desk.store, &mailer, now).await.unwrap();
     assert_eq!((report.sent, report.retrying, report.failed), (1, 0, 0));
     assert!(report.stopped.is_none());
 
-    let got = server.received();
+    let got = desk.server.received();
     assert_eq!(got.len(), 1, "{got:?}");
     let m = &got[0];
     assert_eq!(m["rcpt_tos"], serde_json::json!(["zoe@example.com"]));
@@ -110,123 +162,107 @@ async fn a_utf8_multipart_email_reaches_the_server_once_with_its_message_id() {
     assert!(html.contains("Bonjour Zoë &lt;script&gt;,"), "{html}");
     assert!(html.contains("commande n° 1042"), "{html}");
 
-    let row = outbox::get(store.pool(), queued.id).await.unwrap();
+    let row = desk.get(queued.id).await;
     assert_eq!(row.state, OutboxState::Sent);
     assert_eq!(row.attempts, 1);
     assert_eq!(row.sent_at, Some(now));
     assert_eq!(
-        outbox::list_for_order(store.pool(), "cs_test_1042")
+        outbox::list_for_order(desk.store.pool(), "cs_test_1042")
             .await
             .unwrap(),
         vec![row]
     );
 
     // Later runs, and an app restart, never send it again.
-    store.close().await;
-    let store = open_store(dir.path()).await;
-    let report = mail::send_due(&store, &mailer, now + 24 * 3600)
+    desk.reopen().await;
+    let report = mail::send_due(&desk.store, &mailer, now + 24 * 3600)
         .await
         .unwrap();
     assert_eq!(report.sent, 0);
-    assert_eq!(server.received().len(), 1);
+    assert_eq!(desk.server.received().len(), 1);
 }
 
 #[tokio::test]
 async fn a_server_that_is_down_keeps_the_email_queued_until_it_is_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
-    let store = open_store(dir.path()).await;
-    let smtp = settings(server.port);
-    let mailer = Mailer::new(&smtp, None).unwrap();
-    let now = store::now();
-    let queued = mail::enqueue(store.pool(), Some(&smtp), &email(7), now)
-        .await
-        .unwrap();
+    let mut desk = Desk::down().await;
+    let now = desk.now;
+    let queued = desk.queue(&email(7)).await;
 
     // Offline: the email waits, with the reason in plain words and a backoff.
-    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    let report = desk.send_due(now).await;
     assert_eq!((report.sent, report.retrying, report.failed), (0, 1, 0));
     let stopped = report.stopped.unwrap();
     assert_eq!(stopped.kind, SendFailureKind::ConnectionRefused);
-    let row = outbox::get(store.pool(), queued.id).await.unwrap();
+    let row = desk.get(queued.id).await;
     assert_eq!(row.state, OutboxState::Pending);
     assert_eq!(row.attempts, 1);
     assert_eq!(row.next_attempt_at, now + 30);
     let error = row.last_error.unwrap();
     assert!(error.contains("refused the connection"), "{error}");
     assert!(
-        error.contains(&format!("127.0.0.1:{}", server.port)),
+        error.contains(&format!("127.0.0.1:{}", desk.server.port)),
         "{error}"
     );
 
     // Not due yet: nothing is tried.
-    let report = mail::send_due(&store, &mailer, now + 10).await.unwrap();
+    let report = desk.send_due(now + 10).await;
     assert_eq!(report, mail::SendReport::default());
 
     // Still down at the next attempt: the wait doubles.
-    let report = mail::send_due(&store, &mailer, now + 30).await.unwrap();
+    let report = desk.send_due(now + 30).await;
     assert_eq!(report.retrying, 1);
-    let row = outbox::get(store.pool(), queued.id).await.unwrap();
+    let row = desk.get(queued.id).await;
     assert_eq!((row.attempts, row.next_attempt_at), (2, now + 30 + 60));
 
-    server.start(&[]);
-    let report = mail::send_due(&store, &mailer, now + 90).await.unwrap();
+    desk.server.start(&[]);
+    let report = desk.send_due(now + 90).await;
     assert_eq!((report.sent, report.retrying, report.failed), (1, 0, 0));
-    let row = outbox::get(store.pool(), queued.id).await.unwrap();
+    let row = desk.get(queued.id).await;
     assert_eq!(row.state, OutboxState::Sent);
     assert_eq!(row.attempts, 3);
     assert_eq!(row.last_error, None);
-    let report = mail::send_due(&store, &mailer, now + 99_999).await.unwrap();
+    let report = desk.send_due(now + 99_999).await;
     assert_eq!(report.sent, 0);
-    let got = server.received();
+    let got = desk.server.received();
     assert_eq!(got.len(), 1);
     assert_eq!(str_of(&got[0], "message_id"), queued.message_id);
 }
 
 #[tokio::test]
 async fn a_server_that_dies_mid_queue_gets_every_email_exactly_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
     // The server accepts the first email and dies when the second one's data arrives.
-    server.start(&["--exit-on", "2"]);
-    let mut store = open_store(dir.path()).await;
-    let smtp = settings(server.port);
-    let mailer = Mailer::new(&smtp, None).unwrap();
-    let mut now = store::now();
+    let mut desk = Desk::up(&["--exit-on", "2"]).await;
+    let mut now = desk.now;
     let mut ids = Vec::new();
     for n in 1..=5 {
-        let queued = mail::enqueue(store.pool(), Some(&smtp), &email(n), now)
-            .await
-            .unwrap();
-        ids.push(queued.message_id);
+        ids.push(desk.queue(&email(n)).await.message_id);
     }
 
-    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    let report = desk.send_due(now).await;
     assert_eq!((report.sent, report.retrying), (1, 1), "{report:?}");
     assert_eq!(
         report.stopped.unwrap().kind,
         SendFailureKind::ConnectionLost
     );
-    server.wait_exit();
+    desk.server.wait_exit();
 
     // Down: a run, then an app restart, then the server is back.
     now += 3600;
-    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    let report = desk.send_due(now).await;
     assert_eq!(report.sent, 0);
     assert_eq!(
         report.stopped.unwrap().kind,
         SendFailureKind::ConnectionRefused
     );
-    store.close().await;
-    store = open_store(dir.path()).await;
-    server.start(&[]);
+    desk.reopen().await;
+    desk.server.start(&[]);
 
     let mut runs = 0;
     loop {
         now += 3600;
         runs += 1;
-        let report = mail::send_due(&store, &mailer, now).await.unwrap();
-        let left = outbox::list(store.pool())
+        let report = desk.send_due(now).await;
+        let left = outbox::list(desk.store.pool())
             .await
             .unwrap()
             .into_iter()
@@ -242,7 +278,7 @@ async fn a_server_that_dies_mid_queue_gets_every_email_exactly_once() {
     }
 
     let mut counts: HashMap<String, usize> = HashMap::new();
-    for m in server.received() {
+    for m in desk.server.received() {
         *counts
             .entry(str_of(&m, "message_id").to_owned())
             .or_default() += 1;
@@ -251,7 +287,7 @@ async fn a_server_that_dies_mid_queue_gets_every_email_exactly_once() {
     for id in &ids {
         assert_eq!(counts.get(id), Some(&1), "{id} in {counts:?}");
     }
-    for row in outbox::list(store.pool()).await.unwrap() {
+    for row in outbox::list(desk.store.pool()).await.unwrap() {
         assert_eq!(row.state, OutboxState::Sent);
         assert!(row.last_error.is_none());
     }
@@ -259,34 +295,25 @@ async fn a_server_that_dies_mid_queue_gets_every_email_exactly_once() {
 
 #[tokio::test]
 async fn an_email_left_mid_send_by_a_crash_is_sent_once_its_claim_is_stale() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
-    server.start(&[]);
-    let store = open_store(dir.path()).await;
-    let smtp = settings(server.port);
-    let mailer = Mailer::new(&smtp, None).unwrap();
-    let now = store::now();
-    let queued = mail::enqueue(store.pool(), Some(&smtp), &email(9), now)
-        .await
-        .unwrap();
+    let mut desk = Desk::up(&[]).await;
+    let now = desk.now;
+    let queued = desk.queue(&email(9)).await;
     // A run claims it and the app dies before anything else happens.
-    let claimed = outbox::claim_due(store.pool(), now, 10).await.unwrap();
+    let claimed = outbox::claim_due(desk.store.pool(), now, 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0].state, OutboxState::Sending);
-    store.close().await;
-
-    let store = open_store(dir.path()).await;
+    desk.reopen().await;
     // A fresh claim may still be in flight elsewhere: leave it alone.
-    let report = mail::send_due(&store, &mailer, now + 60).await.unwrap();
+    let report = desk.send_due(now + 60).await;
     assert_eq!(report.sent, 0);
-    assert!(server.received().is_empty());
+    assert!(desk.server.received().is_empty());
     // Once stale, it goes back to the queue and is sent, once.
     let later = now + STALE_CLAIM_SECS + 1;
-    let report = mail::send_due(&store, &mailer, later).await.unwrap();
+    let report = desk.send_due(later).await;
     assert_eq!(report.sent, 1);
-    let report = mail::send_due(&store, &mailer, later + 3600).await.unwrap();
+    let report = desk.send_due(later + 3600).await;
     assert_eq!(report.sent, 0);
-    let got = server.received();
+    let got = desk.server.received();
     assert_eq!(got.len(), 1);
     assert_eq!(str_of(&got[0], "message_id"), queued.message_id);
 }
@@ -515,54 +542,43 @@ async fn implicit_tls_with_login_sends_the_test_email() {
 
 #[tokio::test]
 async fn a_refused_recipient_fails_after_three_attempts_without_holding_up_the_others() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
-    server.start(&["--reject", "nobody@example.com"]);
-    let store = open_store(dir.path()).await;
-    let smtp = settings(server.port);
-    let mailer = Mailer::new(&smtp, None).unwrap();
-    let now = store::now();
+    let mut desk = Desk::up(&["--reject", "nobody@example.com"]).await;
+    let now = desk.now;
     let mut refused = email(1);
     refused.recipient = "Nobody <nobody@example.com>".into();
-    let refused = mail::enqueue(store.pool(), Some(&smtp), &refused, now)
-        .await
-        .unwrap();
-    let accepted = mail::enqueue(store.pool(), Some(&smtp), &email(2), now)
-        .await
-        .unwrap();
+    let refused = desk.queue(&refused).await;
+    let accepted = desk.queue(&email(2)).await;
 
-    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    let report = desk.send_due(now).await;
     assert_eq!((report.sent, report.retrying, report.failed), (1, 1, 0));
     assert!(report.stopped.is_none(), "{report:?}");
-    let row = outbox::get(store.pool(), refused.id).await.unwrap();
+    let row = desk.get(refused.id).await;
     assert_eq!((row.state, row.attempts), (OutboxState::Pending, 1));
     let error = row.last_error.unwrap();
     assert!(error.contains("refused the email"), "{error}");
     assert!(error.contains("550"), "{error}");
     assert!(error.contains("mailbox unavailable"), "{error}");
 
-    let report = mail::send_due(&store, &mailer, now + 30).await.unwrap();
+    let report = desk.send_due(now + 30).await;
     assert_eq!((report.retrying, report.failed), (1, 0));
-    let report = mail::send_due(&store, &mailer, now + 90).await.unwrap();
+    let report = desk.send_due(now + 90).await;
     assert_eq!((report.retrying, report.failed), (0, 1));
-    let row = outbox::get(store.pool(), refused.id).await.unwrap();
+    let row = desk.get(refused.id).await;
     assert_eq!((row.state, row.attempts), (OutboxState::Failed, 3));
     assert!(row.last_error.unwrap().contains("550"));
-    let report = mail::send_due(&store, &mailer, now + 99_999).await.unwrap();
+    let report = desk.send_due(now + 99_999).await;
     assert_eq!(report, mail::SendReport::default());
 
     // The merchant fixed the address on the server side and retries: sent.
-    server.stop();
-    server.start(&[]);
-    outbox::retry(store.pool(), refused.id, now + 100_000)
+    desk.server.stop();
+    desk.server.start(&[]);
+    outbox::retry(desk.store.pool(), refused.id, now + 100_000)
         .await
         .unwrap();
-    let report = mail::send_due(&store, &mailer, now + 100_000)
-        .await
-        .unwrap();
+    let report = desk.send_due(now + 100_000).await;
     assert_eq!(report.sent, 1);
 
-    let got = server.received();
+    let got = desk.server.received();
     let ids: Vec<&str> = got.iter().map(|m| str_of(m, "message_id")).collect();
     assert_eq!(
         ids,
@@ -572,103 +588,88 @@ async fn a_refused_recipient_fails_after_three_attempts_without_holding_up_the_o
 
 #[tokio::test]
 async fn retry_now_sends_a_failed_email_once_with_its_message_id_and_refuses_a_sent_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
-    server.start(&["--reject", "zoe@example.com"]);
-    let store = open_store(dir.path()).await;
-    let smtp = settings(server.port);
-    let mailer = Mailer::new(&smtp, None).unwrap();
-    let now = store::now();
-    let queued = mail::enqueue(store.pool(), Some(&smtp), &email(5), now)
-        .await
-        .unwrap();
+    let mut desk = Desk::up(&["--reject", "zoe@example.com"]).await;
+    let now = desk.now;
+    let queued = desk.queue(&email(5)).await;
     for at in [now, now + 30, now + 90] {
-        mail::send_due(&store, &mailer, at).await.unwrap();
+        desk.send_due(at).await;
     }
-    let row = outbox::get(store.pool(), queued.id).await.unwrap();
+    let row = desk.get(queued.id).await;
     assert_eq!((row.state, row.attempts), (OutboxState::Failed, 3));
-    assert!(server.received().is_empty());
+    assert!(desk.server.received().is_empty());
 
     // The server now accepts the address; "Retry now" queues it again, due at once.
-    server.stop();
-    server.start(&[]);
+    desk.server.stop();
+    desk.server.start(&[]);
     let later = now + 5000;
-    let mut conn = store.pool().acquire().await.unwrap();
+    let mut conn = desk.store.pool().acquire().await.unwrap();
     let retried = mail::retry_now(&mut conn, queued.id, later).await.unwrap();
     drop(conn);
     assert_eq!(retried.state, OutboxState::Pending);
     assert_eq!(retried.next_attempt_at, later);
     assert_eq!(retried.message_id, queued.message_id);
     assert_eq!(retried.attempts, 3, "earlier attempts are kept");
-    let report = mail::send_due(&store, &mailer, later).await.unwrap();
+    let report = desk.send_due(later).await;
     assert_eq!((report.sent, report.retrying, report.failed), (1, 0, 0));
     // Later runs never send it again.
-    let report = mail::send_due(&store, &mailer, later + 99_999)
-        .await
-        .unwrap();
+    let report = desk.send_due(later + 99_999).await;
     assert_eq!(report, mail::SendReport::default());
-    let got = server.received();
+    let got = desk.server.received();
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(str_of(&got[0], "message_id"), queued.message_id);
-    let row = outbox::get(store.pool(), queued.id).await.unwrap();
+    let row = desk.get(queued.id).await;
     assert_eq!((row.state, row.sent_at), (OutboxState::Sent, Some(later)));
 
     // A sent email is not retried: refused in plain words, and nothing changes.
-    let mut conn = store.pool().acquire().await.unwrap();
+    let mut conn = desk.store.pool().acquire().await.unwrap();
     let err = mail::retry_now(&mut conn, queued.id, later + 10)
         .await
         .unwrap_err();
     drop(conn);
     assert!(matches!(err, MailError::Invalid(_)), "{err:?}");
     assert!(err.to_string().contains("already sent"), "{err}");
-    assert_eq!(outbox::get(store.pool(), queued.id).await.unwrap(), row);
-    mail::send_due(&store, &mailer, later + 200_000)
-        .await
-        .unwrap();
-    assert_eq!(server.received().len(), 1);
+    assert_eq!(desk.get(queued.id).await, row);
+    desk.send_due(later + 200_000).await;
+    assert_eq!(desk.server.received().len(), 1);
 }
 
 #[tokio::test]
 async fn retry_now_skips_the_backoff_of_an_email_waiting_and_refuses_one_being_sent() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = SmtpServer::new(dir.path());
-    let store = open_store(dir.path()).await;
-    let smtp = settings(server.port);
-    let mailer = Mailer::new(&smtp, None).unwrap();
-    let now = store::now();
-    let waiting = mail::enqueue(store.pool(), Some(&smtp), &email(1), now)
-        .await
-        .unwrap();
+    let mut desk = Desk::down().await;
+    let now = desk.now;
+    let waiting = desk.queue(&email(1)).await;
     // Offline: the email waits 30 s for its next attempt.
-    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    let report = desk.send_due(now).await;
     assert_eq!(report.retrying, 1);
-    let row = outbox::get(store.pool(), waiting.id).await.unwrap();
+    let row = desk.get(waiting.id).await;
     assert_eq!(
         (row.state, row.next_attempt_at),
         (OutboxState::Pending, now + 30)
     );
 
     // Back online; "Retry now" makes it due at once, without waiting for the backoff.
-    server.start(&[]);
-    let mut conn = store.pool().acquire().await.unwrap();
+    desk.server.start(&[]);
+    let mut conn = desk.store.pool().acquire().await.unwrap();
     let retried = mail::retry_now(&mut conn, waiting.id, now + 1)
         .await
         .unwrap();
     drop(conn);
     assert_eq!(retried.next_attempt_at, now + 1);
-    let report = mail::send_due(&store, &mailer, now + 1).await.unwrap();
+    let report = desk.send_due(now + 1).await;
     assert_eq!(report.sent, 1);
-    let got = server.received();
+    let got = desk.server.received();
     assert_eq!(got.len(), 1);
     assert_eq!(str_of(&got[0], "message_id"), waiting.message_id);
 
     // An email a sender holds right now is not touched.
-    let held = mail::enqueue(store.pool(), Some(&smtp), &email(2), now + 2)
+    let held = mail::enqueue(desk.store.pool(), Some(&desk.smtp), &email(2), now + 2)
         .await
         .unwrap();
-    let claimed = outbox::claim_due(store.pool(), now + 2, 1).await.unwrap();
+    let claimed = outbox::claim_due(desk.store.pool(), now + 2, 1)
+        .await
+        .unwrap();
     assert_eq!(claimed[0].id, held.id);
-    let mut conn = store.pool().acquire().await.unwrap();
+    let mut conn = desk.store.pool().acquire().await.unwrap();
     let err = mail::retry_now(&mut conn, held.id, now + 3)
         .await
         .unwrap_err();
@@ -682,25 +683,19 @@ async fn retry_now_skips_the_backoff_of_an_email_waiting_and_refuses_one_being_s
         "{err:?}"
     );
     drop(conn);
-    assert_eq!(
-        outbox::get(store.pool(), held.id).await.unwrap().state,
-        OutboxState::Sending
-    );
+    assert_eq!(desk.get(held.id).await.state, OutboxState::Sending);
 }
 
 #[tokio::test]
 async fn a_cancellation_asked_for_mid_send_wins_over_a_retry() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open_store(dir.path()).await;
-    let smtp = settings(free_port());
-    let now = store::now();
-    let queued = mail::enqueue(store.pool(), Some(&smtp), &email(3), now)
-        .await
-        .unwrap();
+    // Nothing listens on the server's port: no attempt reaches a server.
+    let desk = Desk::down().await;
+    let now = desk.now;
+    let queued = desk.queue(&email(3)).await;
     let order = queued.order_id.clone().unwrap();
     // A sender holds the email when the order's emails are cancelled: it cannot be stopped...
-    outbox::claim_due(store.pool(), now, 1).await.unwrap();
-    let mut conn = store.pool().acquire().await.unwrap();
+    outbox::claim_due(desk.store.pool(), now, 1).await.unwrap();
+    let mut conn = desk.store.pool().acquire().await.unwrap();
     let done = outbox::cancel_unsent(&mut conn, &order, "shipping", now + 1)
         .await
         .unwrap();
@@ -708,23 +703,28 @@ async fn a_cancellation_asked_for_mid_send_wins_over_a_retry() {
     assert_eq!(done.in_flight, vec![queued.id]);
     assert!(done.cancelled.is_empty() && done.already_sent.is_empty());
     // ...but when its attempt fails, it is cancelled instead of tried again.
-    outbox::mark_failed(store.pool(), queued.id, "connection lost", Some(now + 30))
-        .await
-        .unwrap();
-    let row = outbox::get(store.pool(), queued.id).await.unwrap();
+    outbox::mark_failed(
+        desk.store.pool(),
+        queued.id,
+        "connection lost",
+        Some(now + 30),
+    )
+    .await
+    .unwrap();
+    let row = desk.get(queued.id).await;
     assert_eq!(row.state, OutboxState::Cancelled);
-    assert!(outbox::claim_due(store.pool(), now + 99_999, 10)
+    assert!(outbox::claim_due(desk.store.pool(), now + 99_999, 10)
         .await
         .unwrap()
         .is_empty());
-    let mut conn = store.pool().acquire().await.unwrap();
+    let mut conn = desk.store.pool().acquire().await.unwrap();
     let err = mail::retry_now(&mut conn, queued.id, now + 40)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("cancelled"), "{err}");
 
     // The same after a crash mid-send: crash recovery cancels rather than resends.
-    let second = mail::enqueue(&mut *conn, Some(&smtp), &email(3), now)
+    let second = mail::enqueue(&mut *conn, Some(&desk.smtp), &email(3), now)
         .await
         .unwrap();
     outbox::claim_due(&mut *conn, now, 1).await.unwrap();

@@ -3,20 +3,20 @@
 //! or live mode, the account name, replace and remove, offline restart, keychain failures, and
 //! proof that the key is nowhere on disk or in the logs afterwards.
 
+mod support;
+
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use comptoir_core::dataset::{Dataset, DatasetSpec};
 use comptoir_core::model::{
     DataSource, FulfilmentStatus, OrderQuery, StripeMode, SubscriptionQuery,
 };
 use comptoir_core::problem::Problem;
 use comptoir_core::secrets::{Keychain, Secret, SecretKind, SecretStore};
-use comptoir_core::store;
-use comptoir_core::sync::SyncOptions;
-use comptoir_core::workspace::{Workspace, WorkspaceConfig, WorkspaceError};
-use comptoir_stripe_sim::{SimConfig, SimHandle, Simulator};
+use comptoir_core::workspace::{Workspace, WorkspaceError};
+use comptoir_stripe_sim::SimHandle;
+use support::{no_progress, workspace_config, TestShop};
 
 fn key(tag: &str) -> String {
     format!("sk_test_{}", format!("onboarding{tag}").repeat(3))
@@ -26,30 +26,14 @@ fn service(test: &str) -> String {
     format!("app.comptoir.test.{test}.{}", std::process::id())
 }
 
+/// A shop of `orders` orders and six subscriptions, at a simulator that accepts `valid_key`.
 async fn sim(valid_key: &str, orders: usize) -> SimHandle {
-    let spec = DatasetSpec {
-        orders,
-        subscriptions: 6,
-        now: store::now(),
-        ..DatasetSpec::default()
-    };
-    Simulator::start(
-        Dataset::generate(&spec),
-        SimConfig {
-            api_key: valid_key.to_owned(),
-            ..SimConfig::default()
-        },
-    )
-    .await
-}
-
-fn config(dir: &Path, api_base: &str, secrets: Arc<dyn SecretStore>) -> WorkspaceConfig {
-    WorkspaceConfig {
-        data_dir: dir.to_owned(),
-        api_base: api_base.to_owned(),
-        secrets,
-        sync_options: SyncOptions::default(),
-    }
+    TestShop::new()
+        .orders(orders)
+        .subscriptions(6)
+        .key(valid_key)
+        .simulator()
+        .await
 }
 
 /// Captures every log line of the test process (all levels) so the test can search it.
@@ -110,9 +94,13 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
         .expect("the test session has a Secret Service");
 
     // No key: the demo store.
-    let ws = Workspace::open(config(dir.path(), &sim.base_url(), keychain.clone()))
-        .await
-        .unwrap();
+    let ws = Workspace::open(workspace_config(
+        dir.path(),
+        &sim.base_url(),
+        keychain.clone(),
+    ))
+    .await
+    .unwrap();
     let status = ws.status().await.unwrap();
     assert_eq!(status.source, DataSource::Demo);
     assert!(status.counts.orders > 0, "the demo store has orders");
@@ -127,8 +115,7 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
             status: Some(FulfilmentStatus::ToBePickedUp.into()),
             limit: 1,
             offset: 0,
-            search: None,
-            sort: None,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -146,9 +133,7 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
         .list_subscriptions(&SubscriptionQuery {
             limit: 100,
             offset: 0,
-            status: None,
-            search: None,
-            sort: None,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -225,7 +210,7 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
     let again = ws.connect_stripe(Secret::new(good.clone())).await.unwrap();
     assert_eq!(again, account);
 
-    let report = ws.sync(Arc::new(|_| {})).await.unwrap();
+    let report = ws.sync(no_progress()).await.unwrap();
     assert!(report.full);
     let synced = ws.status().await.unwrap();
     assert_eq!(synced.counts.orders, report.orders);
@@ -234,9 +219,13 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
     // Restart while Stripe is unreachable: the account's cached data opens offline.
     drop(ws);
     sim.shutdown().await;
-    let ws = Workspace::open(config(dir.path(), "http://127.0.0.1:9/", keychain.clone()))
-        .await
-        .unwrap();
+    let ws = Workspace::open(workspace_config(
+        dir.path(),
+        "http://127.0.0.1:9/",
+        keychain.clone(),
+    ))
+    .await
+    .unwrap();
     let offline = ws.status().await.unwrap();
     assert_eq!(offline.source, DataSource::Stripe);
     assert_eq!(offline.account.as_ref().unwrap().name, expected_name);
@@ -244,7 +233,7 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
         offline.counts.orders, synced.counts.orders,
         "cached orders are all there"
     );
-    let err = ws.sync(Arc::new(|_| {})).await.unwrap_err();
+    let err = ws.sync(no_progress()).await.unwrap_err();
     assert!(
         matches!(err, WorkspaceError::Stripe(ref e) if e.is_network()),
         "{err:?}"
@@ -289,7 +278,7 @@ async fn a_keychain_that_cannot_be_reached_changes_nothing() {
         "unix:path=/nonexistent/comptoir-test-bus",
     );
     let keychain: Arc<dyn SecretStore> = Arc::new(Keychain::new(&service("nobus")));
-    let ws = Workspace::open(config(dir.path(), &sim.base_url(), keychain))
+    let ws = Workspace::open(workspace_config(dir.path(), &sim.base_url(), keychain))
         .await
         .unwrap();
     let status = ws.status().await.unwrap();
@@ -329,30 +318,23 @@ async fn restricted_keys_without_account_access_keep_a_store_per_account() {
     let mut seen = Vec::new();
     for (seed, tag) in [(11u64, "One"), (12u64, "Two")] {
         let rk = format!("rk_test_{}", format!("restricted{tag}").repeat(3));
-        let sim = Simulator::start(
-            Dataset::generate(&DatasetSpec {
-                orders: 12,
-                subscriptions: 2,
-                seed,
-                now: store::now(),
-                ..DatasetSpec::default()
-            }),
-            SimConfig {
-                api_key: rk.clone(),
-                ..SimConfig::default()
-            },
-        )
-        .await;
+        let sim = TestShop::new()
+            .orders(12)
+            .subscriptions(2)
+            .seed(seed)
+            .key(&rk)
+            .simulator()
+            .await;
         sim.forbid("/v1/account", "rak_account_read");
         let account_id = sim.snapshot().account["id"].as_str().unwrap().to_owned();
         let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-        let ws = Workspace::open(config(dir.path(), &sim.base_url(), secrets))
+        let ws = Workspace::open(workspace_config(dir.path(), &sim.base_url(), secrets))
             .await
             .unwrap();
         let info = ws.connect_stripe(Secret::new(rk.clone())).await.unwrap();
         assert_eq!(info.id, account_id, "the account Stripe's refusal names");
         assert!(info.restricted_key);
-        let report = ws.sync(Arc::new(|_| {})).await.unwrap();
+        let report = ws.sync(no_progress()).await.unwrap();
         assert!(report.full && report.orders > 0, "{report:?}");
         let stats = sim.stats();
         assert_eq!(
@@ -389,9 +371,13 @@ async fn a_restricted_key_without_checkout_access_is_told_which_permission() {
     sim.forbid("/v1/checkout/sessions", "rak_checkout_session_read");
     let dir = tempfile::tempdir().unwrap();
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    let ws = Workspace::open(config(dir.path(), &sim.base_url(), secrets.clone()))
-        .await
-        .unwrap();
+    let ws = Workspace::open(workspace_config(
+        dir.path(),
+        &sim.base_url(),
+        secrets.clone(),
+    ))
+    .await
+    .unwrap();
     let err = ws
         .connect_stripe(Secret::new(rk.clone()))
         .await

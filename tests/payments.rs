@@ -4,67 +4,21 @@
 //! work queue, payment events move them, and a fresh full sync rebuilds the very same state.
 //! Refunds made in the app go through Stripe once per idempotency key and show at once.
 
+mod support;
+
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Duration;
 
-use comptoir_core::dataset::{Dataset, DatasetSpec};
+use comptoir_core::dataset::Dataset;
 use comptoir_core::fulfilment::Actor;
-use comptoir_core::model::{Order, OrderQuery, OrderQueue, PaymentState, StripeMode, SyncReport};
+use comptoir_core::model::{Order, OrderQuery, OrderQueue, PaymentState};
 use comptoir_core::refunds::{self, RefundLine, RefundReason, RefundRequest};
-use comptoir_core::secrets::Secret;
 use comptoir_core::store::{self, Store};
-use comptoir_core::stripe::client::ClientConfig;
-use comptoir_core::stripe::StripeClient;
-use comptoir_core::sync::{sync, SyncOptions};
-use comptoir_stripe_sim::{SimConfig, SimHandle, Simulator};
 use serde_json::Value;
+use support::{temp_store, TestShop};
 
-fn test_key() -> String {
-    format!("sk_test_{}", "comptoirPaymentsTest".repeat(2))
-}
-
-async fn start(orders: usize) -> SimHandle {
-    Simulator::start(
-        Dataset::generate(&DatasetSpec {
-            orders,
-            subscriptions: 3,
-            // Data as of today: the events feed's 30-day window is on the real clock.
-            now: store::now(),
-            ..DatasetSpec::default()
-        }),
-        SimConfig {
-            api_key: test_key(),
-            ..SimConfig::default()
-        },
-    )
-    .await
-}
-
-fn client(sim: &SimHandle) -> StripeClient {
-    let mut config = ClientConfig::for_mode(&sim.base_url(), StripeMode::Test);
-    config.backoff_base = Duration::from_millis(5);
-    config.requests_per_sec = 1000.0;
-    StripeClient::new(&Secret::new(test_key()), config).unwrap()
-}
-
-async fn temp_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("comptoir.sqlite"))
-        .await
-        .unwrap();
-    (dir, store)
-}
-
-async fn run_sync(store: &Store, sim: &SimHandle) -> SyncReport {
-    sync(
-        store,
-        &client(sim),
-        &SyncOptions::default(),
-        Arc::new(|_| {}),
-    )
-    .await
-    .unwrap()
+/// The shop of these tests: `orders` orders and three subscriptions, dated today.
+fn shop_of(orders: usize) -> TestShop {
+    TestShop::new().orders(orders).subscriptions(3)
 }
 
 fn by_id(objects: &[Value]) -> HashMap<&str, &Value> {
@@ -140,9 +94,9 @@ fn sessions_in(d: &Dataset, state: PaymentState) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_full_sync_gives_every_order_its_payment_and_holds_the_unpaid_back() {
-    let sim = start(200).await;
-    let (_dir, store) = temp_store().await;
-    run_sync(&store, &sim).await;
+    let shop = shop_of(200).start().await;
+    let store = shop.synced_store().await;
+    let sim = &shop.sim;
     let d = sim.snapshot();
 
     let mut seen: HashMap<PaymentState, usize> = HashMap::new();
@@ -250,9 +204,9 @@ async fn a_full_sync_gives_every_order_its_payment_and_holds_the_unpaid_back() {
 
 #[tokio::test]
 async fn payment_events_move_orders_and_a_full_sync_rebuilds_the_same_state() {
-    let sim = start(200).await;
-    let (_dir, store) = temp_store().await;
-    run_sync(&store, &sim).await;
+    let shop = shop_of(200).start().await;
+    let store = shop.synced_store().await;
+    let sim = &shop.sim;
     let d = sim.snapshot();
     let processing = sessions_in(&d, PaymentState::Processing);
     assert!(processing.len() >= 2, "two debits still processing");
@@ -282,7 +236,7 @@ async fn payment_events_move_orders_and_a_full_sync_rebuilds_the_same_state() {
             .expect("a partial refund");
         ds.dispute(&pi(disputed), now + 13).expect("a dispute");
     });
-    let report = run_sync(&store, &sim).await;
+    let report = shop.sync(&store).await;
     assert!(!report.full, "the events feed brings them: {report:?}");
 
     let o = order(&store, &id(succeeds)).await;
@@ -317,7 +271,7 @@ async fn payment_events_move_orders_and_a_full_sync_rebuilds_the_same_state() {
         ds.refund(&pi(refunded), i64::MAX, now + 20)
             .expect("the rest")
     });
-    run_sync(&store, &sim).await;
+    shop.sync(&store).await;
     let o = order(&store, &id(refunded)).await;
     assert_eq!(o.payment.state, PaymentState::Refunded);
     assert_eq!(o.payment.amount_refunded, o.payment.amount);
@@ -326,7 +280,7 @@ async fn payment_events_move_orders_and_a_full_sync_rebuilds_the_same_state() {
 
     // A new station (a fresh store) reads the same state from a full sync.
     let (_dir2, fresh) = temp_store().await;
-    assert!(run_sync(&fresh, &sim).await.full);
+    assert!(shop.sync(&fresh).await.full);
     assert_eq!(payments(&fresh).await, payments(&store).await);
 }
 
@@ -335,7 +289,8 @@ async fn payment_events_move_orders_and_a_full_sync_rebuilds_the_same_state() {
 /// the payment state work for it as for a Checkout order.
 #[tokio::test]
 async fn a_one_off_invoice_order_names_its_vat_and_knows_its_payment() {
-    let sim = start(60).await;
+    let shop = shop_of(60).start().await;
+    let sim = &shop.sim;
     // One one-off invoice was partly refunded before the shop installed Comptoir.
     let refunded_invoice = sim.with_dataset(|ds| {
         let from_sessions: std::collections::HashSet<String> = ds
@@ -361,8 +316,7 @@ async fn a_one_off_invoice_order_names_its_vat_and_knows_its_payment() {
         ds.refund(&pi, 300, at).unwrap();
         (inv["id"].as_str().unwrap().to_owned(), at)
     });
-    let (_dir, store) = temp_store().await;
-    run_sync(&store, &sim).await;
+    let store = shop.synced_store().await;
     let stats = sim.stats();
     assert_eq!(
         stats.requests_by_path.get("/v1/payment_intents/{id}"),
@@ -441,14 +395,14 @@ fn camille() -> Actor {
 /// order shows it at once, its history says so; refunds by line and of the rest follow.
 #[tokio::test]
 async fn an_in_app_refund_is_made_once_despite_a_retried_click_and_shows_at_once() {
-    let sim = start(80).await;
-    let (_dir, store) = temp_store().await;
-    run_sync(&store, &sim).await;
+    let shop = shop_of(80).start().await;
+    let store = shop.synced_store().await;
+    let sim = &shop.sim;
     let d = sim.snapshot();
     let paid = &sessions_in(&d, PaymentState::Paid)[0];
     let id = paid["id"].as_str().unwrap();
     let pi = paid["payment_intent"].as_str().unwrap();
-    let c = client(&sim);
+    let c = shop.client();
     let total = order(&store, id).await.payment.amount;
     assert!(total > 1200);
 
@@ -544,9 +498,9 @@ async fn an_in_app_refund_is_made_once_despite_a_retried_click_and_shows_at_once
 
 #[tokio::test]
 async fn a_refund_by_line_gives_back_what_the_units_cost() {
-    let sim = start(80).await;
-    let (_dir, store) = temp_store().await;
-    run_sync(&store, &sim).await;
+    let shop = shop_of(80).start().await;
+    let store = shop.synced_store().await;
+    let sim = &shop.sim;
     let d = sim.snapshot();
     let paid = sessions_in(&d, PaymentState::Paid);
     // An order with a line of several units.
@@ -573,7 +527,7 @@ async fn a_refund_by_line_gives_back_what_the_units_cost() {
         reason: None,
         idempotency_key: "comptoir-refund-line-00000000001".into(),
     };
-    let done = refunds::refund(&store, &client(&sim), &req, &camille(), 100)
+    let done = refunds::refund(&store, &shop.client(), &req, &camille(), 100)
         .await
         .unwrap();
     assert_eq!(
@@ -597,24 +551,10 @@ async fn a_refund_by_line_gives_back_what_the_units_cost() {
 /// told which permission would allow it (the Dashboard link stays for meanwhile).
 #[tokio::test]
 async fn a_key_without_the_refund_permission_says_which_one_and_changes_nothing() {
-    use comptoir_core::secrets::{MemoryStore, SecretKind, SecretStore};
-    use comptoir_core::workspace::{Workspace, WorkspaceConfig};
-    let sim = start(40).await;
+    let shop = shop_of(40).start().await;
+    let sim = &shop.sim;
     sim.forbid("POST /v1/refunds", "rak_refund_write");
-    let dir = tempfile::tempdir().unwrap();
-    let secrets = Arc::new(MemoryStore::new());
-    secrets
-        .set(SecretKind::StripeKey, &Secret::new(test_key()))
-        .unwrap();
-    let ws = Workspace::open(WorkspaceConfig {
-        data_dir: dir.path().to_owned(),
-        api_base: sim.base_url(),
-        secrets,
-        sync_options: SyncOptions::default(),
-    })
-    .await
-    .unwrap();
-    ws.sync(Arc::new(|_| {})).await.unwrap();
+    let ws = shop.synced_workspace().await;
     let mut s = ws.settings().await.unwrap();
     s.staff_name = "Camille".into();
     ws.save_settings(&s).await.unwrap();
@@ -639,7 +579,7 @@ async fn a_key_without_the_refund_permission_says_which_one_and_changes_nothing(
         "{err:?}"
     );
     let sent = serde_json::to_string(&err.problem()).unwrap();
-    assert!(!sent.contains(&test_key()[..12]), "no key in the problem");
+    assert!(!sent.contains(&shop.key()[..12]), "no key in the problem");
     let detail = ws.order_detail(&id).await.unwrap();
     assert_eq!(detail.order.payment.state, PaymentState::Paid);
     assert!(detail.history.is_empty());
@@ -654,7 +594,8 @@ async fn a_key_without_the_refund_permission_says_which_one_and_changes_nothing(
 /// logged, counted in the sync's report, and fetched again by every later sync until it reads.
 #[tokio::test]
 async fn an_unreadable_object_is_counted_and_read_again_by_the_next_sync() {
-    let sim = start(30).await;
+    let shop = shop_of(30).start().await;
+    let sim = &shop.sim;
     let d = sim.snapshot();
     let broken = sessions_in(&d, PaymentState::Paid)[0]["id"]
         .as_str()
@@ -668,12 +609,12 @@ async fn an_unreadable_object_is_counted_and_read_again_by_the_next_sync() {
             .unwrap();
         std::mem::replace(&mut s["currency"], Value::Null)
     });
-    let (_dir, store) = temp_store().await;
-    let report = run_sync(&store, &sim).await;
+    let store = shop.open_store().await;
+    let report = shop.sync(&store).await;
     assert_eq!(report.skipped, 1, "{report:?}");
     assert!(store::orders::get(store.pool(), &broken).await.is_err());
     // Still unreadable: still counted, nothing else changes.
-    let again = run_sync(&store, &sim).await;
+    let again = shop.sync(&store).await;
     assert!(!again.full);
     assert_eq!(again.skipped, 1);
 
@@ -686,7 +627,7 @@ async fn an_unreadable_object_is_counted_and_read_again_by_the_next_sync() {
             .unwrap();
         s["currency"] = currency.clone();
     });
-    let fixed = run_sync(&store, &sim).await;
+    let fixed = shop.sync(&store).await;
     assert_eq!(fixed.skipped, 0, "{fixed:?}");
     assert_eq!(
         order(&store, &broken).await.currency,

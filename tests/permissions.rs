@@ -7,17 +7,16 @@
 //! Also: a first sync cut short says so at the next start and reports the whole store once
 //! resumed.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use comptoir_core::dataset::{Dataset, DatasetSpec, NewOrder};
+use comptoir_core::dataset::NewOrder;
 use comptoir_core::model::{OrderQuery, SubscriptionQuery};
 use comptoir_core::problem::Problem;
 use comptoir_core::secrets::{MemoryStore, Secret, SecretStore};
-use comptoir_core::store;
-use comptoir_core::sync::SyncOptions;
-use comptoir_core::workspace::{Workspace, WorkspaceConfig};
-use comptoir_stripe_sim::{SimConfig, Simulator};
+use support::{no_progress, TestShop};
 
 /// The routes each permission of the README's list covers (Stripe's restricted-key
 /// permissions, by the names the Dashboard shows).
@@ -71,32 +70,17 @@ async fn a_key_with_only_the_readme_permissions_does_everything_the_app_does() {
         .collect();
 
     let key = format!("rk_test_{}", "permissionsTest".repeat(2));
-    let sim = Simulator::start(
-        Dataset::generate(&DatasetSpec {
-            orders: 120,
-            subscriptions: 8,
-            now: store::now(),
-            ..DatasetSpec::default()
-        }),
-        SimConfig {
-            api_key: key.clone(),
-            ..SimConfig::default()
-        },
-    )
-    .await;
+    let shop = TestShop::new()
+        .orders(120)
+        .subscriptions(8)
+        .key(&key)
+        .start()
+        .await;
+    let sim = &shop.sim;
     sim.allow_only(&allowed);
-    let dir = tempfile::tempdir().unwrap();
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    let ws = Workspace::open(WorkspaceConfig {
-        data_dir: dir.path().to_owned(),
-        api_base: sim.base_url(),
-        secrets,
-        sync_options: SyncOptions::default(),
-    })
-    .await
-    .unwrap();
+    let ws = shop.open_workspace(Arc::new(MemoryStore::new())).await;
     ws.connect_stripe(Secret::new(key)).await.unwrap();
-    let full = ws.sync(Arc::new(|_| {})).await.unwrap();
+    let full = ws.sync(no_progress()).await.unwrap();
     assert!(full.full && full.orders > 100, "{full:?}");
 
     // What happens next in a shop: a sale, a refund, a dispute; the events bring them.
@@ -114,16 +98,14 @@ async fn a_key_with_only_the_readme_permissions_does_everything_the_app_does() {
         ds.refund(&paid[0], 100, now + 6).unwrap();
         ds.dispute(&paid[1], now + 7).unwrap();
     });
-    let inc = ws.sync(Arc::new(|_| {})).await.unwrap();
+    let inc = ws.sync(no_progress()).await.unwrap();
     assert!(!inc.full && inc.events >= 3, "{inc:?}");
 
     let page = ws
         .list_orders(&OrderQuery {
-            status: None,
             limit: 20,
             offset: 0,
-            search: None,
-            sort: None,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -134,9 +116,7 @@ async fn a_key_with_only_the_readme_permissions_does_everything_the_app_does() {
         .list_subscriptions(&SubscriptionQuery {
             limit: 20,
             offset: 0,
-            status: None,
-            search: None,
-            sort: None,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -182,32 +162,10 @@ async fn a_key_with_only_the_readme_permissions_does_everything_the_app_does() {
 /// the store's totals rather than that run's share.
 #[tokio::test]
 async fn an_interrupted_first_sync_says_so_and_reports_the_whole_store_once_resumed() {
-    let key = format!("sk_test_{}", "interruptedSync".repeat(2));
-    let sim = Simulator::start(
-        Dataset::generate(&DatasetSpec {
-            orders: 400,
-            subscriptions: 10,
-            now: store::now(),
-            ..DatasetSpec::default()
-        }),
-        SimConfig {
-            api_key: key.clone(),
-            ..SimConfig::default()
-        },
-    )
-    .await;
-    let dir = tempfile::tempdir().unwrap();
+    let shop = TestShop::new().orders(400).subscriptions(10).start().await;
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    let open = || {
-        Workspace::open(WorkspaceConfig {
-            data_dir: dir.path().to_owned(),
-            api_base: sim.base_url(),
-            secrets: secrets.clone(),
-            sync_options: SyncOptions::default(),
-        })
-    };
-    let ws = open().await.unwrap();
-    ws.connect_stripe(Secret::new(key)).await.unwrap();
+    let ws = shop.open_workspace(secrets.clone()).await;
+    ws.connect_stripe(Secret::new(shop.key())).await.unwrap();
     assert!(
         !ws.status().await.unwrap().full_sync_incomplete,
         "nothing began yet"
@@ -225,13 +183,13 @@ async fn an_interrupted_first_sync_says_so_and_reports_the_whole_store_once_resu
     }
     drop(ws);
 
-    let ws = open().await.unwrap();
+    let ws = shop.open_workspace(secrets.clone()).await;
     let status = ws.status().await.unwrap();
     assert!(status.full_sync_incomplete, "{status:?}");
     assert_eq!(status.last_synced_at, None, "never completed");
     let partial = status.counts.orders;
     assert!(partial >= 100, "{status:?}");
-    let report = ws.sync(Arc::new(|_| {})).await.unwrap();
+    let report = ws.sync(no_progress()).await.unwrap();
     let status = ws.status().await.unwrap();
     assert!(!status.full_sync_incomplete);
     assert!(report.full);

@@ -5,60 +5,25 @@
 //! and invoices the simulator's own data implies; the upcoming charge is served from the cache
 //! once the simulator is gone.
 
-use std::collections::HashMap;
-use std::path::Path;
-use std::sync::Arc;
+mod support;
 
-use comptoir_core::dataset::{Dataset, DatasetSpec};
+use std::collections::HashMap;
+
+use comptoir_core::dataset::Dataset;
 use comptoir_core::model::{
     SubscriptionDetail, SubscriptionEndSource, SubscriptionFilter, SubscriptionQuery,
     SubscriptionRow, SubscriptionSort, SubscriptionStateKind,
 };
-use comptoir_core::secrets::{MemoryStore, Secret, SecretKind, SecretStore};
-use comptoir_core::store;
-use comptoir_core::sync::SyncOptions;
-use comptoir_core::workspace::{Workspace, WorkspaceConfig};
-use comptoir_stripe_sim::{SimConfig, SimHandle, Simulator};
 use serde_json::Value;
+use support::{no_progress, TestShop};
 
-fn test_key() -> String {
-    format!("sk_test_{}", "comptoirSubsTest".repeat(2))
-}
-
-async fn sim() -> SimHandle {
-    let spec = DatasetSpec {
-        orders: 10,
-        one_off_invoices: 2,
-        subscriptions: 80,
-        seed: 7,
-        now: store::now(),
-        ..DatasetSpec::default()
-    };
-    Simulator::start(
-        Dataset::generate(&spec),
-        SimConfig {
-            api_key: test_key(),
-            ..SimConfig::default()
-        },
-    )
-    .await
-}
-
-async fn workspace(dir: &Path, sim: &SimHandle) -> Workspace {
-    let secrets = Arc::new(MemoryStore::new());
-    secrets
-        .set(SecretKind::StripeKey, &Secret::new(test_key()))
-        .unwrap();
-    let ws = Workspace::open(WorkspaceConfig {
-        data_dir: dir.to_owned(),
-        api_base: sim.base_url(),
-        secrets,
-        sync_options: SyncOptions::default(),
-    })
-    .await
-    .unwrap();
-    ws.sync(Arc::new(|_| {})).await.unwrap();
-    ws
+/// The shop of these tests: every kind of subscription, a few orders.
+fn shop() -> TestShop {
+    TestShop::new()
+        .orders(10)
+        .one_off_invoices(2)
+        .subscriptions(80)
+        .seed(7)
 }
 
 /// The kind of a simulator subscription, read from its raw JSON.
@@ -277,9 +242,9 @@ fn check(d: &SubscriptionDetail, data: &Dataset, raw: &Value, what: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn detail_of_every_kind_matches_the_simulator_and_upcoming_survives_offline() {
-    let dir = tempfile::tempdir().unwrap();
-    let sim = sim().await;
-    let ws = workspace(dir.path(), &sim).await;
+    let shop = shop().start().await;
+    let ws = shop.synced_workspace().await;
+    let sim = shop.sim;
     let data = sim.snapshot();
 
     let mut by_kind: HashMap<&str, &Value> = HashMap::new();
@@ -391,9 +356,9 @@ async fn detail_of_every_kind_matches_the_simulator_and_upcoming_survives_offlin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn table_filters_search_and_sorts_by_next_charge() {
-    let dir = tempfile::tempdir().unwrap();
-    let sim = sim().await;
-    let ws = workspace(dir.path(), &sim).await;
+    let shop = shop().start().await;
+    let ws = shop.synced_workspace().await;
+    let sim = shop.sim;
     let data = sim.snapshot();
     let all = ws
         .list_subscriptions(&SubscriptionQuery {
@@ -557,9 +522,9 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_active_subscriptions_export_says_where_each_box_goes() {
-    let dir = tempfile::tempdir().unwrap();
-    let sim = sim().await;
-    let ws = workspace(dir.path(), &sim).await;
+    let shop = shop().start().await;
+    let ws = shop.synced_workspace().await;
+    let sim = shop.sim;
     let data = sim.snapshot();
     let query = SubscriptionQuery {
         limit: 50,
@@ -567,7 +532,7 @@ async fn the_active_subscriptions_export_says_where_each_box_goes() {
         status: Some(SubscriptionFilter::Active),
         ..Default::default()
     };
-    let path = dir.path().join("subscriptions.csv");
+    let path = shop.dir.path().join("subscriptions.csv");
     let written = ws.export_subscriptions_csv(&query, &path).await.unwrap();
     let listed = ws
         .list_subscriptions(&SubscriptionQuery {
@@ -620,9 +585,9 @@ async fn the_active_subscriptions_export_says_where_each_box_goes() {
 /// failed, how many attempts and when Stripe retries; a deleted customer is said to be deleted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn details_tell_items_whose_card_why_past_due_and_deleted_customers() {
-    let dir = tempfile::tempdir().unwrap();
-    let sim = sim().await;
-    let ws = workspace(dir.path(), &sim).await;
+    let shop = shop().start().await;
+    let ws = shop.synced_workspace().await;
+    let sim = shop.sim;
     let data = sim.snapshot();
     let rows = ws
         .list_subscriptions(&SubscriptionQuery {
@@ -647,7 +612,7 @@ async fn details_tell_items_whose_card_why_past_due_and_deleted_customers() {
     assert_eq!(row(id).product_name.as_deref(), Some(plan.as_str()));
     let d = ws.subscription_detail(id, false).await.unwrap();
     assert_eq!(d.subscription.product_name.as_deref(), Some(plan.as_str()));
-    let path = dir.path().join("all.csv");
+    let path = shop.dir.path().join("all.csv");
     ws.export_subscriptions_csv(
         &SubscriptionQuery {
             limit: 500,
@@ -758,7 +723,7 @@ async fn details_tell_items_whose_card_why_past_due_and_deleted_customers() {
         let at = ds.now + 60;
         ds.push_event("invoice.updated", snapshot, at, None);
     });
-    ws.sync(Arc::new(|_| {})).await.unwrap();
+    ws.sync(no_progress()).await.unwrap();
     let f = ws
         .subscription_detail(past_due_id, false)
         .await

@@ -2,52 +2,20 @@
 //! local data must equal the simulator's, whatever the injected faults, and a killed sync must
 //! resume without loss or duplicates.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+mod support;
 
-use comptoir_core::dataset::{Dataset, DatasetSpec, NewOrder};
+use std::sync::{Arc, Mutex};
+
+use comptoir_core::dataset::{Dataset, NewOrder};
 use comptoir_core::model::{StripeMode, SyncProgress};
 use comptoir_core::secrets::Secret;
 use comptoir_core::store::{self, cursors, Store};
 use comptoir_core::stripe::client::ClientConfig;
 use comptoir_core::stripe::StripeClient;
 use comptoir_core::sync::{sync, ProgressFn, SyncOptions};
-use comptoir_stripe_sim::{SimConfig, SimHandle, Simulator};
+use comptoir_stripe_sim::SimHandle;
 use serde_json::Value;
-
-/// A test key, built at run time so no key-shaped literal sits in the repository.
-fn test_key() -> String {
-    format!("sk_test_{}", "comptoirSyncTest".repeat(2))
-}
-
-async fn start(spec: DatasetSpec, config: SimConfig) -> SimHandle {
-    // Data as of today: the events feed's 30-day window is measured against the real clock.
-    let spec = DatasetSpec {
-        now: store::now(),
-        ..spec
-    };
-    Simulator::start(Dataset::generate(&spec), config).await
-}
-
-fn sim_config() -> SimConfig {
-    SimConfig {
-        api_key: test_key(),
-        ..SimConfig::default()
-    }
-}
-
-fn client(sim: &SimHandle) -> StripeClient {
-    let mut config = ClientConfig::for_mode(&sim.base_url(), StripeMode::Test);
-    // Tests retry fast; the policy is the same.
-    config.backoff_base = Duration::from_millis(5);
-    config.backoff_max = Duration::from_millis(100);
-    config.requests_per_sec = 1000.0;
-    StripeClient::new(&Secret::new(test_key()), config).unwrap()
-}
-
-fn no_progress() -> ProgressFn {
-    Arc::new(|_| {})
-}
+use support::{no_progress, TestShop};
 
 /// The orders the simulator holds, by Stripe's rules (see the README's Orders feature), computed from its data.
 fn expected_orders(d: &Dataset) -> Vec<String> {
@@ -120,34 +88,19 @@ async fn assert_store_equals(store: &Store, sim: &SimHandle) {
     }
 }
 
-async fn temp_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("comptoir.sqlite"))
-        .await
-        .unwrap();
-    (dir, store)
-}
-
 #[tokio::test]
 async fn full_sync_copies_everything_and_maps_orders() {
-    let sim = start(
-        DatasetSpec {
-            orders: 450,
-            subscriptions: 40,
-            ..DatasetSpec::default()
-        },
-        sim_config(),
-    )
-    .await;
-    let (_dir, store) = temp_store().await;
+    let shop = TestShop::new().orders(450).subscriptions(40).start().await;
+    let store = shop.open_store().await;
+    let sim = &shop.sim;
     let seen: Arc<Mutex<Vec<SyncProgress>>> = Arc::default();
     let sink = seen.clone();
     let progress: ProgressFn = Arc::new(move |p| sink.lock().unwrap().push(p));
-    let report = sync(&store, &client(&sim), &SyncOptions::default(), progress)
+    let report = sync(&store, &shop.client(), &SyncOptions::default(), progress)
         .await
         .unwrap();
     assert!(report.full);
-    assert_store_equals(&store, &sim).await;
+    assert_store_equals(&store, sim).await;
     assert_eq!(
         report.orders as usize,
         expected_orders(&sim.snapshot()).len()
@@ -194,24 +147,9 @@ async fn full_sync_copies_everything_and_maps_orders() {
 /// Discount lines are named after the coupon or the promotion code the customer typed.
 #[tokio::test]
 async fn discounts_carry_their_coupon_or_code_name() {
-    let sim = start(
-        DatasetSpec {
-            orders: 150,
-            subscriptions: 2,
-            ..DatasetSpec::default()
-        },
-        sim_config(),
-    )
-    .await;
-    let (_dir, store) = temp_store().await;
-    sync(
-        &store,
-        &client(&sim),
-        &SyncOptions::default(),
-        no_progress(),
-    )
-    .await
-    .unwrap();
+    let shop = TestShop::new().orders(150).subscriptions(2).start().await;
+    let store = shop.synced_store().await;
+    let sim = &shop.sim;
     let d = sim.snapshot();
     let mut names: Vec<String> = d
         .coupons
@@ -242,24 +180,9 @@ async fn discounts_carry_their_coupon_or_code_name() {
 /// saw and what they typed or chose (a dropdown's option label, not its value).
 #[tokio::test]
 async fn orders_carry_the_custom_fields_of_their_session() {
-    let sim = start(
-        DatasetSpec {
-            orders: 150,
-            subscriptions: 2,
-            ..DatasetSpec::default()
-        },
-        sim_config(),
-    )
-    .await;
-    let (_dir, store) = temp_store().await;
-    sync(
-        &store,
-        &client(&sim),
-        &SyncOptions::default(),
-        no_progress(),
-    )
-    .await
-    .unwrap();
+    let shop = TestShop::new().orders(150).subscriptions(2).start().await;
+    let store = shop.synced_store().await;
+    let sim = &shop.sim;
     let d = sim.snapshot();
     let (mut with_fields, mut typed, mut chosen) = (0, 0, 0);
     for s in d
@@ -311,30 +234,16 @@ async fn orders_carry_the_custom_fields_of_their_session() {
 
 #[tokio::test]
 async fn sync_survives_rate_limits_and_server_errors() {
-    let config = SimConfig {
-        rate_limit_per_sec: Some(8),
-        error_rate: 0.15,
-        seed: 7,
-        ..sim_config()
-    };
-    let sim = start(
-        DatasetSpec {
-            orders: 300,
-            subscriptions: 25,
-            ..DatasetSpec::default()
-        },
-        config,
-    )
-    .await;
-    let (_dir, store) = temp_store().await;
-    let report = sync(
-        &store,
-        &client(&sim),
-        &SyncOptions::default(),
-        no_progress(),
-    )
-    .await
-    .unwrap();
+    let shop = TestShop::new()
+        .orders(300)
+        .subscriptions(25)
+        .rate_limited(8)
+        .server_errors(0.15, 7)
+        .start()
+        .await;
+    let store = shop.open_store().await;
+    let sim = &shop.sim;
+    let report = shop.sync(&store).await;
     let stats = sim.stats();
     assert!(
         stats.injected_errors > 0,
@@ -344,7 +253,7 @@ async fn sync_survives_rate_limits_and_server_errors() {
         stats.rate_limited > 0,
         "the simulator answered 429s: {stats:?}"
     );
-    assert_store_equals(&store, &sim).await;
+    assert_store_equals(&store, sim).await;
     assert!(
         report.requests as u64 >= stats.requests - 1,
         "every retry is counted"
@@ -353,17 +262,10 @@ async fn sync_survives_rate_limits_and_server_errors() {
 
 #[tokio::test]
 async fn a_killed_sync_resumes_without_loss_or_duplicates() {
-    let sim = start(
-        DatasetSpec {
-            orders: 500,
-            subscriptions: 30,
-            ..DatasetSpec::default()
-        },
-        sim_config(),
-    )
-    .await;
-    let (_dir, store) = temp_store().await;
-    let c = client(&sim);
+    let shop = TestShop::new().orders(500).subscriptions(30).start().await;
+    let store = shop.open_store().await;
+    let sim = &shop.sim;
+    let c = shop.client();
     // Kill the sync after a growing number of objects were written, many times over: each
     // round must pick up where the last one stopped.
     let mut written_before = 0;
@@ -384,12 +286,10 @@ async fn a_killed_sync_resumes_without_loss_or_duplicates() {
         assert!(orders >= written_before, "nothing written is lost");
         written_before = orders;
     }
-    sync(&store, &c, &SyncOptions::default(), no_progress())
-        .await
-        .unwrap();
+    shop.sync(&store).await;
     let full = cursors::get(store.pool(), "full").await.unwrap().unwrap();
     assert!(full.complete, "the full sync finished");
-    assert_store_equals(&store, &sim).await;
+    assert_store_equals(&store, sim).await;
     let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_lines")
         .fetch_one(store.pool())
         .await
@@ -413,26 +313,13 @@ async fn a_killed_sync_resumes_without_loss_or_duplicates() {
 
 #[tokio::test]
 async fn incremental_sync_reads_events_only() {
-    let sim = start(
-        DatasetSpec {
-            orders: 120,
-            subscriptions: 10,
-            ..DatasetSpec::default()
-        },
-        sim_config(),
-    )
-    .await;
-    let (_dir, store) = temp_store().await;
-    let c = client(&sim);
-    sync(&store, &c, &SyncOptions::default(), no_progress())
-        .await
-        .unwrap();
+    let shop = TestShop::new().orders(120).subscriptions(10).start().await;
+    let store = shop.synced_store().await;
+    let sim = &shop.sim;
 
     // Nothing new: one request to the events feed.
     sim.reset_stats();
-    let report = sync(&store, &c, &SyncOptions::default(), no_progress())
-        .await
-        .unwrap();
+    let report = shop.sync(&store).await;
     assert!(!report.full);
     assert_eq!(report.events, 0);
     assert_eq!(sim.stats().requests, 1, "{:?}", sim.stats());
@@ -445,9 +332,7 @@ async fn incremental_sync_reads_events_only() {
         .unwrap()
         .to_owned();
     sim.update_customer(&renamed, "Renée Nouveau-Nom");
-    let report = sync(&store, &c, &SyncOptions::default(), no_progress())
-        .await
-        .unwrap();
+    let report = shop.sync(&store).await;
     assert!(!report.full);
     assert!(report.events >= 2, "{report:?}");
     let order = store::orders::get(store.pool(), &new_id).await.unwrap();
@@ -458,25 +343,14 @@ async fn incremental_sync_reads_events_only() {
         .await
         .unwrap();
     assert_eq!(name.as_deref(), Some("Renée Nouveau-Nom"));
-    assert_store_equals(&store, &sim).await;
+    assert_store_equals(&store, sim).await;
 }
 
 #[tokio::test]
 async fn a_gap_longer_than_event_retention_means_a_full_sync() {
-    let sim = start(
-        DatasetSpec {
-            orders: 60,
-            subscriptions: 5,
-            ..DatasetSpec::default()
-        },
-        sim_config(),
-    )
-    .await;
-    let (_dir, store) = temp_store().await;
-    let c = client(&sim);
-    sync(&store, &c, &SyncOptions::default(), no_progress())
-        .await
-        .unwrap();
+    let shop = TestShop::new().orders(60).subscriptions(5).start().await;
+    let store = shop.synced_store().await;
+    let sim = &shop.sim;
     // The last successful sync was 31 days ago.
     store::settings::set_value(
         store.pool(),
@@ -485,34 +359,24 @@ async fn a_gap_longer_than_event_retention_means_a_full_sync() {
     )
     .await
     .unwrap();
-    let report = sync(&store, &c, &SyncOptions::default(), no_progress())
-        .await
-        .unwrap();
+    let report = shop.sync(&store).await;
     assert!(report.full, "fell back to a full sync");
-    assert_store_equals(&store, &sim).await;
+    assert_store_equals(&store, sim).await;
 }
 
 #[tokio::test]
 async fn the_client_reuses_connections() {
-    let sim = start(
-        DatasetSpec {
-            orders: 300,
-            subscriptions: 10,
-            ..DatasetSpec::default()
-        },
-        sim_config(),
-    )
-    .await;
-    let (_dir, store) = temp_store().await;
+    let shop = TestShop::new().orders(300).subscriptions(10).start().await;
+    let store = shop.open_store().await;
     sync(
         &store,
-        &client(&sim),
+        &shop.client(),
         &SyncOptions::sequential(),
         no_progress(),
     )
     .await
     .unwrap();
-    let stats = sim.stats();
+    let stats = shop.sim.stats();
     assert!(stats.requests > 10, "{stats:?}");
     assert!(
         stats.connections <= 2,
@@ -522,20 +386,12 @@ async fn the_client_reuses_connections() {
 
 #[tokio::test]
 async fn a_bad_key_is_refused_with_stripes_message_and_nothing_is_written() {
-    let sim = start(
-        DatasetSpec {
-            orders: 10,
-            subscriptions: 1,
-            ..DatasetSpec::default()
-        },
-        sim_config(),
-    )
-    .await;
-    let (_dir, store) = temp_store().await;
+    let shop = TestShop::new().orders(10).subscriptions(1).start().await;
+    let store = shop.open_store().await;
     let wrong = format!("sk_test_{}", "wrongWrongWrong1".repeat(2));
     let c = StripeClient::new(
         &Secret::new(wrong.clone()),
-        ClientConfig::for_mode(&sim.base_url(), StripeMode::Test),
+        ClientConfig::for_mode(&shop.sim.base_url(), StripeMode::Test),
     )
     .unwrap();
     let err = sync(&store, &c, &SyncOptions::default(), no_progress())
@@ -549,32 +405,19 @@ async fn a_bad_key_is_refused_with_stripes_message_and_nothing_is_written() {
 
 #[tokio::test]
 async fn a_cursor_stripe_no_longer_has_means_a_full_sync() {
-    let sim = start(
-        DatasetSpec {
-            orders: 60,
-            subscriptions: 5,
-            ..DatasetSpec::default()
-        },
-        sim_config(),
-    )
-    .await;
-    let (_dir, store) = temp_store().await;
-    let c = client(&sim);
-    sync(&store, &c, &SyncOptions::default(), no_progress())
-        .await
-        .unwrap();
+    let shop = TestShop::new().orders(60).subscriptions(5).start().await;
+    let store = shop.synced_store().await;
+    let sim = &shop.sim;
     // 31 days pass on Stripe's side: the events the cursor points at are purged.
     sim.set_now(sim.now() + 31 * 24 * 3600);
     let new_id = sim.add_order(NewOrder::at(sim.now()));
-    let report = sync(&store, &c, &SyncOptions::default(), no_progress())
-        .await
-        .unwrap();
+    let report = shop.sync(&store).await;
     assert!(report.full, "fell back to a full sync: {report:?}");
     assert_eq!(
         store::orders::get(store.pool(), &new_id).await.unwrap().id,
         new_id
     );
-    assert_store_equals(&store, &sim).await;
+    assert_store_equals(&store, sim).await;
 }
 
 /// A quiet shop: no event for 35 days, but the app polled all along. Its newest event (the
@@ -583,41 +426,28 @@ async fn a_cursor_stripe_no_longer_has_means_a_full_sync() {
 #[tokio::test]
 async fn a_quiet_shop_that_polls_keeps_syncing_incrementally() {
     let quiet_since = store::now() - 35 * 24 * 3600;
-    let sim = Simulator::start(
-        Dataset::generate(&DatasetSpec {
-            orders: 40,
-            subscriptions: 3,
-            now: quiet_since,
-            ..DatasetSpec::default()
-        }),
-        sim_config(),
-    )
-    .await;
-    let (_dir, store) = temp_store().await;
-    let c = client(&sim);
-    assert!(
-        sync(&store, &c, &SyncOptions::default(), no_progress())
-            .await
-            .unwrap()
-            .full
-    );
+    let shop = TestShop::new()
+        .orders(40)
+        .subscriptions(3)
+        .dated(quiet_since)
+        .start()
+        .await;
+    let store = shop.open_store().await;
+    let sim = &shop.sim;
+    assert!(shop.sync(&store).await.full);
     // Stripe's clock reaches today: every event of the dataset is now past its retention.
     sim.set_now(store::now());
-    let report = sync(&store, &c, &SyncOptions::default(), no_progress())
-        .await
-        .unwrap();
+    let report = shop.sync(&store).await;
     assert!(!report.full, "a recent poll means no full sync: {report:?}");
     assert_eq!(report.events, 0);
 
     let new_id = sim.add_order(NewOrder::at(sim.now()));
-    let report = sync(&store, &c, &SyncOptions::default(), no_progress())
-        .await
-        .unwrap();
+    let report = shop.sync(&store).await;
     assert!(!report.full, "{report:?}");
     assert_eq!(
         store::orders::get(store.pool(), &new_id).await.unwrap().id,
         new_id,
         "the new order arrived through the events feed"
     );
-    assert_store_equals(&store, &sim).await;
+    assert_store_equals(&store, sim).await;
 }

@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use comptoir_core::mail::{SmtpSecurity, SmtpSettings};
 use serde_json::Value;
 
 pub const PYTHON: &str = "/usr/bin/python3";
@@ -100,6 +101,21 @@ sys.stdin.read()
 controller.stop()
 "#;
 
+/// The shop's email settings for a server on loopback at `port` (no encryption, no login):
+/// from `from_name` <boutique@epicerie-lea.fr>, replies to contact@epicerie-lea.fr.
+pub fn shop_settings(port: u16, from_name: &str) -> SmtpSettings {
+    SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        security: SmtpSecurity::None,
+        username: None,
+        from_name: from_name.into(),
+        from_address: "boutique@epicerie-lea.fr".into(),
+        reply_to: Some("contact@epicerie-lea.fr".into()),
+        accept_invalid_certs: false,
+    }
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -174,7 +190,6 @@ impl SmtpServer {
         }
     }
 
-    /// Waits for a server started with `--exit-on` to have died by itself.
     /// Every message the server accepted, oldest first.
     pub fn received(&self) -> Vec<Value> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(&self.out)

@@ -2,18 +2,17 @@
 //! keeps what it computed, sorts by it, and a store written before it was kept gets it filled in
 //! once.
 
+mod support;
+
 use comptoir_core::dataset::Dataset;
 use comptoir_core::model::{SubscriptionQuery, SubscriptionSort};
 use comptoir_core::store::{self, Store};
 use comptoir_core::subscriptions::{fill_next_charges, next_charge};
+use support::filled_store;
 
-async fn demo_store(dir: &std::path::Path) -> Store {
-    let store = Store::open(&dir.join("shop.sqlite")).await.unwrap();
-    let data = Dataset::demo(1_780_000_000);
-    comptoir_core::sync::import_dataset(&store, &data)
-        .await
-        .unwrap();
-    store
+/// A store holding the demo shop.
+async fn demo_store() -> (tempfile::TempDir, Store) {
+    filled_store(&Dataset::demo(1_780_000_000)).await
 }
 
 async fn every_row(store: &Store, sort: SubscriptionSort) -> Vec<(String, Option<i64>)> {
@@ -22,10 +21,8 @@ async fn every_row(store: &Store, sort: SubscriptionSort) -> Vec<(String, Option
         &mut conn,
         &SubscriptionQuery {
             limit: 500,
-            offset: 0,
-            status: None,
-            search: None,
             sort: Some(sort),
+            ..SubscriptionQuery::default()
         },
     )
     .await
@@ -42,8 +39,7 @@ async fn rule(store: &Store, id: &str) -> Option<i64> {
 
 #[tokio::test]
 async fn the_table_shows_and_sorts_by_the_rules_next_charge() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = demo_store(dir.path()).await;
+    let (_dir, store) = demo_store().await;
     let rows = every_row(&store, SubscriptionSort::NextChargeAsc).await;
     assert!(rows.len() > 5, "the demo has subscriptions");
     assert!(rows.iter().any(|r| r.1.is_some()) && rows.iter().any(|r| r.1.is_none()));
@@ -64,8 +60,7 @@ async fn the_table_shows_and_sorts_by_the_rules_next_charge() {
 
 #[tokio::test]
 async fn a_store_from_before_gets_its_next_charges_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = demo_store(dir.path()).await;
+    let (_dir, store) = demo_store().await;
     let expected = every_row(&store, SubscriptionSort::NextChargeAsc).await;
     // As an earlier version left it: no next charge stored.
     sqlx::query("UPDATE subscriptions SET next_charge = NULL, next_charge_known = 0")

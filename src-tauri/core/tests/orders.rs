@@ -2,6 +2,8 @@
 //! tab filters, counts, FTS5 search (prefixes, accents, tracking numbers, hostile input) and
 //! sorting, plus the order detail's links and fulfilment section.
 
+mod support;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -15,30 +17,25 @@ use comptoir_core::secrets::MemoryStore;
 use comptoir_core::store::{self, Store};
 use comptoir_core::sync::{import_dataset, SyncOptions};
 use comptoir_core::workspace::{order_detail_of, Workspace, WorkspaceConfig};
+use support::{add_tracking, filled_store, list, mark_sent, query, store_path, take_back};
 
-async fn filled(spec: DatasetSpec) -> (tempfile::TempDir, Store, Dataset) {
+/// A store holding the dataset `spec` generates.
+async fn filled(spec: DatasetSpec) -> (tempfile::TempDir, Store) {
+    filled_store(&Dataset::generate(&spec)).await
+}
+
+/// The demo store, as the app opens it without a Stripe key (and no Stripe to reach).
+async fn demo_workspace() -> (tempfile::TempDir, Workspace) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("orders.sqlite"))
-        .await
-        .unwrap();
-    let data = Dataset::generate(&spec);
-    import_dataset(&store, &data).await.unwrap();
-    (dir, store, data)
-}
-
-async fn list(store: &Store, q: OrderQuery) -> OrderPage {
-    let mut conn = store.pool().acquire().await.unwrap();
-    store::orders::list(&mut conn, &q).await.unwrap()
-}
-
-fn query(status: Option<FulfilmentStatus>, search: Option<&str>) -> OrderQuery {
-    OrderQuery {
-        status: status.map(Into::into),
-        limit: 500,
-        offset: 0,
-        search: search.map(str::to_owned),
-        sort: None,
-    }
+    let ws = Workspace::open(WorkspaceConfig {
+        data_dir: dir.path().to_owned(),
+        api_base: "http://127.0.0.1:9/".into(),
+        secrets: Arc::new(MemoryStore::new()),
+        sync_options: SyncOptions::default(),
+    })
+    .await
+    .unwrap();
+    (dir, ws)
 }
 
 async fn all_orders(store: &Store) -> Vec<Order> {
@@ -52,17 +49,13 @@ async fn all_orders(store: &Store) -> Vec<Order> {
 
 #[tokio::test]
 async fn tabs_counts_and_pages_agree() {
-    let (_dir, store, _) = filled(DatasetSpec::default()).await;
+    let (_dir, store) = filled(DatasetSpec::default()).await;
     let mut conn = store.pool().acquire().await.unwrap();
     // Mark three deliveries sent and one pickup picked up, as the packing station would.
     let to_send = list(&store, query(Some(FulfilmentStatus::ToBeSent), None)).await;
     let to_pick = list(&store, query(Some(FulfilmentStatus::ToBePickedUp), None)).await;
     for r in to_send.rows.iter().take(3) {
-        sqlx::query("INSERT INTO fulfilments (order_id, status, sent_at, updated_at) VALUES (?1, 'sent', 1, 1)")
-            .bind(&r.id)
-            .execute(&mut *conn)
-            .await
-            .unwrap();
+        mark_sent(&mut conn, &r.id).await;
     }
     sqlx::query("INSERT INTO fulfilments (order_id, status, picked_up_at, updated_at) VALUES (?1, 'picked_up', 1, 1)")
         .bind(&to_pick.rows[0].id)
@@ -118,11 +111,7 @@ async fn tabs_counts_and_pages_agree() {
     }
 
     // Taking the fulfilment back puts the order back in its first tab.
-    sqlx::query("DELETE FROM fulfilments WHERE order_id = ?1")
-        .bind(&to_pick.rows[0].id)
-        .execute(&mut *conn)
-        .await
-        .unwrap();
+    take_back(&mut conn, &to_pick.rows[0].id).await;
     let after = list(&store, query(None, None)).await.counts;
     // The trigger-kept counts agree with a count of the rows.
     let rows: Vec<(String, i64)> =
@@ -142,7 +131,7 @@ async fn tabs_counts_and_pages_agree() {
 
 #[tokio::test]
 async fn sorting_by_date_and_total() {
-    let (_dir, store, _) = filled(DatasetSpec::default()).await;
+    let (_dir, store) = filled(DatasetSpec::default()).await;
     for (sort, key) in [
         (OrderSort::DateDesc, "created desc"),
         (OrderSort::DateAsc, "created asc"),
@@ -214,7 +203,7 @@ async fn sorting_by_date_and_total() {
 
 #[tokio::test]
 async fn search_finds_names_emails_numbers_products_and_tracking() {
-    let (_dir, store, _) = filled(DatasetSpec::default()).await;
+    let (_dir, store) = filled(DatasetSpec::default()).await;
     let orders = all_orders(&store).await;
     let with_email = orders
         .iter()
@@ -287,18 +276,8 @@ async fn search_finds_names_emails_numbers_products_and_tracking() {
 
     // A tracking number, recorded after the sync, is found at once; the counts follow the search.
     let mut conn = store.pool().acquire().await.unwrap();
-    sqlx::query(
-        "INSERT INTO fulfilments (order_id, status, sent_at, updated_at) VALUES (?1, 'sent', 1, 1)",
-    )
-    .bind(&with_email.id)
-    .execute(&mut *conn)
-    .await
-    .unwrap();
-    sqlx::query("INSERT INTO tracking_entries (order_id, carrier, number, url, created_at) VALUES (?1, 'colissimo', '6A12345678901', 'https://www.laposte.fr/x', 1)")
-        .bind(&with_email.id)
-        .execute(&mut *conn)
-        .await
-        .unwrap();
+    mark_sent(&mut conn, &with_email.id).await;
+    add_tracking(&mut conn, &with_email.id, "6A12345678901").await;
     let page = list(
         &store,
         query(Some(FulfilmentStatus::Sent), Some("6A1234567")),
@@ -328,7 +307,7 @@ async fn search_finds_names_emails_numbers_products_and_tracking() {
 
 #[tokio::test]
 async fn search_finds_what_the_customer_typed_in_checkout_fields() {
-    let (_dir, store, _) = filled(DatasetSpec::default()).await;
+    let (_dir, store) = filled(DatasetSpec::default()).await;
     let orders = all_orders(&store).await;
 
     // A generated gift message, synced like any session, finds its order by its longest word.
@@ -384,11 +363,7 @@ async fn search_finds_what_the_customer_typed_in_checkout_fields() {
     assert_eq!(found(list(&store, query(None, Some("Zanzib"))).await), only);
 
     let mut conn = store.pool().acquire().await.unwrap();
-    sqlx::query("INSERT INTO tracking_entries (order_id, carrier, number, url, created_at) VALUES (?1, 'colissimo', '6A99999999999', 'https://www.laposte.fr/x', 1)")
-        .bind(&order.id)
-        .execute(&mut *conn)
-        .await
-        .unwrap();
+    add_tracking(&mut conn, &order.id, "6A99999999999").await;
     assert_eq!(
         found(list(&store, query(None, Some("zanzibarine"))).await),
         only
@@ -425,7 +400,7 @@ async fn search_finds_what_the_customer_typed_in_checkout_fields() {
 /// session orders get them from their stored session, and the search finds them.
 #[tokio::test]
 async fn orders_cached_before_get_their_checkout_fields_once() {
-    let (dir, store, _) = filled(DatasetSpec::default()).await;
+    let (dir, store) = filled(DatasetSpec::default()).await;
     let now = all_orders(&store).await;
     let gifted = now
         .iter()
@@ -468,9 +443,7 @@ async fn orders_cached_before_get_their_checkout_fields_once() {
     );
     store.close().await;
 
-    let store = Store::open(&dir.path().join("orders.sqlite"))
-        .await
-        .unwrap();
+    let store = Store::open(&store_path(dir.path())).await.unwrap();
     assert_eq!(
         all_orders(&store).await,
         now,
@@ -489,9 +462,7 @@ async fn orders_cached_before_get_their_checkout_fields_once() {
         .unwrap();
     drop(conn);
     store.close().await;
-    let store = Store::open(&dir.path().join("orders.sqlite"))
-        .await
-        .unwrap();
+    let store = Store::open(&store_path(dir.path())).await.unwrap();
     let again = store::orders::get(store.pool(), &gifted.id).await.unwrap();
     assert!(again.custom_fields.is_empty());
 }
@@ -595,7 +566,7 @@ async fn assert_search_agrees(store: &Store, search: &str) -> i64 {
 
 #[tokio::test]
 async fn search_pages_agree_with_a_plain_sort_of_the_matches() {
-    let (_dir, store, _) = filled(DatasetSpec::default()).await;
+    let (_dir, store) = filled(DatasetSpec::default()).await;
     let mut conn = store.pool().acquire().await.unwrap();
     // Every status present: some deliveries sent, some pickups picked up.
     sqlx::query(
@@ -631,7 +602,7 @@ async fn search_pages_agree_with_a_plain_sort_of_the_matches() {
 
 #[tokio::test]
 async fn late_orders_and_status_changes_keep_searches_in_place() {
-    let (_dir, store, _) = filled(DatasetSpec::default()).await;
+    let (_dir, store) = filled(DatasetSpec::default()).await;
     let orders = all_orders(&store).await;
     let model = orders
         .iter()
@@ -687,13 +658,7 @@ async fn late_orders_and_status_changes_keep_searches_in_place() {
 
     // Fulfilment moves it between the tabs of a search, and tracking makes it findable.
     let before = list(&store, query(None, Some(&word))).await.counts;
-    sqlx::query(
-        "INSERT INTO fulfilments (order_id, status, sent_at, updated_at) VALUES (?1, 'sent', 1, 1)",
-    )
-    .bind(&late.id)
-    .execute(&mut *conn)
-    .await
-    .unwrap();
+    mark_sent(&mut conn, &late.id).await;
     let after = list(&store, query(None, Some(&word))).await.counts;
     assert_eq!(after.all, before.all);
     assert_eq!(after.sent, before.sent + 1);
@@ -716,11 +681,7 @@ async fn late_orders_and_status_changes_keep_searches_in_place() {
         .total,
         0
     );
-    sqlx::query("INSERT INTO tracking_entries (order_id, carrier, number, url, created_at) VALUES (?1, 'colissimo', '6A99887766554', 'https://www.laposte.fr/x', 1)")
-        .bind(&late.id)
-        .execute(&mut *conn)
-        .await
-        .unwrap();
+    add_tracking(&mut conn, &late.id, "6A99887766554").await;
     let found = list(
         &store,
         query(Some(FulfilmentStatus::Sent), Some("6A998877")),
@@ -733,11 +694,7 @@ async fn late_orders_and_status_changes_keep_searches_in_place() {
     assert_search_agrees(&store, &word).await;
 
     // Taken back, then its rate turned into a pickup: the search follows each time.
-    sqlx::query("DELETE FROM fulfilments WHERE order_id = ?1")
-        .bind(&late.id)
-        .execute(&mut *conn)
-        .await
-        .unwrap();
+    take_back(&mut conn, &late.id).await;
     assert_eq!(list(&store, query(None, Some(&word))).await.counts, before);
     sqlx::query("UPDATE orders SET delivery_kind = 'pickup' WHERE id = ?1")
         .bind(&late.id)
@@ -768,7 +725,7 @@ async fn late_orders_and_status_changes_keep_searches_in_place() {
 
 #[tokio::test]
 async fn hostile_search_input_never_errors() {
-    let (_dir, store, _) = filled(DatasetSpec {
+    let (_dir, store) = filled(DatasetSpec {
         orders: 60,
         hostile_text: true,
         ..DatasetSpec::default()
@@ -826,15 +783,7 @@ async fn hostile_search_input_never_errors() {
 
 #[tokio::test]
 async fn order_detail_links_and_fulfilment() {
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::open(WorkspaceConfig {
-        data_dir: dir.path().to_owned(),
-        api_base: "http://127.0.0.1:9/".into(),
-        secrets: Arc::new(MemoryStore::new()),
-        sync_options: SyncOptions::default(),
-    })
-    .await
-    .unwrap();
+    let (_dir, ws) = demo_workspace().await;
     // The demo store: no account, so no Stripe link, each saying why.
     let store = ws.store().await;
     let ids = store::orders::ids(store.pool()).await.unwrap();
@@ -854,7 +803,7 @@ async fn order_detail_links_and_fulfilment() {
 
 #[tokio::test]
 async fn order_links_follow_the_account_mode() {
-    let (_dir, store, _) = filled(DatasetSpec::default()).await;
+    let (_dir, store) = filled(DatasetSpec::default()).await;
     let orders = all_orders(&store).await;
     let with_invoice = orders
         .iter()
@@ -973,15 +922,7 @@ async fn order_links_follow_the_account_mode() {
 
 #[tokio::test]
 async fn csv_export_of_the_current_view() {
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::open(WorkspaceConfig {
-        data_dir: dir.path().to_owned(),
-        api_base: "http://127.0.0.1:9/".into(),
-        secrets: Arc::new(MemoryStore::new()),
-        sync_options: SyncOptions::default(),
-    })
-    .await
-    .unwrap();
+    let (dir, ws) = demo_workspace().await;
     let q = query(Some(FulfilmentStatus::Sent), None);
     let expected = ws.list_orders(&q).await.unwrap();
     let path = dir.path().join("sent.csv");
@@ -1032,15 +973,7 @@ async fn csv_export_of_the_current_view() {
 async fn an_unpaid_orders_slip_prints_only_on_a_confirmation() {
     use comptoir_core::model::OrderQueue;
     use comptoir_core::workspace::WorkspaceError;
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::open(WorkspaceConfig {
-        data_dir: dir.path().to_owned(),
-        api_base: "http://127.0.0.1:9/".into(),
-        secrets: Arc::new(MemoryStore::new()),
-        sync_options: SyncOptions::default(),
-    })
-    .await
-    .unwrap();
+    let (_dir, ws) = demo_workspace().await;
     let waiting = OrderQuery {
         status: Some(OrderQueue::AwaitingPayment),
         ..query(None, None)

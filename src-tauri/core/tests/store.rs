@@ -1,18 +1,18 @@
 //! The local store on a real SQLite file: schema, WAL, the demo import, the order queries, and
 //! the rule that synced data never overwrites local fulfilment state.
 
+mod support;
+
 use comptoir_core::dataset::{Dataset, DatasetSpec};
-use comptoir_core::model::{FulfilmentStatus, OrderQuery, SubscriptionQuery};
+use comptoir_core::model::{FulfilmentStatus, Order, OrderQuery, SubscriptionQuery};
 use comptoir_core::store::{self, Store};
 use comptoir_core::sync::import_dataset;
 use serde_json::Value;
+use support::{filled_store, list, query, store_path, temp_store};
 
-async fn fresh() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("comptoir.sqlite"))
-        .await
-        .unwrap();
-    (dir, store)
+/// The demo shop's data, as of a fixed date.
+fn demo() -> Dataset {
+    Dataset::demo(1_790_000_000)
 }
 
 /// What the dataset holds as orders, by Stripe's rules, independent of the store's code:
@@ -44,7 +44,7 @@ fn expected_order_ids(d: &Dataset) -> Vec<String> {
 
 #[tokio::test]
 async fn opens_a_wal_database_with_foreign_keys() {
-    let (dir, store) = fresh().await;
+    let (dir, store) = temp_store().await;
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(store.pool())
         .await
@@ -55,19 +55,17 @@ async fn opens_a_wal_database_with_foreign_keys() {
         .await
         .unwrap();
     assert_eq!(fk, 1);
-    assert!(dir.path().join("comptoir.sqlite").exists());
+    assert!(store_path(dir.path()).exists());
     // Opening again runs no migration twice and keeps the data.
     store.close().await;
-    let again = Store::open(&dir.path().join("comptoir.sqlite"))
-        .await
-        .unwrap();
+    let again = Store::open(&store_path(dir.path())).await.unwrap();
     assert_eq!(store::orders::count(again.pool()).await.unwrap(), 0);
 }
 
 #[tokio::test]
 async fn demo_import_gives_every_order_and_subscription() {
-    let (_dir, store) = fresh().await;
-    let data = Dataset::demo(1_790_000_000);
+    let (_dir, store) = temp_store().await;
+    let data = demo();
     let report = import_dataset(&store, &data).await.unwrap();
     let expected = expected_order_ids(&data);
     assert!(
@@ -111,17 +109,15 @@ async fn demo_import_gives_every_order_and_subscription() {
     let mut seen = Vec::new();
     let mut offset = 0;
     loop {
-        let page = store::orders::list(
-            &mut conn,
-            &OrderQuery {
-                status: None,
+        let page = list(
+            &store,
+            OrderQuery {
                 limit: 40,
                 offset,
                 ..OrderQuery::default()
             },
         )
-        .await
-        .unwrap();
+        .await;
         assert_eq!(page.total, counts.orders);
         if page.rows.is_empty() {
             break;
@@ -135,17 +131,7 @@ async fn demo_import_gives_every_order_and_subscription() {
     seen.sort();
     assert_eq!(seen, expected);
 
-    let pickups = store::orders::list(
-        &mut conn,
-        &OrderQuery {
-            status: Some(FulfilmentStatus::ToBePickedUp.into()),
-            limit: 500,
-            offset: 0,
-            ..OrderQuery::default()
-        },
-    )
-    .await
-    .unwrap();
+    let pickups = list(&store, query(Some(FulfilmentStatus::ToBePickedUp), None)).await;
     assert_eq!(pickups.total, counts.to_be_picked_up);
     assert!(pickups
         .rows
@@ -197,51 +183,40 @@ async fn demo_import_gives_every_order_and_subscription() {
 
 #[tokio::test]
 async fn a_sync_never_overwrites_fulfilment_state() {
-    let (_dir, store) = fresh().await;
-    let data = Dataset::demo(1_790_000_000);
-    import_dataset(&store, &data).await.unwrap();
-    let mut conn = store.pool().acquire().await.unwrap();
-    let page = store::orders::list(
-        &mut conn,
-        &OrderQuery {
-            status: Some(FulfilmentStatus::ToBeSent.into()),
+    let data = demo();
+    let (_dir, store) = filled_store(&data).await;
+    let page = list(
+        &store,
+        OrderQuery {
             limit: 1,
-            offset: 0,
-            ..OrderQuery::default()
+            ..query(Some(FulfilmentStatus::ToBeSent), None)
         },
     )
-    .await
-    .unwrap();
+    .await;
     let id = page.rows[0].id.clone();
     sqlx::query("INSERT INTO fulfilments (order_id, status, sent_at, staff, station, updated_at) VALUES (?1, 'sent', 1, 'Léa', 'Poste 1', 1)")
         .bind(&id)
-        .execute(&mut *conn)
+        .execute(store.pool())
         .await
         .unwrap();
     // The same objects arrive again, as after an update on Stripe.
-    drop(conn);
     import_dataset(&store, &data).await.unwrap();
-    let mut conn = store.pool().acquire().await.unwrap();
-    let sent = store::orders::list(
-        &mut conn,
-        &OrderQuery {
-            status: Some(FulfilmentStatus::Sent.into()),
+    let sent = list(
+        &store,
+        OrderQuery {
             limit: 10,
-            offset: 0,
-            ..OrderQuery::default()
+            ..query(Some(FulfilmentStatus::Sent), None)
         },
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(sent.rows.len(), 1);
     assert_eq!(sent.rows[0].id, id);
 }
 
 #[tokio::test]
 async fn marking_a_rate_as_pickup_moves_its_orders() {
-    let (_dir, store) = fresh().await;
-    let data = Dataset::demo(1_790_000_000);
-    import_dataset(&store, &data).await.unwrap();
+    let data = demo();
+    let (_dir, store) = filled_store(&data).await;
     let rates = store::shipping_rates::list(store.pool()).await.unwrap();
     let delivery_rate = rates
         .iter()
@@ -270,13 +245,12 @@ async fn marking_a_rate_as_pickup_moves_its_orders() {
 
 #[tokio::test]
 async fn hostile_text_is_stored_verbatim() {
-    let (_dir, store) = fresh().await;
-    let data = Dataset::generate(&DatasetSpec {
+    let (_dir, store) = filled_store(&Dataset::generate(&DatasetSpec {
         orders: 60,
         hostile_text: true,
         ..DatasetSpec::default()
-    });
-    import_dataset(&store, &data).await.unwrap();
+    }))
+    .await;
     let names: Vec<Option<String>> = sqlx::query_scalar("SELECT customer_name FROM orders")
         .fetch_all(store.pool())
         .await
@@ -295,17 +269,31 @@ async fn hostile_text_is_stored_verbatim() {
     assert!(raw.iter().all(|d| serde_json::from_str::<Value>(d).is_ok()));
 }
 
-#[tokio::test]
-async fn an_order_counts_once_whether_its_invoice_or_its_session_arrives_first() {
+/// A completed payment session of the demo that created an invoice (with a shipping address
+/// when `delivered`), that invoice, and the order each of the two maps to on its own.
+struct InvoicedSession<'a> {
+    session: &'a Value,
+    invoice: &'a Value,
+    from_session: Order,
+    from_invoice: Order,
+}
+
+fn invoiced_session(data: &Dataset, delivered: bool) -> InvoicedSession<'_> {
     use comptoir_core::stripe::mapping;
-    let data = Dataset::demo(1_790_000_000);
     let no_name = |_: &str| None;
     let not_pickup = |_: &str, _: Option<&str>| false;
     let session = data
         .checkout_sessions
         .iter()
-        .find(|s| s["mode"] == "payment" && s["status"] == "complete" && s["invoice"].is_string())
-        .expect("the demo has a session that created an invoice");
+        .find(|s| {
+            s["mode"] == "payment"
+                && s["status"] == "complete"
+                && s["invoice"].is_string()
+                && (!delivered
+                    || s.pointer("/collected_information/shipping_details/address")
+                        .is_some_and(|a| !a.is_null()))
+        })
+        .expect("the demo has a (delivered) session that created an invoice");
     let invoice_id = session["invoice"].as_str().unwrap();
     let invoice = data
         .invoices
@@ -313,15 +301,30 @@ async fn an_order_counts_once_whether_its_invoice_or_its_session_arrives_first()
         .find(|i| i["id"] == invoice_id)
         .unwrap();
     let lines = &data.session_line_items[session["id"].as_str().unwrap()];
-    let from_invoice = mapping::order_from_invoice(invoice, &no_name, &not_pickup)
-        .unwrap()
-        .expect("a paid one-off invoice is an order on its own");
-    let from_session = mapping::order_from_session(session, lines, &no_name, &not_pickup)
-        .unwrap()
-        .unwrap();
+    InvoicedSession {
+        session,
+        invoice,
+        from_session: mapping::order_from_session(session, lines, &no_name, &not_pickup)
+            .unwrap()
+            .unwrap(),
+        from_invoice: mapping::order_from_invoice(invoice, &no_name, &not_pickup)
+            .unwrap()
+            .expect("a paid one-off invoice is an order on its own"),
+    }
+}
+
+#[tokio::test]
+async fn an_order_counts_once_whether_its_invoice_or_its_session_arrives_first() {
+    let data = demo();
+    let InvoicedSession {
+        session,
+        invoice,
+        from_session,
+        from_invoice,
+    } = invoiced_session(&data, false);
 
     // Invoice first (concurrent sync windows may deliver it first), then its session.
-    let (_dir, store) = fresh().await;
+    let (_dir, store) = temp_store().await;
     let mut conn = store.pool().acquire().await.unwrap();
     let added = [
         store::orders::upsert(&mut conn, &from_invoice, invoice)
@@ -342,7 +345,7 @@ async fn an_order_counts_once_whether_its_invoice_or_its_session_arrives_first()
     );
 
     // Session first: the invoice is covered and skipped.
-    let (_dir, store) = fresh().await;
+    let (_dir, store) = temp_store().await;
     let mut conn = store.pool().acquire().await.unwrap();
     let added = [
         store::orders::upsert(&mut conn, &from_session, session)
@@ -363,35 +366,15 @@ async fn an_order_counts_once_whether_its_invoice_or_its_session_arrives_first()
 #[tokio::test]
 async fn a_shipped_invoice_order_hands_its_fulfilment_to_its_session_order() {
     use comptoir_core::fulfilment::{self, Actor, TrackingInput};
-    use comptoir_core::stripe::mapping;
-    let data = Dataset::demo(1_790_000_000);
-    let no_name = |_: &str| None;
-    let not_pickup = |_: &str, _: Option<&str>| false;
-    let session = data
-        .checkout_sessions
-        .iter()
-        .find(|s| {
-            s["mode"] == "payment"
-                && s["status"] == "complete"
-                && s["invoice"].is_string()
-                && s.pointer("/collected_information/shipping_details/address")
-                    .is_some_and(|a| !a.is_null())
-        })
-        .expect("the demo has a delivered session that created an invoice");
+    let data = demo();
+    let InvoicedSession {
+        session,
+        invoice,
+        from_session,
+        mut from_invoice,
+    } = invoiced_session(&data, true);
     let session_id = session["id"].as_str().unwrap();
-    let invoice_id = session["invoice"].as_str().unwrap();
-    let invoice = data
-        .invoices
-        .iter()
-        .find(|i| i["id"] == invoice_id)
-        .unwrap();
-    let lines = &data.session_line_items[session_id];
-    let mut from_invoice = mapping::order_from_invoice(invoice, &no_name, &not_pickup)
-        .unwrap()
-        .unwrap();
-    let from_session = mapping::order_from_session(session, lines, &no_name, &not_pickup)
-        .unwrap()
-        .unwrap();
+    let invoice_id = invoice["id"].as_str().unwrap();
     // Staff ship whichever order is on screen: make the invoice's a delivery like its session.
     from_invoice.shipping = from_session.shipping.clone();
     from_invoice.delivery_kind = comptoir_core::model::DeliveryKind::Delivery;
@@ -406,7 +389,7 @@ async fn a_shipped_invoice_order_hands_its_fulfilment_to_its_session_order() {
     };
 
     for invoice_first in [true, false] {
-        let (_dir, store) = fresh().await;
+        let (_dir, store) = temp_store().await;
         let mut conn = store.pool().acquire().await.unwrap();
         let shipped = if invoice_first {
             store::orders::upsert(&mut conn, &from_invoice, invoice)
