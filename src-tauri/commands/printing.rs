@@ -1,7 +1,7 @@
 //! Printing at the packing station: an order's packing slip goes to the print queue through
-//! `lp` (CUPS, on Linux and macOS), run from Rust by `comptoir_core::printing::run_lp` (a private
-//! slip file, a time limit). `lp` is the only program Comptoir ever runs; the window has no way
-//! to run any.
+//! `lp` (CUPS, on Linux and macOS), built through tauri-plugin-shell and supervised by
+//! `comptoir_core::printing::run_lp_with` (a private slip file, a time limit). `lp` is the only
+//! program Comptoir ever runs; the window has no way to run any.
 
 use comptoir_core::lang::Lang;
 use comptoir_core::model::OrderQuery;
@@ -9,6 +9,7 @@ use comptoir_core::printing;
 use comptoir_core::workspace::WorkspaceError;
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
+use tauri_plugin_shell::ShellExt;
 use ts_rs::TS;
 
 use super::Ws;
@@ -26,14 +27,18 @@ pub struct PrintedSlip {
     pub count: u32,
 }
 
-/// Hands `job` to `lp` and returns what `lp` answered. The slip's private folder is made in
-/// the app's cache (else the temporary folder) and removed once `lp` has queued it.
+/// Hands `job` to `lp` and returns what `lp` answered. `lp` is the one program the app runs,
+/// built through tauri-plugin-shell's Rust API (the window holds no `shell:` permission, so it
+/// can run nothing); the core supervises it (a private slip file, a time limit). The slip's
+/// private folder is made in the app's cache (else the temporary folder) and removed once `lp`
+/// has queued it.
 async fn run_lp(app: &AppHandle, job: &printing::PrintJob) -> Result<String, IpcError> {
     let command = printing::LpCommand {
         slips_dir: app.path().app_cache_dir().ok().map(|d| d.join("slips")),
         ..printing::LpCommand::default()
     };
-    printing::run_lp(job, &command).await.map_err(|e| {
+    let lp = std::process::Command::from(app.shell().command(&command.program));
+    printing::run_lp_with(job, &command, lp).await.map_err(|e| {
         tracing::warn!("printing failed: {e}");
         IpcError::new(ErrorCode::Printer, e.problem())
     })

@@ -14,7 +14,7 @@ use crate::lang::Lang;
 use crate::model::{Contact, DeliveryKind, Order, Timestamp};
 
 mod lp;
-pub use lp::{run_lp, write_slip, LpCommand, SlipFile, LP_TIMEOUT};
+pub use lp::{run_lp, run_lp_with, write_slip, LpCommand, SlipFile, LP_TIMEOUT};
 
 /// One slip, ready for `lp`.
 #[derive(Debug, Clone, PartialEq, Eq)]

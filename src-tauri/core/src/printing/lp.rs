@@ -117,12 +117,21 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> tokio::task::JoinHandle<Ve
     })
 }
 
-/// Hands `job` to `lp` and returns what `lp` answered (e.g. "request id is Brother-12 (1
-/// file(s))"). The slip file exists only until `lp` has exited. `lp` still running after
-/// `command.timeout` is killed, and the job reported as not printed.
+/// Hands `job` to `lp` (`command.program`) and returns what `lp` answered (e.g. "request id is
+/// Brother-12 (1 file(s))"). See [`run_lp_with`].
 pub async fn run_lp(job: &PrintJob, command: &LpCommand) -> Result<String, PrintError> {
+    run_lp_with(job, command, Command::new(&command.program)).await
+}
+
+/// Hands `job` to the program `lp` stands for (the app builds it with tauri-plugin-shell) and
+/// returns what it answered. The slip file exists only until it has exited; still running after
+/// `command.timeout`, it is killed and the job reported as not printed.
+pub async fn run_lp_with(
+    job: &PrintJob,
+    command: &LpCommand,
+    mut lp: Command,
+) -> Result<String, PrintError> {
     let slip = write_slip(job, command.slips_dir.as_deref())?;
-    let mut lp = Command::new(&command.program);
     lp.args(lp_args(job, slip.path()))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
