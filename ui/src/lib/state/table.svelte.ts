@@ -4,8 +4,11 @@
 // row last opened when coming back from its detail.
 
 import { onGridKeydown, rowIndexOf, targetTab } from '../grid';
+import { errorText } from '../errors';
+import { t } from '../i18n/index.svelte';
 import * as ipc from '../ipc';
 import type { IpcError } from '../ipc';
+import { toasts } from './toasts.svelte';
 import { app } from './app.svelte';
 import { router, type Route } from './router.svelte';
 import type { OpenedRow } from './stepper.svelte';
@@ -38,6 +41,7 @@ export class ListTable<Tab, Page extends ListPage> {
   tabButtons: HTMLButtonElement[] = $state([]);
   /** The search box's text; the view's search follows it after a pause. */
   searchText = $state('');
+  exporting = $state(false);
   #request = 0;
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -186,5 +190,30 @@ export class ListTable<Tab, Page extends ListPage> {
     this.opts.view.offset = next;
     this.activeRow = 0;
     this.table?.closest('.table-wrap')?.scrollTo({ top: 0 });
+  }
+
+  /** The attributes of the row at `i` on the page: a grid row that opens its detail. */
+  row(id: string, i: number) {
+    const index = this.offset + i;
+    return {
+      'data-row': true,
+      'aria-rowindex': index + 2,
+      tabindex: i === this.activeRow ? 0 : -1,
+      onclick: () => this.open(id, index),
+      onkeydown: (e: KeyboardEvent) => this.onRowKeydown(e, id, index),
+    };
+  }
+
+  /** Exports the whole current view to a CSV file (`write` returns where), said in a toast. */
+  async exportCsv(write: () => Promise<string>) {
+    this.exporting = true;
+    try {
+      const path = await write();
+      toasts.success(t('orders.exported', { path }));
+    } catch (e) {
+      toasts.error(t('orders.exportFailed', { message: errorText(ipc.toIpcError(e)) }));
+    } finally {
+      this.exporting = false;
+    }
   }
 }
