@@ -32,15 +32,9 @@ impl Workspace {
         let to_store = Secret::new(trimmed.expose());
         keychain(move || secrets.set(SecretKind::StripeKey, &to_store)).await?;
         write_account_file(&self.config.data_dir, &account)?;
-        let client = build_client(&self.config, &trimmed, account.mode)?;
-        let store = open_store(&account_db(&self.config.data_dir, &account)).await?;
+        let current = open_account(&self.config, &trimmed, account.clone()).await?;
         let _sync = self.sync_lock.lock().await;
-        *self.current.write().await = Arc::new(Current {
-            source: DataSource::Stripe,
-            store,
-            client: Some(client),
-            account: Some(account.clone()),
-        });
+        *self.current.write().await = Arc::new(current);
         tracing::info!(account = %account.id, mode = ?account.mode, "connected to Stripe");
         Ok(account)
     }
@@ -70,6 +64,22 @@ pub(super) fn build_client(
         key,
         ClientConfig::for_mode(&config.api_base, mode),
     )?)
+}
+
+/// The account's data on screen: its store, and a client for its key.
+pub(super) async fn open_account(
+    config: &WorkspaceConfig,
+    key: &Secret,
+    account: AccountInfo,
+) -> Result<Current> {
+    let client = build_client(config, key, account.mode)?;
+    let store = open_store(&account_db(&config.data_dir, &account)).await?;
+    Ok(Current {
+        source: DataSource::Stripe,
+        store,
+        client: Some(client),
+        account: Some(account),
+    })
 }
 
 /// Checks a key with a real call and returns the account it belongs to.

@@ -31,7 +31,7 @@ mod settings;
 mod subscriptions;
 
 pub use account::validate;
-use account::{account_db, build_client, read_account_file, write_account_file};
+use account::{open_account, read_account_file, write_account_file};
 use demo::open_demo;
 pub use mail::SmtpSettingsView;
 pub use orders::order_detail_of;
@@ -282,33 +282,11 @@ impl Workspace {
         let secrets = config.secrets.clone();
         let key = keychain(move || secrets.get(crate::secrets::SecretKind::StripeKey)).await;
         let (current, startup_problem) = match (key, saved) {
-            (Ok(Some(key)), Some(account)) => {
-                let client = build_client(&config, &key, account.mode)?;
-                let store = open_store(&account_db(&config.data_dir, &account)).await?;
-                (
-                    Current {
-                        source: DataSource::Stripe,
-                        store,
-                        client: Some(client),
-                        account: Some(account),
-                    },
-                    None,
-                )
-            }
+            (Ok(Some(key)), Some(account)) => (open_account(&config, &key, account).await?, None),
             (Ok(Some(key)), None) => match validate(&config, &key).await {
                 Ok(account) => {
                     write_account_file(&config.data_dir, &account)?;
-                    let client = build_client(&config, &key, account.mode)?;
-                    let store = open_store(&account_db(&config.data_dir, &account)).await?;
-                    (
-                        Current {
-                            source: DataSource::Stripe,
-                            store,
-                            client: Some(client),
-                            account: Some(account),
-                        },
-                        None,
-                    )
+                    (open_account(&config, &key, account).await?, None)
                 }
                 Err(e) => (open_demo(&config.data_dir).await?, Some(e.problem())),
             },
