@@ -2,6 +2,8 @@
 // takes the locale explicitly so it can be tested without the reactive i18n state.
 
 import { DICTIONARIES, langOf, translate } from './i18n/translate';
+import type { Address } from './ipc/bindings/Address';
+import type { Contact } from './ipc/bindings/Contact';
 
 const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>();
 
@@ -261,4 +263,16 @@ export function paymentFailure(f: PaymentFailureParts, pm: PaymentMethodParts | 
   const retry =
     f.next_attempt === null ? tr(locale, 'sub.failure.noRetry') : tr(locale, 'sub.failure.retry', { date: date(f.next_attempt, locale) });
   return `${text} ${retry}`;
+}
+
+/** An address's lines, as on an envelope: the postal code before the city. */
+export function addressLines(a: Address | null): string[] {
+  if (!a) return [];
+  const city = [a.postal_code, a.city].filter(Boolean).join(' ');
+  return [a.line1, a.line2, city, a.state, a.country].filter((x): x is string => !!x);
+}
+
+/** A contact's lines (billing or shipping): name, email, phone, address and tax ids. */
+export function contactLines(c: Contact): string[] {
+  return [c.name, c.email, c.phone, ...addressLines(c.address), ...c.tax_ids].filter((x): x is string => !!x);
 }

@@ -88,3 +88,38 @@ export class ListStepper<T extends { id: string }> {
     }
   }
 }
+
+/**
+ * A detail screen's keys: Alt+↑ / Alt+↓ step through the list it was opened from, Escape goes
+ * back to it (neither while a dialog is open). `more` sees the other keys first and says
+ * whether it handled one.
+ */
+export function onDetailKeydown(
+  event: KeyboardEvent,
+  stepper: ListStepper<{ id: string }>,
+  id: string,
+  back: () => void,
+  more?: (event: KeyboardEvent) => boolean,
+): void {
+  const delta = stepKey(event);
+  if (delta) {
+    if (document.querySelector('dialog[open]')) return;
+    event.preventDefault();
+    void stepper.step(id, delta);
+    return;
+  }
+  if (more?.(event)) return;
+  if (event.key !== 'Escape' || event.defaultPrevented) return;
+  if (document.querySelector('dialog[open]')) return;
+  event.preventDefault();
+  back();
+}
+
+/** Opens a link in the browser (Rust checks where it goes); a failure is said in a toast. */
+export async function openExternal(url: string): Promise<void> {
+  try {
+    await ipc.openLink(url);
+  } catch (e) {
+    toasts.error(t('sub.openFailed', { message: errorText(ipc.toIpcError(e)) }));
+  }
+}
