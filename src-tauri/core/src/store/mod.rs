@@ -1,4 +1,4 @@
-//! The local store: one SQLite file (WAL, foreign keys on) holding the cached Stripe objects,
+//! The local store: one SQLite file (WAL, `synchronous=FULL`, foreign keys on) holding the cached Stripe objects,
 //! the sync cursors, the settings and the local fulfilment state. One module per table, each
 //! with `get_/list_/upsert_…` functions taking a connection or an executor.
 
@@ -73,7 +73,10 @@ impl Store {
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL, not NORMAL: the store holds the only copy of the fulfilment actions (who
+            // shipped what, the outbox), so a commit must survive a power cut, not only a crash
+            // of the app (README: Architecture, Data).
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             // 32 MiB of page cache per connection (the default is 2 MiB): a search over a large
