@@ -11,6 +11,7 @@ pub mod mail;
 pub mod model;
 pub mod payments;
 pub mod printing;
+pub mod private_fs;
 pub mod refunds;
 pub mod secrets;
 pub mod store;

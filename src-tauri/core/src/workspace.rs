@@ -135,7 +135,7 @@ impl Workspace {
     /// Opens the connected account's store, or the demo store when no key is configured (or
     /// the keychain cannot be read, which `startup_problem` then explains).
     pub async fn open(config: WorkspaceConfig) -> Result<Self> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| WorkspaceError::Io {
+        crate::private_fs::private_dir(&config.data_dir).map_err(|source| WorkspaceError::Io {
             path: config.data_dir.clone(),
             source,
         })?;
@@ -1215,7 +1215,7 @@ fn write_account_file(dir: &Path, account: &AccountInfo) -> Result<()> {
     })
     .unwrap_or_default();
     let tmp = dir.join("account.json.tmp");
-    std::fs::write(&tmp, body)
+    crate::private_fs::write_private(&tmp, &body)
         .and_then(|_| std::fs::rename(&tmp, &path))
         .map_err(|source| WorkspaceError::Io { path, source })
 }

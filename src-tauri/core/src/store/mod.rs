@@ -33,7 +33,7 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("a cached record is damaged: {0}")]
     Corrupt(#[from] serde_json::Error),
-    #[error("cannot create the data folder {path}: {source}")]
+    #[error("cannot create or protect {path}: {source}")]
     DataDir {
         path: PathBuf,
         source: std::io::Error,
@@ -64,10 +64,26 @@ impl Store {
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+            crate::private_fs::create_dir_private(dir).map_err(|source| StoreError::DataDir {
                 path: dir.to_owned(),
                 source,
             })?;
+        }
+        // Customers' names and addresses: the file is the user's alone (0600) before SQLite
+        // opens it, and SQLite gives its -wal and -shm the same mode. Those of an earlier
+        // version are tightened too (README: Architecture, Data).
+        let private = |p: &Path| {
+            crate::private_fs::restrict_file(p).map_err(|source| StoreError::DataDir {
+                path: p.to_owned(),
+                source,
+            })
+        };
+        crate::private_fs::touch_private(path).map_err(|source| StoreError::DataDir {
+            path: path.to_owned(),
+            source,
+        })?;
+        for suffix in ["-wal", "-shm"] {
+            private(&sidecar(path, suffix))?;
         }
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(path)
@@ -121,6 +137,13 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The database's `-wal` or `-shm` file.
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// Now, in Unix seconds.
