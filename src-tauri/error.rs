@@ -50,6 +50,7 @@ impl From<WorkspaceError> for IpcError {
             }
             WorkspaceError::Stripe(_) => ErrorCode::Stripe,
             WorkspaceError::Store(StoreError::NotFound(_)) => ErrorCode::NotFound,
+            WorkspaceError::Store(StoreError::InvalidInput(_)) => ErrorCode::InvalidInput,
             WorkspaceError::Store(_) | WorkspaceError::Io { .. } => ErrorCode::Internal,
             WorkspaceError::Busy => ErrorCode::Busy,
             WorkspaceError::InvalidInput(_) => ErrorCode::InvalidInput,

@@ -27,6 +27,9 @@ pub mod upcoming_invoices;
 pub enum StoreError {
     #[error("{0} not found")]
     NotFound(String),
+    /// What was asked cannot be answered as given (a search too long); the message says why.
+    #[error("{0}")]
+    InvalidInput(String),
     #[error("the local database failed: {0}")]
     Database(#[from] sqlx::Error),
     #[error("the local database could not be upgraded: {0}")]
@@ -49,6 +52,31 @@ pub(crate) fn not_found(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> 
         sqlx::Error::RowNotFound => StoreError::NotFound(what),
         other => StoreError::Database(other),
     }
+}
+
+/// The longest search the order and subscription lists take, in characters (the search boxes
+/// stop there too): a longer one is refused with [`StoreError::InvalidInput`].
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// What the merchant typed in a search box, ready to search: control characters (a NUL, a tab
+/// from a scanner) separate words like spaces, since neither the search index nor `LIKE` can
+/// take them; `None` when nothing is left. Refused, in plain words, past
+/// [`MAX_SEARCH_CHARS`].
+pub(crate) fn search_text(input: Option<&str>) -> Result<Option<String>> {
+    let Some(input) = input else {
+        return Ok(None);
+    };
+    let text: String = input
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let text = text.trim();
+    if text.chars().count() > MAX_SEARCH_CHARS {
+        return Err(StoreError::InvalidInput(format!(
+            "The search is too long: at most {MAX_SEARCH_CHARS} characters."
+        )));
+    }
+    Ok((!text.is_empty()).then(|| text.to_owned()))
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
