@@ -743,3 +743,212 @@ async fn a_cancellation_asked_for_mid_send_wins_over_a_retry() {
         OutboxState::Cancelled
     );
 }
+
+/// The SMTP password against the real Secret Service (gnome-keyring in the test's D-Bus session),
+/// through the settings screen's save (`Workspace::save_smtp_settings`): entries of a service of
+/// the test's own, removed at the end.
+mod password {
+    use std::sync::Arc;
+
+    use comptoir_core::mail::{SmtpPassword, SmtpSecurity, SmtpSettings};
+    use comptoir_core::secrets::{Keychain, Secret, SecretKind, SecretStore};
+    use comptoir_core::sync::SyncOptions;
+    use comptoir_core::workspace::{SmtpSettingsView, Workspace, WorkspaceConfig, WorkspaceError};
+
+    use super::smtp_support::SmtpServer;
+
+    /// Removes the test's keychain entries, even when the test fails.
+    struct Wipe(Arc<Keychain>);
+
+    impl Drop for Wipe {
+        fn drop(&mut self) {
+            for kind in SecretKind::ALL {
+                let _ = self.0.delete(kind);
+            }
+        }
+    }
+
+    fn keychain(test: &str) -> (Arc<Keychain>, Wipe) {
+        let k = Arc::new(Keychain::new(&format!(
+            "app.comptoir.test.mail.{test}.{}",
+            std::process::id()
+        )));
+        (k.clone(), Wipe(k))
+    }
+
+    async fn workspace(dir: &std::path::Path, secrets: Arc<Keychain>) -> Workspace {
+        Workspace::open(WorkspaceConfig {
+            data_dir: dir.to_owned(),
+            api_base: "http://127.0.0.1:9/".into(),
+            secrets,
+            sync_options: SyncOptions::default(),
+        })
+        .await
+        .unwrap()
+    }
+
+    fn account(host: &str, user: &str) -> SmtpSettings {
+        SmtpSettings {
+            host: host.into(),
+            port: 587,
+            security: SmtpSecurity::Starttls,
+            username: Some(user.into()),
+            from_name: "Épicerie Léa".into(),
+            from_address: "boutique@epicerie-lea.fr".into(),
+            reply_to: None,
+            accept_invalid_certs: false,
+        }
+    }
+
+    fn replace(p: &str) -> SmtpPassword {
+        SmtpPassword::Replace {
+            password: Secret::new(p),
+        }
+    }
+
+    fn stored(k: &Keychain) -> Option<String> {
+        k.get(SecretKind::SmtpPassword)
+            .unwrap()
+            .map(|s| s.expose().to_owned())
+    }
+
+    async fn save(ws: &Workspace, s: &SmtpSettings, p: SmtpPassword) -> SmtpSettingsView {
+        let view = ws.save_smtp_settings(s, p).await.unwrap();
+        assert_eq!(view.settings.as_ref(), Some(s), "the settings are saved");
+        view
+    }
+
+    #[tokio::test]
+    async fn a_new_server_or_user_name_removes_the_password_and_other_changes_keep_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (k, _wipe) = keychain("account");
+        let ws = workspace(dir.path(), k.clone()).await;
+        let a = account("smtp.shop-a.example", "boutique@shop-a.example");
+
+        let view = save(&ws, &a, replace("first password")).await;
+        assert!(view.password_set);
+        assert_eq!(stored(&k).as_deref(), Some("first password"));
+
+        // Port, security, sender and reply-to: the same account, the password stays.
+        let same = SmtpSettings {
+            port: 465,
+            security: SmtpSecurity::Tls,
+            from_name: "Épicerie Léa & Zoë".into(),
+            from_address: "ventes@epicerie-lea.fr".into(),
+            reply_to: Some("contact@epicerie-lea.fr".into()),
+            ..a.clone()
+        };
+        assert!(save(&ws, &same, SmtpPassword::Keep).await.password_set);
+        assert_eq!(stored(&k).as_deref(), Some("first password"));
+        // A host name differing only in case (or blanks) is the same server.
+        let cased = SmtpSettings {
+            host: " SMTP.Shop-A.example ".into(),
+            ..same.clone()
+        };
+        assert!(save(&ws, &cased, SmtpPassword::Keep).await.password_set);
+        assert_eq!(stored(&k).as_deref(), Some("first password"));
+
+        // A new server: the password is gone from the keychain, and the screen says so.
+        let b = SmtpSettings {
+            host: "smtp.shop-b.example".into(),
+            ..same.clone()
+        };
+        let view = save(&ws, &b, SmtpPassword::Keep).await;
+        assert!(!view.password_set);
+        assert_eq!(stored(&k), None);
+        assert!(!ws.smtp_settings().await.unwrap().password_set);
+
+        // A new server with its own password: only the new one is stored.
+        let view = save(&ws, &a, replace("password for A")).await;
+        assert!(view.password_set);
+        assert_eq!(stored(&k).as_deref(), Some("password for A"));
+
+        // A new user name on the same server: gone too.
+        let other_user = account("smtp.shop-a.example", "compta@shop-a.example");
+        assert!(
+            !save(&ws, &other_user, SmtpPassword::Keep)
+                .await
+                .password_set
+        );
+        assert_eq!(stored(&k), None);
+
+        // No user name any more: gone.
+        save(&ws, &other_user, replace("pw")).await;
+        let no_login = SmtpSettings {
+            username: None,
+            ..other_user.clone()
+        };
+        assert!(!save(&ws, &no_login, SmtpPassword::Keep).await.password_set);
+        assert_eq!(stored(&k), None);
+    }
+
+    #[tokio::test]
+    async fn remove_password_deletes_it_and_bad_input_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (k, _wipe) = keychain("remove");
+        let ws = workspace(dir.path(), k.clone()).await;
+        let a = account("smtp.shop-a.example", "boutique@shop-a.example");
+        save(&ws, &a, replace("secret one")).await;
+
+        // An empty replacement is refused, and nothing changes.
+        let moved = SmtpSettings {
+            port: 2525,
+            ..a.clone()
+        };
+        let err = ws
+            .save_smtp_settings(&moved, replace(""))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, WorkspaceError::InvalidInput(_)), "{err:?}");
+        assert!(err.to_string().contains("Remove password"), "{err}");
+        // Invalid settings with a removal: refused, the password stays.
+        let broken = SmtpSettings {
+            host: "https://smtp.shop-a.example".into(),
+            ..a.clone()
+        };
+        let err = ws
+            .save_smtp_settings(&broken, SmtpPassword::Delete)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, WorkspaceError::InvalidInput(_)), "{err:?}");
+        let view = ws.smtp_settings().await.unwrap();
+        assert_eq!(view.settings.as_ref(), Some(&a));
+        assert!(view.password_set);
+        assert_eq!(stored(&k).as_deref(), Some("secret one"));
+
+        // Remove password: gone, the settings stay.
+        let view = save(&ws, &a, SmtpPassword::Delete).await;
+        assert!(!view.password_set);
+        assert_eq!(stored(&k), None);
+        // Removing it again is fine.
+        assert!(!save(&ws, &a, SmtpPassword::Delete).await.password_set);
+    }
+
+    /// What the merchant sees after moving to another server without typing its password: the
+    /// test email is refused before any connection, asking for the password, and the new server
+    /// receives nothing.
+    #[tokio::test]
+    async fn the_old_password_never_reaches_the_new_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let (k, _wipe) = keychain("newserver");
+        let ws = workspace(dir.path(), k.clone()).await;
+        let mut server = SmtpServer::new(dir.path());
+        server.start(&[]);
+        save(
+            &ws,
+            &account("smtp.old-provider.example", "boutique"),
+            replace("old provider password"),
+        )
+        .await;
+        let new = SmtpSettings {
+            port: server.port,
+            security: SmtpSecurity::None,
+            ..account("127.0.0.1", "boutique")
+        };
+        assert!(!save(&ws, &new, SmtpPassword::Keep).await.password_set);
+        let err = ws.send_test_email("zoe@example.com").await.unwrap_err();
+        assert!(err.to_string().contains("Enter the SMTP password"), "{err}");
+        assert!(server.received().is_empty());
+        assert_eq!(stored(&k), None);
+    }
+}

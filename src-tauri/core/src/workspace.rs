@@ -16,7 +16,7 @@ use tokio::sync::{Mutex, Notify, RwLock};
 
 use crate::carriers::{self, CarrierOption, CustomCarrier};
 use crate::fulfilment::{self, Actor, EmailOutcome, FulfilmentError, TrackingInput};
-use crate::mail::{self, MailError, Mailer, SendReport, SmtpSettings};
+use crate::mail::{self, MailError, Mailer, SendReport, SmtpPassword, SmtpSettings};
 
 use crate::dataset::Dataset;
 use crate::model::{
@@ -122,6 +122,7 @@ fn fulfilment_error(e: FulfilmentError) -> WorkspaceError {
 fn mail_error(e: MailError) -> WorkspaceError {
     match e {
         MailError::Store(s) => WorkspaceError::Store(s),
+        MailError::Keychain(k) => WorkspaceError::Keychain(k),
         other => WorkspaceError::InvalidInput(other.to_string()),
     }
 }
@@ -556,31 +557,15 @@ impl Workspace {
         )
     }
 
-    /// Saves the SMTP settings; `password` `None` keeps the stored one, an empty one removes it.
+    /// Saves the SMTP settings and keeps, replaces or removes the password; a new server or
+    /// user name removes the old one (`mail::save_settings_and_password`).
     pub async fn save_smtp_settings(
         &self,
         smtp: &SmtpSettings,
-        password: Option<Secret>,
+        password: SmtpPassword,
     ) -> Result<SmtpSettingsView> {
-        smtp.validate().map_err(mail_error)?;
-        if let Some(p) = password {
-            let secrets = self.config.secrets.clone();
-            tokio::task::spawn_blocking(move || {
-                if p.expose().is_empty() {
-                    secrets.delete(SecretKind::SmtpPassword)
-                } else {
-                    secrets.set(SecretKind::SmtpPassword, &p)
-                }
-            })
-            .await
-            .unwrap_or_else(|e| {
-                Err(SecretsError::Failed {
-                    detail: e.to_string(),
-                })
-            })?;
-        }
         let cur = self.current().await;
-        mail::save_settings(cur.store.pool(), smtp)
+        mail::save_settings_and_password(cur.store.pool(), &self.config.secrets, smtp, password)
             .await
             .map_err(mail_error)?;
         self.mail_wakeup.notify_one();
