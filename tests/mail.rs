@@ -952,3 +952,133 @@ mod password {
         assert_eq!(stored(&k), None);
     }
 }
+
+/// The mail worker's runs (`Workspace::send_due_emails`, every 30 seconds in the app) against a
+/// connected account (the Stripe simulator) and aiosmtpd with a login, with a secret store that
+/// counts reads of the SMTP password: an empty outbox never reads it, a due email reads it once.
+mod worker {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use comptoir_core::dataset::{Dataset, DatasetSpec};
+    use comptoir_core::mail::{self, SmtpPassword, SmtpSecurity, SmtpSettings, STALE_CLAIM_SECS};
+    use comptoir_core::secrets::{MemoryStore, Secret, SecretKind, SecretStore, SecretsError};
+    use comptoir_core::store::{self, outbox};
+    use comptoir_core::sync::SyncOptions;
+    use comptoir_core::workspace::{Workspace, WorkspaceConfig};
+    use comptoir_stripe_sim::{SimConfig, Simulator};
+
+    use super::smtp_support::SmtpServer;
+
+    /// A secret store in memory that counts every read of the SMTP password.
+    #[derive(Default)]
+    struct Counting {
+        inner: MemoryStore,
+        password_reads: AtomicUsize,
+    }
+
+    impl SecretStore for Counting {
+        fn get(&self, kind: SecretKind) -> Result<Option<Secret>, SecretsError> {
+            if kind == SecretKind::SmtpPassword {
+                self.password_reads.fetch_add(1, Ordering::SeqCst);
+            }
+            self.inner.get(kind)
+        }
+        fn set(&self, kind: SecretKind, secret: &Secret) -> Result<(), SecretsError> {
+            self.inner.set(kind, secret)
+        }
+        fn delete(&self, kind: SecretKind) -> Result<(), SecretsError> {
+            self.inner.delete(kind)
+        }
+        fn check_access(&self) -> Result<(), SecretsError> {
+            self.inner.check_access()
+        }
+    }
+
+    #[tokio::test]
+    async fn the_worker_reads_the_password_only_when_an_email_is_due() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut server = SmtpServer::new(dir.path());
+        server.start(&["--auth-plain", "boutique", "mot de passe é"]);
+        let key = format!("sk_test_{}", "mailWorker".repeat(3));
+        let sim = Simulator::start(
+            Dataset::generate(&DatasetSpec {
+                orders: 5,
+                subscriptions: 1,
+                now: store::now(),
+                ..DatasetSpec::default()
+            }),
+            SimConfig {
+                api_key: key.clone(),
+                ..SimConfig::default()
+            },
+        )
+        .await;
+        let secrets = Arc::new(Counting::default());
+        let ws = Workspace::open(WorkspaceConfig {
+            data_dir: dir.path().join("data"),
+            api_base: sim.base_url(),
+            secrets: secrets.clone(),
+            sync_options: SyncOptions::default(),
+        })
+        .await
+        .unwrap();
+        ws.connect_stripe(Secret::new(key)).await.unwrap();
+        let smtp = SmtpSettings {
+            security: SmtpSecurity::None,
+            username: Some("boutique".into()),
+            ..super::settings(server.port)
+        };
+        ws.save_smtp_settings(
+            &smtp,
+            SmtpPassword::Replace {
+                password: Secret::new("mot de passe é"),
+            },
+        )
+        .await
+        .unwrap();
+        let reads = || secrets.password_reads.load(Ordering::SeqCst);
+        let before = reads();
+
+        // Ten runs of an idle worker: nothing due, the keychain is never asked.
+        for _ in 0..10 {
+            let report = ws
+                .send_due_emails()
+                .await
+                .unwrap()
+                .expect("settings are saved");
+            assert_eq!((report.sent, report.retrying, report.failed), (0, 0, 0));
+        }
+        assert_eq!(reads() - before, 0, "no password read for an empty outbox");
+
+        // One email due: one read, and the server (which checks the login) receives it.
+        let store = ws.store().await;
+        mail::enqueue(store.pool(), Some(&smtp), &super::email(7), store::now())
+            .await
+            .unwrap();
+        let report = ws.send_due_emails().await.unwrap().unwrap();
+        assert_eq!(report.sent, 1, "{report:?}");
+        assert_eq!(reads() - before, 1, "one read for the due email");
+        assert_eq!(server.received().len(), 1);
+
+        // Sent: the outbox is idle again, and so is the keychain.
+        for _ in 0..5 {
+            ws.send_due_emails().await.unwrap();
+        }
+        assert_eq!(reads() - before, 1);
+
+        // An email left mid-send by a crash counts as due once its claim is stale: it is sent.
+        let now = store::now();
+        mail::enqueue(store.pool(), Some(&smtp), &super::email(8), now - 3600)
+            .await
+            .unwrap();
+        let claimed = outbox::claim_due(store.pool(), now - STALE_CLAIM_SECS - 60, 1)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        let report = ws.send_due_emails().await.unwrap().unwrap();
+        assert_eq!(report.sent, 1, "{report:?}");
+        assert_eq!(reads() - before, 2);
+        assert_eq!(server.received().len(), 2);
+    }
+}

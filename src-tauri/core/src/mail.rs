@@ -788,6 +788,39 @@ pub async fn send_due(
     Ok(report)
 }
 
+/// One run of the mail worker over `store` (README: Configure email): the due emails are sent
+/// with the saved settings and the password from the keychain. `None` without settings (the
+/// emails wait for them).
+///
+/// The keychain is read only when an email is due and the settings have a user name: the worker
+/// wakes every 30 seconds, and an empty outbox never touches the keychain (which may prompt, or
+/// log each access). The settings are read again after the password, and the run waits for the
+/// next wake-up if they changed in between: with [`save_settings_and_password`]'s order, a
+/// password is never paired with a server it was not saved for.
+pub async fn run_outbox(
+    store: &Store,
+    secrets: &Arc<dyn SecretStore>,
+    now: Timestamp,
+) -> Result<Option<SendReport>, MailError> {
+    let db = store.pool();
+    let Some(smtp) = load_settings(db).await? else {
+        return Ok(None);
+    };
+    if !outbox::any_due(db, now, now - STALE_CLAIM_SECS).await? {
+        return Ok(Some(SendReport::default()));
+    }
+    let password = match smtp.username() {
+        Some(_) => keychain(secrets, |s| s.get(SecretKind::SmtpPassword)).await?,
+        None => None,
+    };
+    if load_settings(db).await?.as_ref() != Some(&smtp) {
+        // Saved meanwhile; the save wakes the worker, which runs again with the new ones.
+        return Ok(Some(SendReport::default()));
+    }
+    let mailer = Mailer::new(&smtp, password.as_ref())?;
+    send_due(store, &mailer, now).await.map(Some)
+}
+
 /// Sends a test email to `to` with `settings` and `password`, for the settings screen's
 /// "Send test email". The error says exactly what went wrong, in plain words.
 pub async fn send_test(

@@ -16,7 +16,7 @@ use tokio::sync::{Mutex, Notify, RwLock};
 
 use crate::carriers::{self, CarrierOption, CustomCarrier};
 use crate::fulfilment::{self, Actor, EmailOutcome, FulfilmentError, TrackingInput};
-use crate::mail::{self, MailError, Mailer, SendReport, SmtpPassword, SmtpSettings};
+use crate::mail::{self, MailError, SendReport, SmtpPassword, SmtpSettings};
 
 use crate::dataset::Dataset;
 use crate::model::{
@@ -586,25 +586,16 @@ impl Workspace {
     }
 
     /// Sends the due emails of the store on screen (the mail worker calls this on a timer and
-    /// when woken). Without SMTP settings, the emails wait.
+    /// when woken). Without SMTP settings, the emails wait; the password is read only when an
+    /// email is due (`mail::run_outbox`).
     pub async fn send_due_emails(&self) -> Result<Option<SendReport>> {
         let cur = self.current().await;
         if cur.source == DataSource::Demo {
             return Ok(None);
         }
-        let Some(smtp) = mail::load_settings(cur.store.pool())
+        mail::run_outbox(&cur.store, &self.config.secrets, store::now())
             .await
-            .map_err(mail_error)?
-        else {
-            return Ok(None);
-        };
-        let password = self.smtp_password().await?;
-        let mailer = Mailer::new(&smtp, password.as_ref()).map_err(mail_error)?;
-        Ok(Some(
-            mail::send_due(&cur.store, &mailer, store::now())
-                .await
-                .map_err(mail_error)?,
-        ))
+            .map_err(mail_error)
     }
 
     /// Woken after an email is queued; the mail worker waits on it.
