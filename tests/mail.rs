@@ -1082,3 +1082,79 @@ mod worker {
         assert_eq!(server.received().len(), 2);
     }
 }
+
+/// What the log says about a real exchange with aiosmtpd: a refused recipient's "550 … <address>"
+/// reply and a delivered email are both logged, with the code and the reply, but no recipient's
+/// address (the outbox keeps the whole reply for the merchant).
+#[tokio::test]
+async fn the_log_of_a_real_send_names_no_recipient() {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let sink = Sink::default();
+    let writer = sink.clone();
+    // This thread only (the test's runtime runs on it): other tests' logs stay out.
+    let _logs = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish(),
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&["--reject", "nobody.home@example.org"]);
+    let store = open_store(dir.path()).await;
+    let smtp = settings(server.port);
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    let now = store::now();
+    let mut refused = email(1);
+    refused.recipient = "Nobody <nobody.home@example.org>".into();
+    let refused = mail::enqueue(store.pool(), Some(&smtp), &refused, now)
+        .await
+        .unwrap();
+    mail::enqueue(store.pool(), Some(&smtp), &email(2), now)
+        .await
+        .unwrap();
+    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    assert_eq!((report.sent, report.retrying), (1, 1), "{report:?}");
+    assert_eq!(server.received().len(), 1);
+    // The merchant still reads the server's whole reply on the order.
+    let shown = outbox::get(store.pool(), refused.id)
+        .await
+        .unwrap()
+        .last_error
+        .unwrap();
+    assert!(shown.contains("nobody.home@example.org"), "{shown}");
+
+    let logged = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    assert!(logged.contains("email not sent"), "{logged}");
+    assert!(logged.contains("email sent"), "{logged}");
+    assert!(
+        logged.contains("550") && logged.contains("mailbox unavailable"),
+        "the reply is logged: {logged}"
+    );
+    assert!(logged.contains("[address]"), "{logged}");
+    for address in [
+        "nobody.home@example.org",
+        "zoe@example.com",
+        "nobody.home",
+        "@example",
+    ] {
+        assert!(!logged.contains(address), "{address} in the log: {logged}");
+    }
+    let report_line = format!("{report:?}");
+    assert!(!report_line.contains("@example"), "{report_line}");
+}

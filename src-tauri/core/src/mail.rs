@@ -240,11 +240,60 @@ impl MailError {
 }
 
 /// Why an SMTP exchange failed, in plain words, with the server's own reply when there was one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` (what logs print) hides email addresses in the message; `Display` (what the merchant
+/// reads) keeps it whole.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SendFailure {
     pub kind: SendFailureKind,
     /// A sentence for the merchant (it includes the server's reply, if any).
     pub message: String,
+}
+
+impl fmt::Debug for SendFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendFailure")
+            .field("kind", &self.kind)
+            .field("message", &redact_addresses(&self.message))
+            .finish()
+    }
+}
+
+/// `text` with every email address replaced by `[address]`, for logs: an SMTP server's reply
+/// often names the recipient ("550 5.1.1 <zoe@example.com>: mailbox unavailable"), and a
+/// customer's address has no place in a log file. Errs on the side of hiding: whatever touches an
+/// `@` and looks like part of an address goes.
+pub fn redact_addresses(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('@') {
+        return text.into();
+    }
+    let local = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.\"".contains(c);
+    let domain = |c: char| c.is_alphanumeric() || matches!(c, '-' | '.' | '[' | ']' | ':');
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut kept = 0;
+    let mut at = 0;
+    while at < chars.len() {
+        if chars[at] == '@' {
+            let mut start = at;
+            while start > kept && local(chars[start - 1]) {
+                start -= 1;
+            }
+            let mut end = at + 1;
+            while end < chars.len() && domain(chars[end]) {
+                end += 1;
+            }
+            if start < at && end > at + 1 {
+                out.extend(&chars[kept..start]);
+                out.push_str("[address]");
+                kept = end;
+                at = end;
+                continue;
+            }
+        }
+        at += 1;
+    }
+    out.extend(&chars[kept..]);
+    out.into()
 }
 
 impl fmt::Display for SendFailure {
@@ -758,8 +807,10 @@ pub async fn send_due(
                 let give_up = failure.kind.is_permanent() && attempts >= PERMANENT_ATTEMPTS;
                 let retry_at = (!give_up).then(|| now + backoff(attempts));
                 outbox::mark_failed(db, email.id, &failure.message, retry_at).await?;
+                // The server's reply may name the recipient: not in the log (the outbox keeps it
+                // whole for the merchant).
                 tracing::warn!(id = email.id, attempts, code = failure.kind.code(), give_up,
-                    error = %failure.message, "email not sent");
+                    error = %redact_addresses(&failure.message), "email not sent");
                 if give_up {
                     report.failed += 1;
                 } else {
@@ -951,6 +1002,49 @@ mod tests {
         assert!(!a.same_account(&b), "user names keep their case");
         b.username = None;
         assert!(!a.same_account(&b));
+    }
+
+    #[test]
+    fn addresses_are_redacted_from_what_is_logged() {
+        assert_eq!(
+            redact_addresses("550 5.1.1 <zoe@example.com>: mailbox unavailable"),
+            "550 5.1.1 <[address]>: mailbox unavailable"
+        );
+        assert_eq!(
+            redact_addresses(
+                "553 sender ventes+fr@boutique.example.fr refused for zo\u{eb}.m\u{fc}ller@m\u{fc}ller.de."
+            ),
+            "553 sender [address] refused for [address]"
+        );
+        assert_eq!(
+            redact_addresses("\"Zo\u{eb} D.\" <zoe.d@[192.0.2.1]>, bob@x.io"),
+            "\"Zo\u{eb} D.\" <[address]>, [address]"
+        );
+        // No address: unchanged, and an @ alone is not an address.
+        assert_eq!(
+            redact_addresses("421 try again @ noon"),
+            "421 try again @ noon"
+        );
+        assert_eq!(redact_addresses("no address here"), "no address here");
+
+        let failure = SendFailure {
+            kind: SendFailureKind::Rejected,
+            message: "The SMTP server refused the email. The server said: 550 <zoe@example.com>"
+                .into(),
+        };
+        let logged = format!(
+            "{:?}",
+            SendReport {
+                stopped: Some(failure.clone()),
+                ..SendReport::default()
+            }
+        );
+        assert!(!logged.contains("zoe@"), "{logged}");
+        assert!(logged.contains("550 <[address]>"), "{logged}");
+        assert!(
+            failure.to_string().contains("zoe@example.com"),
+            "the merchant reads it whole"
+        );
     }
 
     #[test]
