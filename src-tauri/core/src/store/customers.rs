@@ -74,3 +74,15 @@ pub async fn exists<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<bool> {
             > 0,
     )
 }
+
+/// Records that the full sync `listed_in` (its end time) listed these customers.
+pub async fn mark_listed(conn: &mut SqliteConnection, ids: &[&str], listed_in: i64) -> Result<()> {
+    for id in ids {
+        sqlx::query("UPDATE customers SET listed_in = ?2 WHERE id = ?1")
+            .bind(id)
+            .bind(listed_in)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

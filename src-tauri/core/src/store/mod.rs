@@ -12,6 +12,7 @@ use sqlx::sqlite::{
 
 pub mod cursors;
 pub mod customers;
+pub mod erasure;
 pub mod invoices;
 pub mod orders;
 pub mod outbox;
