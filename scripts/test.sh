@@ -36,6 +36,10 @@ esac
 # twice for different features (build scripts and proc macros are shared with clippy too).
 features=(--features custom-protocol)
 bindings_dir=ui/src/lib/ipc/bindings
+# Written by the same export tests: what the core's money module formats, which the UI's
+# ui/src/lib/money.test.ts compares its own formatting with.
+money_fixture=ui/src/lib/money.expected.json
+generated=("$bindings_dir" "$money_fixture")
 
 all_sections=(setup fmt ui clippy build bindings nextest)
 sections=()
@@ -136,16 +140,16 @@ if want build; then
 fi
 
 if want bindings; then
-    section bindings "regenerate ts-rs bindings into $bindings_dir and compare with git"
+    section bindings "regenerate ts-rs bindings into $bindings_dir and $money_fixture, compare with git"
     # The export tests live in the library crates (comptoir-core and comptoir_app). Running
     # them across the workspace with the suite's features reuses the build nextest needs.
     cargo test --workspace "${features[@]}" --lib export_bindings
-    if ! git diff --exit-code --stat -- "$bindings_dir" ||
-        [ -n "$(git status --porcelain --untracked-files=all -- "$bindings_dir")" ]; then
-        git status --short --untracked-files=all -- "$bindings_dir"
-        echo "The generated TypeScript bindings differ from what is committed." >&2
+    if ! git diff --exit-code --stat -- "${generated[@]}" ||
+        [ -n "$(git status --porcelain --untracked-files=all -- "${generated[@]}")" ]; then
+        git status --short --untracked-files=all -- "${generated[@]}"
+        echo "The generated TypeScript bindings or money fixture differ from what is committed." >&2
         echo "Run: cargo test --workspace --features custom-protocol --lib export_bindings" >&2
-        echo "then commit $bindings_dir." >&2
+        echo "then commit ${generated[*]}." >&2
         exit 1
     fi
     section_done

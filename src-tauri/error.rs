@@ -1,6 +1,8 @@
-//! The error every command returns over IPC: a closed `code` the UI can branch on, and a
-//! message a merchant can read. Never a secret: keys are not part of any core error.
+//! The error every command returns over IPC: a closed `code` the UI can branch on, and the
+//! problem with its parameters, which the window puts into the merchant's language. Never a
+//! secret: keys are not part of any core error.
 
+use comptoir_core::problem::Problem;
 use comptoir_core::workspace::WorkspaceError;
 use serde::Serialize;
 use ts_rs::TS;
@@ -30,40 +32,53 @@ pub enum ErrorCode {
     Internal,
 }
 
+/// A failed command: `code` for the screens to branch on, `problem` for the sentence the
+/// window writes in the merchant's language (`ui/src/lib/errors.ts`). Rust's English
+/// description goes to the log, never to the window.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct IpcError {
     pub code: ErrorCode,
-    pub message: String,
+    pub problem: Problem,
+}
+
+impl IpcError {
+    pub fn new(code: ErrorCode, problem: Problem) -> Self {
+        IpcError { code, problem }
+    }
 }
 
 impl From<WorkspaceError> for IpcError {
     fn from(e: WorkspaceError) -> Self {
-        use comptoir_core::store::StoreError;
-        use comptoir_core::stripe::StripeError;
-        let code = match &e {
-            WorkspaceError::InvalidKey(_) => ErrorCode::InvalidKey,
-            WorkspaceError::Keychain(_) => ErrorCode::Keychain,
-            WorkspaceError::Stripe(StripeError::Network(_)) => ErrorCode::Network,
-            WorkspaceError::Stripe(StripeError::Authentication(_) | StripeError::MalformedKey) => {
-                ErrorCode::InvalidKey
+        let problem = e.problem();
+        let code = match &problem {
+            Problem::KeyNotStripe | Problem::KeyRefused { .. } => ErrorCode::InvalidKey,
+            Problem::Keychain { .. } => ErrorCode::Keychain,
+            Problem::StripeUnreachable => ErrorCode::Network,
+            Problem::StripeRateLimited
+            | Problem::StripeRefused { .. }
+            | Problem::StripeNotFound
+            | Problem::StripeUnexpected => ErrorCode::Stripe,
+            Problem::KeyMissingPermission { .. }
+            | Problem::KeyAccountUnknown
+            | Problem::RefundNotPermitted { .. } => ErrorCode::Permission,
+            Problem::NotFound { .. } => ErrorCode::NotFound,
+            Problem::SyncBusy => ErrorCode::Busy,
+            Problem::PrinterName { .. } | Problem::NoPrintSystem | Problem::PrintFailed { .. } => {
+                ErrorCode::Printer
             }
-            WorkspaceError::Stripe(_) => ErrorCode::Stripe,
-            WorkspaceError::Store(StoreError::NotFound(_)) => ErrorCode::NotFound,
-            WorkspaceError::Store(StoreError::InvalidInput(_)) => ErrorCode::InvalidInput,
-            WorkspaceError::Store(_) | WorkspaceError::Io { .. } => ErrorCode::Internal,
-            WorkspaceError::Busy => ErrorCode::Busy,
-            WorkspaceError::InvalidInput(_) => ErrorCode::InvalidInput,
-            WorkspaceError::PaymentNotSettled(_) => ErrorCode::PaymentNotSettled,
-            WorkspaceError::NotPermitted(_) => ErrorCode::Permission,
+            Problem::PaymentNotSettled { .. } | Problem::UnpaidInList { .. } => {
+                ErrorCode::PaymentNotSettled
+            }
+            Problem::Internal | Problem::CannotWrite { .. } => ErrorCode::Internal,
+            _ => ErrorCode::InvalidInput,
         };
         if code == ErrorCode::Internal {
             tracing::error!("command failed: {e}");
+        } else {
+            tracing::info!("command refused: {e}");
         }
-        IpcError {
-            code,
-            message: e.to_string(),
-        }
+        IpcError { code, problem }
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use comptoir_core::dataset::{Dataset, DatasetSpec};
 use comptoir_core::invoice_pdf::{self, FILES_BASE_ENV};
+use comptoir_core::lang::Lang;
 use comptoir_core::secrets::{MemoryStore, Secret, SecretKind, SecretStore};
 use comptoir_core::store;
 use comptoir_core::sync::SyncOptions;
@@ -105,7 +106,7 @@ async fn saves_the_simulators_pdf_into_a_folder() {
     assert!(url.starts_with("https://pay.stripe.com/invoice/"), "{url}");
 
     let dir = tempfile::tempdir().unwrap();
-    let dest = dir.path().join(invoice_pdf::file_name(number, true));
+    let dest = dir.path().join(invoice_pdf::file_name(number, Lang::Fr));
     let saved = invoice_pdf::download(url, Some(&sim.base_url()), &dest)
         .await
         .expect("the PDF is saved");

@@ -42,8 +42,7 @@ fn email(n: usize) -> NewEmail {
         subject: format!("Votre commande n° {n} est partie — suivi 📦"),
         text_body: format!("Bonjour Zoë,\nvotre commande n° {n} est en route.\n"),
         html_body: format!(
-            "<p>Bonjour {},</p><p>votre commande n° {n} est en route.</p>",
-            mail::escape_html("Zoë <script>")
+            "<p>Bonjour Zoë &lt;script&gt;,</p><p>votre commande n° {n} est en route.</p>"
         ),
     }
 }

@@ -11,6 +11,7 @@ use comptoir_core::dataset::{Dataset, DatasetSpec};
 use comptoir_core::model::{
     DataSource, FulfilmentStatus, OrderQuery, StripeMode, SubscriptionQuery,
 };
+use comptoir_core::problem::Problem;
 use comptoir_core::secrets::{Keychain, Secret, SecretKind, SecretStore};
 use comptoir_core::store;
 use comptoir_core::sync::SyncOptions;
@@ -181,20 +182,18 @@ async fn connect_sync_restart_offline_and_disconnect_without_leaking_the_key() {
         .connect_stripe(Secret::new("pk_test_not_a_secret_key"))
         .await
         .unwrap_err();
-    assert!(matches!(err, WorkspaceError::InvalidKey(_)), "{err:?}");
-    assert!(
-        err.to_string().contains("sk_test_"),
-        "says which keys work: {err}"
-    );
+    assert_eq!(err.problem(), Problem::KeyNotStripe, "{err:?}");
     let wrong = key("Wrong");
     let err = ws
         .connect_stripe(Secret::new(wrong.clone()))
         .await
         .unwrap_err();
-    assert!(matches!(err, WorkspaceError::InvalidKey(_)), "{err:?}");
+    let Problem::KeyRefused { stripe_says } = err.problem() else {
+        panic!("{err:?}")
+    };
     assert!(
-        err.to_string().contains("Invalid API Key"),
-        "Stripe's reason is shown: {err}"
+        stripe_says.contains("Invalid API Key"),
+        "Stripe's reason is shown: {stripe_says}"
     );
     assert!(!err.to_string().contains(&wrong), "the key is not echoed");
     assert!(
@@ -304,7 +303,10 @@ async fn a_keychain_that_cannot_be_reached_changes_nothing() {
         DataSource::Demo,
         "without a keychain the demo store opens"
     );
-    assert!(status.notice.is_some(), "and says why: {status:?}");
+    assert!(
+        matches!(status.notice, Some(Problem::Keychain { .. })),
+        "and says why: {status:?}"
+    );
 
     let err = ws
         .connect_stripe(Secret::new(good.clone()))
@@ -399,14 +401,15 @@ async fn a_restricted_key_without_checkout_access_is_told_which_permission() {
         .connect_stripe(Secret::new(rk.clone()))
         .await
         .unwrap_err();
-    let WorkspaceError::NotPermitted(message) = &err else {
-        panic!("{err:?}")
-    };
-    assert!(message.contains("rak_checkout_session_read"), "{message}");
-    assert!(
-        !message.contains(&rk[..16]),
-        "no key in the message: {message}"
+    assert_eq!(
+        err.problem(),
+        Problem::KeyMissingPermission {
+            permission: Some("rak_checkout_session_read".into())
+        },
+        "{err:?}"
     );
+    let sent = serde_json::to_string(&err.problem()).unwrap();
+    assert!(!sent.contains(&rk[..16]), "no key in the problem: {sent}");
     assert!(!dir.path().join("account.json").exists());
     assert!(
         secrets.get(SecretKind::StripeKey).unwrap().is_none(),

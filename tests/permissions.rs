@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use comptoir_core::dataset::{Dataset, DatasetSpec, NewOrder};
 use comptoir_core::model::{OrderQuery, SubscriptionQuery};
+use comptoir_core::problem::Problem;
 use comptoir_core::secrets::{MemoryStore, Secret, SecretStore};
 use comptoir_core::store;
 use comptoir_core::sync::SyncOptions;
@@ -142,7 +143,15 @@ async fn a_key_with_only_the_readme_permissions_does_everything_the_app_does() {
     for s in &subs.rows {
         let detail = ws.subscription_detail(&s.id, true).await.unwrap();
         if let Some(refused) = &detail.upcoming_refused {
-            assert!(refused.contains("permission"), "said plainly: {refused}");
+            assert!(
+                matches!(
+                    refused,
+                    Problem::KeyMissingPermission {
+                        permission: Some(_)
+                    }
+                ),
+                "said as a missing permission, named: {refused:?}"
+            );
         }
     }
 

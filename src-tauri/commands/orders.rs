@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use comptoir_core::invoice_pdf::{self, SavedPdf};
+use comptoir_core::lang::Lang;
 use comptoir_core::model::{OrderDetail, OrderQuery};
 use comptoir_core::workspace::WorkspaceError;
 use tauri::{AppHandle, Manager};
@@ -47,11 +48,8 @@ pub async fn save_invoice_pdf(
             WorkspaceError::InvalidInput("This order has no invoice PDF to save".into()).into(),
         );
     }
-    let french = match ws.settings().await?.language.as_deref() {
-        Some(lang) => lang.starts_with("fr"),
-        None => std::env::var("LANG").is_ok_and(|l| l.starts_with("fr")),
-    };
-    let name = invoice_pdf::file_name(&detail.order.number, french);
+    let lang = Lang::from_settings(ws.settings().await?.language.as_deref());
+    let name = invoice_pdf::file_name(&detail.order.number, lang);
     let dest: PathBuf = match std::env::var_os("COMPTOIR_SAVE_DIR").filter(|v| !v.is_empty()) {
         Some(dir) => PathBuf::from(dir).join(&name),
         None => {

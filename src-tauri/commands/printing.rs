@@ -2,8 +2,10 @@
 //! `lp` (CUPS, on Linux and macOS), run by tauri-plugin-shell from Rust. `lp` is the only
 //! program Comptoir ever runs; the web UI holds no shell permission, so it cannot run any.
 
+use comptoir_core::lang::Lang;
 use comptoir_core::model::OrderQuery;
 use comptoir_core::printing;
+use comptoir_core::problem::Problem;
 use comptoir_core::workspace::WorkspaceError;
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
@@ -25,11 +27,14 @@ pub struct PrintedSlip {
     pub count: u32,
 }
 
-fn printer_error(message: impl Into<String>) -> IpcError {
-    IpcError {
-        code: ErrorCode::Printer,
-        message: message.into(),
-    }
+/// The print system failed; `detail` is what it (or the file system) said.
+fn printer_error(detail: impl Into<String>) -> IpcError {
+    IpcError::new(
+        ErrorCode::Printer,
+        Problem::PrintFailed {
+            detail: detail.into(),
+        },
+    )
 }
 
 /// The first line of what `lp` wrote, cut to a readable length.
@@ -69,10 +74,7 @@ async fn run_lp(app: &AppHandle, job: &printing::PrintJob) -> Result<String, Ipc
     let _ = std::fs::remove_file(&path);
     let output = output.map_err(|e| match e {
         tauri_plugin_shell::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            printer_error(
-                "No print system on this computer: direct printing uses CUPS (the lp command), \
-                 which macOS and Linux provide",
-            )
+            IpcError::new(ErrorCode::Printer, Problem::NoPrintSystem)
         }
         other => printer_error(format!("The print system could not be started: {other}")),
     })?;
@@ -103,7 +105,7 @@ pub async fn print_packing_slip(
     let job = ws
         .packing_slip(
             &order_id,
-            lang.starts_with("fr"),
+            Lang::from_tag(&lang),
             confirm_unpaid.unwrap_or(false),
         )
         .await?;
@@ -130,7 +132,7 @@ pub async fn print_packing_slips(
     let (job, ids) = ws
         .packing_slips(
             &query,
-            lang.starts_with("fr"),
+            Lang::from_tag(&lang),
             confirm_unpaid.unwrap_or(false),
         )
         .await?;
@@ -159,7 +161,7 @@ pub async fn print_test_page(
     let job = printing::test_page(
         printer.as_deref(),
         &station,
-        lang.starts_with("fr"),
+        Lang::from_tag(&lang),
         comptoir_core::store::now(),
     );
     let request = run_lp(&app, &job).await?;

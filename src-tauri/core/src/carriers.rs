@@ -252,6 +252,35 @@ pub enum CarrierError {
     Credentials,
 }
 
+impl CarrierError {
+    /// The problem the window puts into words, with the value its sentence quotes.
+    pub fn problem(&self) -> crate::problem::Problem {
+        use crate::problem::TrackingReason as R;
+        let (reason, value) = match self {
+            CarrierError::EmptyNumber => (R::EmptyNumber, None),
+            CarrierError::NumberCharacters(n) => (R::NumberCharacters, Some(n.clone())),
+            CarrierError::NumberTooLong => (R::NumberTooLong, Some(MAX_NUMBER_LEN.to_string())),
+            CarrierError::PostcodeRequired(name) => (R::PostcodeRequired, Some((*name).to_owned())),
+            CarrierError::Postcode(p) => (R::Postcode, Some(p.clone())),
+            CarrierError::UnknownCustomCarrier(id) => (R::UnknownCustomCarrier, Some(id.clone())),
+            CarrierError::CustomId(id) => (R::CustomId, Some(id.clone())),
+            CarrierError::CustomName => (R::CustomName, Some(MAX_CUSTOM_NAME_LEN.to_string())),
+            CarrierError::CustomNameCharacters => (R::CustomNameCharacters, None),
+            CarrierError::TemplateMissingNumber => (R::TemplateMissingNumber, None),
+            CarrierError::TemplatePlaceholder => (R::TemplatePlaceholder, None),
+            CarrierError::TemplateNotHttps => (R::TemplateNotHttps, None),
+            CarrierError::EmptyUrl => (R::EmptyUrl, None),
+            CarrierError::UrlTooLong(n) => (R::UrlTooLong, Some(n.to_string())),
+            CarrierError::UrlCharacters => (R::UrlCharacters, None),
+            CarrierError::NotAWebAddress => (R::NotAWebAddress, None),
+            CarrierError::Scheme(s) => (R::Scheme, Some(s.clone())),
+            CarrierError::NoHost => (R::NoHost, None),
+            CarrierError::Credentials => (R::Credentials, None),
+        };
+        crate::problem::Problem::TrackingInvalid { reason, value }
+    }
+}
+
 /// The tracking link for `number` with `carrier`, from its template. `custom` is the list of
 /// custom carriers from Settings, where a `Carrier::Custom` id is looked up.
 pub fn tracking_url(

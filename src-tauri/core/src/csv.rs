@@ -4,6 +4,7 @@
 //! never evaluates it.
 
 use crate::model::{Contact, Customer, FulfilmentStatus, OrderRow, PaymentState, SubscriptionRow};
+use crate::money;
 
 pub const BOM: &str = "\u{feff}";
 
@@ -11,40 +12,6 @@ const HEADER: [&str; 11] = [
     "Order", "Date", "Customer", "Email", "Items", "Total", "Currency", "Delivery", "Status",
     "Payment", "Id",
 ];
-
-/// Decimal places of a currency's minor unit, as Stripe counts them.
-pub fn exponent(currency: &str) -> u32 {
-    const ZERO: &[&str] = &[
-        "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
-        "xaf", "xof", "xpf",
-    ];
-    const THREE: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
-    let c = currency.to_ascii_lowercase();
-    if ZERO.contains(&c.as_str()) {
-        0
-    } else if THREE.contains(&c.as_str()) {
-        3
-    } else {
-        2
-    }
-}
-
-/// An amount in minor units as a plain decimal ("1234.50", "-0.05", "1500" for yen).
-pub fn decimal(amount: i64, currency: &str) -> String {
-    let e = exponent(currency);
-    if e == 0 {
-        return amount.to_string();
-    }
-    let unit = 10i64.pow(e);
-    let sign = if amount < 0 { "-" } else { "" };
-    let abs = amount.unsigned_abs();
-    format!(
-        "{sign}{}.{:0width$}",
-        abs / unit as u64,
-        abs % unit as u64,
-        width = e as usize
-    )
-}
 
 /// One CSV field: quoted when it holds a separator, a quote or a line break; defused when it
 /// starts like a formula.
@@ -158,7 +125,7 @@ pub fn subscription_line(r: &SubscriptionRow, customer: Option<&Customer>) -> St
         text(r.customer_name.as_deref()),
         text(r.customer_email.as_deref()),
         text(r.product_name.as_deref()),
-        decimal(r.amount, &r.currency),
+        money::decimal(r.amount, &r.currency),
         r.currency.to_ascii_uppercase(),
         r.interval_count.to_string(),
         field(&r.interval),
@@ -195,7 +162,7 @@ pub fn line(r: &OrderRow) -> String {
         field(r.customer_name.as_deref().unwrap_or("")),
         field(r.customer_email.as_deref().unwrap_or("")),
         r.item_count.to_string(),
-        decimal(r.amount_total, &r.currency),
+        money::decimal(r.amount_total, &r.currency),
         r.currency.to_ascii_uppercase(),
         field(
             r.delivery_method
@@ -227,15 +194,6 @@ pub fn file_name(now: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amounts_follow_the_currency() {
-        assert_eq!(decimal(123_450, "eur"), "1234.50");
-        assert_eq!(decimal(-5, "EUR"), "-0.05");
-        assert_eq!(decimal(1500, "jpy"), "1500");
-        assert_eq!(decimal(1_234, "kwd"), "1.234");
-        assert_eq!(decimal(0, "usd"), "0.00");
-    }
 
     #[test]
     fn fields_are_quoted_and_defused() {

@@ -6,12 +6,15 @@
 //! order is still Sent locally).
 
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use ts_rs::TS;
 
 use crate::carriers::{self, Carrier, CarrierError, CustomCarrier};
+use crate::emails::{self, Rendered};
 use crate::mail::{self, MailError, SmtpSettings};
-use crate::model::{DeliveryKind, FulfilmentStatus, Order, Timestamp};
+use crate::model::{
+    DeliveryKind, FulfilmentStatus, Order, OrderFulfilment, Timestamp, TrackingEntry,
+};
+use crate::problem::{FulfilmentStep, Problem};
 use crate::store::outbox::{self, NewEmail, OutboxEmail};
 use crate::store::{self, settings, Store, StoreError};
 
@@ -36,20 +39,7 @@ pub struct Actor {
     pub station: String,
 }
 
-/// One line of an order's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct AuditEntry {
-    #[ts(type = "number")]
-    pub id: i64,
-    #[ts(type = "number")]
-    pub at: Timestamp,
-    /// `shipped`, `marked_not_sent`, `picked_up`, `ready_for_pickup_email`, `email_not_sent`…
-    pub action: String,
-    pub staff: Option<String>,
-    pub station: Option<String>,
-    pub detail: Option<String>,
-}
+pub use crate::model::AuditEntry;
 
 /// What happened to the customer email of an action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -73,8 +63,9 @@ pub enum EmailOutcome {
 
 #[derive(Debug, thiserror::Error)]
 pub enum FulfilmentError {
-    #[error("{0}")]
-    Invalid(String),
+    /// Refused before anything was written; the window says why in the merchant's language.
+    #[error("refused: {0:?}")]
+    Invalid(Problem),
     #[error(transparent)]
     Carrier(#[from] CarrierError),
     #[error(transparent)]
@@ -95,8 +86,8 @@ impl From<sqlx::Error> for FulfilmentError {
 
 pub type Result<T, E = FulfilmentError> = std::result::Result<T, E>;
 
-fn invalid(m: impl Into<String>) -> FulfilmentError {
-    FulfilmentError::Invalid(m.into())
+fn invalid(p: Problem) -> FulfilmentError {
+    FulfilmentError::Invalid(p)
 }
 
 /// The custom carriers saved in Settings.
@@ -116,10 +107,7 @@ pub async fn save_custom_carriers<'e>(
     for c in list {
         let c = CustomCarrier::new(&c.id, &c.name, &c.template)?;
         if clean.iter().any(|o: &CustomCarrier| o.id == c.id) {
-            return Err(invalid(format!(
-                "Two carriers have the id \u{201c}{}\u{201d}",
-                c.id
-            )));
+            return Err(invalid(Problem::CarrierDuplicateId { id: c.id }));
         }
         clean.push(c);
     }
@@ -167,11 +155,7 @@ fn resolve(input: &TrackingInput, custom: &[CustomCarrier]) -> Result<Parcel> {
             Some(carriers::normalise_number(n)?),
         ),
         (None, Some(_), None) => return Err(CarrierError::EmptyNumber.into()),
-        (None, None, _) => {
-            return Err(invalid(
-                "Paste the tracking link, or pick a carrier and enter the tracking number",
-            ))
-        }
+        (None, None, _) => return Err(invalid(Problem::TrackingMissing)),
     };
     Ok(Parcel {
         carrier: carrier.map(carrier_id),
@@ -182,10 +166,7 @@ fn resolve(input: &TrackingInput, custom: &[CustomCarrier]) -> Result<Parcel> {
 
 fn check_actor(actor: &Actor) -> Result<()> {
     if actor.staff.trim().is_empty() {
-        return Err(invalid(
-            "Enter your name in Settings (Packing station \u{2192} Staff name) first: every \
-             fulfilment action records who did it.",
-        ));
+        return Err(invalid(Problem::StaffNameMissing));
     }
     Ok(())
 }
@@ -226,19 +207,15 @@ pub(crate) async fn audit(
     actor: &Actor,
     detail: Option<&str>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (order_id, at, action, staff, station, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )
-    .bind(order_id)
-    .bind(at)
-    .bind(action)
-    .bind(actor.staff.trim())
-    .bind(Some(actor.station.trim()).filter(|s| !s.is_empty()))
-    .bind(detail)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    let entry = store::audit_log::NewEntry {
+        order_id,
+        at,
+        action,
+        staff: Some(actor.staff.trim()),
+        station: Some(actor.station.trim()).filter(|s| !s.is_empty()),
+        detail,
+    };
+    Ok(store::audit_log::insert(conn, &entry).await?)
 }
 
 /// An order's history, oldest first.
@@ -246,36 +223,43 @@ pub async fn history<'e>(
     db: impl sqlx::SqliteExecutor<'e>,
     order_id: &str,
 ) -> Result<Vec<AuditEntry>> {
-    let rows = sqlx::query(
-        "SELECT id, at, action, staff, station, detail FROM audit_log
-         WHERE order_id = ?1 ORDER BY at, id",
-    )
-    .bind(order_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| AuditEntry {
-            id: r.get(0),
-            at: r.get(1),
-            action: r.get(2),
-            staff: r.get(3),
-            station: r.get(4),
-            detail: r.get(5),
-        })
-        .collect())
+    Ok(store::audit_log::list_for_order(db, order_id).await?)
 }
 
-fn wrong_status(status: FulfilmentStatus, wanted: &str) -> FulfilmentError {
-    let now = match status {
-        FulfilmentStatus::ToBeSent => "To be sent",
-        FulfilmentStatus::Sent => "Sent",
-        FulfilmentStatus::ToBePickedUp => "To be picked up",
-        FulfilmentStatus::PickedUp => "Picked up",
+/// The local fulfilment state of an order, with its parcels (carriers by their display
+/// names); `None` when nobody has acted on it yet.
+pub async fn of_order(
+    conn: &mut sqlx::SqliteConnection,
+    order_id: &str,
+) -> Result<Option<OrderFulfilment>> {
+    let Some(f) = store::fulfilments::get(&mut *conn, order_id).await? else {
+        return Ok(None);
     };
-    invalid(format!(
-        "This order is {now}: it can only be {wanted}. Reload the order to see its current state."
-    ))
+    let tracking = store::tracking_entries::list_for_order(conn, order_id)
+        .await?
+        .into_iter()
+        .map(|t| TrackingEntry {
+            carrier: t.carrier.map(|c| Carrier::display_name(&c)),
+            number: t.number,
+            url: t.url,
+            created_at: t.created_at,
+        })
+        .collect();
+    Ok(Some(OrderFulfilment {
+        status: f.status,
+        sent_at: f.sent_at,
+        picked_up_at: f.picked_up_at,
+        staff: f.staff,
+        station: f.station,
+        tracking,
+    }))
+}
+
+fn wrong_status(status: FulfilmentStatus, step: FulfilmentStep) -> FulfilmentError {
+    invalid(Problem::WrongStatus {
+        status: status.as_str().to_owned(),
+        step,
+    })
 }
 
 /// Queues (or previews) an email inside the action's transaction and records what happened.
@@ -283,11 +267,15 @@ async fn email_for(
     conn: &mut sqlx::SqliteConnection,
     order: &Order,
     kind: &str,
-    content: (String, String, String),
+    content: Rendered,
     demo: bool,
     now: Timestamp,
 ) -> Result<EmailOutcome> {
-    let (subject, text, html) = content;
+    let Rendered {
+        subject,
+        text,
+        html,
+    } = content;
     let Some(recipient) = recipient(order) else {
         return Ok(EmailOutcome::NoRecipient);
     };
@@ -333,7 +321,7 @@ pub async fn ship(
 ) -> Result<EmailOutcome> {
     check_actor(actor)?;
     if parcels.is_empty() {
-        return Err(invalid("Add at least one parcel's tracking link"));
+        return Err(invalid(Problem::NoParcel));
     }
     let mut tx = store.write().await?;
     let custom = custom_carriers(&mut *tx).await?;
@@ -402,27 +390,23 @@ async fn ship_in(
     let order = store::orders::get(&mut *tx, order_id).await?;
     let status = store::orders::status(&mut *tx, order_id).await?;
     if status != FulfilmentStatus::ToBeSent {
-        return Err(wrong_status(status, "shipped from To be sent"));
+        return Err(wrong_status(status, FulfilmentStep::Ship));
     }
     check_payment(tx, &order, confirm_unpaid, "shipped", actor, now).await?;
     upsert_fulfilment(&mut *tx, order_id, FulfilmentStatus::Sent, actor, now).await?;
     for p in resolved {
-        sqlx::query(
-            "INSERT INTO tracking_entries (order_id, carrier, number, url, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .bind(order_id)
-        .bind(&p.carrier)
-        .bind(&p.number)
-        .bind(&p.url)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let entry = store::tracking_entries::StoredTracking {
+            carrier: p.carrier.clone(),
+            number: p.number.clone(),
+            url: p.url.clone(),
+            created_at: now,
+        };
+        store::tracking_entries::insert(&mut *tx, order_id, &entry).await?;
     }
     let urls: Vec<&str> = resolved.iter().map(|p| p.url.as_str()).collect();
     let outcome = if notify {
         let shop = merchant_name(&mut *tx).await?;
-        let content = shipping_email(&order, &urls, &shop);
+        let content = emails::shipped(&order, &urls, &shop);
         email_for(&mut *tx, &order, "shipping", content, demo, now).await?
     } else {
         EmailOutcome::None
@@ -447,25 +431,15 @@ async fn upsert_fulfilment(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<()> {
-    let sent = (status == FulfilmentStatus::Sent).then_some(now);
-    let picked = (status == FulfilmentStatus::PickedUp).then_some(now);
-    sqlx::query(
-        "INSERT INTO fulfilments (order_id, status, sent_at, picked_up_at, staff, station, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT(order_id) DO UPDATE SET status = excluded.status, sent_at = excluded.sent_at,
-           picked_up_at = excluded.picked_up_at, staff = excluded.staff,
-           station = excluded.station, updated_at = excluded.updated_at",
-    )
-    .bind(order_id)
-    .bind(status.as_str())
-    .bind(sent)
-    .bind(picked)
-    .bind(actor.staff.trim())
-    .bind(Some(actor.station.trim()).filter(|s| !s.is_empty()))
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    let row = store::fulfilments::FulfilmentRow {
+        status,
+        sent_at: (status == FulfilmentStatus::Sent).then_some(now),
+        picked_up_at: (status == FulfilmentStatus::PickedUp).then_some(now),
+        staff: Some(actor.staff.trim().to_owned()),
+        station: Some(actor.station.trim().to_owned()).filter(|s| !s.is_empty()),
+        updated_at: now,
+    };
+    Ok(store::fulfilments::upsert(conn, order_id, &row).await?)
 }
 
 /// "Mark as not sent": back to To be sent; the tracking links are removed from the order, the
@@ -483,17 +457,9 @@ pub async fn mark_not_sent(
     let mut tx = store.write().await?;
     let status = store::orders::status(&mut *tx, order_id).await?;
     if status != FulfilmentStatus::Sent {
-        return Err(wrong_status(status, "marked as not sent when Sent"));
+        return Err(wrong_status(status, FulfilmentStep::MarkNotSent));
     }
-    let urls: Vec<String> =
-        sqlx::query_scalar("SELECT url FROM tracking_entries WHERE order_id = ?1 ORDER BY id")
-            .bind(order_id)
-            .fetch_all(&mut *tx)
-            .await?;
-    sqlx::query("DELETE FROM tracking_entries WHERE order_id = ?1")
-        .bind(order_id)
-        .execute(&mut *tx)
-        .await?;
+    let urls = store::tracking_entries::delete_for_order(&mut tx, order_id).await?;
     upsert_fulfilment(&mut tx, order_id, FulfilmentStatus::ToBeSent, actor, now).await?;
     let emails = outbox::cancel_unsent(&mut tx, order_id, "shipping", now).await?;
     let mut detail = format!("tracking removed: {}", urls.join(" "));
@@ -567,7 +533,7 @@ pub async fn confirm_pickup(
     let order = store::orders::get(&mut *tx, order_id).await?;
     let status = store::orders::status(&mut *tx, order_id).await?;
     if status != FulfilmentStatus::ToBePickedUp || order.delivery_kind != DeliveryKind::Pickup {
-        return Err(wrong_status(status, "picked up from To be picked up"));
+        return Err(wrong_status(status, FulfilmentStep::PickUp));
     }
     check_payment(&mut tx, &order, confirm_unpaid, "handed over", actor, now).await?;
     upsert_fulfilment(&mut tx, order_id, FulfilmentStatus::PickedUp, actor, now).await?;
@@ -589,13 +555,10 @@ pub async fn send_ready_for_pickup(
     let order = store::orders::get(&mut *tx, order_id).await?;
     let status = store::orders::status(&mut *tx, order_id).await?;
     if status != FulfilmentStatus::ToBePickedUp {
-        return Err(wrong_status(
-            status,
-            "announced as ready when To be picked up",
-        ));
+        return Err(wrong_status(status, FulfilmentStep::AnnounceReady));
     }
     let shop = merchant_name(&mut tx).await?;
-    let content = pickup_email(&order, &shop);
+    let content = emails::ready_for_pickup(&order, &shop);
     let outcome = email_for(&mut tx, &order, "pickup", content, demo, now).await?;
     audit(
         &mut tx,
@@ -625,8 +588,7 @@ fn recipient(order: &Order) -> Option<String> {
         .as_deref()
         .map(str::trim)
         .filter(|e| !e.is_empty())?;
-    let name = customer_name(order);
-    Some(match name {
+    Some(match emails::customer_name(order) {
         Some(n) => {
             let n = n.replace(['"', '\\', '\r', '\n'], " ");
             format!("\"{n}\" <{email}>")
@@ -635,176 +597,9 @@ fn recipient(order: &Order) -> Option<String> {
     })
 }
 
-fn customer_name(order: &Order) -> Option<String> {
-    order
-        .billing
-        .name
-        .as_deref()
-        .or(order.shipping.as_ref().and_then(|s| s.name.as_deref()))
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_owned)
-}
-
-fn french(order: &Order) -> bool {
-    order
-        .locale
-        .as_deref()
-        .is_some_and(|l| l.to_ascii_lowercase().starts_with("fr"))
-}
-
-/// Digits after the decimal point for a currency (Stripe's zero- and three-decimal lists).
-pub fn currency_exponent(currency: &str) -> u32 {
-    match currency.to_ascii_lowercase().as_str() {
-        "bif" | "clp" | "djf" | "gnf" | "jpy" | "kmf" | "krw" | "mga" | "pyg" | "rwf" | "ugx"
-        | "vnd" | "vuv" | "xaf" | "xof" | "xpf" => 0,
-        "bhd" | "jod" | "kwd" | "omr" | "tnd" => 3,
-        _ => 2,
-    }
-}
-
-/// An amount in minor units as text: `12,50 EUR` in French, `12.50 EUR` in English.
-pub fn format_money(minor: i64, currency: &str, french: bool) -> String {
-    let exp = currency_exponent(currency);
-    let code = currency.to_ascii_uppercase();
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    if exp == 0 {
-        return format!("{sign}{abs} {code}");
-    }
-    let div = 10u64.pow(exp);
-    let sep = if french { ',' } else { '.' };
-    format!(
-        "{sign}{}{sep}{:0width$} {code}",
-        abs / div,
-        abs % div,
-        width = exp as usize
-    )
-}
-
-fn summary(order: &Order, fr: bool) -> (String, String) {
-    let mut text = String::new();
-    let mut html = String::from("<table cellpadding=\"4\">");
-    for l in &order.lines {
-        let amount = format_money(l.amount_total, &order.currency, fr);
-        text.push_str(&format!(
-            "  {} \u{d7} {}  {}\n",
-            l.quantity, l.description, amount
-        ));
-        html.push_str(&format!(
-            "<tr><td>{} \u{d7} {}</td><td align=\"right\">{}</td></tr>",
-            l.quantity,
-            mail::escape_html(&l.description),
-            mail::escape_html(&amount)
-        ));
-    }
-    let total = format_money(order.amount_total, &order.currency, fr);
-    let label = "Total";
-    text.push_str(&format!("  {label}: {total}\n"));
-    html.push_str(&format!(
-        "<tr><td><strong>{label}</strong></td><td align=\"right\"><strong>{}</strong></td></tr></table>",
-        mail::escape_html(&total)
-    ));
-    (text, html)
-}
-
-/// The shipping confirmation: subject, plain text and HTML, in the customer's language.
-pub fn shipping_email(order: &Order, urls: &[&str], shop: &str) -> (String, String, String) {
-    let fr = french(order);
-    let name = customer_name(order);
-    let number = &order.number;
-    let subject = if fr {
-        format!("Votre commande {number} est en route")
-    } else {
-        format!("Your order {number} is on its way")
-    };
-    let greeting = match (&name, fr) {
-        (Some(n), true) => format!("Bonjour {n},"),
-        (None, true) => "Bonjour,".to_owned(),
-        (Some(n), false) => format!("Hello {n},"),
-        (None, false) => "Hello,".to_owned(),
-    };
-    let intro = if fr {
-        format!("Votre commande {number} a été expédiée.")
-    } else {
-        format!("Your order {number} has been shipped.")
-    };
-    let track = if fr {
-        "Suivre votre colis :"
-    } else {
-        "Track your parcel:"
-    };
-    let (sum_text, sum_html) = summary(order, fr);
-    let mut text = format!("{greeting}\n\n{intro}\n\n");
-    let mut html = format!(
-        "<!doctype html><html><body><p>{}</p><p>{}</p>",
-        mail::escape_html(&greeting),
-        mail::escape_html(&intro)
-    );
-    // A letter or a hand delivery has no tracking link: no "Track your parcel" then.
-    if !urls.is_empty() {
-        text.push_str(&format!("{track}\n"));
-        html.push_str(&format!("<p>{}</p><ul>", mail::escape_html(track)));
-        for u in urls {
-            text.push_str(&format!("  {u}\n"));
-            let u = mail::escape_html(u);
-            html.push_str(&format!("<li><a href=\"{u}\">{u}</a></li>"));
-        }
-        text.push('\n');
-        html.push_str("</ul>");
-    }
-    text.push_str(&format!("{sum_text}\n{shop}\n"));
-    html.push_str(&format!(
-        "{sum_html}<p>{}</p></body></html>",
-        mail::escape_html(shop)
-    ));
-    (subject, text, html)
-}
-
-/// The "Ready for pickup" email.
-pub fn pickup_email(order: &Order, shop: &str) -> (String, String, String) {
-    let fr = french(order);
-    let name = customer_name(order);
-    let number = &order.number;
-    let subject = if fr {
-        format!("Votre commande {number} est prête à être retirée")
-    } else {
-        format!("Your order {number} is ready for pickup")
-    };
-    let greeting = match (&name, fr) {
-        (Some(n), true) => format!("Bonjour {n},"),
-        (None, true) => "Bonjour,".to_owned(),
-        (Some(n), false) => format!("Hello {n},"),
-        (None, false) => "Hello,".to_owned(),
-    };
-    let intro = if fr {
-        format!("Votre commande {number} vous attend en boutique.")
-    } else {
-        format!("Your order {number} is waiting for you in store.")
-    };
-    let (sum_text, sum_html) = summary(order, fr);
-    let text = format!("{greeting}\n\n{intro}\n\n{sum_text}\n{shop}\n");
-    let html = format!(
-        "<!doctype html><html><body><p>{}</p><p>{}</p>{sum_html}<p>{}</p></body></html>",
-        mail::escape_html(&greeting),
-        mail::escape_html(&intro),
-        mail::escape_html(shop)
-    );
-    (subject, text, html)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_follows_the_currency_exponent() {
-        assert_eq!(format_money(1250, "eur", true), "12,50 EUR");
-        assert_eq!(format_money(1250, "usd", false), "12.50 USD");
-        assert_eq!(format_money(1250, "jpy", false), "1250 JPY");
-        assert_eq!(format_money(1250, "kwd", false), "1.250 KWD");
-        assert_eq!(format_money(-5, "eur", false), "-0.05 EUR");
-    }
 
     #[test]
     fn a_parcel_needs_a_safe_link() {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::lang::Lang;
 use crate::stripe::{links, StripeError};
 use crate::workspace::{Result, WorkspaceError};
 
@@ -33,7 +34,7 @@ pub fn files_base_from_env() -> Option<String> {
 
 /// The file name offered in the save dialog: `Facture CPT-0042.pdf` in French, `Invoice
 /// CPT-0042.pdf` otherwise. Characters no file system accepts are replaced.
-pub fn file_name(number: &str, french: bool) -> String {
+pub fn file_name(number: &str, lang: Lang) -> String {
     let clean: String = number
         .chars()
         .map(|c| {
@@ -45,7 +46,7 @@ pub fn file_name(number: &str, french: bool) -> String {
         })
         .collect();
     let clean = clean.trim();
-    let word = if french { "Facture" } else { "Invoice" };
+    let word = lang.pick("Facture", "Invoice");
     if clean.is_empty() {
         format!("{word}.pdf")
     } else {
@@ -176,10 +177,10 @@ mod tests {
 
     #[test]
     fn file_names_follow_the_language() {
-        assert_eq!(file_name("CPT-0042", true), "Facture CPT-0042.pdf");
-        assert_eq!(file_name("CPT-0042", false), "Invoice CPT-0042.pdf");
-        assert_eq!(file_name("a/b:c", false), "Invoice a-b-c.pdf");
-        assert_eq!(file_name("", true), "Facture.pdf");
+        assert_eq!(file_name("CPT-0042", Lang::Fr), "Facture CPT-0042.pdf");
+        assert_eq!(file_name("CPT-0042", Lang::En), "Invoice CPT-0042.pdf");
+        assert_eq!(file_name("a/b:c", Lang::En), "Invoice a-b-c.pdf");
+        assert_eq!(file_name("", Lang::Fr), "Facture.pdf");
     }
 
     #[test]

@@ -5,13 +5,17 @@
 pub mod carriers;
 pub mod csv;
 pub mod dataset;
+pub mod emails;
 pub mod fulfilment;
 pub mod invoice_pdf;
+pub mod lang;
 pub mod mail;
 pub mod model;
+pub mod money;
 pub mod payments;
 pub mod printing;
 pub mod private_fs;
+pub mod problem;
 pub mod refunds;
 pub mod secrets;
 pub mod store;

@@ -245,8 +245,26 @@ impl MailError {
 #[derive(Clone, PartialEq, Eq)]
 pub struct SendFailure {
     pub kind: SendFailureKind,
-    /// A sentence for the merchant (it includes the server's reply, if any).
+    /// The English sentence, for the logs and the outbox's last error (it includes the
+    /// server's reply, if any).
     pub message: String,
+    /// The server it was sent through.
+    pub host: String,
+    pub port: u16,
+    /// The server's own reply (its code and text), or the transport's detail, when there is one.
+    pub reply: Option<String>,
+}
+
+impl SendFailure {
+    /// The problem the window puts into words.
+    pub fn problem(&self) -> crate::problem::Problem {
+        crate::problem::Problem::SmtpFailed {
+            reason: self.kind,
+            host: self.host.clone(),
+            port: self.port,
+            reply: self.reply.clone(),
+        }
+    }
 }
 
 impl fmt::Debug for SendFailure {
@@ -254,6 +272,9 @@ impl fmt::Debug for SendFailure {
         f.debug_struct("SendFailure")
             .field("kind", &self.kind)
             .field("message", &redact_addresses(&self.message))
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("reply", &self.reply.as_deref().map(redact_addresses))
             .finish()
     }
 }
@@ -302,25 +323,8 @@ impl fmt::Display for SendFailure {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SendFailureKind {
-    HostNotFound,
-    ConnectionRefused,
-    Timeout,
-    /// The connection dropped in the middle of the exchange.
-    ConnectionLost,
-    /// The TLS handshake failed, or the server does not offer STARTTLS.
-    Tls,
-    /// The server refused the user name or password.
-    AuthenticationFailed,
-    /// The server offers no login on this connection (often: encryption required first).
-    AuthenticationUnavailable,
-    /// A 4xx reply: try again later.
-    TemporarilyRejected,
-    /// A 5xx reply to the message itself (sender, recipient or content).
-    Rejected,
-    Other,
-}
+/// Why an SMTP exchange failed (the IPC problem carries it as `SmtpFailed.reason`).
+pub use crate::problem::SmtpReason as SendFailureKind;
 
 impl SendFailureKind {
     pub fn code(self) -> &'static str {
@@ -329,9 +333,11 @@ impl SendFailureKind {
             SendFailureKind::ConnectionRefused => "smtp_connection_refused",
             SendFailureKind::Timeout => "smtp_timeout",
             SendFailureKind::ConnectionLost => "smtp_connection_lost",
-            SendFailureKind::Tls => "smtp_tls",
+            SendFailureKind::Tls | SendFailureKind::NoStartTls => "smtp_tls",
             SendFailureKind::AuthenticationFailed => "smtp_auth_failed",
-            SendFailureKind::AuthenticationUnavailable => "smtp_auth_unavailable",
+            SendFailureKind::AuthenticationRequired | SendFailureKind::NoLoginOffered => {
+                "smtp_auth_unavailable"
+            }
             SendFailureKind::TemporarilyRejected => "smtp_temporarily_rejected",
             SendFailureKind::Rejected => "smtp_rejected",
             SendFailureKind::Other => "smtp_failed",
@@ -359,19 +365,21 @@ fn describe(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -> Se
     let port = settings.port;
     let io = io_source(err);
     let detail = err.to_string();
+    let mut reply = Some(detail.clone());
     let (kind, message) = if let Some(code) = err.status() {
         let code = u16::from(code);
-        let reply = reply_text(err);
-        let said = if reply.is_empty() {
+        let text = reply_text(err);
+        let said = if text.is_empty() {
             format!("{code}")
         } else {
-            format!("{code} {reply}")
+            format!("{code} {text}")
         };
+        reply = Some(said.clone());
         if code == 530 {
             // "Authentication required" or "Must issue a STARTTLS command first": about the
             // connection and the account, not this email.
             (
-                SendFailureKind::AuthenticationUnavailable,
+                SendFailureKind::AuthenticationRequired,
                 format!(
                     "The SMTP server requires a login or an encrypted connection first. Check the \
                      user name and the security setting. The server said: {said}"
@@ -414,7 +422,7 @@ fn describe(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -> Se
         )
     } else if detail.contains("STARTTLS is not supported") {
         (
-            SendFailureKind::Tls,
+            SendFailureKind::NoStartTls,
             format!(
                 "The SMTP server {host}:{port} does not offer STARTTLS. Choose TLS (usually port \
                  465) or check the port."
@@ -422,7 +430,7 @@ fn describe(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -> Se
         )
     } else if detail.contains("No compatible authentication mechanism") {
         (
-            SendFailureKind::AuthenticationUnavailable,
+            SendFailureKind::NoLoginOffered,
             format!(
                 "The SMTP server {host}:{port} does not offer a login on this connection. Turn on \
                  STARTTLS or TLS, or leave the user name empty if the server needs none."
@@ -480,7 +488,23 @@ fn describe(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -> Se
             format!("Sending through {host}:{port} failed: {detail}"),
         )
     };
-    SendFailure { kind, message }
+    if matches!(
+        kind,
+        SendFailureKind::HostNotFound
+            | SendFailureKind::ConnectionRefused
+            | SendFailureKind::Timeout
+            | SendFailureKind::NoStartTls
+            | SendFailureKind::NoLoginOffered
+    ) {
+        reply = None;
+    }
+    SendFailure {
+        kind,
+        message,
+        host: host.to_owned(),
+        port,
+        reply,
+    }
 }
 
 /// rustls reports a refused certificate or a failed handshake through an I/O error.
@@ -606,23 +630,6 @@ pub fn build_message(settings: &SmtpSettings, email: &OutboxEmail) -> Result<Mes
                 ),
         )
         .map_err(|e| invalid(format!("The email cannot be built: {e}")))
-}
-
-/// Escapes text for HTML bodies and attributes. Every value put into an email's HTML goes
-/// through it: customer names and addresses come from Stripe and may hold markup.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The saved SMTP settings, if any.
@@ -887,23 +894,16 @@ pub async fn send_test(
     } else {
         smtp.from_name.trim()
     };
+    let content = crate::emails::test(shop, smtp.host.trim());
     let email = OutboxEmail {
         id: 0,
         message_id: outbox::new_message_id(smtp.domain()),
         kind: "test".to_owned(),
         order_id: None,
         recipient: recipient.to_string(),
-        subject: format!("Comptoir test email \u{2014} {shop}"),
-        text_body: format!(
-            "This test email from Comptoir shows that {shop} can send emails through {}.\n",
-            smtp.host.trim()
-        ),
-        html_body: format!(
-            "<!doctype html><html><body><p>This test email from Comptoir shows that \
-             <strong>{}</strong> can send emails through {}.</p></body></html>",
-            escape_html(shop),
-            escape_html(smtp.host.trim())
-        ),
+        subject: content.subject,
+        text_body: content.text,
+        html_body: content.html,
         state: outbox::OutboxState::Sending,
         attempts: 0,
         last_error: None,
@@ -938,14 +938,6 @@ mod tests {
         assert_eq!(backoff(3), 120);
         assert_eq!(backoff(8), 3600);
         assert_eq!(backoff(u32::MAX), 3600);
-    }
-
-    #[test]
-    fn html_is_escaped() {
-        assert_eq!(
-            escape_html(r#"<img src=x onerror="a('b')">&"#),
-            "&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;"
-        );
     }
 
     #[test]
@@ -1031,6 +1023,9 @@ mod tests {
             kind: SendFailureKind::Rejected,
             message: "The SMTP server refused the email. The server said: 550 <zoe@example.com>"
                 .into(),
+            host: "smtp.example.com".into(),
+            port: 587,
+            reply: Some("550 <zoe@example.com>".into()),
         };
         let logged = format!(
             "{:?}",

@@ -656,8 +656,8 @@ pub struct AppStatus {
     pub sync_running: bool,
     pub counts: Counts,
     /// Why the app opened the demo store although a key may be configured (for example the
-    /// keychain was locked), in plain words; `None` when all is well.
-    pub notice: Option<String>,
+    /// keychain was locked), as the problem the window words; `None` when all is well.
+    pub notice: Option<crate::problem::Problem>,
     /// A full sync began and did not finish (the app was closed or killed during it), and none
     /// runs now: the store holds only part of the account until it resumes.
     #[serde(default)]
@@ -845,9 +845,9 @@ pub struct OrderDetail {
     /// The payment in the Stripe Dashboard, where a refund is made.
     pub payment_dashboard: OrderLink,
     /// Every fulfilment action on the order, oldest first.
-    pub history: Vec<crate::fulfilment::AuditEntry>,
+    pub history: Vec<AuditEntry>,
     /// The emails sent (or waiting) about the order, oldest first.
-    pub emails: Vec<crate::store::outbox::OutboxEmail>,
+    pub emails: Vec<OutboxEmail>,
 }
 
 /// A row of the subscriptions table.
@@ -1057,9 +1057,91 @@ pub struct SubscriptionDetail {
     pub upcoming_stale: bool,
     /// Why Stripe refused to preview the upcoming charge (a restricted key without the
     /// permission, say), in plain words; `None` when it answered or could not be reached.
-    pub upcoming_refused: Option<String>,
+    pub upcoming_refused: Option<crate::problem::Problem>,
     /// Every invoice of the subscription, newest first.
     pub invoices: Vec<Invoice>,
     /// The customer's record in the Stripe Dashboard (none in the demo store).
     pub dashboard_url: Option<String>,
+}
+
+/// One line of an order's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub at: Timestamp,
+    /// `shipped`, `marked_not_sent`, `picked_up`, `ready_for_pickup_email`, `email_not_sent`…
+    pub action: String,
+    pub staff: Option<String>,
+    pub station: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Where an email is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OutboxState {
+    /// Waiting for its next attempt (perhaps after a failed one: see `last_error`).
+    Pending,
+    /// Claimed by a sender right now.
+    Sending,
+    /// Accepted by the SMTP server.
+    Sent,
+    /// Given up on (the server refused it for good); `last_error` says why.
+    Failed,
+    /// Cancelled before it was sent (e.g. the order was marked as not sent); never sent.
+    Cancelled,
+}
+
+impl OutboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Pending => "pending",
+            OutboxState::Sending => "sending",
+            OutboxState::Sent => "sent",
+            OutboxState::Failed => "failed",
+            OutboxState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "sending" => OutboxState::Sending,
+            "sent" => OutboxState::Sent,
+            "failed" => OutboxState::Failed,
+            "cancelled" => OutboxState::Cancelled,
+            _ => OutboxState::Pending,
+        }
+    }
+}
+
+/// One email of the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OutboxEmail {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The Message-ID header, angle brackets included; the same on every attempt.
+    pub message_id: String,
+    /// What the email is, e.g. `shipping`, `pickup`, `test`.
+    pub kind: String,
+    pub order_id: Option<String>,
+    /// The recipient mailbox: `Name <address>` or a bare address.
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub state: OutboxState,
+    pub attempts: u32,
+    /// The last failure, in plain words, when an attempt failed.
+    pub last_error: Option<String>,
+    #[ts(type = "number")]
+    pub next_attempt_at: Timestamp,
+    #[ts(type = "number")]
+    pub created_at: Timestamp,
+    #[ts(type = "number | null")]
+    pub sent_at: Option<Timestamp>,
 }

@@ -10,6 +10,7 @@
 
 use std::path::Path;
 
+use crate::lang::Lang;
 use crate::model::{Contact, DeliveryKind, Order, Timestamp};
 
 /// One slip, ready for `lp`.
@@ -148,8 +149,8 @@ fn address_lines(c: &Contact) -> Vec<String> {
 }
 
 /// The slip of an order, in French or English (the merchant's language).
-pub fn packing_slip(order: &Order, shop: &str, french: bool) -> PrintJob {
-    let tr = |fr: &'static str, en: &'static str| if french { fr } else { en };
+pub fn packing_slip(order: &Order, shop: &str, lang: Lang) -> PrintJob {
+    let tr = |fr: &'static str, en: &'static str| lang.pick(fr, en);
     let rule = "-".repeat(60);
     let mut out = String::new();
     out.push_str(&format!(
@@ -242,8 +243,8 @@ pub fn packing_slip(order: &Order, shop: &str, french: bool) -> PrintJob {
 }
 
 /// A test page for Settings: proves the queue prints, and how wide a line the paper takes.
-pub fn test_page(printer: Option<&str>, station: &str, french: bool, now: Timestamp) -> PrintJob {
-    let tr = |fr: &'static str, en: &'static str| if french { fr } else { en };
+pub fn test_page(printer: Option<&str>, station: &str, lang: Lang, now: Timestamp) -> PrintJob {
+    let tr = |fr: &'static str, en: &'static str| lang.pick(fr, en);
     let rule = "-".repeat(60);
     let when = time::OffsetDateTime::from_unix_timestamp(now)
         .map(|t| format!("{} {:02}:{:02} UTC", date(now), t.hour(), t.minute()))
@@ -272,16 +273,15 @@ pub fn test_page(printer: Option<&str>, station: &str, french: bool, now: Timest
 pub const MAX_BATCH: usize = 200;
 
 /// The slips of several orders as one print job, one slip per page (form feeds between them).
-pub fn packing_slips(orders: &[Order], shop: &str, french: bool) -> PrintJob {
+pub fn packing_slips(orders: &[Order], shop: &str, lang: Lang) -> PrintJob {
     let text = orders
         .iter()
-        .map(|o| packing_slip(o, shop, french).text)
+        .map(|o| packing_slip(o, shop, lang).text)
         .collect::<Vec<_>>()
         .join("\u{c}");
-    let title = if french {
-        format!("Bons de préparation ({})", orders.len())
-    } else {
-        format!("Packing slips ({})", orders.len())
+    let title = match lang {
+        Lang::Fr => format!("Bons de préparation ({})", orders.len()),
+        Lang::En => format!("Packing slips ({})", orders.len()),
     };
     PrintJob {
         title,
@@ -354,7 +354,7 @@ mod tests {
 
     #[test]
     fn a_test_page_names_the_printer_and_shows_the_line_width() {
-        let page = test_page(Some("zebra"), "Atelier\u{1b}", false, 1_795_000_000);
+        let page = test_page(Some("zebra"), "Atelier\u{1b}", Lang::En, 1_795_000_000);
         assert_eq!(page.printer.as_deref(), Some("zebra"));
         assert!(page.text.starts_with("COMPTOIR \u{2014} TEST PAGE\n"));
         assert!(
@@ -371,7 +371,7 @@ mod tests {
             .text
             .lines()
             .any(|l| l.len() == 60 && l.starts_with("1234")));
-        let fr = test_page(None, "", true, 0);
+        let fr = test_page(None, "", Lang::Fr, 0);
         assert!(
             fr.text.contains("Imprimante : imprimante par défaut"),
             "{}",
@@ -408,7 +408,7 @@ mod tests {
             {"key": "door", "label": "Instructions de livraison", "kind": "text", "value": null},
             {"key": "floor", "label": "Étage", "kind": "numeric", "value": "3"},
         ]));
-        let text = packing_slip(&order, "Épicerie Léa", true).text;
+        let text = packing_slip(&order, "Épicerie Léa", Lang::Fr).text;
         assert!(
             text.contains("Mode : Colissimo\nMessage cadeau :\n  Joyeux anniversaire"),
             "{text}"
@@ -434,14 +434,14 @@ mod tests {
         assert!(joined.ends_with("les petits [2J XYZ"), "{joined}");
         assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
         // The fields come before the checklist, in English too.
-        let en = packing_slip(&order, "Épicerie Léa", false).text;
+        let en = packing_slip(&order, "Épicerie Léa", Lang::En).text;
         let wrap_at = en.find("Emballage: Boîte cadeau\n").expect(&en);
         assert!(
             wrap_at < en.find("[ ]   2 \u{d7} Miel de lavande").unwrap(),
             "{en}"
         );
         // An order without fields prints as before: the method, then the rule.
-        let plain = packing_slip(&order_with_fields(serde_json::json!([])), "x", false).text;
+        let plain = packing_slip(&order_with_fields(serde_json::json!([])), "x", Lang::En).text;
         assert!(plain.contains("Method: Colissimo\n----"), "{plain}");
     }
 

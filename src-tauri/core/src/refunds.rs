@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::fulfilment::{self, Actor};
+use crate::lang::Lang;
 use crate::model::{Order, PaymentState, Timestamp};
+use crate::money;
 use crate::store::{self, Store, StoreError};
 use crate::stripe::{StripeClient, StripeError};
 use crate::sync::{self, SyncError};
@@ -146,7 +148,7 @@ pub fn amount_of(order: &Order, req: &RefundRequest) -> Result<i64> {
     if amount > left {
         return Err(RefundError::Invalid(format!(
             "At most {} can still be refunded on this order",
-            fulfilment::format_money(left, &order.currency, false)
+            money::with_code(left, &order.currency, Lang::En)
         )));
     }
     Ok(amount)
@@ -250,7 +252,7 @@ pub async fn refund(
         .join(", ");
     let detail = format!(
         "{} ({}){}; {}",
-        fulfilment::format_money(done.amount, &done.currency, false),
+        money::with_code(done.amount, &done.currency, Lang::En),
         done.status,
         if lines.is_empty() {
             String::new()

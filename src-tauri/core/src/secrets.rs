@@ -171,6 +171,19 @@ impl SecretsError {
         }
     }
 
+    /// Why, for the window to put into words.
+    pub fn reason(&self) -> crate::problem::KeychainReason {
+        use crate::problem::KeychainReason as R;
+        match self {
+            SecretsError::NoSessionBus { .. } => R::NoSessionBus,
+            SecretsError::Unavailable { .. } => R::Unavailable,
+            SecretsError::NoDefaultKeyring => R::NoDefault,
+            SecretsError::Locked => R::Locked,
+            SecretsError::Refused { .. } => R::Refused,
+            SecretsError::Failed { .. } => R::Failed,
+        }
+    }
+
     /// The platform's own description of the failure, for logs. Never contains a secret.
     pub fn detail(&self) -> Option<&str> {
         match self {

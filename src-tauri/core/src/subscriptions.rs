@@ -22,6 +22,23 @@ pub fn next_charge(s: &Subscription) -> Option<Timestamp> {
     (renews(s) && end.is_none_or(|end| next < end)).then_some(next)
 }
 
+/// Computes the next charge of the subscriptions stored before it was kept with them (once per
+/// store, when the app opens it). Returns how many were filled in.
+pub async fn fill_next_charges(
+    store: &crate::store::Store,
+) -> Result<usize, crate::store::StoreError> {
+    let missing = crate::store::subscriptions::without_next_charge(store.pool()).await?;
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = store.write().await?;
+    for s in &missing {
+        crate::store::subscriptions::set_next_charge(&mut tx, &s.id, next_charge(s)).await?;
+    }
+    tx.commit().await?;
+    Ok(missing.len())
+}
+
 /// The subscription's end and where it comes from: it ended, it is set to cancel, or its
 /// schedule cancels it after the last phase. `None` means it runs until cancelled.
 pub fn end(s: &Subscription) -> Option<(Timestamp, SubscriptionEndSource)> {

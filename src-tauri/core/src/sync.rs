@@ -977,19 +977,19 @@ async fn read_refunds(ctx: &FullCtx<'_>) -> Result<()> {
 }
 
 async fn fetch_missing_customers(ctx: &FullCtx<'_>) -> Result<()> {
-    // (id, known): referenced but never stored, or stored but not in this sync's lists.
-    let wanted: Vec<(String, bool)> = sqlx::query_as(
-        "SELECT DISTINCT customer_id, 0 FROM (
-            SELECT customer_id FROM orders UNION SELECT customer_id FROM subscriptions
-            UNION SELECT customer_id FROM invoices)
-         WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM customers)
-         UNION ALL
-         SELECT id, 1 FROM customers
-         WHERE deleted = 0 AND (listed_in IS NULL OR listed_in <> ?1)",
-    )
-    .bind(ctx.listed_in)
-    .fetch_all(ctx.store.pool())
-    .await?;
+    // Referenced but never stored (`false`), or stored but not in this sync's lists (`true`).
+    let pool = ctx.store.pool();
+    let wanted: Vec<(String, bool)> = store::customers::missing_ids(pool)
+        .await?
+        .into_iter()
+        .map(|id| (id, false))
+        .chain(
+            store::customers::unlisted_ids(pool, ctx.listed_in)
+                .await?
+                .into_iter()
+                .map(|id| (id, true)),
+        )
+        .collect();
     let fetched: Vec<Value> = stream::iter(wanted)
         .map(|(id, known)| async move {
             match retrieve_customer(ctx.client, id.as_str()).await {
@@ -1210,7 +1210,8 @@ async fn write_subscriptions(conn: &mut SqliteConnection, data: &[Value]) -> Res
     for s in data {
         match mapping::subscription_from(s, None) {
             Ok(sub) => {
-                store::subscriptions::upsert(conn, &sub, s).await?;
+                let next = crate::subscriptions::next_charge(&sub);
+                store::subscriptions::upsert(conn, &sub, next, s).await?;
                 read_ok(conn, "subscription", s).await?;
                 n += 1;
             }

@@ -6,10 +6,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use comptoir_core::dataset::{Dataset, DatasetSpec};
+use comptoir_core::lang::Lang;
 use comptoir_core::model::{
     CustomField, DeliveryKind, FulfilmentStatus, LinkUnavailable, Order, OrderPage, OrderQuery,
     OrderQueue, OrderSort, StripeMode, SubscriptionQuery,
 };
+use comptoir_core::problem::Problem;
 use comptoir_core::secrets::MemoryStore;
 use comptoir_core::store::{self, Store, StoreError};
 use comptoir_core::sync::{import_dataset, SyncOptions};
@@ -919,11 +921,11 @@ async fn a_nul_in_a_search_separates_words_like_a_space() {
     );
 }
 
-/// A search is at most 200 characters (the search boxes stop there): longer is refused with a
-/// sentence that says so, as invalid input, by the orders and the subscriptions alike; 200
+/// A search is at most 200 characters (the search boxes stop there): longer is refused, as the
+/// `search_too_long` problem with its limit, by the orders and the subscriptions alike; 200
 /// characters (letters, not bytes) still search.
 #[tokio::test]
-async fn a_search_over_200_characters_is_refused_in_plain_words() {
+async fn a_search_over_200_characters_is_refused_with_its_limit() {
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::open(WorkspaceConfig {
         data_dir: dir.path().to_owned(),
@@ -966,13 +968,14 @@ async fn a_search_over_200_characters_is_refused_in_plain_words() {
     let subs_err = ws.list_subscriptions(&sub_query(&over)).await.unwrap_err();
     for err in [orders_err, subs_err] {
         assert!(
-            matches!(err, WorkspaceError::Store(StoreError::InvalidInput(_))),
+            matches!(
+                err,
+                WorkspaceError::Store(StoreError::SearchTooLong { max: 200 })
+            ),
             "{err:?}"
         );
-        assert_eq!(
-            err.to_string(),
-            "The search is too long: at most 200 characters."
-        );
+        // The window says it in the merchant's language, with the limit.
+        assert_eq!(err.problem(), Problem::SearchTooLong { max: 200 });
     }
 }
 
@@ -1199,14 +1202,17 @@ async fn an_unpaid_orders_slip_prints_only_on_a_confirmation() {
     };
     let page = ws.list_orders(&waiting).await.unwrap();
     let id = page.rows[0].id.clone();
-    let err = ws.packing_slip(&id, false, false).await.unwrap_err();
+    let err = ws.packing_slip(&id, Lang::En, false).await.unwrap_err();
     let WorkspaceError::PaymentNotSettled(message) = &err else {
         panic!("{err:?}")
     };
     assert!(message.contains("still processing"), "{message}");
-    let job = ws.packing_slip(&id, false, true).await.unwrap();
+    let job = ws.packing_slip(&id, Lang::En, true).await.unwrap();
     assert!(!job.text.is_empty());
-    let err = ws.packing_slips(&waiting, false, false).await.unwrap_err();
+    let err = ws
+        .packing_slips(&waiting, Lang::En, false)
+        .await
+        .unwrap_err();
     assert!(
         err.to_string()
             .contains(&format!("{} orders of this list are not paid", page.total))

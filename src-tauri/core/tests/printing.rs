@@ -1,8 +1,9 @@
 //! Packing slips from orders mapped from the fixture-derived demo data.
 
 use comptoir_core::dataset::Dataset;
-use comptoir_core::fulfilment::format_money;
+use comptoir_core::lang::Lang;
 use comptoir_core::model::DeliveryKind;
+use comptoir_core::money;
 use comptoir_core::printing::{packing_slip, packing_slips};
 use comptoir_core::stripe::mapping;
 
@@ -28,7 +29,7 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
         };
         // Customer text with a printer escape sequence and a line break.
         order.billing.name = Some("Zoé\u{1b}[2J\r\nMartin".into());
-        let job = packing_slip(&order, "Épicerie Léa", false);
+        let job = packing_slip(&order, "Épicerie Léa", Lang::En);
         let text = &job.text;
         assert!(job.title.ends_with(&order.number), "{}", job.title);
         assert!(
@@ -56,8 +57,12 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
             );
         }
         assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
-        let total = format_money(order.amount_total, &order.currency, false);
-        assert!(!text.contains(&total), "no prices on a slip: {text}");
+        for total in [
+            money::with_code(order.amount_total, &order.currency, Lang::En),
+            money::format(order.amount_total, &order.currency, Lang::En),
+        ] {
+            assert!(!text.contains(&total), "no prices on a slip: {text}");
+        }
         match order.delivery_kind {
             DeliveryKind::Pickup => {
                 seen.0 = true;
@@ -73,7 +78,7 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
             }
         }
         all.push(order.clone());
-        let fr = packing_slip(&order, "Épicerie Léa", true);
+        let fr = packing_slip(&order, "Épicerie Léa", Lang::Fr);
         assert!(fr.text.starts_with("BON DE PRÉPARATION"));
         assert!(fr.title.starts_with("Bon de préparation "));
     }
@@ -81,11 +86,11 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
     assert!(seen.2, "an order with checkout fields was checked");
 
     // The day's packing: one job, one slip per page, in the list's order.
-    let batch = packing_slips(&all, "Épicerie Léa", false);
+    let batch = packing_slips(&all, "Épicerie Léa", Lang::En);
     assert_eq!(batch.title, format!("Packing slips ({})", all.len()));
     let pages: Vec<&str> = batch.text.split('\u{c}').collect();
     assert_eq!(pages.len(), all.len());
     for (page, order) in pages.iter().zip(&all) {
-        assert_eq!(*page, packing_slip(order, "Épicerie Léa", false).text);
+        assert_eq!(*page, packing_slip(order, "Épicerie Léa", Lang::En).text);
     }
 }

@@ -475,7 +475,7 @@ async fn a_shipped_invoice_order_hands_its_fulfilment_to_its_session_order() {
             FulfilmentStatus::Sent,
             "{case}: still Sent"
         );
-        let f = store::orders::fulfilment(&mut conn, session_id)
+        let f = comptoir_core::fulfilment::of_order(&mut conn, session_id)
             .await
             .unwrap()
             .expect("the fulfilment moved with the order");

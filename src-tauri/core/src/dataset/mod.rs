@@ -13,8 +13,7 @@
 //!   (open, expired, subscription and setup mode) are mixed in on purpose;
 //! - deleted customers are kept in `customers` in their `{"id","object","deleted":true}` form.
 
-mod catalog;
-mod gen;
+mod generate;
 pub mod templates;
 
 #[cfg(test)]
@@ -23,7 +22,7 @@ mod tests;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
-pub use gen::EVENT_RETENTION_DAYS;
+pub use generate::EVENT_RETENTION_DAYS;
 pub use templates::{template, TEMPLATE_NAMES};
 
 /// What to generate.
@@ -125,7 +124,7 @@ pub struct Dataset {
     pub events: Vec<Value>,
     /// The dataset's "now" (unix seconds).
     pub now: i64,
-    gen: Option<Box<gen::GenState>>,
+    generator: Option<Box<generate::Generator>>,
 }
 
 impl Dataset {
@@ -152,13 +151,13 @@ impl Dataset {
             disputes: Vec::new(),
             events: Vec::new(),
             now,
-            gen: None,
+            generator: None,
         }
     }
 
     /// Generate a dataset; the same spec always gives the same objects.
     pub fn generate(spec: &DatasetSpec) -> Dataset {
-        gen::generate(spec)
+        generate::generate(spec)
     }
 
     /// The in-app demo store: about 150 orders and 25 subscriptions, mostly in euros.
@@ -175,17 +174,17 @@ impl Dataset {
         })
     }
 
-    fn with_gen<R>(&mut self, f: impl FnOnce(&mut Dataset, &mut gen::GenState) -> R) -> R {
-        let mut g = self.gen.take().expect("dataset was generated");
+    fn with_gen<R>(&mut self, f: impl FnOnce(&mut Dataset, &mut generate::Generator) -> R) -> R {
+        let mut g = self.generator.take().expect("dataset was generated");
         let r = f(self, &mut g);
-        self.gen = Some(g);
+        self.generator = Some(g);
         r
     }
 
     /// Add a completed order (session, line items, PaymentIntent, invoice) and its events
     /// (`checkout.session.completed`, `invoice.paid`). Returns the session id.
     pub fn add_order(&mut self, order: &NewOrder) -> String {
-        self.with_gen(|ds, g| gen::add_order(ds, g, order))
+        self.with_gen(|ds, g| generate::add_order(ds, g, order))
     }
 
     /// An asynchronous payment (SEPA debit) of a completed session ends: it succeeds (the
@@ -220,7 +219,7 @@ impl Dataset {
             pi["last_payment_error"] = Value::Null;
         } else {
             pi["status"] = json!("requires_payment_method");
-            pi["last_payment_error"] = gen::sepa_failure();
+            pi["last_payment_error"] = generate::sepa_failure();
         }
         if let Some(c) = self
             .charges
@@ -232,13 +231,13 @@ impl Dataset {
             c["amount_captured"] = if succeeded { amount } else { json!(0) };
             if !succeeded {
                 c["failure_code"] = json!("insufficient_funds");
-                c["failure_message"] = gen::sepa_failure()["message"].clone();
+                c["failure_message"] = generate::sepa_failure()["message"].clone();
             }
         }
         if succeeded {
             self.checkout_sessions[si]["payment_status"] = json!("paid");
         }
-        let snapshot = gen::session_snapshot(&self.checkout_sessions[si]);
+        let snapshot = generate::session_snapshot(&self.checkout_sessions[si]);
         let t = if succeeded {
             "checkout.session.async_payment_succeeded"
         } else {
@@ -257,7 +256,7 @@ impl Dataset {
             .iter()
             .find(|p| p["id"] == payment_intent)?;
         let charge_id = pi["latest_charge"].as_str()?.to_owned();
-        let refund = self.with_gen(|ds, g| gen::add_refund(ds, g, &charge_id, amount, at))?;
+        let refund = self.with_gen(|ds, g| generate::add_refund(ds, g, &charge_id, amount, at))?;
         let charge = self
             .charges
             .iter()
@@ -280,7 +279,7 @@ impl Dataset {
             .iter()
             .find(|p| p["id"] == payment_intent)?;
         let charge_id = pi["latest_charge"].as_str()?.to_owned();
-        let id = self.with_gen(|ds, g| gen::add_dispute(ds, g, &charge_id, at))?;
+        let id = self.with_gen(|ds, g| generate::add_dispute(ds, g, &charge_id, at))?;
         let d = self
             .disputes
             .iter()
@@ -299,7 +298,7 @@ impl Dataset {
         previous_attributes: Option<Value>,
     ) -> String {
         self.with_gen(|ds, g| {
-            let e = gen::make_event(g, type_, object, at, previous_attributes);
+            let e = generate::make_event(g, type_, object, at, previous_attributes);
             let id = e["id"].as_str().unwrap_or_default().to_string();
             ds.events.push(e);
             id
@@ -374,7 +373,7 @@ impl Dataset {
     /// (id `upcoming_in_…`) for its next period. `None` when it will not be billed again
     /// (canceled, cancelling at period end, `cancel_at` or schedule ending first).
     pub fn preview_invoice(&mut self, subscription: &str, now: i64) -> Option<Value> {
-        self.with_gen(|ds, g| gen::preview_invoice(ds, g, subscription, now))
+        self.with_gen(|ds, g| generate::preview_invoice(ds, g, subscription, now))
     }
 
     /// The subscription's next period as `(start, end)`, from its first item.
@@ -382,7 +381,7 @@ impl Dataset {
         let item = &subscription["items"]["data"][0];
         let start = item["current_period_end"].as_i64()?;
         let rec = &item["price"]["recurring"];
-        let end = gen::add_interval(
+        let end = generate::add_interval(
             start,
             rec["interval"].as_str()?,
             rec["interval_count"].as_i64()?,

@@ -456,7 +456,7 @@ fn ids_are_unique_and_times_shared() {
         assert!(seen.insert(id.to_string()), "duplicate id {id}");
         if let Some(c) = v["created"].as_i64() {
             assert!(
-                c <= ds.now && c > ds.now - 800 * gen::DAY,
+                c <= ds.now && c > ds.now - 800 * generate::DAY,
                 "{id} created {c}"
             );
         }

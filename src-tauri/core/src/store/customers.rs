@@ -86,3 +86,26 @@ pub async fn mark_listed(conn: &mut SqliteConnection, ids: &[&str], listed_in: i
     }
     Ok(())
 }
+
+/// Customers the store holds as live that the full sync `listed_in` did not list: deleted in
+/// Stripe since (or created after that sync began), to be read by id.
+pub async fn unlisted_ids<'e>(db: impl SqliteExecutor<'e>, listed_in: i64) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM customers WHERE deleted = 0 AND (listed_in IS NULL OR listed_in <> ?1)",
+    )
+    .bind(listed_in)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Customers that an order, a subscription or an invoice names but the store does not hold.
+pub async fn missing_ids<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT customer_id FROM (
+            SELECT customer_id FROM orders UNION SELECT customer_id FROM subscriptions
+            UNION SELECT customer_id FROM invoices)
+         WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM customers)",
+    )
+    .fetch_all(db)
+    .await?)
+}

@@ -10,9 +10,11 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub mod audit_log;
 pub mod cursors;
 pub mod customers;
 pub mod erasure;
+pub mod fulfilments;
 pub mod invoices;
 pub mod orders;
 pub mod outbox;
@@ -22,15 +24,16 @@ pub mod shipping_rates;
 pub mod subscriptions;
 pub mod sync_skipped;
 pub mod tax_rates;
+pub mod tracking_entries;
 pub mod upcoming_invoices;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{0} not found")]
     NotFound(String),
-    /// What was asked cannot be answered as given (a search too long); the message says why.
-    #[error("{0}")]
-    InvalidInput(String),
+    /// A search longer than [`MAX_SEARCH_CHARS`]: refused, nothing searched.
+    #[error("The search is too long: at most {max} characters.")]
+    SearchTooLong { max: usize },
     #[error("the local database failed: {0}")]
     Database(#[from] sqlx::Error),
     #[error("the local database could not be upgraded: {0}")]
@@ -56,7 +59,7 @@ pub(crate) fn not_found(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> 
 }
 
 /// The longest search the order and subscription lists take, in characters (the search boxes
-/// stop there too): a longer one is refused with [`StoreError::InvalidInput`].
+/// stop there too): a longer one is refused with [`StoreError::SearchTooLong`].
 pub const MAX_SEARCH_CHARS: usize = 200;
 
 /// What the merchant typed in a search box, ready to search: control characters (a NUL, a tab
@@ -73,9 +76,9 @@ pub(crate) fn search_text(input: Option<&str>) -> Result<Option<String>> {
         .collect();
     let text = text.trim();
     if text.chars().count() > MAX_SEARCH_CHARS {
-        return Err(StoreError::InvalidInput(format!(
-            "The search is too long: at most {MAX_SEARCH_CHARS} characters."
-        )));
+        return Err(StoreError::SearchTooLong {
+            max: MAX_SEARCH_CHARS,
+        });
     }
     Ok((!text.is_empty()).then(|| text.to_owned()))
 }

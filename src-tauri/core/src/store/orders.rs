@@ -10,9 +10,8 @@ use sqlx::{Row, SqliteConnection, SqliteExecutor};
 
 use super::{not_found, Result};
 use crate::model::{
-    Counts, DeliveryKind, FulfilmentStatus, Order, OrderCounts, OrderFulfilment, OrderPage,
-    OrderPayment, OrderQuery, OrderQueue, OrderRow, OrderSort, OrderSource, PaymentState,
-    TrackingEntry,
+    Counts, DeliveryKind, FulfilmentStatus, Order, OrderCounts, OrderPage, OrderPayment,
+    OrderQuery, OrderQueue, OrderRow, OrderSort, OrderSource, PaymentState,
 };
 
 /// Writes an order. Returns whether it adds an order to the store: false when it was skipped
@@ -621,44 +620,36 @@ pub async fn reindex_all(conn: &mut SqliteConnection) -> Result<()> {
     Ok(())
 }
 
-/// The local fulfilment state of an order, with its tracking entries; `None` when nobody has
-/// acted on it yet.
-pub async fn fulfilment(conn: &mut SqliteConnection, id: &str) -> Result<Option<OrderFulfilment>> {
-    let Some(f) = sqlx::query(
-        "SELECT status, sent_at, picked_up_at, staff, station FROM fulfilments WHERE order_id = ?1",
+/// Orders nobody has acted on, older than the newest `keep_delivery` deliveries and
+/// `keep_pickup` pickups, leaving out those a payment holds back: id, delivery kind, created.
+/// (The demo store marks these as shipped or collected.)
+pub async fn older_than_newest(
+    conn: &mut SqliteConnection,
+    keep_delivery: i64,
+    keep_pickup: i64,
+) -> Result<Vec<(String, DeliveryKind, i64)>> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT id, delivery_kind, created FROM (
+            SELECT id, delivery_kind, created,
+                   ROW_NUMBER() OVER (PARTITION BY delivery_kind ORDER BY created DESC, id DESC) AS rank
+            FROM orders WHERE payment_hold IS NULL)
+         WHERE rank > CASE delivery_kind WHEN 'pickup' THEN ?2 ELSE ?1 END",
     )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
-        return Ok(None);
-    };
-    let tracking = sqlx::query(
-        "SELECT carrier, number, url, created_at FROM tracking_entries
-         WHERE order_id = ?1 ORDER BY created_at, id",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|t| TrackingEntry {
-        carrier: t
-            .get::<Option<String>, _>(0)
-            .map(|c| crate::carriers::Carrier::display_name(&c)),
-        number: t.get(1),
-        url: t.get(2),
-        created_at: t.get(3),
-    })
-    .collect();
-    Ok(Some(OrderFulfilment {
-        status: FulfilmentStatus::parse(&f.get::<String, _>(0))
-            .unwrap_or(FulfilmentStatus::ToBeSent),
-        sent_at: f.get(1),
-        picked_up_at: f.get(2),
-        staff: f.get(3),
-        station: f.get(4),
-        tracking,
-    }))
+    .bind(keep_delivery)
+    .bind(keep_pickup)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, created)| {
+            let kind = if kind == "pickup" {
+                DeliveryKind::Pickup
+            } else {
+                DeliveryKind::Delivery
+            };
+            (id, kind, created)
+        })
+        .collect())
 }
 
 /// The status an order shows (its fulfilment's, else where its delivery kind starts).

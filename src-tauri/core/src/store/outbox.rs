@@ -11,79 +11,12 @@
 //! (`cancelled_at`), so an attempt that does not end with the server's acceptance cancels it
 //! rather than trying again ([`mark_failed`], [`release`], [`recover_stale`]).
 
-use serde::{Deserialize, Serialize};
 use sqlx::{AssertSqlSafe, SqliteExecutor};
-use ts_rs::TS;
 
 use super::{not_found, Result};
 use crate::model::Timestamp;
 
-/// Where an email is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum OutboxState {
-    /// Waiting for its next attempt (perhaps after a failed one: see `last_error`).
-    Pending,
-    /// Claimed by a sender right now.
-    Sending,
-    /// Accepted by the SMTP server.
-    Sent,
-    /// Given up on (the server refused it for good); `last_error` says why.
-    Failed,
-    /// Cancelled before it was sent (e.g. the order was marked as not sent); never sent.
-    Cancelled,
-}
-
-impl OutboxState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutboxState::Pending => "pending",
-            OutboxState::Sending => "sending",
-            OutboxState::Sent => "sent",
-            OutboxState::Failed => "failed",
-            OutboxState::Cancelled => "cancelled",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "sending" => OutboxState::Sending,
-            "sent" => OutboxState::Sent,
-            "failed" => OutboxState::Failed,
-            "cancelled" => OutboxState::Cancelled,
-            _ => OutboxState::Pending,
-        }
-    }
-}
-
-/// One email of the outbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct OutboxEmail {
-    #[ts(type = "number")]
-    pub id: i64,
-    /// The Message-ID header, angle brackets included; the same on every attempt.
-    pub message_id: String,
-    /// What the email is, e.g. `shipping`, `pickup`, `test`.
-    pub kind: String,
-    pub order_id: Option<String>,
-    /// The recipient mailbox: `Name <address>` or a bare address.
-    pub recipient: String,
-    pub subject: String,
-    pub text_body: String,
-    pub html_body: String,
-    pub state: OutboxState,
-    pub attempts: u32,
-    /// The last failure, in plain words, when an attempt failed.
-    pub last_error: Option<String>,
-    #[ts(type = "number")]
-    pub next_attempt_at: Timestamp,
-    #[ts(type = "number")]
-    pub created_at: Timestamp,
-    #[ts(type = "number | null")]
-    pub sent_at: Option<Timestamp>,
-}
+pub use crate::model::{OutboxEmail, OutboxState};
 
 /// An email to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]

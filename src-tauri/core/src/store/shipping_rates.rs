@@ -35,6 +35,15 @@ pub async fn upsert(conn: &mut SqliteConnection, raw: &Value) -> Result<()> {
     Ok(())
 }
 
+/// Whether the store knows this shipping rate.
+pub async fn exists<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shipping_rates WHERE id = ?1")
+        .bind(id)
+        .fetch_one(db)
+        .await?;
+    Ok(n > 0)
+}
+
 pub async fn list<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<ShippingRate>> {
     let rows = sqlx::query(
         "SELECT r.raw, p.is_pickup FROM shipping_rates r

@@ -9,19 +9,27 @@ use crate::model::{
     SubscriptionRow, SubscriptionSort,
 };
 
-pub async fn upsert(conn: &mut SqliteConnection, s: &Subscription, raw: &Value) -> Result<()> {
+/// Writes a subscription with its next charge (computed by the caller with
+/// `subscriptions::next_charge`, the rule's one definition; the table sorts by it).
+pub async fn upsert(
+    conn: &mut SqliteConnection,
+    s: &Subscription,
+    next_charge: Option<i64>,
+    raw: &Value,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO subscriptions (id, customer_id, status, product_name, currency, amount, interval,
             interval_count, start_date, current_period_end, cancel_at, cancel_at_period_end,
-            ended_at, created, detail, raw)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+            ended_at, created, detail, raw, next_charge, next_charge_known)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1)
          ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status,
             product_name = excluded.product_name, currency = excluded.currency,
             amount = excluded.amount, interval = excluded.interval,
             interval_count = excluded.interval_count, start_date = excluded.start_date,
             current_period_end = excluded.current_period_end, cancel_at = excluded.cancel_at,
             cancel_at_period_end = excluded.cancel_at_period_end, ended_at = excluded.ended_at,
-            created = excluded.created, detail = excluded.detail, raw = excluded.raw",
+            created = excluded.created, detail = excluded.detail, raw = excluded.raw,
+            next_charge = excluded.next_charge, next_charge_known = 1",
     )
     .bind(&s.id)
     .bind(&s.customer_id)
@@ -39,6 +47,7 @@ pub async fn upsert(conn: &mut SqliteConnection, s: &Subscription, raw: &Value) 
     .bind(s.created)
     .bind(serde_json::to_string(s)?)
     .bind(raw.to_string())
+    .bind(next_charge)
     .execute(conn)
     .await?;
     Ok(())
@@ -53,9 +62,26 @@ pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<Subscripti
     Ok(serde_json::from_str(&detail)?)
 }
 
-/// The next charge (see [`crate::subscriptions::next_charge`]).
-pub fn next_charge(s: &Subscription) -> Option<i64> {
-    crate::subscriptions::next_charge(s)
+/// Subscriptions written before their next charge was stored (it is then computed once).
+pub async fn without_next_charge<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<Subscription>> {
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM subscriptions WHERE next_charge_known = 0")
+            .fetch_all(db)
+            .await?;
+    rows.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
+}
+
+pub async fn set_next_charge(
+    conn: &mut SqliteConnection,
+    id: &str,
+    next_charge: Option<i64>,
+) -> Result<()> {
+    sqlx::query("UPDATE subscriptions SET next_charge = ?1, next_charge_known = 1 WHERE id = ?2")
+        .bind(next_charge)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// SQL conditions for each status tab, over the typed columns of `subscriptions s`.
@@ -75,13 +101,6 @@ fn filter_sql(f: SubscriptionFilter) -> &'static str {
         SubscriptionFilter::Incomplete => "s.status = 'incomplete'",
     }
 }
-
-/// The next charge in SQL, as `next_charge` computes it (the schedule's end aside, which
-/// only lives in `detail`), for sorting.
-const NEXT_CHARGE_SQL: &str = "CASE WHEN s.status IN ('active', 'trialing', 'past_due')
-    AND NOT s.cancel_at_period_end
-    AND (s.cancel_at IS NULL OR s.current_period_end < s.cancel_at)
-    THEN s.current_period_end END";
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 fn like_pattern(text: &str) -> String {
@@ -113,15 +132,15 @@ pub async fn list(conn: &mut SqliteConnection, q: &SubscriptionQuery) -> Result<
     let order = match q.sort {
         None => "s.created DESC, s.id DESC".to_owned(),
         Some(SubscriptionSort::NextChargeAsc) => {
-            format!("({NEXT_CHARGE_SQL}) IS NULL, ({NEXT_CHARGE_SQL}) ASC, s.id ASC")
+            "s.next_charge IS NULL, s.next_charge ASC, s.id ASC".to_owned()
         }
         Some(SubscriptionSort::NextChargeDesc) => {
-            format!("({NEXT_CHARGE_SQL}) IS NULL, ({NEXT_CHARGE_SQL}) DESC, s.id DESC")
+            "s.next_charge IS NULL, s.next_charge DESC, s.id DESC".to_owned()
         }
     };
     let from = "FROM subscriptions s LEFT JOIN customers c ON c.id = s.customer_id";
     let list_sql = format!(
-        "SELECT s.detail, c.name, c.email, COALESCE(c.deleted, 0) {from} WHERE {} ORDER BY {order} LIMIT ?1 OFFSET ?2",
+        "SELECT s.detail, c.name, c.email, COALESCE(c.deleted, 0), s.next_charge {from} WHERE {} ORDER BY {order} LIMIT ?1 OFFSET ?2",
         filter.replace("?S", "?3")
     );
     // Built from the constant fragments above only; every value is bound.
@@ -136,7 +155,7 @@ pub async fn list(conn: &mut SqliteConnection, q: &SubscriptionQuery) -> Result<
     for r in rows {
         let s: Subscription = serde_json::from_str(&r.get::<String, _>(0))?;
         out.push(SubscriptionRow {
-            next_charge: next_charge(&s),
+            next_charge: r.get(4),
             customer_name: r.get(1),
             customer_email: r.get(2),
             customer_deleted: r.get(3),

@@ -20,6 +20,7 @@ import type { AppStatus } from './bindings/AppStatus';
 import type { Counts } from './bindings/Counts';
 import type { FulfilmentStatus } from './bindings/FulfilmentStatus';
 import type { IpcError } from './bindings/IpcError';
+import type { Problem } from './bindings/Problem';
 import type { OrderDetail } from './bindings/OrderDetail';
 import type { OrderQuery } from './bindings/OrderQuery';
 import type { OrderQueue } from './bindings/OrderQueue';
@@ -206,7 +207,10 @@ function counts(d: Dataset): Counts {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const fail = (code: IpcError['code'], message: string): IpcError => ({ code, message });
+// The fake speaks like the Rust side: a coarse code and a problem with its parameters.
+const fail = (code: IpcError['code'], problem: Problem): IpcError => ({ code, problem });
+const refuse = (message: string): IpcError => fail('invalid_input', { code: 'invalid', message });
+const missing = (what: string): IpcError => fail('not_found', { code: 'not_found', what });
 
 export function createFakeBackend(): Backend {
   const params = new URLSearchParams(location.search);
@@ -271,13 +275,13 @@ export function createFakeBackend(): Backend {
     last_synced_at: account ? lastSynced : null,
     sync_running: syncing,
     counts: counts(data()),
-    notice: params.has('notice') ? 'Your keyring is locked. Unlock it and try again.' : null,
+    notice: params.has('notice') ? { code: 'keychain', reason: 'locked' } : null,
     full_sync_incomplete: false,
   });
 
   async function sync(): Promise<SyncReport> {
-    if (syncing) throw fail('busy', 'A sync is already running.');
-    if (!navigator.onLine) throw fail('network', 'No connection to Stripe.');
+    if (syncing) throw fail('busy', { code: 'sync_busy' });
+    if (!navigator.onLine) throw fail('network', { code: 'stripe_unreachable' });
     syncing = true;
     try {
       const full = lastSynced === null;
@@ -312,9 +316,9 @@ export function createFakeBackend(): Backend {
     connect_stripe: async ({ key }) => {
       await sleep(900);
       const k = String(key);
-      if (!navigator.onLine || k.includes('offline')) throw fail('network', 'Could not reach api.stripe.com.');
-      if (k.includes('bad') || !/^(rk|sk)_(test|live)_/.test(k)) throw fail('invalid_key', 'Invalid API Key provided.');
-      if (k.includes('keychain')) throw fail('keychain', 'The Secret Service is not running (no org.freedesktop.secrets on the session bus).');
+      if (!navigator.onLine || k.includes('offline')) throw fail('network', { code: 'stripe_unreachable' });
+      if (k.includes('bad') || !/^(rk|sk)_(test|live)_/.test(k)) throw fail('invalid_key', { code: 'key_refused', stripe_says: 'Invalid API Key provided.' });
+      if (k.includes('keychain')) throw fail('keychain', { code: 'keychain', reason: 'unavailable' });
       account = { id: 'acct_1Fake', name: 'Atelier Lumière', mode: /_live_/.test(k) ? 'live' : 'test', restricted_key: k.startsWith('rk_') };
       stripeData = { orders: [], subscriptions: [], rates: [] };
       lastSynced = null;
@@ -372,15 +376,15 @@ export function createFakeBackend(): Backend {
     },
     order_detail: ({ id }) => {
       const r = data().orders.find((o) => o.id === id);
-      if (!r) throw fail('not_found', `order ${String(id)} not found`);
+      if (!r) throw missing(`order ${String(id)}`);
       return { ...fakeOrderDetail(r, account !== null), emails: emailsOf(r) };
     },
     retry_email: ({ id }) => {
       const e = [...outbox.values()].flat().find((x) => x.id === id);
-      if (!e) throw fail('not_found', `email ${String(id)} not found`);
-      if (e.state === 'sent') throw fail('invalid_input', 'This email was already sent: the server accepted it, so it is not sent again.');
-      if (e.state === 'sending') throw fail('invalid_input', 'This email is being sent right now: wait a moment for the result before retrying.');
-      if (e.state === 'cancelled') throw fail('invalid_input', 'This email was cancelled (the order was marked as not sent): it is never sent.');
+      if (!e) throw missing(`email ${String(id)}`);
+      if (e.state === 'sent') throw refuse('This email was already sent: the server accepted it, so it is not sent again.');
+      if (e.state === 'sending') throw refuse('This email is being sent right now: wait a moment for the result before retrying.');
+      if (e.state === 'cancelled') throw refuse('This email was cancelled (the order was marked as not sent): it is never sent.');
       Object.assign(e, { state: 'pending', next_attempt_at: now() });
       setTimeout(() => Object.assign(e, { state: 'sent', attempts: e.attempts + 1, last_error: null, sent_at: now() }), 1200);
       return e;
@@ -396,28 +400,28 @@ export function createFakeBackend(): Backend {
     get_custom_carriers: () => [],
     save_invoice_pdf: ({ orderId }) => {
       const r = data().orders.find((o) => o.id === orderId);
-      if (!r) throw fail('not_found', `order ${String(orderId)} not found`);
+      if (!r) throw missing(`order ${String(orderId)}`);
       if (!fakeOrderDetail(r, account !== null).invoice_pdf.url) {
-        throw fail('invalid_input', 'This order has no invoice PDF to save');
+        throw refuse('This order has no invoice PDF to save');
       }
       return { path: `~/Downloads/Invoice ${r.number}.pdf`, bytes: 48213 };
     },
     print_packing_slip: ({ orderId }) => {
       const r = data().orders.find((o) => o.id === orderId);
-      if (!r) throw fail('not_found', `order ${String(orderId)} not found`);
+      if (!r) throw missing(`order ${String(orderId)}`);
       const printer = settings.printer_name || null;
       return { printer, request: `request id is ${printer ?? 'Default'}-${Math.floor(Math.random() * 100)} (1 file(s))`, count: 1 };
     },
     print_test_page: ({ printerName }) => {
       const printer = String(printerName ?? '').trim() || null;
-      if (printer && !/^[A-Za-z0-9_.@][A-Za-z0-9_.@-]*$/.test(printer)) throw fail('invalid_input', `“${printer}” is not a printer name`);
+      if (printer && !/^[A-Za-z0-9_.@][A-Za-z0-9_.@-]*$/.test(printer)) throw fail('printer', { code: 'printer_name', name: printer });
       return { printer, request: `request id is ${printer ?? 'Default'}-1 (1 file(s))`, count: 1 };
     },
     refund_order: ({ request }) => {
       const r = request as { order_id: string; amount: number | null };
       const row = data().orders.find((o) => o.id === r.order_id);
-      if (!row) throw fail('not_found', 'order not found');
-      if (!account) throw fail('invalid_input', 'The demo store has no Stripe account to refund from');
+      if (!row) throw missing('order');
+      if (!account) throw fail('invalid_input', { code: 'refund_in_demo' });
       const amount = r.amount ?? row.amount_total;
       row.payment_state = amount >= row.amount_total ? 'refunded' : 'partially_refunded';
       return { refund_id: 're_fake', amount, currency: row.currency, status: 'succeeded' };
@@ -425,19 +429,19 @@ export function createFakeBackend(): Backend {
     print_packing_slips: ({ query }) => {
       const q = query as OrderQuery;
       const n = data().orders.filter((o) => !q.status || o.queue === q.status).length;
-      if (n === 0) throw fail('invalid_input', 'There is no order in this list to print');
-      if (n > 200) throw fail('invalid_input', `${n} orders are too many to print at once (200 at most)`);
+      if (n === 0) throw refuse('There is no order in this list to print');
+      if (n > 200) throw refuse(`${n} orders are too many to print at once (200 at most)`);
       const printer = settings.printer_name || null;
       return { printer, request: `request id is ${printer ?? 'Default'}-7 (1 file(s))`, count: n };
     },
     subscription_detail: ({ id }) => {
       const r = data().subscriptions.find((s) => s.id === id);
-      if (!r) throw fail('not_found', `subscription ${String(id)} not found`);
+      if (!r) throw missing(`subscription ${String(id)}`);
       return fakeDetail(r, now());
     },
     open_link: ({ url }) => {
       if (typeof url !== 'string' || !/^https:\/\/(dashboard|pay|invoice|files)\.stripe\.com\//.test(url)) {
-        throw fail('invalid_input', 'Only https links to Stripe open from Comptoir');
+        throw refuse('Only https links to Stripe open from Comptoir');
       }
       window.open(url, '_blank', 'noopener');
     },
@@ -445,7 +449,7 @@ export function createFakeBackend(): Backend {
     save_settings: ({ settings: s }) => {
       const next = s as Settings;
       if (next.language !== null && next.language !== 'fr' && next.language !== 'en') {
-        throw fail('invalid_input', `Unknown language ${next.language}.`);
+        throw refuse(`Unknown language ${next.language}.`);
       }
       settings = { ...next };
       return settings;
@@ -453,7 +457,7 @@ export function createFakeBackend(): Backend {
     list_shipping_rates: () => data().rates,
     set_shipping_rate_pickup: ({ id, isPickup }) => {
       const rate = data().rates.find((r) => r.id === id);
-      if (!rate) throw fail('not_found', `No shipping rate ${String(id)}.`);
+      if (!rate) throw missing(`shipping rate ${String(id)}`);
       rate.is_pickup = Boolean(isPickup);
       rate.pickup_set_by_merchant = true;
       return data().rates;

@@ -115,30 +115,32 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   internal: true,
 };
 
+/** What the window says when a rejection is not one of ours (a bare string from Tauri itself). */
+function unexpected(text: string): IpcError {
+  return { code: 'internal', problem: text ? { code: 'invalid', message: text } : { code: 'internal' } };
+}
+
 /**
  * Turns whatever a rejected command gave into an `IpcError`. Our commands reject with
- * `{ code, message }`; Tauri itself rejects with a bare string (unknown command, bad arguments).
+ * `{ code, problem }`; Tauri itself rejects with a bare string (unknown command, bad arguments).
  */
 export function toIpcError(error: unknown): IpcError {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const { code, message } = error as { code: unknown; message?: unknown };
-    const text = typeof message === 'string' ? message : '';
-    if (typeof code === 'string' && Object.hasOwn(ERROR_CODES, code)) {
-      return { code: code as ErrorCode, message: text };
-    }
-    if (text) return { code: 'internal', message: text };
+  if (isIpcError(error)) {
+    return Object.hasOwn(ERROR_CODES, error.code) ? error : { code: 'internal', problem: error.problem };
   }
-  if (typeof error === 'string') return { code: 'internal', message: error };
-  if (error instanceof Error) return { code: 'internal', message: error.message };
-  return { code: 'internal', message: String(error) };
+  if (typeof error === 'string') return unexpected(error);
+  if (error instanceof Error) return unexpected(error.message);
+  return unexpected(String(error));
 }
 
 export function isIpcError(error: unknown): error is IpcError {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, problem } = error as { code?: unknown; problem?: unknown };
   return (
-    typeof error === 'object' &&
-    error !== null &&
-    typeof (error as IpcError).code === 'string' &&
-    typeof (error as IpcError).message === 'string'
+    typeof code === 'string' &&
+    typeof problem === 'object' &&
+    problem !== null &&
+    typeof (problem as { code?: unknown }).code === 'string'
   );
 }
 

@@ -70,21 +70,21 @@ describe('syncReducer', () => {
   });
 
   it('records failures with their error', () => {
-    const error = { code: 'network' as const, message: 'offline' };
+    const error = { code: 'network' as const, problem: { code: 'stripe_unreachable' as const } };
     const s = run([{ type: 'start', at: 0 }, { type: 'fail', error, at: 50 }]);
     expect(s).toEqual({ phase: 'failed', error, finishedAt: 50 });
     expect(percent(s)).toBeNull();
   });
 
   it('treats "busy" as another sync running, not as a failure', () => {
-    const s = run([{ type: 'start', at: 0 }, { type: 'fail', error: { code: 'busy', message: '' }, at: 5 }]);
+    const s = run([{ type: 'start', at: 0 }, { type: 'fail', error: { code: 'busy', problem: { code: 'sync_busy' } }, at: 5 }]);
     expect(s.phase === 'running' && s.external).toBe(true);
   });
 
   it('can start again after finishing or failing', () => {
     const s = run([
       { type: 'start', at: 0 },
-      { type: 'fail', error: { code: 'network', message: '' }, at: 1 },
+      { type: 'fail', error: { code: 'network', problem: { code: 'stripe_unreachable' } }, at: 1 },
       { type: 'start', at: 2 },
     ]);
     expect(s).toEqual({ phase: 'running', external: false, progress: null, startedAt: 2 });

@@ -2,6 +2,7 @@
 import type { AccountInfo } from "./AccountInfo";
 import type { Counts } from "./Counts";
 import type { DataSource } from "./DataSource";
+import type { Problem } from "./Problem";
 
 /**
  * What the shell shows: the source, the account, the last sync and the counts.
@@ -9,9 +10,9 @@ import type { DataSource } from "./DataSource";
 export type AppStatus = { source: DataSource, account: AccountInfo | null, last_synced_at: number | null, sync_running: boolean, counts: Counts, 
 /**
  * Why the app opened the demo store although a key may be configured (for example the
- * keychain was locked), in plain words; `None` when all is well.
+ * keychain was locked), as the problem the window words; `None` when all is well.
  */
-notice: string | null, 
+notice: Problem | null, 
 /**
  * A full sync began and did not finish (the app was closed or killed during it), and none
  * runs now: the store holds only part of the account until it resumes.

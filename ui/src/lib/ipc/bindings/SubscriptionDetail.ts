@@ -3,6 +3,7 @@ import type { Contact } from "./Contact";
 import type { Customer } from "./Customer";
 import type { Invoice } from "./Invoice";
 import type { PaymentMethodSummary } from "./PaymentMethodSummary";
+import type { Problem } from "./Problem";
 import type { Subscription } from "./Subscription";
 import type { SubscriptionDuration } from "./SubscriptionDuration";
 import type { SubscriptionState } from "./SubscriptionState";
@@ -33,7 +34,7 @@ upcoming_stale: boolean,
  * Why Stripe refused to preview the upcoming charge (a restricted key without the
  * permission, say), in plain words; `None` when it answered or could not be reached.
  */
-upcoming_refused: string | null, 
+upcoming_refused: Problem | null, 
 /**
  * Every invoice of the subscription, newest first.
  */

@@ -1,5 +1,6 @@
-//! The fixed vocabulary of the generated shop: people, streets, products, shipping rates, taxes
-//! and coupons. Kept apart from the generator so the data reads like a shop's catalogue.
+//! The fixed vocabulary of the generated shop: people, streets, e-mail domains and products (its
+//! shipping rates, taxes and coupons are listed where `catalogue.rs` builds them). Kept apart from
+//! the generator so the data reads like a shop's catalogue.
 
 /// One product of the small shop.
 pub(super) struct ProductDef {

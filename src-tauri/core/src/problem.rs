@@ -1,0 +1,191 @@
+//! What went wrong, said as a code with its parameters, for the window to put into words in the
+//! merchant's language (`ui/src/lib/errors.ts`, with the sentences in `ui/src/lib/i18n/`). Rust
+//! writes no sentence a merchant reads: the `Display` texts of the error enums are for logs.
+//!
+//! Each error enum of the core says which problem it is (`problem()` on the error); the
+//! commands send it over IPC beside a coarse `ErrorCode` the screens branch on (README:
+//! Architecture, Errors).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// One problem, tagged by `code`, with what the sentence needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "code", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Problem {
+    /// The pasted text is not a Stripe secret key (wrong prefix).
+    KeyNotStripe,
+    /// Stripe refused the key (mistyped, revoked, expired); Stripe's own words.
+    KeyRefused { stripe_says: String },
+    /// A restricted key lacks a permission Comptoir reads with; Stripe names it when it can.
+    KeyMissingPermission { permission: Option<String> },
+    /// A restricted key that may not read its Account: Stripe did not say which account it is.
+    KeyAccountUnknown,
+    /// A refund the key may not make (a restricted key without Refunds write).
+    RefundNotPermitted { permission: Option<String> },
+    /// The OS keychain cannot be used.
+    Keychain { reason: KeychainReason },
+    /// Stripe cannot be reached (offline, DNS, timeout).
+    StripeUnreachable,
+    /// Stripe asks to slow down.
+    StripeRateLimited,
+    /// Stripe answered with an error; its own words.
+    StripeRefused { status: u16, stripe_says: String },
+    /// Stripe has no such object.
+    StripeNotFound,
+    /// Stripe's answer could not be read.
+    StripeUnexpected,
+    /// What the window asked for is no longer in the local store.
+    NotFound { what: String },
+    /// A sync is already running.
+    SyncBusy,
+    /// A tracking number, link, postcode or custom carrier was refused; `value` is what the
+    /// sentence quotes (the number, the scheme, the length…), when it quotes something.
+    TrackingInvalid {
+        reason: TrackingReason,
+        value: Option<String>,
+    },
+    /// The link to open is not one of the order's recorded tracking links.
+    TrackingLinkUnknown,
+    /// Neither a pasted link nor a carrier with a number.
+    TrackingMissing,
+    /// Two custom carriers share an id.
+    CarrierDuplicateId { id: String },
+    /// Nobody is named at this station (Settings → Staff name): every action records who.
+    StaffNameMissing,
+    /// "Send shipping email" with no parcel.
+    NoParcel,
+    /// The order is no longer where the action starts (another station moved it): its status
+    /// (`to_be_sent`, `sent`, `to_be_picked_up`, `picked_up`) and the step refused.
+    WrongStatus {
+        status: String,
+        step: FulfilmentStep,
+    },
+    /// A search longer than the lists take (`max` characters).
+    SearchTooLong { max: u32 },
+    /// A setting is too long.
+    SettingTooLong { field: SettingField, max: u32 },
+    /// A language other than `fr` or `en`.
+    UnknownLanguage { value: String },
+    /// A batch of packing slips larger than the printer takes at once.
+    PrintTooMany { count: u32, max: u32 },
+    /// A batch of packing slips with no order in it.
+    PrintNothing,
+    /// No SMTP settings yet.
+    SmtpNotConfigured,
+    /// An SMTP exchange failed: why, with which server, and the server's reply if it gave one.
+    SmtpFailed {
+        reason: SmtpReason,
+        host: String,
+        port: u16,
+        reply: Option<String>,
+    },
+    /// The printer name cannot be a print queue.
+    PrinterName { name: String },
+    /// No print system (CUPS's `lp`) on this computer.
+    NoPrintSystem,
+    /// The print system refused or failed; what it said.
+    PrintFailed { detail: String },
+    /// The order is not paid: going ahead needs the merchant's confirmation.
+    PaymentNotSettled { reason: String },
+    /// Some orders of the list to print are not paid: printing them needs a confirmation.
+    UnpaidInList { count: u32 },
+    /// The demo store has no Stripe account to refund from.
+    RefundInDemo,
+    /// Comptoir has no Stripe client (offline start): refund in the Dashboard.
+    RefundOffline,
+    /// A file or folder on this computer could not be written.
+    CannotWrite { path: String },
+    /// A value the window sent was refused; the sentence is still written in Rust (English).
+    /// Being replaced by specific problems, one family at a time.
+    Invalid { message: String },
+    /// Something failed inside Comptoir (the local database…); the log has the details.
+    Internal,
+}
+
+/// Why the OS keychain could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum KeychainReason {
+    NoSessionBus,
+    Unavailable,
+    NoDefault,
+    Locked,
+    Refused,
+    Failed,
+}
+
+/// Why a tracking entry or a custom carrier was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum TrackingReason {
+    EmptyNumber,
+    NumberCharacters,
+    NumberTooLong,
+    PostcodeRequired,
+    Postcode,
+    UnknownCustomCarrier,
+    CustomId,
+    CustomName,
+    CustomNameCharacters,
+    TemplateMissingNumber,
+    TemplatePlaceholder,
+    TemplateNotHttps,
+    EmptyUrl,
+    UrlTooLong,
+    UrlCharacters,
+    NotAWebAddress,
+    Scheme,
+    NoHost,
+    Credentials,
+}
+
+/// Why an SMTP exchange failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SmtpReason {
+    HostNotFound,
+    ConnectionRefused,
+    Timeout,
+    /// The connection dropped in the middle of the exchange.
+    ConnectionLost,
+    /// The TLS handshake failed.
+    Tls,
+    /// The server does not offer STARTTLS.
+    NoStartTls,
+    /// The server refused the user name or password.
+    AuthenticationFailed,
+    /// The server wants a login or encryption first (530).
+    AuthenticationRequired,
+    /// The server offers no login on this connection.
+    NoLoginOffered,
+    /// A 4xx reply: try again later.
+    TemporarilyRejected,
+    /// A 5xx reply to the message itself.
+    Rejected,
+    Other,
+}
+
+/// A fulfilment step, as a refusal names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum FulfilmentStep {
+    Ship,
+    MarkNotSent,
+    PickUp,
+    AnnounceReady,
+}
+
+/// A setting a refusal names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SettingField {
+    StationName,
+    StaffName,
+}

@@ -1,0 +1,125 @@
+// Every problem Rust can send reads as a sentence in both languages, with its parameters, and
+// a French screen never shows the English sentence.
+import { afterEach, describe, expect, it } from 'vitest';
+import { problemText } from './errors';
+import { i18n } from './i18n/index.svelte';
+import type { Problem } from './ipc/bindings/Problem';
+
+// One example of each problem: a `Record` over the codes, so a problem added in Rust and not
+// here fails the type check.
+const EXAMPLES: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
+  key_not_stripe: { code: 'key_not_stripe' },
+  key_refused: { code: 'key_refused', stripe_says: 'Invalid API Key provided: sk_test_****1234' },
+  key_missing_permission: { code: 'key_missing_permission', permission: 'rak_checkout_session_read' },
+  key_account_unknown: { code: 'key_account_unknown' },
+  refund_not_permitted: { code: 'refund_not_permitted', permission: 'rak_refund_write' },
+  keychain: { code: 'keychain', reason: 'locked' },
+  stripe_unreachable: { code: 'stripe_unreachable' },
+  stripe_rate_limited: { code: 'stripe_rate_limited' },
+  stripe_refused: { code: 'stripe_refused', status: 400, stripe_says: 'No such price' },
+  stripe_not_found: { code: 'stripe_not_found' },
+  stripe_unexpected: { code: 'stripe_unexpected' },
+  not_found: { code: 'not_found', what: 'cs_test_42' },
+  sync_busy: { code: 'sync_busy' },
+  tracking_invalid: { code: 'tracking_invalid', reason: 'scheme', value: 'javascript' },
+  tracking_link_unknown: { code: 'tracking_link_unknown' },
+  tracking_missing: { code: 'tracking_missing' },
+  carrier_duplicate_id: { code: 'carrier_duplicate_id', id: 'velo-42' },
+  staff_name_missing: { code: 'staff_name_missing' },
+  no_parcel: { code: 'no_parcel' },
+  wrong_status: { code: 'wrong_status', status: 'sent', step: 'ship' },
+  search_too_long: { code: 'search_too_long', max: 200 },
+  setting_too_long: { code: 'setting_too_long', field: 'staff_name', max: 80 },
+  unknown_language: { code: 'unknown_language', value: 'de' },
+  print_too_many: { code: 'print_too_many', count: 240, max: 200 },
+  print_nothing: { code: 'print_nothing' },
+  smtp_not_configured: { code: 'smtp_not_configured' },
+  smtp_failed: { code: 'smtp_failed', reason: 'connection_refused', host: 'smtp.example.test', port: 2525, reply: null },
+  printer_name: { code: 'printer_name', name: 'bad name' },
+  no_print_system: { code: 'no_print_system' },
+  print_failed: { code: 'print_failed', detail: 'lp: Error - The printer or class does not exist.' },
+  payment_not_settled: { code: 'payment_not_settled', reason: 'the payment failed' },
+  unpaid_in_list: { code: 'unpaid_in_list', count: 3 },
+  refund_in_demo: { code: 'refund_in_demo' },
+  refund_offline: { code: 'refund_offline' },
+  cannot_write: { code: 'cannot_write', path: '/home/camille/Exports/orders.csv' },
+  invalid: { code: 'invalid', message: 'Station name is too long (80 characters at most)' },
+  internal: { code: 'internal' },
+};
+
+// The parameters each sentence must quote.
+const QUOTES: Partial<Record<Problem['code'], string[]>> = {
+  key_refused: ['Invalid API Key provided'],
+  key_missing_permission: ['rak_checkout_session_read'],
+  refund_not_permitted: ['rak_refund_write'],
+  stripe_refused: ['400', 'No such price'],
+  not_found: ['cs_test_42'],
+  tracking_invalid: ['javascript'],
+  carrier_duplicate_id: ['velo-42'],
+  smtp_failed: ['smtp.example.test', '2525'],
+  search_too_long: ['200'],
+  setting_too_long: ['80'],
+  unknown_language: ['de'],
+  print_too_many: ['240', '200'],
+  printer_name: ['bad name'],
+  print_failed: ['lp: Error'],
+  unpaid_in_list: ['3'],
+  cannot_write: ['/home/camille/Exports/orders.csv'],
+};
+
+afterEach(() => {
+  i18n.preference = null;
+});
+
+function say(p: Problem, lang: 'en' | 'fr'): string {
+  i18n.preference = lang;
+  return problemText(p);
+}
+
+describe('problemText', () => {
+  for (const p of Object.values(EXAMPLES) as Problem[]) {
+    it(`says ${p.code} in both languages, with its parameters`, () => {
+      const en = say(p, 'en');
+      const fr = say(p, 'fr');
+      for (const text of [en, fr]) {
+        expect(text.length).toBeGreaterThan(10);
+        expect(text).not.toMatch(/\{(?!number\})\w+\}/); // every placeholder filled
+        expect(text).not.toContain('problem.'); // a key, not a sentence
+        for (const q of QUOTES[p.code] ?? []) expect(text).toContain(q);
+      }
+      // Only the legacy `invalid` problem carries a sentence written in Rust.
+      if (p.code !== 'invalid') expect(fr).not.toBe(en);
+    });
+  }
+
+  it('names the status and the step in the user\'s language', () => {
+    const p: Problem = { code: 'wrong_status', status: 'sent', step: 'ship' };
+    expect(say(p, 'en')).toContain('Sent');
+    expect(say(p, 'en')).toContain('shipped from To be sent');
+    expect(say(p, 'fr')).toContain('Envoyée');
+    expect(say(p, 'fr')).not.toContain('shipped');
+    const long: Problem = { code: 'setting_too_long', field: 'station_name', max: 80 };
+    expect(say(long, 'en')).toContain('Station name');
+  });
+
+  it('says every keychain, tracking and SMTP reason differently in French', () => {
+    const reasons = {
+      smtp: ['host_not_found', 'timeout', 'tls', 'no_start_tls', 'authentication_failed', 'rejected', 'other'] as const,
+      tracking: ['empty_number', 'number_characters', 'url_too_long', 'credentials', 'template_not_https'] as const,
+      keychain: ['no_session_bus', 'unavailable', 'no_default', 'refused', 'failed'] as const,
+    };
+    for (const reason of reasons.smtp) {
+      const p: Problem = { code: 'smtp_failed', reason, host: 'mx.test', port: 587, reply: '550 mailbox unavailable' };
+      expect(say(p, 'fr')).not.toBe(say(p, 'en'));
+      expect(say(p, 'fr')).toContain('550 mailbox unavailable');
+    }
+    for (const reason of reasons.tracking) {
+      const p: Problem = { code: 'tracking_invalid', reason, value: '99' };
+      expect(say(p, 'fr')).not.toBe(say(p, 'en'));
+    }
+    for (const reason of reasons.keychain) {
+      const p: Problem = { code: 'keychain', reason };
+      expect(say(p, 'fr')).not.toBe(say(p, 'en'));
+    }
+  });
+});
