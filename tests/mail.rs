@@ -750,9 +750,10 @@ mod password {
     use std::sync::Arc;
 
     use comptoir_core::mail::{SmtpPassword, SmtpSecurity, SmtpSettings};
+    use comptoir_core::problem::Problem;
     use comptoir_core::secrets::{Keychain, Secret, SecretKind, SecretStore};
     use comptoir_core::sync::SyncOptions;
-    use comptoir_core::workspace::{SmtpSettingsView, Workspace, WorkspaceConfig, WorkspaceError};
+    use comptoir_core::workspace::{SmtpSettingsView, Workspace, WorkspaceConfig};
 
     use super::smtp_support::SmtpServer;
 
@@ -898,8 +899,10 @@ mod password {
             .save_smtp_settings(&moved, replace(""))
             .await
             .unwrap_err();
-        assert!(matches!(err, WorkspaceError::InvalidInput(_)), "{err:?}");
-        assert!(err.to_string().contains("Remove password"), "{err}");
+        let Problem::Invalid { message } = err.problem() else {
+            panic!("{err:?}")
+        };
+        assert!(message.contains("Remove password"), "{message}");
         // Invalid settings with a removal: refused, the password stays.
         let broken = SmtpSettings {
             host: "https://smtp.shop-a.example".into(),
@@ -909,7 +912,7 @@ mod password {
             .save_smtp_settings(&broken, SmtpPassword::Delete)
             .await
             .unwrap_err();
-        assert!(matches!(err, WorkspaceError::InvalidInput(_)), "{err:?}");
+        assert!(matches!(err.problem(), Problem::Invalid { .. }), "{err:?}");
         let view = ws.smtp_settings().await.unwrap();
         assert_eq!(view.settings.as_ref(), Some(&a));
         assert!(view.password_set);
