@@ -742,3 +742,421 @@ async fn a_cancellation_asked_for_mid_send_wins_over_a_retry() {
         OutboxState::Cancelled
     );
 }
+
+/// The SMTP password against the real Secret Service (gnome-keyring in the test's D-Bus session),
+/// through the settings screen's save (`Workspace::save_smtp_settings`): entries of a service of
+/// the test's own, removed at the end.
+mod password {
+    use std::sync::Arc;
+
+    use comptoir_core::mail::{SmtpPassword, SmtpSecurity, SmtpSettings};
+    use comptoir_core::problem::Problem;
+    use comptoir_core::secrets::{Keychain, Secret, SecretKind, SecretStore};
+    use comptoir_core::sync::SyncOptions;
+    use comptoir_core::workspace::{SmtpSettingsView, Workspace, WorkspaceConfig};
+
+    use super::smtp_support::SmtpServer;
+
+    /// Removes the test's keychain entries, even when the test fails.
+    struct Wipe(Arc<Keychain>);
+
+    impl Drop for Wipe {
+        fn drop(&mut self) {
+            for kind in SecretKind::ALL {
+                let _ = self.0.delete(kind);
+            }
+        }
+    }
+
+    fn keychain(test: &str) -> (Arc<Keychain>, Wipe) {
+        let k = Arc::new(Keychain::new(&format!(
+            "app.comptoir.test.mail.{test}.{}",
+            std::process::id()
+        )));
+        (k.clone(), Wipe(k))
+    }
+
+    async fn workspace(dir: &std::path::Path, secrets: Arc<Keychain>) -> Workspace {
+        Workspace::open(WorkspaceConfig {
+            data_dir: dir.to_owned(),
+            api_base: "http://127.0.0.1:9/".into(),
+            secrets,
+            sync_options: SyncOptions::default(),
+        })
+        .await
+        .unwrap()
+    }
+
+    fn account(host: &str, user: &str) -> SmtpSettings {
+        SmtpSettings {
+            host: host.into(),
+            port: 587,
+            security: SmtpSecurity::Starttls,
+            username: Some(user.into()),
+            from_name: "Épicerie Léa".into(),
+            from_address: "boutique@epicerie-lea.fr".into(),
+            reply_to: None,
+            accept_invalid_certs: false,
+        }
+    }
+
+    fn replace(p: &str) -> SmtpPassword {
+        SmtpPassword::Replace {
+            password: Secret::new(p),
+        }
+    }
+
+    fn stored(k: &Keychain) -> Option<String> {
+        k.get(SecretKind::SmtpPassword)
+            .unwrap()
+            .map(|s| s.expose().to_owned())
+    }
+
+    async fn save(ws: &Workspace, s: &SmtpSettings, p: SmtpPassword) -> SmtpSettingsView {
+        let view = ws.save_smtp_settings(s, p).await.unwrap();
+        assert_eq!(view.settings.as_ref(), Some(s), "the settings are saved");
+        view
+    }
+
+    #[tokio::test]
+    async fn a_new_server_or_user_name_removes_the_password_and_other_changes_keep_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (k, _wipe) = keychain("account");
+        let ws = workspace(dir.path(), k.clone()).await;
+        let a = account("smtp.shop-a.example", "boutique@shop-a.example");
+
+        let view = save(&ws, &a, replace("first password")).await;
+        assert!(view.password_set);
+        assert_eq!(stored(&k).as_deref(), Some("first password"));
+
+        // Port, security, sender and reply-to: the same account, the password stays.
+        let same = SmtpSettings {
+            port: 465,
+            security: SmtpSecurity::Tls,
+            from_name: "Épicerie Léa & Zoë".into(),
+            from_address: "ventes@epicerie-lea.fr".into(),
+            reply_to: Some("contact@epicerie-lea.fr".into()),
+            ..a.clone()
+        };
+        assert!(save(&ws, &same, SmtpPassword::Keep).await.password_set);
+        assert_eq!(stored(&k).as_deref(), Some("first password"));
+        // A host name differing only in case (or blanks) is the same server.
+        let cased = SmtpSettings {
+            host: " SMTP.Shop-A.example ".into(),
+            ..same.clone()
+        };
+        assert!(save(&ws, &cased, SmtpPassword::Keep).await.password_set);
+        assert_eq!(stored(&k).as_deref(), Some("first password"));
+
+        // A new server: the password is gone from the keychain, and the screen says so.
+        let b = SmtpSettings {
+            host: "smtp.shop-b.example".into(),
+            ..same.clone()
+        };
+        let view = save(&ws, &b, SmtpPassword::Keep).await;
+        assert!(!view.password_set);
+        assert_eq!(stored(&k), None);
+        assert!(!ws.smtp_settings().await.unwrap().password_set);
+
+        // A new server with its own password: only the new one is stored.
+        let view = save(&ws, &a, replace("password for A")).await;
+        assert!(view.password_set);
+        assert_eq!(stored(&k).as_deref(), Some("password for A"));
+
+        // A new user name on the same server: gone too.
+        let other_user = account("smtp.shop-a.example", "compta@shop-a.example");
+        assert!(
+            !save(&ws, &other_user, SmtpPassword::Keep)
+                .await
+                .password_set
+        );
+        assert_eq!(stored(&k), None);
+
+        // No user name any more: gone.
+        save(&ws, &other_user, replace("pw")).await;
+        let no_login = SmtpSettings {
+            username: None,
+            ..other_user.clone()
+        };
+        assert!(!save(&ws, &no_login, SmtpPassword::Keep).await.password_set);
+        assert_eq!(stored(&k), None);
+    }
+
+    #[tokio::test]
+    async fn remove_password_deletes_it_and_bad_input_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (k, _wipe) = keychain("remove");
+        let ws = workspace(dir.path(), k.clone()).await;
+        let a = account("smtp.shop-a.example", "boutique@shop-a.example");
+        save(&ws, &a, replace("secret one")).await;
+
+        // An empty replacement is refused, and nothing changes.
+        let moved = SmtpSettings {
+            port: 2525,
+            ..a.clone()
+        };
+        let err = ws
+            .save_smtp_settings(&moved, replace(""))
+            .await
+            .unwrap_err();
+        let Problem::Invalid { message } = err.problem() else {
+            panic!("{err:?}")
+        };
+        assert!(message.contains("Remove password"), "{message}");
+        // Invalid settings with a removal: refused, the password stays.
+        let broken = SmtpSettings {
+            host: "https://smtp.shop-a.example".into(),
+            ..a.clone()
+        };
+        let err = ws
+            .save_smtp_settings(&broken, SmtpPassword::Delete)
+            .await
+            .unwrap_err();
+        assert!(matches!(err.problem(), Problem::Invalid { .. }), "{err:?}");
+        let view = ws.smtp_settings().await.unwrap();
+        assert_eq!(view.settings.as_ref(), Some(&a));
+        assert!(view.password_set);
+        assert_eq!(stored(&k).as_deref(), Some("secret one"));
+
+        // Remove password: gone, the settings stay.
+        let view = save(&ws, &a, SmtpPassword::Delete).await;
+        assert!(!view.password_set);
+        assert_eq!(stored(&k), None);
+        // Removing it again is fine.
+        assert!(!save(&ws, &a, SmtpPassword::Delete).await.password_set);
+    }
+
+    /// What the merchant sees after moving to another server without typing its password: the
+    /// test email is refused before any connection, asking for the password, and the new server
+    /// receives nothing.
+    #[tokio::test]
+    async fn the_old_password_never_reaches_the_new_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let (k, _wipe) = keychain("newserver");
+        let ws = workspace(dir.path(), k.clone()).await;
+        let mut server = SmtpServer::new(dir.path());
+        server.start(&[]);
+        save(
+            &ws,
+            &account("smtp.old-provider.example", "boutique"),
+            replace("old provider password"),
+        )
+        .await;
+        let new = SmtpSettings {
+            port: server.port,
+            security: SmtpSecurity::None,
+            ..account("127.0.0.1", "boutique")
+        };
+        assert!(!save(&ws, &new, SmtpPassword::Keep).await.password_set);
+        let err = ws.send_test_email("zoe@example.com").await.unwrap_err();
+        assert!(err.to_string().contains("Enter the SMTP password"), "{err}");
+        assert!(server.received().is_empty());
+        assert_eq!(stored(&k), None);
+    }
+}
+
+/// The mail worker's runs (`Workspace::send_due_emails`, every 30 seconds in the app) against a
+/// connected account (the Stripe simulator) and aiosmtpd with a login, with a secret store that
+/// counts reads of the SMTP password: an empty outbox never reads it, a due email reads it once.
+mod worker {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use comptoir_core::dataset::{Dataset, DatasetSpec};
+    use comptoir_core::mail::{self, SmtpPassword, SmtpSecurity, SmtpSettings, STALE_CLAIM_SECS};
+    use comptoir_core::secrets::{MemoryStore, Secret, SecretKind, SecretStore, SecretsError};
+    use comptoir_core::store::{self, outbox};
+    use comptoir_core::sync::SyncOptions;
+    use comptoir_core::workspace::{Workspace, WorkspaceConfig};
+    use comptoir_stripe_sim::{SimConfig, Simulator};
+
+    use super::smtp_support::SmtpServer;
+
+    /// A secret store in memory that counts every read of the SMTP password.
+    #[derive(Default)]
+    struct Counting {
+        inner: MemoryStore,
+        password_reads: AtomicUsize,
+    }
+
+    impl SecretStore for Counting {
+        fn get(&self, kind: SecretKind) -> Result<Option<Secret>, SecretsError> {
+            if kind == SecretKind::SmtpPassword {
+                self.password_reads.fetch_add(1, Ordering::SeqCst);
+            }
+            self.inner.get(kind)
+        }
+        fn set(&self, kind: SecretKind, secret: &Secret) -> Result<(), SecretsError> {
+            self.inner.set(kind, secret)
+        }
+        fn delete(&self, kind: SecretKind) -> Result<(), SecretsError> {
+            self.inner.delete(kind)
+        }
+        fn check_access(&self) -> Result<(), SecretsError> {
+            self.inner.check_access()
+        }
+    }
+
+    #[tokio::test]
+    async fn the_worker_reads_the_password_only_when_an_email_is_due() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut server = SmtpServer::new(dir.path());
+        server.start(&["--auth-plain", "boutique", "mot de passe é"]);
+        let key = format!("sk_test_{}", "mailWorker".repeat(3));
+        let sim = Simulator::start(
+            Dataset::generate(&DatasetSpec {
+                orders: 5,
+                subscriptions: 1,
+                now: store::now(),
+                ..DatasetSpec::default()
+            }),
+            SimConfig {
+                api_key: key.clone(),
+                ..SimConfig::default()
+            },
+        )
+        .await;
+        let secrets = Arc::new(Counting::default());
+        let ws = Workspace::open(WorkspaceConfig {
+            data_dir: dir.path().join("data"),
+            api_base: sim.base_url(),
+            secrets: secrets.clone(),
+            sync_options: SyncOptions::default(),
+        })
+        .await
+        .unwrap();
+        ws.connect_stripe(Secret::new(key)).await.unwrap();
+        let smtp = SmtpSettings {
+            security: SmtpSecurity::None,
+            username: Some("boutique".into()),
+            ..super::settings(server.port)
+        };
+        ws.save_smtp_settings(
+            &smtp,
+            SmtpPassword::Replace {
+                password: Secret::new("mot de passe é"),
+            },
+        )
+        .await
+        .unwrap();
+        let reads = || secrets.password_reads.load(Ordering::SeqCst);
+        let before = reads();
+
+        // Ten runs of an idle worker: nothing due, the keychain is never asked.
+        for _ in 0..10 {
+            let report = ws
+                .send_due_emails()
+                .await
+                .unwrap()
+                .expect("settings are saved");
+            assert_eq!((report.sent, report.retrying, report.failed), (0, 0, 0));
+        }
+        assert_eq!(reads() - before, 0, "no password read for an empty outbox");
+
+        // One email due: one read, and the server (which checks the login) receives it.
+        let store = ws.store().await;
+        mail::enqueue(store.pool(), Some(&smtp), &super::email(7), store::now())
+            .await
+            .unwrap();
+        let report = ws.send_due_emails().await.unwrap().unwrap();
+        assert_eq!(report.sent, 1, "{report:?}");
+        assert_eq!(reads() - before, 1, "one read for the due email");
+        assert_eq!(server.received().len(), 1);
+
+        // Sent: the outbox is idle again, and so is the keychain.
+        for _ in 0..5 {
+            ws.send_due_emails().await.unwrap();
+        }
+        assert_eq!(reads() - before, 1);
+
+        // An email left mid-send by a crash counts as due once its claim is stale: it is sent.
+        let now = store::now();
+        mail::enqueue(store.pool(), Some(&smtp), &super::email(8), now - 3600)
+            .await
+            .unwrap();
+        let claimed = outbox::claim_due(store.pool(), now - STALE_CLAIM_SECS - 60, 1)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        let report = ws.send_due_emails().await.unwrap().unwrap();
+        assert_eq!(report.sent, 1, "{report:?}");
+        assert_eq!(reads() - before, 2);
+        assert_eq!(server.received().len(), 2);
+    }
+}
+
+/// What the log says about a real exchange with aiosmtpd: a refused recipient's "550 … <address>"
+/// reply and a delivered email are both logged, with the code and the reply, but no recipient's
+/// address (the outbox keeps the whole reply for the merchant).
+#[tokio::test]
+async fn the_log_of_a_real_send_names_no_recipient() {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let sink = Sink::default();
+    let writer = sink.clone();
+    // This thread only (the test's runtime runs on it): other tests' logs stay out.
+    let _logs = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish(),
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SmtpServer::new(dir.path());
+    server.start(&["--reject", "nobody.home@example.org"]);
+    let store = open_store(dir.path()).await;
+    let smtp = settings(server.port);
+    let mailer = Mailer::new(&smtp, None).unwrap();
+    let now = store::now();
+    let mut refused = email(1);
+    refused.recipient = "Nobody <nobody.home@example.org>".into();
+    let refused = mail::enqueue(store.pool(), Some(&smtp), &refused, now)
+        .await
+        .unwrap();
+    mail::enqueue(store.pool(), Some(&smtp), &email(2), now)
+        .await
+        .unwrap();
+    let report = mail::send_due(&store, &mailer, now).await.unwrap();
+    assert_eq!((report.sent, report.retrying), (1, 1), "{report:?}");
+    assert_eq!(server.received().len(), 1);
+    // The merchant still reads the server's whole reply on the order.
+    let shown = outbox::get(store.pool(), refused.id)
+        .await
+        .unwrap()
+        .last_error
+        .unwrap();
+    assert!(shown.contains("nobody.home@example.org"), "{shown}");
+
+    let logged = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    assert!(logged.contains("email not sent"), "{logged}");
+    assert!(logged.contains("email sent"), "{logged}");
+    assert!(
+        logged.contains("550") && logged.contains("mailbox unavailable"),
+        "the reply is logged: {logged}"
+    );
+    assert!(logged.contains("[address]"), "{logged}");
+    for address in [
+        "nobody.home@example.org",
+        "zoe@example.com",
+        "nobody.home",
+        "@example",
+    ] {
+        assert!(!logged.contains(address), "{address} in the log: {logged}");
+    }
+    let report_line = format!("{report:?}");
+    assert!(!report_line.contains("@example"), "{report_line}");
+}

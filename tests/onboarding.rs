@@ -71,7 +71,12 @@ fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+                // A -wal or -shm the closing pools remove as we list: gone, nothing in it.
+                match std::fs::read(&p) {
+                    Ok(bytes) => out.push((p.display().to_string(), bytes)),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => panic!("{}: {e}", p.display()),
+                }
             }
         }
     }

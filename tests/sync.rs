@@ -15,7 +15,7 @@ use comptoir_core::stripe::StripeClient;
 use comptoir_core::sync::{sync, ProgressFn, SyncOptions};
 use comptoir_stripe_sim::SimHandle;
 use serde_json::Value;
-use support::{no_progress, TestShop};
+use support::{no_progress, Shop, TestShop};
 
 /// The orders the simulator holds, by Stripe's rules (see the README's Orders feature), computed from its data.
 fn expected_orders(d: &Dataset) -> Vec<String> {
@@ -192,6 +192,11 @@ async fn orders_carry_the_custom_fields_of_their_session() {
     {
         let id = s["id"].as_str().unwrap();
         let order = store::orders::get(store.pool(), id).await.unwrap();
+        // A customer deleted in Stripe: what it typed is erased, the labels stay.
+        let erased = d
+            .customers
+            .iter()
+            .any(|c| c["id"] == s["customer"] && c["deleted"] == true);
         let expected: Vec<(String, String, Option<String>)> = s["custom_fields"]
             .as_array()
             .unwrap()
@@ -214,7 +219,7 @@ async fn orders_carry_the_custom_fields_of_their_session() {
                 (
                     f["key"].as_str().unwrap().to_owned(),
                     f["label"]["custom"].as_str().unwrap().to_owned(),
-                    value,
+                    value.filter(|_| !erased),
                 )
             })
             .collect();
@@ -450,4 +455,302 @@ async fn a_quiet_shop_that_polls_keeps_syncing_incrementally() {
         "the new order arrived through the events feed"
     );
     assert_store_equals(&store, sim).await;
+}
+
+/// Every text value the store holds, table by table (FTS5's stored text included), to search
+/// for what must be gone.
+async fn all_text(store: &Store) -> Vec<(String, String)> {
+    use sqlx::{Column, Row};
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+           AND name NOT LIKE '%_data' AND name NOT LIKE '%_idx' AND name NOT LIKE '%_docsize'
+           AND name NOT LIKE '%_config' AND name <> 'orders_search'",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for t in tables {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM \"{t}\"")))
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        for row in rows {
+            for (i, col) in row.columns().iter().enumerate() {
+                if let Ok(Some(text)) = row.try_get::<Option<String>, _>(i) {
+                    out.push((format!("{t}.{}", col.name()), text));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The personal strings of a customer and of its checkout sessions: names, emails, phones and
+/// the first address line (billing and shipping).
+fn personal_strings(d: &Dataset, customer: &str) -> Vec<String> {
+    let c = d.customers.iter().find(|c| c["id"] == customer).unwrap();
+    let mut out = Vec::new();
+    let mut take = |v: &Value| {
+        for p in [
+            "/name",
+            "/email",
+            "/phone",
+            "/address/line1",
+            "/shipping/name",
+            "/shipping/address/line1",
+        ] {
+            if let Some(s) = v.pointer(p).and_then(Value::as_str) {
+                if s.len() > 4 {
+                    out.push(s.to_owned());
+                }
+            }
+        }
+    };
+    take(c);
+    for s in d
+        .checkout_sessions
+        .iter()
+        .filter(|s| s["customer"] == customer)
+    {
+        take(&s["customer_details"]);
+        take(&s["collected_information"]["shipping_details"]);
+    }
+    // Only what is this customer's own: a street or a name another customer shares stays.
+    let theirs = |v: &Value| v.to_string();
+    let others: String = d
+        .customers
+        .iter()
+        .filter(|o| o["id"] != customer)
+        .map(theirs)
+        .chain(
+            d.checkout_sessions
+                .iter()
+                .filter(|s| s["customer"] != customer)
+                .map(theirs),
+        )
+        .collect();
+    out.retain(|s| !others.contains(s.as_str()));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The orders, other than `except`, that name their customer in the list.
+async fn named_others(ws: &comptoir_core::workspace::Workspace, except: &[String]) -> Vec<String> {
+    let all = ws
+        .list_orders(&comptoir_core::model::OrderQuery {
+            status: None,
+            limit: 500,
+            offset: 0,
+            search: None,
+            sort: None,
+        })
+        .await
+        .unwrap();
+    all.rows
+        .into_iter()
+        .filter(|r| r.customer_name.is_some() && !except.contains(&r.id))
+        .map(|r| r.id)
+        .collect()
+}
+
+/// A customer deleted in Stripe leaves no personal data in the store on the next sync (the
+/// `customer.deleted` event), nor on a full sync that no longer finds it (a 31-day gap, the
+/// event never read): its orders stay listed with their number, total, lines and invoice, but
+/// with no name, email or address in the list, the detail, the search, the subscriptions or
+/// any stored JSON; its unsent email is cancelled. Another customer keeps everything.
+#[tokio::test]
+async fn a_customer_deleted_in_stripe_is_erased_on_the_next_sync() {
+    use comptoir_core::mail::{self, SmtpSecurity, SmtpSettings};
+    use comptoir_core::model::{OrderQuery, SubscriptionQuery};
+    use comptoir_core::secrets::MemoryStore;
+    use comptoir_core::store::outbox::{NewEmail, OutboxState};
+    use comptoir_core::workspace::Workspace;
+
+    for via_full_sync in [false, true] {
+        let Shop { sim, dir } = TestShop::new().orders(80).subscriptions(10).start().await;
+        let ws = Workspace::open(support::workspace_config(
+            dir.path(),
+            &sim.base_url(),
+            Arc::new(MemoryStore::new()),
+        ))
+        .await
+        .unwrap();
+        ws.connect_stripe(Secret::new(sim.api_key())).await.unwrap();
+        ws.sync(no_progress()).await.unwrap();
+        let store = ws.store().await;
+
+        // A customer with an order (and, if there is one, a subscription), and another one.
+        let d = sim.snapshot();
+        let paid = |s: &&Value| s["mode"] == "payment" && s["status"] == "complete";
+        let with_orders: Vec<&str> = d
+            .customers
+            .iter()
+            .filter(|c| c["deleted"] != true)
+            .filter_map(|c| c["id"].as_str())
+            .filter(|id| {
+                d.checkout_sessions
+                    .iter()
+                    .filter(paid)
+                    .any(|s| s["customer"] == *id)
+            })
+            .collect();
+        let victim = with_orders
+            .iter()
+            .find(|id| d.subscriptions.iter().any(|s| s["customer"] == **id))
+            .unwrap_or(&with_orders[0])
+            .to_string();
+        let secrets = personal_strings(&d, &victim);
+        assert!(!secrets.is_empty());
+        // Its orders: from its checkout sessions and its one-off invoices.
+        let order_ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM orders WHERE customer_id = ?1 ORDER BY created")
+                .bind(&victim)
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+        assert!(!order_ids.is_empty());
+        let before: Vec<_> = {
+            let mut v = Vec::new();
+            for id in &order_ids {
+                v.push(ws.order_detail(id).await.unwrap());
+            }
+            v
+        };
+        let named = before
+            .iter()
+            .find(|o| o.order.billing.name.is_some() && o.order.billing.email.is_some())
+            .expect("an order naming the customer");
+        let name = named.order.billing.name.clone().unwrap();
+        let email = named.order.billing.email.clone().unwrap();
+        let found = |q: &str| OrderQuery {
+            status: None,
+            limit: 500,
+            offset: 0,
+            search: Some(q.to_owned()),
+            sort: None,
+        };
+        assert!(ws.list_orders(&found(&email)).await.unwrap().total > 0);
+        // An email waiting for the victim's order.
+        let smtp = SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: 9,
+            security: SmtpSecurity::None,
+            username: None,
+            from_name: "Boutique".into(),
+            from_address: "boutique@example.com".into(),
+            reply_to: None,
+            accept_invalid_certs: false,
+        };
+        let waiting = mail::enqueue(
+            store.pool(),
+            Some(&smtp),
+            &NewEmail {
+                kind: "shipping".into(),
+                order_id: Some(named.order.id.clone()),
+                recipient: format!("{name} <{email}>"),
+                subject: format!("Commande {}", named.order.number),
+                text_body: format!("Bonjour {name}"),
+                html_body: format!("<p>Bonjour {name}</p>"),
+            },
+            store::now(),
+        )
+        .await
+        .unwrap();
+        let other_before = named_others(&ws, &order_ids).await;
+        assert!(!other_before.is_empty());
+
+        assert!(sim.delete_customer(&victim));
+        if via_full_sync {
+            // Longer ago than Stripe keeps events: a full sync, which never reads the event.
+            store::settings::set_value(
+                store.pool(),
+                store::settings::LAST_SYNCED_AT,
+                &(store::now() - 31 * 24 * 3600).to_string(),
+            )
+            .await
+            .unwrap();
+        }
+        let report = ws.sync(no_progress()).await.unwrap();
+        assert_eq!(report.full, via_full_sync, "{report:?}");
+
+        // The orders stay, with what an order legally keeps.
+        for b in &before {
+            let a = ws.order_detail(&b.order.id).await.unwrap();
+            assert_eq!(a.order.number, b.order.number);
+            assert_eq!(a.order.amount_total, b.order.amount_total);
+            assert_eq!(a.order.amount_tax, b.order.amount_tax);
+            assert_eq!(a.order.created, b.order.created);
+            assert_eq!(a.order.lines, b.order.lines);
+            assert_eq!(a.order.invoice_id, b.order.invoice_id);
+            assert_eq!(a.order.taxes, b.order.taxes);
+            assert_eq!(a.order.billing, Default::default(), "{:?}", a.order.billing);
+            assert_eq!(a.order.shipping, None);
+            assert!(a.order.custom_fields.iter().all(|f| f.value.is_none()));
+            let listed = ws.list_orders(&found(&b.order.number)).await.unwrap();
+            let row = listed
+                .rows
+                .iter()
+                .find(|r| r.id == b.order.id)
+                .expect("still listed, found by its number");
+            assert_eq!(row.amount_total, b.order.amount_total);
+            assert_eq!(
+                (row.customer_name.as_ref(), row.customer_email.as_ref()),
+                (None, None)
+            );
+        }
+        // Not found by name or email any more.
+        for q in [name.as_str(), email.as_str()] {
+            let hits = ws.list_orders(&found(q)).await.unwrap();
+            assert!(
+                hits.rows.iter().all(|r| !order_ids.contains(&r.id)),
+                "{q} still finds the order"
+            );
+        }
+        // The subscriptions name no one.
+        let subs = ws
+            .list_subscriptions(&SubscriptionQuery {
+                limit: 500,
+                offset: 0,
+                status: None,
+                search: None,
+                sort: None,
+            })
+            .await
+            .unwrap();
+        for sub in d
+            .subscriptions
+            .iter()
+            .filter(|s| s["customer"] == victim.as_str())
+        {
+            let id = sub["id"].as_str().unwrap();
+            let row = subs.rows.iter().find(|r| r.id == id).unwrap();
+            assert!(row.customer_deleted);
+            assert_eq!(
+                (row.customer_name.as_ref(), row.customer_email.as_ref()),
+                (None, None)
+            );
+            let detail = ws.subscription_detail(id, false).await.unwrap();
+            let c = detail.customer.expect("the customer, as deleted");
+            assert!(c.deleted && c.name.is_none() && c.email.is_none() && c.address.is_none());
+        }
+        // The email waiting for it is cancelled and names no one.
+        let email_row = comptoir_core::store::outbox::get(store.pool(), waiting.id)
+            .await
+            .unwrap();
+        assert_eq!(email_row.state, OutboxState::Cancelled);
+        assert!(!email_row.recipient.contains(&email) && !email_row.html_body.contains(&name));
+
+        // Nowhere in the store: typed columns, mapped details, raw Stripe JSON, search text.
+        for (column, text) in all_text(&store).await {
+            for s in &secrets {
+                assert!(!text.contains(s.as_str()), "{s:?} still in {column}");
+            }
+        }
+        // The other customer keeps everything.
+        let other_after = named_others(&ws, &order_ids).await;
+        assert_eq!(other_after, other_before);
+        sim.shutdown().await;
+    }
 }

@@ -19,7 +19,7 @@ use comptoir_core::{
     carriers::{Carrier, CarrierOption, CustomCarrier},
     fulfilment::{EmailOutcome, TrackingInput},
     invoice_pdf::SavedPdf,
-    mail::SmtpSettings,
+    mail::{SmtpPassword, SmtpSettings},
     model::{
         AccountInfo, AppStatus, OrderDetail, OrderPage, OrderQuery, OutboxEmail, Settings,
         ShippingRate, SubscriptionDetail, SubscriptionPage, SubscriptionQuery, SyncReport,

@@ -3,8 +3,7 @@
 
 use comptoir_core::carriers::{self, Carrier, CarrierOption, CustomCarrier};
 use comptoir_core::fulfilment::{EmailOutcome, TrackingInput};
-use comptoir_core::mail::SmtpSettings;
-use comptoir_core::secrets::Secret;
+use comptoir_core::mail::{SmtpPassword, SmtpSettings};
 use comptoir_core::store::outbox::OutboxEmail;
 use comptoir_core::workspace::SmtpSettingsView;
 use tauri::AppHandle;
@@ -108,16 +107,14 @@ pub async fn get_smtp_settings(ws: Ws<'_>) -> CmdResult<SmtpSettingsView> {
     Ok(ws.smtp_settings().await?)
 }
 
-/// The password crosses IPC inbound only; `None` keeps the stored one.
+/// The password crosses IPC inbound only: keep, replace or delete the stored one.
 #[tauri::command]
 pub async fn save_smtp_settings(
     ws: Ws<'_>,
     settings: SmtpSettings,
-    password: Option<String>,
+    password: SmtpPassword,
 ) -> CmdResult<SmtpSettingsView> {
-    Ok(ws
-        .save_smtp_settings(&settings, password.map(Secret::new))
-        .await?)
+    Ok(ws.save_smtp_settings(&settings, password).await?)
 }
 
 #[tauri::command]

@@ -58,7 +58,7 @@ ipc_commands! {
     fulfilment::get_custom_carriers(ws) -> Vec<CustomCarrier>;
     fulfilment::save_custom_carriers(ws, carriers: Vec<CustomCarrier>) -> Vec<CustomCarrier>;
     fulfilment::get_smtp_settings(ws) -> SmtpSettingsView;
-    fulfilment::save_smtp_settings(ws, settings: SmtpSettings, password: Option<String>) -> SmtpSettingsView;
+    fulfilment::save_smtp_settings(ws, settings: SmtpSettings, password: SmtpPassword) -> SmtpSettingsView;
     fulfilment::send_test_email(ws, to: String) -> ();
     fulfilment::open_tracking_link(app, ws, order_id: String, url: String) -> ();
 

@@ -30,6 +30,7 @@ port, out = int(sys.argv[1]), sys.argv[2]
 args = sys.argv[3:]
 cert = key = user = password = None
 wrap = False
+plain_auth = False
 exit_on = 0
 reject = set()
 while args:
@@ -38,6 +39,8 @@ while args:
         cert, key = args.pop(0), args.pop(0)
     elif a == "--auth":
         user, password = args.pop(0), args.pop(0)
+    elif a == "--auth-plain":
+        user, password, plain_auth = args.pop(0), args.pop(0), True
     elif a == "--tls-wrap":
         cert, key, wrap = args.pop(0), args.pop(0), True
     elif a == "--exit-on":
@@ -93,7 +96,9 @@ if cert:
         kwargs.update(tls_context=ctx, require_starttls=True)
 if user:
     # aiosmtpd only counts STARTTLS as TLS for AUTH; an implicit-TLS session is encrypted too.
-    kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=not wrap)
+    # `--auth-plain` lets a test log in without TLS (loopback only).
+    kwargs.update(authenticator=authenticator, auth_required=True,
+                  auth_require_tls=not wrap and not plain_auth)
 controller = Controller(Saver(), hostname="127.0.0.1", port=port, **kwargs)
 controller.start()
 print("ready", flush=True)

@@ -14,6 +14,7 @@ pub mod model;
 pub mod money;
 pub mod payments;
 pub mod printing;
+pub mod private_fs;
 pub mod problem;
 pub mod refunds;
 pub mod secrets;

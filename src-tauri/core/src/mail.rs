@@ -21,6 +21,7 @@
 //!   it is cancelled rather than tried again.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
@@ -28,11 +29,11 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteExecutor;
+use sqlx::{SqliteExecutor, SqlitePool};
 use ts_rs::TS;
 
 use crate::model::Timestamp;
-use crate::secrets::Secret;
+use crate::secrets::{Secret, SecretKind, SecretStore, SecretsError};
 use crate::store::outbox::{self, NewEmail, OutboxEmail, OutboxState};
 use crate::store::{settings, Store, StoreError};
 
@@ -119,6 +120,13 @@ impl SmtpSettings {
         )
     }
 
+    /// Whether `other` logs in to the same account: the same server (host names ignore case)
+    /// and the same user name. Port, security and sender may change under one account.
+    pub fn same_account(&self, other: &SmtpSettings) -> bool {
+        self.host.trim().eq_ignore_ascii_case(other.host.trim())
+            && self.username() == other.username()
+    }
+
     fn username(&self) -> Option<&str> {
         self.username
             .as_deref()
@@ -176,6 +184,29 @@ fn invalid(message: impl Into<String>) -> MailError {
     MailError::Invalid(message.into())
 }
 
+/// What saving the SMTP settings does with the password in the OS keychain: the settings
+/// screen's password field is left alone (keep), filled in (replace) or removed. It crosses IPC
+/// inbound only; a replacement is held as a [`Secret`] from the moment it is read.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "action", rename_all = "snake_case")]
+#[ts(export)]
+pub enum SmtpPassword {
+    /// Keep the stored password, unless the server or user name changes (then it is removed).
+    Keep,
+    /// Store this password (not empty).
+    Replace {
+        #[serde(deserialize_with = "secret_from_string")]
+        #[ts(type = "string")]
+        password: Secret,
+    },
+    /// Remove the stored password.
+    Delete,
+}
+
+fn secret_from_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
+    String::deserialize(d).map(Secret::from)
+}
+
 /// A mail failure, as the merchant should hear about it.
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
@@ -187,6 +218,9 @@ pub enum MailError {
     NotConfigured,
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The OS keychain (the SMTP password) cannot be read or written.
+    #[error(transparent)]
+    Keychain(#[from] SecretsError),
     /// Talking to the SMTP server failed.
     #[error("{0}")]
     Send(SendFailure),
@@ -199,13 +233,16 @@ impl MailError {
             MailError::Invalid(_) => "mail_invalid",
             MailError::NotConfigured => "mail_not_configured",
             MailError::Store(_) => "mail_store",
+            MailError::Keychain(e) => e.code(),
             MailError::Send(failure) => failure.kind.code(),
         }
     }
 }
 
 /// Why an SMTP exchange failed, in plain words, with the server's own reply when there was one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` (what logs print) hides email addresses in the message; `Display` (what the merchant
+/// reads) keeps it whole.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SendFailure {
     pub kind: SendFailureKind,
     /// The English sentence, for the logs and the outbox's last error (it includes the
@@ -228,6 +265,56 @@ impl SendFailure {
             reply: self.reply.clone(),
         }
     }
+}
+
+impl fmt::Debug for SendFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendFailure")
+            .field("kind", &self.kind)
+            .field("message", &redact_addresses(&self.message))
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("reply", &self.reply.as_deref().map(redact_addresses))
+            .finish()
+    }
+}
+
+/// `text` with every email address replaced by `[address]`, for logs: an SMTP server's reply
+/// often names the recipient ("550 5.1.1 <zoe@example.com>: mailbox unavailable"), and a
+/// customer's address has no place in a log file. Errs on the side of hiding: whatever touches an
+/// `@` and looks like part of an address goes.
+pub fn redact_addresses(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('@') {
+        return text.into();
+    }
+    let local = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.\"".contains(c);
+    let domain = |c: char| c.is_alphanumeric() || matches!(c, '-' | '.' | '[' | ']' | ':');
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut kept = 0;
+    let mut at = 0;
+    while at < chars.len() {
+        if chars[at] == '@' {
+            let mut start = at;
+            while start > kept && local(chars[start - 1]) {
+                start -= 1;
+            }
+            let mut end = at + 1;
+            while end < chars.len() && domain(chars[end]) {
+                end += 1;
+            }
+            if start < at && end > at + 1 {
+                out.extend(&chars[kept..start]);
+                out.push_str("[address]");
+                kept = end;
+                at = end;
+                continue;
+            }
+        }
+        at += 1;
+    }
+    out.extend(&chars[kept..]);
+    out.into()
 }
 
 impl fmt::Display for SendFailure {
@@ -568,6 +655,73 @@ pub async fn save_settings<'e>(
     Ok(())
 }
 
+/// Saves the SMTP settings and applies `password` to the keychain (README: Configure email).
+///
+/// A new server or a new user name is another account: the stored password is removed with the
+/// change (unless a new one comes with it), so a password is never sent to a server it was not
+/// typed for. Changing only the port, the security or the sender keeps it. With no settings
+/// saved before, a stored password belongs to no known server and is removed the same way.
+///
+/// Order matters against the mail worker, which reads the settings, then the password, then the
+/// settings again, and sends only if they did not change in between ([`run_outbox`]): for a new
+/// account the old password is removed before the new settings are written, and a new password
+/// is stored after them. Invalid settings or an empty replacement change nothing.
+pub async fn save_settings_and_password(
+    db: &SqlitePool,
+    secrets: &Arc<dyn SecretStore>,
+    smtp: &SmtpSettings,
+    password: SmtpPassword,
+) -> Result<(), MailError> {
+    smtp.validate()?;
+    if let SmtpPassword::Replace { password } = &password {
+        if password.expose().is_empty() {
+            return Err(invalid(
+                "Enter the new SMTP password, or choose Remove password to delete the saved one.",
+            ));
+        }
+    }
+    let new_account = load_settings(db)
+        .await?
+        .is_none_or(|old| !old.same_account(smtp));
+    match password {
+        SmtpPassword::Delete => {
+            keychain(secrets, |s| s.delete(SecretKind::SmtpPassword)).await?;
+            save_settings(db, smtp).await
+        }
+        SmtpPassword::Keep => {
+            if new_account {
+                keychain(secrets, |s| s.delete(SecretKind::SmtpPassword)).await?;
+            }
+            save_settings(db, smtp).await
+        }
+        SmtpPassword::Replace { password } if new_account => {
+            keychain(secrets, |s| s.delete(SecretKind::SmtpPassword)).await?;
+            save_settings(db, smtp).await?;
+            keychain(secrets, move |s| s.set(SecretKind::SmtpPassword, &password)).await
+        }
+        SmtpPassword::Replace { password } => {
+            keychain(secrets, move |s| s.set(SecretKind::SmtpPassword, &password)).await?;
+            save_settings(db, smtp).await
+        }
+    }
+}
+
+/// Runs one keychain call off the async runtime (the platform clients block).
+async fn keychain<T: Send + 'static>(
+    secrets: &Arc<dyn SecretStore>,
+    call: impl FnOnce(&dyn SecretStore) -> Result<T, SecretsError> + Send + 'static,
+) -> Result<T, MailError> {
+    let secrets = secrets.clone();
+    tokio::task::spawn_blocking(move || call(&*secrets))
+        .await
+        .unwrap_or_else(|e| {
+            Err(SecretsError::Failed {
+                detail: e.to_string(),
+            })
+        })
+        .map_err(MailError::Keychain)
+}
+
 /// Queues an email after checking its recipient. The Message-ID uses the sender's domain when
 /// the settings are known (they may not be yet: the email then waits for them).
 pub async fn enqueue<'e>(
@@ -660,8 +814,10 @@ pub async fn send_due(
                 let give_up = failure.kind.is_permanent() && attempts >= PERMANENT_ATTEMPTS;
                 let retry_at = (!give_up).then(|| now + backoff(attempts));
                 outbox::mark_failed(db, email.id, &failure.message, retry_at).await?;
+                // The server's reply may name the recipient: not in the log (the outbox keeps it
+                // whole for the merchant).
                 tracing::warn!(id = email.id, attempts, code = failure.kind.code(), give_up,
-                    error = %failure.message, "email not sent");
+                    error = %redact_addresses(&failure.message), "email not sent");
                 if give_up {
                     report.failed += 1;
                 } else {
@@ -688,6 +844,39 @@ pub async fn send_due(
         }
     }
     Ok(report)
+}
+
+/// One run of the mail worker over `store` (README: Configure email): the due emails are sent
+/// with the saved settings and the password from the keychain. `None` without settings (the
+/// emails wait for them).
+///
+/// The keychain is read only when an email is due and the settings have a user name: the worker
+/// wakes every 30 seconds, and an empty outbox never touches the keychain (which may prompt, or
+/// log each access). The settings are read again after the password, and the run waits for the
+/// next wake-up if they changed in between: with [`save_settings_and_password`]'s order, a
+/// password is never paired with a server it was not saved for.
+pub async fn run_outbox(
+    store: &Store,
+    secrets: &Arc<dyn SecretStore>,
+    now: Timestamp,
+) -> Result<Option<SendReport>, MailError> {
+    let db = store.pool();
+    let Some(smtp) = load_settings(db).await? else {
+        return Ok(None);
+    };
+    if !outbox::any_due(db, now, now - STALE_CLAIM_SECS).await? {
+        return Ok(Some(SendReport::default()));
+    }
+    let password = match smtp.username() {
+        Some(_) => keychain(secrets, |s| s.get(SecretKind::SmtpPassword)).await?,
+        None => None,
+    };
+    if load_settings(db).await?.as_ref() != Some(&smtp) {
+        // Saved meanwhile; the save wakes the worker, which runs again with the new ones.
+        return Ok(Some(SendReport::default()));
+    }
+    let mailer = Mailer::new(&smtp, password.as_ref())?;
+    send_due(store, &mailer, now).await.map(Some)
 }
 
 /// Sends a test email to `to` with `settings` and `password`, for the settings screen's
@@ -759,6 +948,98 @@ mod tests {
         assert!(!json.contains("accept_invalid"), "{json}");
         let back: SmtpSettings = serde_json::from_str(&json).unwrap();
         assert!(!back.accept_invalid_certs);
+    }
+
+    /// The settings screen's password field as it crosses IPC: `{ "action": … }`, the
+    /// replacement read straight into a `Secret` that never prints.
+    #[test]
+    fn the_password_field_reads_keep_replace_and_delete() {
+        let keep: SmtpPassword = serde_json::from_str(r#"{"action":"keep"}"#).unwrap();
+        assert!(matches!(keep, SmtpPassword::Keep));
+        let delete: SmtpPassword = serde_json::from_str(r#"{"action":"delete"}"#).unwrap();
+        assert!(matches!(delete, SmtpPassword::Delete));
+        let replace: SmtpPassword =
+            serde_json::from_str(r#"{"action":"replace","password":"s3cr\u00e9t"}"#).unwrap();
+        let SmtpPassword::Replace { password } = &replace else {
+            panic!("{replace:?}")
+        };
+        assert_eq!(password.expose(), "s3cr\u{e9}t");
+        assert!(!format!("{replace:?}").contains("s3cr"), "{replace:?}");
+        for bad in [
+            r#"null"#,
+            r#""keep""#,
+            r#"{"action":"replace"}"#,
+            r#"{"action":"forget"}"#,
+        ] {
+            assert!(serde_json::from_str::<SmtpPassword>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_same_account_is_the_same_host_and_user_name() {
+        let a = settings();
+        let mut b = SmtpSettings {
+            host: " SMTP.Example.COM ".into(),
+            port: 465,
+            security: SmtpSecurity::Tls,
+            username: Some(" shop ".into()),
+            from_address: "other@example.com".into(),
+            ..settings()
+        };
+        assert!(a.same_account(&b));
+        b.host = "smtp.example.net".into();
+        assert!(!a.same_account(&b));
+        b.host = a.host.clone();
+        b.username = Some("Shop".into());
+        assert!(!a.same_account(&b), "user names keep their case");
+        b.username = None;
+        assert!(!a.same_account(&b));
+    }
+
+    #[test]
+    fn addresses_are_redacted_from_what_is_logged() {
+        assert_eq!(
+            redact_addresses("550 5.1.1 <zoe@example.com>: mailbox unavailable"),
+            "550 5.1.1 <[address]>: mailbox unavailable"
+        );
+        assert_eq!(
+            redact_addresses(
+                "553 sender ventes+fr@boutique.example.fr refused for zo\u{eb}.m\u{fc}ller@m\u{fc}ller.de."
+            ),
+            "553 sender [address] refused for [address]"
+        );
+        assert_eq!(
+            redact_addresses("\"Zo\u{eb} D.\" <zoe.d@[192.0.2.1]>, bob@x.io"),
+            "\"Zo\u{eb} D.\" <[address]>, [address]"
+        );
+        // No address: unchanged, and an @ alone is not an address.
+        assert_eq!(
+            redact_addresses("421 try again @ noon"),
+            "421 try again @ noon"
+        );
+        assert_eq!(redact_addresses("no address here"), "no address here");
+
+        let failure = SendFailure {
+            kind: SendFailureKind::Rejected,
+            message: "The SMTP server refused the email. The server said: 550 <zoe@example.com>"
+                .into(),
+            host: "smtp.example.com".into(),
+            port: 587,
+            reply: Some("550 <zoe@example.com>".into()),
+        };
+        let logged = format!(
+            "{:?}",
+            SendReport {
+                stopped: Some(failure.clone()),
+                ..SendReport::default()
+            }
+        );
+        assert!(!logged.contains("zoe@"), "{logged}");
+        assert!(logged.contains("550 <[address]>"), "{logged}");
+        assert!(
+            failure.to_string().contains("zoe@example.com"),
+            "the merchant reads it whole"
+        );
     }
 
     #[test]

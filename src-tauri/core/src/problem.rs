@@ -65,6 +65,8 @@ pub enum Problem {
         status: String,
         step: FulfilmentStep,
     },
+    /// A search longer than the lists take (`max` characters).
+    SearchTooLong { max: u32 },
     /// A setting is too long.
     SettingTooLong { field: SettingField, max: u32 },
     /// A language other than `fr` or `en`.

@@ -92,7 +92,7 @@ fn kind_of_store_error(e: &StoreError) -> StartupFailureKind {
             _ if matches!(inner, sqlx::Error::Io(_)) => StartupFailureKind::Unwritable,
             _ => StartupFailureKind::Other,
         },
-        StoreError::NotFound(_) => StartupFailureKind::Other,
+        StoreError::NotFound(_) | StoreError::SearchTooLong { .. } => StartupFailureKind::Other,
     }
 }
 

@@ -277,6 +277,13 @@ pub async fn sync(
     )
     .await?;
     retry_skipped(store, client).await?;
+    // Whatever this sync wrote again of a deleted customer (a full sync's pages, a retried
+    // object) leaves nothing personal behind.
+    {
+        let mut tx = store.write().await?;
+        store::erasure::erase_deleted_customers(&mut tx, store::now()).await?;
+        tx.commit().await?;
+    }
     report.skipped = store::sync_skipped::count(store.pool()).await?;
     report.requests = (client.request_count() - before) as i64;
     if report.full {
@@ -526,6 +533,7 @@ async fn full(
     // reads then writes can fail to upgrade while another commits.
     let gate = Arc::new(Mutex::new(()));
     let ctx = FullCtx {
+        listed_in: end,
         concurrency: options.concurrency.max(1),
         store,
         client,
@@ -540,7 +548,8 @@ async fn full(
         })
         .await?;
 
-    // Customers deleted since their orders were made are not listed: fetch them by id.
+    // Customers deleted since their orders were made are not listed: fetch them by id, with
+    // those an earlier sync knew that this one did not list (deleted since).
     fetch_missing_customers(&ctx).await?;
     // Refunds carry their dates only on the refunds themselves, and a one-off invoice's payment
     // is not expanded by any list: read the refunds once.
@@ -569,6 +578,8 @@ async fn full(
 }
 
 struct FullCtx<'a> {
+    /// This full sync's mark on the customers it lists (its end time, fixed across a resume).
+    listed_in: i64,
     /// Requests in flight at once (the sync's concurrency).
     concurrency: usize,
     store: &'a Store,
@@ -661,6 +672,7 @@ impl FullCtx<'_> {
                 resource: w.resource,
                 data,
                 items,
+                listed_in: self.listed_in,
                 cursor_name: name.clone(),
                 cursor: last.clone().or_else(|| after.clone()),
                 complete: !has_more,
@@ -755,6 +767,7 @@ struct PageWrite {
     resource: Resource,
     data: Vec<Value>,
     items: std::collections::HashMap<String, Vec<Value>>,
+    listed_in: i64,
     cursor_name: String,
     cursor: Option<String>,
     complete: bool,
@@ -767,6 +780,12 @@ impl PageWrite {
         match self.resource {
             Resource::Customers => {
                 let n = write_customers(&mut tx, &self.data).await?;
+                let ids: Vec<&str> = self
+                    .data
+                    .iter()
+                    .filter_map(|c| c.get("id").and_then(Value::as_str))
+                    .collect();
+                store::customers::mark_listed(&mut tx, &ids, self.listed_in).await?;
                 self.tally.customers.fetch_add(n, Ordering::Relaxed);
             }
             Resource::Sessions => {
@@ -958,11 +977,27 @@ async fn read_refunds(ctx: &FullCtx<'_>) -> Result<()> {
 }
 
 async fn fetch_missing_customers(ctx: &FullCtx<'_>) -> Result<()> {
-    let missing = store::customers::missing_ids(ctx.store.pool()).await?;
-    let fetched: Vec<Value> = stream::iter(missing)
-        .map(|id| async move {
+    // Referenced but never stored (`false`), or stored but not in this sync's lists (`true`).
+    let pool = ctx.store.pool();
+    let wanted: Vec<(String, bool)> = store::customers::missing_ids(pool)
+        .await?
+        .into_iter()
+        .map(|id| (id, false))
+        .chain(
+            store::customers::unlisted_ids(pool, ctx.listed_in)
+                .await?
+                .into_iter()
+                .map(|id| (id, true)),
+        )
+        .collect();
+    let fetched: Vec<Value> = stream::iter(wanted)
+        .map(|(id, known)| async move {
             match retrieve_customer(ctx.client, id.as_str()).await {
                 Ok(v) => Ok(Some(v)),
+                // One we had that Stripe no longer has: gone, like a deleted one.
+                Err(StripeError::NotFound(_)) if known => Ok(Some(
+                    serde_json::json!({"id": id, "object": "customer", "deleted": true}),
+                )),
                 Err(StripeError::NotFound(_)) => Ok(None),
                 Err(e) => Err(e),
             }
@@ -974,6 +1009,7 @@ async fn fetch_missing_customers(ctx: &FullCtx<'_>) -> Result<()> {
     let _write = ctx.gate.lock().await;
     let mut tx = ctx.store.write().await?;
     let n = write_customers(&mut tx, &fetched).await?;
+    store::erasure::erase_deleted_customers(&mut tx, store::now()).await?;
     tx.commit().await?;
     ctx.tally.customers.fetch_add(n, Ordering::Relaxed);
     Ok(())
@@ -1315,6 +1351,9 @@ async fn incremental(
             for obj in &fresh {
                 apply_object(&mut tx, &book, obj, &t).await?;
             }
+            // A `customer.deleted` in this batch, or an order of a deleted customer sent again
+            // in full: erased in the same transaction.
+            store::erasure::erase_deleted_customers(&mut tx, store::now()).await?;
             cursors::set(
                 &mut *tx,
                 cursors::EVENTS,
@@ -1701,6 +1740,8 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport>
         })
         .collect();
     let subscriptions = write_subscriptions(&mut tx, &subs).await?;
+    // As a sync leaves them: the deleted customers' personal data erased.
+    store::erasure::erase_deleted_customers(&mut tx, store::now()).await?;
     cursors::set(&mut *tx, "full", Some("0"), Some(store::now()), true).await?;
     store::settings::set_value(
         &mut *tx,

@@ -11,12 +11,13 @@ use comptoir_core::dataset::{Dataset, DatasetSpec};
 use comptoir_core::lang::Lang;
 use comptoir_core::model::{
     CustomField, DeliveryKind, FulfilmentStatus, LinkUnavailable, Order, OrderPage, OrderQuery,
-    OrderQueue, OrderSort, StripeMode,
+    OrderQueue, OrderSort, StripeMode, SubscriptionQuery,
 };
+use comptoir_core::problem::Problem;
 use comptoir_core::secrets::MemoryStore;
-use comptoir_core::store::{self, Store};
+use comptoir_core::store::{self, Store, StoreError};
 use comptoir_core::sync::{import_dataset, SyncOptions};
-use comptoir_core::workspace::{order_detail_of, Workspace, WorkspaceConfig};
+use comptoir_core::workspace::{order_detail_of, Workspace, WorkspaceConfig, WorkspaceError};
 use support::{add_tracking, filled_store, list, mark_sent, query, store_path, take_back};
 
 /// A store holding the dataset `spec` generates.
@@ -779,6 +780,160 @@ async fn hostile_search_input_never_errors() {
         store::orders::fts_query("a\"b NEAR"),
         Some("\"a\"\"b\"* \"NEAR\"*".into())
     );
+}
+
+fn ids_of(page: &OrderPage) -> Vec<String> {
+    page.rows.iter().map(|r| r.id.clone()).collect()
+}
+
+async fn subscriptions(store: &Store, search: &str) -> store::Result<Vec<String>> {
+    let mut conn = store.pool().acquire().await.unwrap();
+    let q = SubscriptionQuery {
+        limit: 500,
+        offset: 0,
+        status: None,
+        search: Some(search.to_owned()),
+        sort: None,
+    };
+    let page = store::subscriptions::list(&mut conn, &q).await?;
+    assert_eq!(page.total as usize, page.rows.len());
+    Ok(page.rows.into_iter().map(|r| r.id).collect())
+}
+
+/// A NUL (or any control character: a scanner's tab) in a search separates words as a space
+/// does, in the orders' search index and in the subscriptions' search alike: the same results,
+/// never an internal error, never "everything" because the text was cut at the NUL.
+#[tokio::test]
+async fn a_nul_in_a_search_separates_words_like_a_space() {
+    let (_dir, store) = filled(DatasetSpec {
+        orders: 60,
+        subscriptions: 12,
+        ..DatasetSpec::default()
+    })
+    .await;
+    let all = list(&store, query(None, None)).await;
+    let name = all
+        .rows
+        .iter()
+        .filter_map(|r| r.customer_name.clone())
+        .find(|n| n.contains(' '))
+        .expect("a customer with a first and last name");
+    let (first, last) = name.split_once(' ').unwrap();
+    let spaced = list(&store, query(None, Some(&format!("{first} {last}")))).await;
+    assert!(
+        spaced.total > 0 && spaced.total < all.total,
+        "{name}: {}",
+        spaced.total
+    );
+    for typed in [
+        format!("{first}\0{last}"),
+        format!("\0{first}\0\0{last}\0"),
+        format!("{first}\t{last}"),
+    ] {
+        let mut conn = store.pool().acquire().await.unwrap();
+        let page = store::orders::list(&mut conn, &query(None, Some(&typed)))
+            .await
+            .unwrap_or_else(|e| panic!("{typed:?}: {e}"));
+        assert_eq!(ids_of(&page), ids_of(&spaced), "{typed:?}");
+        assert_eq!(page.counts, spaced.counts, "{typed:?}");
+    }
+    // A NUL alone is a blank search: everything.
+    assert_eq!(list(&store, query(None, Some("\0"))).await.total, all.total);
+
+    let mut conn = store.pool().acquire().await.unwrap();
+    let subs = store::subscriptions::list(
+        &mut conn,
+        &SubscriptionQuery {
+            limit: 500,
+            offset: 0,
+            status: None,
+            search: None,
+            sort: None,
+        },
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let sub_name = subs
+        .rows
+        .iter()
+        .filter_map(|r| r.customer_name.clone())
+        .find(|n| n.contains(' '))
+        .expect("a subscriber with a first and last name");
+    let expected = subscriptions(&store, &sub_name).await.unwrap();
+    assert!(!expected.is_empty() && expected.len() < subs.rows.len());
+    for typed in [format!("\0{sub_name}"), format!("{sub_name}\0")] {
+        assert_eq!(
+            subscriptions(&store, &typed).await.unwrap(),
+            expected,
+            "{typed:?}"
+        );
+    }
+    let (first, last) = sub_name.split_once(' ').unwrap();
+    assert_eq!(
+        subscriptions(&store, &format!("{first}\0{last}"))
+            .await
+            .unwrap(),
+        expected
+    );
+}
+
+/// A search is at most 200 characters (the search boxes stop there): longer is refused, as the
+/// `search_too_long` problem with its limit, by the orders and the subscriptions alike; 200
+/// characters (letters, not bytes) still search.
+#[tokio::test]
+async fn a_search_over_200_characters_is_refused_with_its_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(WorkspaceConfig {
+        data_dir: dir.path().to_owned(),
+        api_base: "http://127.0.0.1:9/".into(),
+        secrets: Arc::new(MemoryStore::new()),
+        sync_options: SyncOptions::default(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(store::MAX_SEARCH_CHARS, 200);
+    let at_limit = "é".repeat(200);
+    let over = "é".repeat(201);
+    let page = ws.list_orders(&query(None, Some(&at_limit))).await.unwrap();
+    assert_eq!(page.total, 0);
+    // Blanks around the words do not count.
+    let padded = format!("   {at_limit}\n ");
+    assert_eq!(
+        ws.list_orders(&query(None, Some(&padded)))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    let sub_query = |search: &str| SubscriptionQuery {
+        limit: 50,
+        offset: 0,
+        status: None,
+        search: Some(search.to_owned()),
+        sort: None,
+    };
+    assert_eq!(
+        ws.list_subscriptions(&sub_query(&at_limit))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+
+    let orders_err = ws.list_orders(&query(None, Some(&over))).await.unwrap_err();
+    let subs_err = ws.list_subscriptions(&sub_query(&over)).await.unwrap_err();
+    for err in [orders_err, subs_err] {
+        assert!(
+            matches!(
+                err,
+                WorkspaceError::Store(StoreError::SearchTooLong { max: 200 })
+            ),
+            "{err:?}"
+        );
+        // The window says it in the merchant's language, with the limit.
+        assert_eq!(err.problem(), Problem::SearchTooLong { max: 200 });
+    }
 }
 
 #[tokio::test]

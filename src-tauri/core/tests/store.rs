@@ -43,7 +43,7 @@ fn expected_order_ids(d: &Dataset) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn opens_a_wal_database_with_foreign_keys() {
+async fn opens_a_wal_database_with_full_sync_and_foreign_keys() {
     let (dir, store) = temp_store().await;
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(store.pool())
@@ -55,6 +55,20 @@ async fn opens_a_wal_database_with_foreign_keys() {
         .await
         .unwrap();
     assert_eq!(fk, 1);
+    // synchronous=FULL (2) on every connection of the pool, not only the first: the store is
+    // the only copy of the fulfilment actions. Holding all four at once makes each a different one.
+    let mut conns = Vec::new();
+    for _ in 0..4 {
+        conns.push(store.pool().acquire().await.unwrap());
+    }
+    for conn in &mut conns {
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        assert_eq!(sync, 2, "PRAGMA synchronous is FULL");
+    }
+    drop(conns);
     assert!(store_path(dir.path()).exists());
     // Opening again runs no migration twice and keeps the data.
     store.close().await;

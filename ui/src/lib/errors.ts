@@ -132,6 +132,8 @@ export function problemText(p: Problem): string {
       const status = STATUS[p.status];
       return t('problem.wrong_status', { status: status ? t(status) : p.status, step: t(STEP[p.step]) });
     }
+    case 'search_too_long':
+      return t('problem.search_too_long', { max: String(p.max) });
     case 'setting_too_long':
       return t('problem.setting_too_long', { field: t(FIELD[p.field]), max: String(p.max) });
     case 'unknown_language':

@@ -75,6 +75,29 @@ pub async fn exists<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<bool> {
     )
 }
 
+/// Records that the full sync `listed_in` (its end time) listed these customers.
+pub async fn mark_listed(conn: &mut SqliteConnection, ids: &[&str], listed_in: i64) -> Result<()> {
+    for id in ids {
+        sqlx::query("UPDATE customers SET listed_in = ?2 WHERE id = ?1")
+            .bind(id)
+            .bind(listed_in)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Customers the store holds as live that the full sync `listed_in` did not list: deleted in
+/// Stripe since (or created after that sync began), to be read by id.
+pub async fn unlisted_ids<'e>(db: impl SqliteExecutor<'e>, listed_in: i64) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM customers WHERE deleted = 0 AND (listed_in IS NULL OR listed_in <> ?1)",
+    )
+    .bind(listed_in)
+    .fetch_all(db)
+    .await?)
+}
+
 /// Customers that an order, a subscription or an invoice names but the store does not hold.
 pub async fn missing_ids<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar(

@@ -327,7 +327,8 @@ fn row_from(r: &sqlx::sqlite::SqliteRow) -> OrderRow {
 /// as the tokenizer would drop them. `None` when nothing searchable is left.
 pub fn fts_query(input: &str) -> Option<String> {
     let terms: Vec<String> = input
-        .split_whitespace()
+        // A control character (a NUL) would end FTS5's quoted string early: it separates words.
+        .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| w.chars().any(char::is_alphanumeric))
         .take(16)
         .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
@@ -343,14 +344,14 @@ enum Search {
     Nothing,
 }
 
-fn search_of(q: &OrderQuery) -> Search {
-    match q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+fn search_of(q: &OrderQuery) -> Result<Search> {
+    Ok(match super::search_text(q.search.as_deref())? {
         None => Search::All,
-        Some(text) => match fts_query(text) {
+        Some(text) => match fts_query(&text) {
             Some(m) => Search::Match(m),
             None => Search::Nothing,
         },
-    }
+    })
 }
 
 const ROW_COLUMNS: &str = "o.id, o.number, o.created, o.customer_name, o.customer_email,
@@ -395,7 +396,7 @@ fn walk_total_index(matches: i64, orders: i64, offset: i64, limit: i64) -> bool 
 pub async fn list(conn: &mut SqliteConnection, q: &OrderQuery) -> Result<OrderPage> {
     let limit = q.limit.clamp(1, 500);
     let offset = q.offset.max(0);
-    let search = search_of(q);
+    let search = search_of(q)?;
     let counts = search_counts(conn, &search).await?;
     let total = match q.status {
         None => counts.all,

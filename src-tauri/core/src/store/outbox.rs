@@ -141,6 +141,26 @@ pub async fn list<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<OutboxEmail>> {
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// Whether a run would find anything to send: a pending email due by `now`, or one left
+/// `sending` by a sender that died (claimed before `claimed_before`, not cancelled), which
+/// `recover_stale` puts back. The mail worker asks this before it reads the password.
+pub async fn any_due<'e>(
+    db: impl SqliteExecutor<'e>,
+    now: Timestamp,
+    claimed_before: Timestamp,
+) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM outbox
+                        WHERE (state = 'pending' AND next_attempt_at <= ?1)
+                           OR (state = 'sending' AND cancelled_at IS NULL
+                               AND (claimed_at IS NULL OR claimed_at < ?2)))",
+    )
+    .bind(now)
+    .bind(claimed_before)
+    .fetch_one(db)
+    .await?)
+}
+
 /// Claims up to `limit` due emails (pending, `next_attempt_at <= now`), oldest due first, by
 /// moving them to `sending` in a single statement: a concurrent claimer cannot take them too.
 pub async fn claim_due<'e>(

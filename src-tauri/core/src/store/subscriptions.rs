@@ -117,12 +117,7 @@ fn like_pattern(text: &str) -> String {
 }
 
 pub async fn list(conn: &mut SqliteConnection, q: &SubscriptionQuery) -> Result<SubscriptionPage> {
-    let search = q
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(like_pattern);
+    let search = super::search_text(q.search.as_deref())?.map(|s| like_pattern(&s));
     let mut filter = String::from("1");
     if let Some(f) = q.status {
         filter = format!("({})", filter_sql(f));

@@ -178,7 +178,7 @@ pub(super) fn write_account_file(dir: &Path, account: &AccountInfo) -> Result<()
     })
     .unwrap_or_default();
     let tmp = dir.join("account.json.tmp");
-    std::fs::write(&tmp, body)
+    crate::private_fs::write_private(&tmp, &body)
         .and_then(|_| std::fs::rename(&tmp, &path))
         .map_err(|source| WorkspaceError::Io { path, source })
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use super::{keychain, mail_error, Result, Workspace};
-use crate::mail::{self, MailError, Mailer, SendReport, SmtpSettings};
+use crate::mail::{self, MailError, SendReport, SmtpPassword, SmtpSettings};
 use crate::model::DataSource;
 use crate::secrets::{Secret, SecretKind};
 use crate::store;
@@ -45,26 +45,15 @@ impl Workspace {
         Ok(keychain(move || secrets.get(SecretKind::SmtpPassword)).await?)
     }
 
-    /// Saves the SMTP settings; `password` `None` keeps the stored one, an empty one removes it.
+    /// Saves the SMTP settings and keeps, replaces or removes the password; a new server or
+    /// user name removes the old one (`mail::save_settings_and_password`).
     pub async fn save_smtp_settings(
         &self,
         smtp: &SmtpSettings,
-        password: Option<Secret>,
+        password: SmtpPassword,
     ) -> Result<SmtpSettingsView> {
-        smtp.validate().map_err(mail_error)?;
-        if let Some(p) = password {
-            let secrets = self.config.secrets.clone();
-            keychain(move || {
-                if p.expose().is_empty() {
-                    secrets.delete(SecretKind::SmtpPassword)
-                } else {
-                    secrets.set(SecretKind::SmtpPassword, &p)
-                }
-            })
-            .await?;
-        }
         let cur = self.current().await;
-        mail::save_settings(cur.store.pool(), smtp)
+        mail::save_settings_and_password(cur.store.pool(), &self.config.secrets, smtp, password)
             .await
             .map_err(mail_error)?;
         self.mail_wakeup.notify_one();
@@ -85,25 +74,16 @@ impl Workspace {
     }
 
     /// Sends the due emails of the store on screen (the mail worker calls this on a timer and
-    /// when woken). Without SMTP settings, the emails wait.
+    /// when woken). Without SMTP settings, the emails wait; the password is read only when an
+    /// email is due (`mail::run_outbox`).
     pub async fn send_due_emails(&self) -> Result<Option<SendReport>> {
         let cur = self.current().await;
         if cur.source == DataSource::Demo {
             return Ok(None);
         }
-        let Some(smtp) = mail::load_settings(cur.store.pool())
+        mail::run_outbox(&cur.store, &self.config.secrets, store::now())
             .await
-            .map_err(mail_error)?
-        else {
-            return Ok(None);
-        };
-        let password = self.smtp_password().await?;
-        let mailer = Mailer::new(&smtp, password.as_ref()).map_err(mail_error)?;
-        Ok(Some(
-            mail::send_due(&cur.store, &mailer, store::now())
-                .await
-                .map_err(mail_error)?,
-        ))
+            .map_err(mail_error)
     }
 
     /// Woken after an email is queued; the mail worker waits on it.

@@ -124,6 +124,9 @@ impl WorkspaceError {
             WorkspaceError::Store(StoreError::NotFound(what)) => {
                 Problem::NotFound { what: what.clone() }
             }
+            WorkspaceError::Store(StoreError::SearchTooLong { max }) => Problem::SearchTooLong {
+                max: u32::try_from(*max).unwrap_or(u32::MAX),
+            },
             WorkspaceError::Store(StoreError::DataDir { path, .. }) => Problem::CannotWrite {
                 path: path.display().to_string(),
             },
@@ -150,6 +153,9 @@ impl WorkspaceError {
             WorkspaceError::Mail(MailError::Send(f)) => f.problem(),
             WorkspaceError::Mail(MailError::NotConfigured) => Problem::SmtpNotConfigured,
             WorkspaceError::Mail(MailError::Store(_)) => Problem::Internal,
+            WorkspaceError::Mail(MailError::Keychain(e)) => {
+                Problem::Keychain { reason: e.reason() }
+            }
             WorkspaceError::Mail(MailError::Invalid(message)) => Problem::Invalid {
                 message: message.clone(),
             },
@@ -265,6 +271,7 @@ fn fulfilment_error(e: FulfilmentError) -> WorkspaceError {
 fn mail_error(e: MailError) -> WorkspaceError {
     match e {
         MailError::Store(s) => WorkspaceError::Store(s),
+        MailError::Keychain(k) => WorkspaceError::Keychain(k),
         other => WorkspaceError::Mail(other),
     }
 }
@@ -273,7 +280,7 @@ impl Workspace {
     /// Opens the connected account's store, or the demo store when no key is configured (or
     /// the keychain cannot be read, which `startup_problem` then explains).
     pub async fn open(config: WorkspaceConfig) -> Result<Self> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| WorkspaceError::Io {
+        crate::private_fs::private_dir(&config.data_dir).map_err(|source| WorkspaceError::Io {
             path: config.data_dir.clone(),
             source,
         })?;

@@ -569,9 +569,13 @@ export function createFakeBackend(): Backend {
     },
     save_smtp_settings: ({ settings: s, password }) => {
       if (!s.host.trim()) throw refuse('Enter the SMTP server.');
+      // As the Rust side: a new server or user name forgets the password unless one is typed.
+      const sameAccount = smtp.settings?.host === s.host && smtp.settings?.username === s.username;
+      const passwordSet =
+        password.action === 'replace' ? true : password.action === 'delete' ? false : smtp.password_set && sameAccount;
       smtp = {
         settings: s,
-        password_set: smtp.password_set || (password ?? '') !== '',
+        password_set: passwordSet,
         warning: s.security === 'none' ? 'Emails and the password cross the network unencrypted.' : null,
       };
       return smtp;

@@ -73,6 +73,7 @@ export type { CustomCarrier } from './bindings/CustomCarrier';
 export type { EmailOutcome } from './bindings/EmailOutcome';
 export type { OutboxEmail } from './bindings/OutboxEmail';
 export type { OutboxState } from './bindings/OutboxState';
+export type { SmtpPassword } from './bindings/SmtpPassword';
 export type { SmtpSecurity } from './bindings/SmtpSecurity';
 export type { SmtpSettings } from './bindings/SmtpSettings';
 export type { SmtpSettingsView } from './bindings/SmtpSettingsView';
@@ -85,6 +86,7 @@ import type { CarrierOption } from './bindings/CarrierOption';
 import type { CustomCarrier } from './bindings/CustomCarrier';
 import type { EmailOutcome } from './bindings/EmailOutcome';
 import type { OutboxEmail } from './bindings/OutboxEmail';
+import type { SmtpPassword } from './bindings/SmtpPassword';
 import type { SmtpSettings } from './bindings/SmtpSettings';
 import type { SmtpSettingsView } from './bindings/SmtpSettingsView';
 import type { TrackingInput } from './bindings/TrackingInput';
@@ -347,7 +349,8 @@ export function getSmtpSettings(): Promise<SmtpSettingsView> {
 }
 
 /** `password` null keeps the stored one; it is never sent back. */
-export function saveSmtpSettings(settings: SmtpSettings, password: string | null): Promise<SmtpSettingsView> {
+/** Saves the settings; `password` keeps, replaces or removes the one in the keychain. */
+export function saveSmtpSettings(settings: SmtpSettings, password: SmtpPassword): Promise<SmtpSettingsView> {
   return call('save_smtp_settings', { settings, password });
 }
 

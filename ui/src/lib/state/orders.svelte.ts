@@ -8,6 +8,9 @@ export type OrderTab = OrderQueue | 'all';
 
 export const ORDERS_PAGE_SIZE = 50;
 
+/** The longest search the app takes (the core's `store::MAX_SEARCH_CHARS`); the boxes stop there. */
+export const SEARCH_MAX_LENGTH = 200;
+
 class OrdersView {
   /** The work still to do comes first. */
   tab = $state<OrderTab>('to_be_sent');

@@ -15,6 +15,7 @@ import type { RefundRequest } from "./RefundRequest";
 import type { SavedPdf } from "./SavedPdf";
 import type { Settings } from "./Settings";
 import type { ShippingRate } from "./ShippingRate";
+import type { SmtpPassword } from "./SmtpPassword";
 import type { SmtpSettings } from "./SmtpSettings";
 import type { SmtpSettingsView } from "./SmtpSettingsView";
 import type { StartupFailure } from "./StartupFailure";
@@ -59,7 +60,7 @@ export type Commands = {
   get_custom_carriers: { args: Record<string, never>; result: Array<CustomCarrier> };
   save_custom_carriers: { args: { carriers: Array<CustomCarrier> }; result: Array<CustomCarrier> };
   get_smtp_settings: { args: Record<string, never>; result: SmtpSettingsView };
-  save_smtp_settings: { args: { settings: SmtpSettings, password?: string | null }; result: SmtpSettingsView };
+  save_smtp_settings: { args: { settings: SmtpSettings, password: SmtpPassword }; result: SmtpSettingsView };
   send_test_email: { args: { to: string }; result: void };
   open_tracking_link: { args: { orderId: string, url: string }; result: void };
   print_packing_slip: { args: { orderId: string, lang: string, confirmUnpaid?: boolean | null }; result: PrintedSlip };
