@@ -9,6 +9,7 @@ use std::path::Path;
 use comptoir_core::dataset::Dataset;
 use comptoir_core::invoice_pdf::{self, FILES_BASE_ENV};
 use comptoir_core::lang::Lang;
+use comptoir_core::problem::Problem;
 use comptoir_core::workspace::WorkspaceError;
 use comptoir_stripe_sim::SimHandle;
 use serde_json::Value;
@@ -59,9 +60,11 @@ const A_PDF_LINK: &str = "https://pay.stripe.com/invoice/acct_1/test_abc/pdf?s=a
 
 /// Downloads `url` into `dest` with `base` standing in for Stripe's hosts, which must fail.
 async fn refused_download(url: &str, base: &str, dest: &Path) -> WorkspaceError {
-    invoice_pdf::download(url, Some(base), dest)
-        .await
-        .unwrap_err()
+    WorkspaceError::from(
+        invoice_pdf::download(url, Some(base), dest)
+            .await
+            .unwrap_err(),
+    )
 }
 
 /// A local server that answers every request with an HTML page, status 200.
@@ -128,10 +131,7 @@ async fn a_non_pdf_answer_is_refused_and_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("Invoice X.pdf");
     let err = refused_download(A_PDF_LINK, &base, &dest).await;
-    assert!(
-        matches!(&err, WorkspaceError::InvalidInput(m) if m.starts_with("Stripe did not return a PDF")),
-        "{err}"
-    );
+    assert!(matches!(err.problem(), Problem::PdfNotAPdf { .. }), "{err}");
     assert!(files_in(dir.path()).is_empty(), "nothing is written");
 
     // An unknown invoice: the simulator answers 404, which is not a PDF either.
@@ -184,13 +184,7 @@ async fn an_unreachable_host_is_a_network_error_and_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("Invoice X.pdf");
     let err = refused_download(A_PDF_LINK, &format!("http://127.0.0.1:{port}/"), &dest).await;
-    assert!(
-        matches!(
-            &err,
-            WorkspaceError::Stripe(comptoir_core::stripe::StripeError::Network(_))
-        ),
-        "{err:?}"
-    );
+    assert!(err.problem() == Problem::StripeUnreachable, "{err:?}");
     assert!(
         err.to_string().contains("check the internet connection"),
         "{err}"
@@ -210,10 +204,7 @@ async fn links_off_stripe_are_refused_before_any_request() {
     ] {
         // Even with the test base set, the allow-list is checked on the original link.
         let err = refused_download(url, "http://127.0.0.1:9/", &dest).await;
-        assert!(
-            matches!(err, WorkspaceError::InvalidInput(_)),
-            "{url}: {err:?}"
-        );
+        assert!(err.problem() == Problem::PdfLinkRefused, "{url}: {err:?}");
         let message = err.to_string();
         assert!(
             message.contains("Only https links") || message.contains("only opens links to Stripe"),

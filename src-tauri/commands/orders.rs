@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use comptoir_core::invoice_pdf::{self, SavedPdf};
 use comptoir_core::lang::Lang;
 use comptoir_core::model::{OrderDetail, OrderQuery};
+use comptoir_core::problem::Problem;
 use comptoir_core::workspace::WorkspaceError;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_dialog::DialogExt;
@@ -50,9 +51,7 @@ pub async fn save_invoice_pdf(
 ) -> CmdResult<Option<SavedPdf>> {
     let detail = ws.order_detail(&order_id).await?;
     if detail.invoice_pdf.url.is_none() {
-        return Err(
-            WorkspaceError::InvalidInput("This order has no invoice PDF to save".into()).into(),
-        );
+        return Err(WorkspaceError::Refused(Problem::NoInvoicePdf).into());
     }
     let lang = Lang::from_settings(ws.settings().await?.language.as_deref());
     let name = invoice_pdf::file_name(&detail.order.number, lang);

@@ -8,8 +8,56 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::lang::Lang;
+use crate::problem::Problem;
+use crate::stripe::links::LinkError;
 use crate::stripe::{links, StripeError};
-use crate::workspace::{Result, WorkspaceError};
+
+/// Why an invoice PDF was not saved. `Display` is English, for the log; the window shows
+/// [`PdfError::problem`].
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    /// The link is not one of Stripe's invoice links.
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// The tests' files base is refused (test builds only).
+    #[error("{FILES_BASE_ENV} must name this computer (127.0.0.1, ::1, localhost) or one of Stripe's hosts over https: {0}")]
+    FilesBase(String),
+    #[error("Cannot prepare the download: {0}")]
+    Client(String),
+    #[error(transparent)]
+    Network(#[from] StripeError),
+    #[error(
+        "Stripe did not return a PDF ({0}); try again later or open the invoice in your browser"
+    )]
+    NotAPdf(String),
+    #[error("Comptoir cannot write to the folder {folder}: {detail}")]
+    Write { folder: String, detail: String },
+    #[error("Choose a file name to save the PDF")]
+    NoFileName,
+}
+
+impl PdfError {
+    /// The problem the window puts into words.
+    pub fn problem(&self) -> Problem {
+        match self {
+            PdfError::Link(_) => Problem::PdfLinkRefused,
+            PdfError::FilesBase(_) => Problem::Invalid {
+                message: self.to_string(),
+            },
+            PdfError::Client(_) => Problem::Internal,
+            PdfError::Network(_) => Problem::StripeUnreachable,
+            PdfError::NotAPdf(detail) => Problem::PdfNotAPdf {
+                detail: detail.clone(),
+            },
+            PdfError::Write { folder, .. } => Problem::CannotWrite {
+                path: folder.clone(),
+            },
+            PdfError::NoFileName => Problem::PdfNoFileName,
+        }
+    }
+}
+
+type Result<T, E = PdfError> = std::result::Result<T, E>;
 
 /// Tests only (debug builds: see [`crate::test_hooks`]): when set (e.g.
 /// `http://127.0.0.1:PORT/`), an invoice PDF link's scheme and host are replaced by this base
@@ -63,11 +111,7 @@ pub fn file_name(number: &str, lang: Lang) -> String {
 /// localhost exactly, by the parsed host), or one of Stripe's own file hosts over https. An
 /// invoice link carries the invoice's access token: another computer never receives it.
 fn check_files_base(base: &str) -> Result<reqwest::Url> {
-    let invalid = |why: &str| {
-        WorkspaceError::InvalidInput(format!(
-            "{FILES_BASE_ENV} must name this computer (127.0.0.1, ::1, localhost) or one of Stripe's hosts over https: {why}"
-        ))
-    };
+    let invalid = |why: &str| PdfError::FilesBase(why.to_owned());
     let url = reqwest::Url::parse(base.trim()).map_err(|_| invalid("not a web address"))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid("the address holds a user name or password"));
@@ -89,18 +133,15 @@ fn check_files_base(base: &str) -> Result<reqwest::Url> {
 /// The URL actually fetched: the allow-listed link, or with `files_base` its path and query
 /// under that base.
 fn target(url: &str, files_base: Option<&str>) -> Result<reqwest::Url> {
-    let checked = links::external(url).map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;
-    let parsed = reqwest::Url::parse(&checked)
-        .map_err(|_| WorkspaceError::InvalidInput("That link is not a valid web address".into()))?;
+    let checked = links::external(url)?;
+    let parsed = reqwest::Url::parse(&checked).map_err(|_| LinkError::Malformed)?;
     let Some(base) = files_base else {
         return Ok(parsed);
     };
     let base = check_files_base(base)?;
     let mut rewritten = base
         .join(parsed.path().trim_start_matches('/'))
-        .map_err(|_| {
-            WorkspaceError::InvalidInput(format!("{FILES_BASE_ENV} is not a valid web address"))
-        })?;
+        .map_err(|_| PdfError::FilesBase("not a web address".into()))?;
     rewritten.set_query(parsed.query());
     Ok(rewritten)
 }
@@ -122,13 +163,11 @@ fn client() -> Result<reqwest::Client> {
         .redirect(policy)
         .user_agent(concat!("Comptoir/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| WorkspaceError::InvalidInput(format!("Cannot prepare the download: {e}")))
+        .map_err(|e| PdfError::Client(e.to_string()))
 }
 
-fn not_a_pdf(detail: &str) -> WorkspaceError {
-    WorkspaceError::InvalidInput(format!(
-        "Stripe did not return a PDF ({detail}); try again later or open the invoice in your browser"
-    ))
+fn not_a_pdf(detail: &str) -> PdfError {
+    PdfError::NotAPdf(detail.to_owned())
 }
 
 /// Downloads the invoice PDF at `url` (an `https` Stripe link; `files_base` replaces its scheme
@@ -179,15 +218,11 @@ fn write_atomically(dest: &Path, bytes: &[u8]) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let cannot = |e: std::io::Error| {
-        WorkspaceError::InvalidInput(format!(
-            "Comptoir cannot write to the folder {}: {e}",
-            folder.display()
-        ))
+    let cannot = |e: std::io::Error| PdfError::Write {
+        folder: folder.display().to_string(),
+        detail: e.to_string(),
     };
-    let name = dest
-        .file_name()
-        .ok_or_else(|| WorkspaceError::InvalidInput("Choose a file name to save the PDF".into()))?;
+    let name = dest.file_name().ok_or(PdfError::NoFileName)?;
     let tmp = folder.join(format!(
         ".{}.{}.part",
         name.to_string_lossy(),

@@ -100,6 +100,16 @@ pub enum Problem {
     RefundInDemo,
     /// Comptoir has no Stripe client (offline start): refund in the Dashboard.
     RefundOffline,
+    /// The order has no invoice, so no PDF.
+    NoInvoice,
+    /// Stripe has no PDF for the order's invoice (yet).
+    NoInvoicePdf,
+    /// The invoice PDF's link is not one of Stripe's.
+    PdfLinkRefused,
+    /// Stripe's answer was not a PDF (an error page, a redirect elsewhere).
+    PdfNotAPdf { detail: String },
+    /// The save dialog gave no file name.
+    PdfNoFileName,
     /// A file or folder on this computer could not be written.
     CannotWrite { path: String },
     /// A value the window sent was refused; the sentence is still written in Rust (English).

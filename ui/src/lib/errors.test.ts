@@ -44,6 +44,11 @@ const EXAMPLES: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   unpaid_in_list: { code: 'unpaid_in_list', count: 3 },
   refund_in_demo: { code: 'refund_in_demo' },
   refund_offline: { code: 'refund_offline' },
+  no_invoice: { code: 'no_invoice' },
+  no_invoice_pdf: { code: 'no_invoice_pdf' },
+  pdf_link_refused: { code: 'pdf_link_refused' },
+  pdf_not_a_pdf: { code: 'pdf_not_a_pdf', detail: 'HTTP 404' },
+  pdf_no_file_name: { code: 'pdf_no_file_name' },
   cannot_write: { code: 'cannot_write', path: '/home/camille/Exports/orders.csv' },
   invalid: { code: 'invalid', message: 'Station name is too long (80 characters at most)' },
   internal: { code: 'internal' },
@@ -68,6 +73,7 @@ const QUOTES: Partial<Record<Problem['code'], string[]>> = {
   print_timed_out: ['30'],
   stripe_address_refused: ['COMPTOIR_STRIPE_API_BASE'],
   unpaid_in_list: ['3'],
+  pdf_not_a_pdf: ['HTTP 404'],
   cannot_write: ['/home/camille/Exports/orders.csv'],
 };
 

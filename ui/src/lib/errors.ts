@@ -164,6 +164,16 @@ export function problemText(p: Problem): string {
       return t('problem.refund_in_demo');
     case 'refund_offline':
       return t('problem.refund_offline');
+    case 'no_invoice':
+      return t('problem.no_invoice');
+    case 'no_invoice_pdf':
+      return t('problem.no_invoice_pdf');
+    case 'pdf_link_refused':
+      return t('problem.pdf_link_refused');
+    case 'pdf_not_a_pdf':
+      return t('problem.pdf_not_a_pdf', { detail: p.detail });
+    case 'pdf_no_file_name':
+      return t('problem.pdf_no_file_name');
     case 'cannot_write':
       return t('problem.cannot_write', { path: p.path });
     case 'invalid':

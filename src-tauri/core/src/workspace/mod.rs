@@ -98,6 +98,8 @@ pub enum WorkspaceError {
     Mail(MailError),
     #[error(transparent)]
     Print(#[from] PrintError),
+    #[error(transparent)]
+    Pdf(#[from] crate::invoice_pdf::PdfError),
     #[error("That link is not one of this order's tracking links")]
     TrackingLinkUnknown,
     #[error("The demo store has no Stripe account to refund from")]
@@ -160,6 +162,7 @@ impl WorkspaceError {
                 message: message.clone(),
             },
             WorkspaceError::Print(e) => e.problem(),
+            WorkspaceError::Pdf(e) => e.problem(),
             WorkspaceError::TrackingLinkUnknown => Problem::TrackingLinkUnknown,
             WorkspaceError::RefundInDemo => Problem::RefundInDemo,
             WorkspaceError::RefundOffline => Problem::RefundOffline,

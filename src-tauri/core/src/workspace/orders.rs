@@ -7,6 +7,7 @@ use super::{fulfilment_error, missing_permission, Result, Workspace, WorkspaceEr
 use crate::model::{
     DataSource, LinkUnavailable, OrderDetail, OrderLink, OrderPage, OrderQuery, StripeMode,
 };
+use crate::problem::Problem;
 use crate::store::{self, StoreError};
 use crate::stripe::{links, StripeError};
 
@@ -84,20 +85,12 @@ impl Workspace {
         let order = store::orders::get(&mut *conn, order_id).await?;
         drop(conn);
         let url = match (&order.invoice_id, &order.invoice_pdf) {
-            (None, _) => {
-                return Err(WorkspaceError::InvalidInput(
-                    "This order has no invoice, so there is no PDF to save".into(),
-                ))
-            }
-            (Some(_), None) => {
-                return Err(WorkspaceError::InvalidInput(
-                    "Stripe has no PDF for this order's invoice yet".into(),
-                ))
-            }
+            (None, _) => return Err(WorkspaceError::Refused(Problem::NoInvoice)),
+            (Some(_), None) => return Err(WorkspaceError::Refused(Problem::NoInvoicePdf)),
             (Some(_), Some(url)) => url.clone(),
         };
         let base = crate::invoice_pdf::files_base_from_env();
-        crate::invoice_pdf::download(&url, base.as_deref(), dest).await
+        Ok(crate::invoice_pdf::download(&url, base.as_deref(), dest).await?)
     }
 }
 

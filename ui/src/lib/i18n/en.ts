@@ -628,6 +628,11 @@ export const en = {
   'problem.unpaid_in_list': { one: 'One order of this list is not paid. Confirm to print it anyway.', other: '{count} orders of this list are not paid. Confirm to print them anyway.' },
   'problem.refund_in_demo': 'The demo store has no Stripe account to refund from',
   'problem.refund_offline': 'Comptoir is offline from Stripe: connect it to refund, or refund in the Stripe Dashboard',
+  'problem.no_invoice': 'This order has no invoice, so there is no PDF to save',
+  'problem.no_invoice_pdf': 'Stripe has no PDF for this order’s invoice yet',
+  'problem.pdf_link_refused': 'Comptoir only downloads invoice PDFs from Stripe’s own https links; this link is not one',
+  'problem.pdf_not_a_pdf': 'Stripe did not return a PDF ({detail}); try again later or open the invoice in your browser',
+  'problem.pdf_no_file_name': 'Choose a file name to save the PDF',
   'problem.cannot_write': 'Comptoir cannot write {path}. Check the folder’s permissions and the free space.',
   'problem.internal': 'Something went wrong inside Comptoir. Try again; the log has the details.',
 } satisfies Dictionary;

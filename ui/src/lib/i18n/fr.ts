@@ -628,6 +628,11 @@ export const fr: Record<MessageKey, Message> = {
   'problem.unpaid_in_list': { one: 'Une commande de cette liste n’est pas payée. Confirmez pour l’imprimer quand même.', other: '{count} commandes de cette liste ne sont pas payées. Confirmez pour les imprimer quand même.' },
   'problem.refund_in_demo': 'La boutique de démo n’a pas de compte Stripe d’où rembourser',
   'problem.refund_offline': 'Comptoir n’est pas relié à Stripe : connectez-le pour rembourser, ou remboursez dans le Dashboard Stripe',
+  'problem.no_invoice': 'Cette commande n’a pas de facture, donc pas de PDF à enregistrer',
+  'problem.no_invoice_pdf': 'Stripe n’a pas encore de PDF pour la facture de cette commande',
+  'problem.pdf_link_refused': 'Comptoir ne télécharge les factures PDF que depuis les liens https de Stripe ; ce lien n’en est pas un',
+  'problem.pdf_not_a_pdf': 'Stripe n’a pas renvoyé de PDF ({detail}) ; réessayez plus tard ou ouvrez la facture dans votre navigateur',
+  'problem.pdf_no_file_name': 'Choisissez un nom de fichier pour enregistrer le PDF',
   'problem.cannot_write': 'Comptoir ne peut pas écrire {path}. Vérifiez les droits du dossier et l’espace libre.',
   'problem.internal': 'Une erreur est survenue dans Comptoir. Réessayez ; le journal a les détails.',
 };
