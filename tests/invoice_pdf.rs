@@ -271,9 +271,13 @@ async fn the_workspace_saves_an_orders_pdf_and_explains_a_missing_one() {
 
     let other = out.path().join("Other.pdf");
     let err = ws.save_invoice_pdf(&without_pdf, &other).await.unwrap_err();
-    assert!(err.to_string().contains("no PDF"), "{err}");
+    assert_eq!(err.problem(), Problem::NoInvoicePdf, "{err}");
     let err = ws.save_invoice_pdf(&off_stripe, &other).await.unwrap_err();
-    assert!(err.to_string().contains("evil.example"), "{err}");
+    assert_eq!(err.problem(), Problem::PdfLinkRefused, "{err}");
+    assert!(
+        err.to_string().contains("evil.example"),
+        "the log names the host: {err}"
+    );
     assert_eq!(files_in(out.path()), vec!["Invoice.pdf".to_owned()]);
     shop.sim.shutdown().await;
 }
