@@ -21,6 +21,12 @@ const ZERO_DECIMAL: &[&str] = &[
 /// Stripe's three-decimal currencies: an amount of 1234 is 1.234 KWD.
 const THREE_DECIMAL: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
 
+/// Two-decimal currencies in Stripe whose amounts the UI's `Intl` shows whole (CLDR's cash
+/// digits): the UI must still divide Stripe's amounts by 100. Listed so the fixture checks it.
+const WHOLE_IN_INTL: &[&str] = &[
+    "all", "cop", "idr", "iqd", "irr", "lak", "lbp", "mmk", "sos", "yer",
+];
+
 /// Currencies Stripe keeps in hundredths ("an ISK amount of 100 represents 1 króna") while CLDR
 /// shows them whole: "ISK 500", and the hundredths only when there are some ("HUF 10.45").
 const WHOLE_IN_CLDR: &[&str] = &["huf", "isk"];
@@ -259,6 +265,7 @@ mod tests {
         let mut currencies: Vec<&str> = ZERO_DECIMAL
             .iter()
             .chain(THREE_DECIMAL)
+            .chain(WHOLE_IN_INTL)
             .chain(COVERED)
             .copied()
             .collect();

@@ -45,6 +45,14 @@ describe('money', () => {
     expect(minorUnitExponent('isk')).toBe(2);
   });
 
+  it('divides by 100 the currencies Intl shows whole but Stripe keeps in hundredths (IDR, COP…)', () => {
+    // Stripe: IDR is a two-decimal currency; Intl shows rupiah without decimals.
+    expect(money(150000, 'idr', 'en-US')).toBe(`IDR${NBSP}1,500`);
+    expect(money(150050, 'idr', 'en-US')).toBe(`IDR${NBSP}1,500.50`);
+    expect(minorUnitExponent('idr')).toBe(2);
+    expect(minorUnitExponent('cop')).toBe(2);
+  });
+
   it('still shows something for an unknown currency code', () => {
     expect(money(1234, 'not-a-currency', 'en')).toBe('12.34 NOT-A-CURRENCY');
   });

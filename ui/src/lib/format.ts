@@ -14,11 +14,12 @@ function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.Relativ
 }
 
 /**
- * Currencies where Stripe's minor unit differs from ISO 4217 / CLDR. Stripe keeps ISK and HUF
- * amounts in hundredths ("an ISK amount of 100 represents 1 króna") while Intl shows them with
- * no decimals. Every other currency uses Intl's fraction digits, JPY's 0 and KWD's 3 included.
+ * Stripe's zero- and three-decimal currencies; every other currency's amounts are in hundredths
+ * (ISK and HUF included, and IDR, COP… which Intl shows whole). Checked against the Rust table
+ * (`core/src/money.rs`) by money.test.ts, through money.expected.json.
  */
-const STRIPE_MINOR_UNIT_EXPONENT: Record<string, number> = { ISK: 2, HUF: 2 };
+const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
+const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
 
 function currencyFormat(locale: string, currency: string, minDigits?: number): Intl.NumberFormat {
   return cached(`money|${locale}|${currency}|${minDigits ?? ''}`, () =>
@@ -31,9 +32,9 @@ function currencyFormat(locale: string, currency: string, minDigits?: number): I
 }
 
 /** The number of decimals a currency's amounts carry in Stripe's integer minor units. */
-export function minorUnitExponent(currency: string, locale = 'en'): number {
+export function minorUnitExponent(currency: string): number {
   const code = currency.toUpperCase();
-  return STRIPE_MINOR_UNIT_EXPONENT[code] ?? currencyFormat(locale, code).resolvedOptions().maximumFractionDigits ?? 2;
+  return ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2;
 }
 
 /**
@@ -50,7 +51,7 @@ export function money(amountMinor: number, currency: string, locale: string): st
     return `${(amountMinor / 100).toFixed(2)} ${code}`;
   }
   const shown = fmt.resolvedOptions().maximumFractionDigits ?? 2;
-  const exponent = STRIPE_MINOR_UNIT_EXPONENT[code] ?? shown;
+  const exponent = minorUnitExponent(code);
   const value = amountMinor / 10 ** exponent;
   // A fractional HUF amount (Stripe allows them) must not be rounded away.
   if (exponent > shown && !Number.isInteger(value)) return currencyFormat(locale, code, exponent).format(value);
