@@ -277,9 +277,10 @@ pub async fn sync(
     )
     .await?;
     retry_skipped(store, client).await?;
-    // Whatever this sync wrote again of a deleted customer (a full sync's pages, a retried
-    // object) leaves nothing personal behind.
-    {
+    // Whatever a full sync's pages wrote again of a deleted customer leaves nothing personal
+    // behind. (An incremental sync's batches and the retried objects erase in their own
+    // transactions, so a sync with nothing new takes no write lock for it.)
+    if report.full {
         let mut tx = store.write().await?;
         store::erasure::erase_deleted_customers(&mut tx, store::now()).await?;
         tx.commit().await?;
@@ -355,6 +356,7 @@ async fn retry_skipped(store: &Store, client: &StripeClient) -> Result<()> {
             Ok(obj) => {
                 let tally = Tally::new(Arc::new(|_| {}), 1);
                 apply_object(&mut tx, &book, &obj, &tally).await?;
+                store::erasure::erase_deleted_customers(&mut tx, store::now()).await?;
             }
             // Gone from Stripe: nothing left to read.
             Err(StripeError::NotFound(_)) => {

@@ -883,15 +883,7 @@ async fn a_nul_in_a_search_separates_words_like_a_space() {
 /// characters (letters, not bytes) still search.
 #[tokio::test]
 async fn a_search_over_200_characters_is_refused_with_its_limit() {
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::open(WorkspaceConfig {
-        data_dir: dir.path().to_owned(),
-        api_base: "http://127.0.0.1:9/".into(),
-        secrets: Arc::new(MemoryStore::new()),
-        sync_options: SyncOptions::default(),
-    })
-    .await
-    .unwrap();
+    let (_dir, ws) = demo_workspace().await;
     assert_eq!(store::MAX_SEARCH_CHARS, 200);
     let at_limit = "é".repeat(200);
     let over = "é".repeat(201);
