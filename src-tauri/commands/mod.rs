@@ -6,6 +6,7 @@ pub(crate) mod contract;
 pub mod fulfilment;
 pub mod orders;
 pub mod printing;
+pub mod settings;
 pub mod startup;
 pub mod subscriptions;
 

@@ -5,6 +5,7 @@ import type { Carrier } from "./Carrier";
 import type { CarrierOption } from "./CarrierOption";
 import type { CustomCarrier } from "./CustomCarrier";
 import type { EmailOutcome } from "./EmailOutcome";
+import type { ImportReport } from "./ImportReport";
 import type { OrderDetail } from "./OrderDetail";
 import type { OrderPage } from "./OrderPage";
 import type { OrderQuery } from "./OrderQuery";
@@ -41,6 +42,8 @@ export type Commands = {
   save_settings: { args: { settings: Settings }; result: Settings };
   list_shipping_rates: { args: Record<string, never>; result: Array<ShippingRate> };
   set_shipping_rate_pickup: { args: { id: string, isPickup: boolean }; result: Array<ShippingRate> };
+  export_settings: { args: Record<string, never>; result: string | null };
+  import_settings: { args: Record<string, never>; result: ImportReport | null };
   order_detail: { args: { id: string }; result: OrderDetail };
   export_orders_csv: { args: { query: OrderQuery }; result: string };
   save_invoice_pdf: { args: { orderId: string }; result: SavedPdf | null };
@@ -88,6 +91,8 @@ export const COMMAND_NAMES = [
   'save_settings',
   'list_shipping_rates',
   'set_shipping_rate_pickup',
+  'export_settings',
+  'import_settings',
   'order_detail',
   'export_orders_csv',
   'save_invoice_pdf',
