@@ -189,6 +189,9 @@ pub fn run() {
                     let workspace = Arc::new(workspace);
                     spawn_mail_worker(workspace.clone());
                     spawn_background_sync(app.handle().clone(), workspace.clone());
+                    // Fulfilment state written back to Stripe for the other stations
+                    // (README: Stations).
+                    tauri::async_runtime::spawn(workspace.clone().run_write_worker());
                     app.manage(workspace);
                     None
                 }

@@ -1177,3 +1177,14 @@ pub struct OutboxEmail {
     #[ts(type = "number | null")]
     pub sent_at: Option<Timestamp>,
 }
+
+/// Whether this station shares its fulfilment state through Stripe (README: Stations).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SharingStatus {
+    /// Why sharing is off (a key that may not write, the demo store); `None` when it is on.
+    pub off: Option<crate::problem::Problem>,
+    /// Fulfilment writes not on Stripe yet (offline, or Stripe failing).
+    #[ts(type = "number")]
+    pub waiting: i64,
+}

@@ -54,6 +54,10 @@ const EXAMPLES: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   cannot_write: { code: 'cannot_write', path: '/home/camille/Exports/orders.csv' },
   invalid: { code: 'invalid', message: 'Station name is too long (80 characters at most)' },
   internal: { code: 'internal' },
+  already_done_elsewhere: { code: 'already_done_elsewhere', status: 'sent', staff: 'Camille', station: 'Atelier', at: 1764770580 },
+  sharing_not_permitted: { code: 'sharing_not_permitted', permission: 'rak_invoice_write' },
+  sharing_in_demo: { code: 'sharing_in_demo' },
+  shared_state_too_large: { code: 'shared_state_too_large', parcels: 240 },
 };
 
 // The parameters each sentence must quote.
@@ -79,6 +83,9 @@ const QUOTES: Partial<Record<Problem['code'], string[]>> = {
   unpaid_in_list: ['3'],
   pdf_not_a_pdf: ['HTTP 404'],
   cannot_write: ['/home/camille/Exports/orders.csv'],
+  already_done_elsewhere: ['Camille', 'Atelier'],
+  sharing_not_permitted: ['rak_invoice_write'],
+  shared_state_too_large: ['240'],
 };
 
 afterEach(() => {

@@ -121,7 +121,13 @@ impl Workspace {
                 return Err(e);
             }
         };
-        self.background.offline.store(false, Ordering::SeqCst);
+        let was_offline = self.background.offline.swap(false, Ordering::SeqCst);
+        if was_offline {
+            // Stripe answers again: fulfilment writes that waited for the network go now, in
+            // order, as after a sync the merchant starts (README: Stations).
+            store::stripe_writes::due_now(cur.store.pool(), store::now()).await?;
+            self.write_wakeup.notify_one();
+        }
         let changed = report.full
             || report.events > 0
             || report.orders + report.customers + report.subscriptions + report.invoices > 0;

@@ -18,7 +18,8 @@
 //! - `settings`: the station's settings and shipping rates;
 //! - `settings_file`: the station's settings exported to and imported from one file;
 //! - `background`: the background sync loop;
-//! - `demo`: the built-in demo store.
+//! - `demo`: the built-in demo store;
+//! - `stations`: fulfilment state shared with the other stations through Stripe.
 //!
 //! This file holds what they share: the error, the store on screen, the sync and the actor.
 
@@ -32,6 +33,7 @@ mod orders;
 mod printing;
 mod settings;
 mod settings_file;
+mod stations;
 mod subscriptions;
 
 pub use account::validate;
@@ -270,6 +272,9 @@ pub struct Workspace {
     startup_problem: Option<Problem>,
     mail_wakeup: Arc<Notify>,
     background: background::State,
+    write_wakeup: Arc<Notify>,
+    /// One pass over the Stripe write queue at a time.
+    push_lock: Mutex<()>,
 }
 
 fn fulfilment_error(e: FulfilmentError) -> WorkspaceError {
@@ -324,6 +329,8 @@ impl Workspace {
             startup_problem,
             mail_wakeup: Arc::new(Notify::new()),
             background: background::State::default(),
+            write_wakeup: Arc::new(Notify::new()),
+            push_lock: Mutex::new(()),
         })
     }
 
@@ -380,7 +387,13 @@ impl Workspace {
         let cur = self.current().await;
         match &cur.client {
             Some(client) => {
-                Ok(sync::sync(&cur.store, client, &self.config.sync_options, progress).await?)
+                let report =
+                    sync::sync(&cur.store, client, &self.config.sync_options, progress).await?;
+                // Stripe answered: fulfilment writes that waited for the network go now, in
+                // order (README: Stations).
+                store::stripe_writes::due_now(cur.store.pool(), store::now()).await?;
+                self.write_wakeup.notify_one();
+                Ok(report)
             }
             None => {
                 progress(crate::model::SyncProgress {

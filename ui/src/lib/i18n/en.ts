@@ -669,6 +669,16 @@ export const en = {
   'problem.pdf_no_file_name': 'Choose a file name to save the PDF',
   'problem.cannot_write': 'Comptoir cannot write {path}. Check the folder’s permissions and the free space.',
   'problem.internal': 'Something went wrong inside Comptoir. Try again; the log has the details.',
+  'problem.who_at': '{staff} at {station}',
+  'problem.another_station': 'another station',
+  'problem.already_sent': 'Already sent by {who} on {at}. Nothing was done here and no email goes.',
+  'problem.already_picked_up': 'Already handed over by {who} on {at}. Nothing was done here.',
+  'problem.sharing_not_permitted': 'Sharing between stations is off: this Stripe key may not write. Give the restricted key the “{permission}” permission (Invoices, Charges and Checkout Sessions: Write) to share.',
+  'problem.sharing_not_permitted_unnamed': 'Sharing between stations is off: this Stripe key may not write to Invoices, Charges and Checkout Sessions.',
+  'problem.sharing_in_demo': 'The demo store keeps its fulfilment state on this computer.',
+  'problem.shared_state_too_large': '{parcels} parcels are too many to share with the other stations through Stripe.',
+  'history.shared_conflict': 'Another station acted first',
+  'history.shared_update': 'Updated at another station',
 } satisfies Dictionary;
 
 export type MessageKey = keyof typeof en;
