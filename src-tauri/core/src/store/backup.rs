@@ -8,6 +8,9 @@
 //! - **Daily**: when the store opens, and on the background loop's ticks, a database with no copy
 //!   of today (UTC) gets one (`<name>.daily-<UTC date>.sqlite`); the last [`DAILY_KEPT`] stay.
 //!
+//! Whatever the count, a copy older than [`MAX_AGE_DAYS`] is removed, so that a customer erased
+//! from the store (README: Privacy) does not live on in an old copy.
+//!
 //! A copy is written under a `.partial` name and renamed once complete, so a copy cut short (a
 //! full disk, the app killed) never counts as one, nor pushes a good one out.
 
@@ -21,6 +24,9 @@ use super::{Result, StoreError};
 pub const DAILY_KEPT: usize = 7;
 /// The pre-migration copies kept per database.
 pub const PRE_MIGRATION_KEPT: usize = 3;
+/// The oldest a copy may be, in days, whatever the count: a customer erased from the store
+/// (README: Privacy) does not live on in an old copy for longer.
+pub const MAX_AGE_DAYS: u64 = 30;
 /// The folder, inside the data folder, that holds the copies.
 pub const FOLDER: &str = "backups";
 
@@ -116,12 +122,24 @@ async fn copy(pool: &SqlitePool, db: &Path, kind: Kind, stamp: &str) -> Result<P
     Ok(dest)
 }
 
-/// Removes the oldest copies of `kind` past what is kept. A copy that cannot be removed stays
-/// (logged): the safety net never fails an open for its own housekeeping.
+/// Whether the file at `path` was last written more than [`MAX_AGE_DAYS`] ago.
+fn too_old(path: &Path) -> bool {
+    let max = std::time::Duration::from_secs(MAX_AGE_DAYS * 86_400);
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > max)
+}
+
+/// Removes the oldest copies of `kind` past what is kept, and any older than
+/// [`MAX_AGE_DAYS`]. A copy that cannot be removed stays (logged): the safety net never fails an
+/// open for its own housekeeping.
 fn prune(db: &Path, kind: Kind) {
     let copies = list(db, kind);
     let extra = copies.len().saturating_sub(kind.kept());
-    for old in &copies[..extra] {
+    let stale = copies[extra..].iter().filter(|p| too_old(p));
+    for old in copies[..extra].iter().chain(stale) {
         if let Err(e) = std::fs::remove_file(old) {
             tracing::warn!(copy = %old.display(), "an old database copy could not be removed: {e}");
         }
@@ -190,4 +208,6 @@ pub async fn daily_if_due(store: &super::Store) {
     if let Err(e) = daily(store.pool(), store.path(), today).await {
         tracing::warn!("the daily copy of the database failed: {e}");
     }
+    // Pre-migration copies are made seldom: their age limit is applied here.
+    prune(store.path(), Kind::PreMigration);
 }
