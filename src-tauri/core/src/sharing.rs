@@ -680,6 +680,38 @@ pub async fn check_before_action(
     Ok(remote.is_done().then(|| remote.already_done()))
 }
 
+/// The conflicts of the last day, newest first: which order, and who acted first when (for the
+/// window's notice).
+pub async fn recent_conflicts<'e>(
+    db: impl sqlx::SqliteExecutor<'e>,
+    now: Timestamp,
+) -> Result<Vec<crate::model::ConflictNotice>, StoreError> {
+    let rows =
+        store::audit_log::recent_with_action(db, "shared_conflict", now - 24 * 3600, 5).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(e, order_id, order_number)| {
+            let status = e
+                .detail
+                .as_deref()
+                .and_then(|d| d.split(';').next())
+                .unwrap_or("sent")
+                .to_owned();
+            crate::model::ConflictNotice {
+                id: e.id,
+                order_id,
+                order_number,
+                problem: Problem::AlreadyDoneElsewhere {
+                    status,
+                    staff: e.staff,
+                    station: e.station,
+                    at: e.at,
+                },
+            }
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -756,36 +788,4 @@ mod tests {
     fn too_many_parcels_are_refused_before_stripe() {
         assert!(state(200).to_metadata(None).is_err());
     }
-}
-
-/// The conflicts of the last day, newest first: which order, and who acted first when (for the
-/// window's notice).
-pub async fn recent_conflicts<'e>(
-    db: impl sqlx::SqliteExecutor<'e>,
-    now: Timestamp,
-) -> Result<Vec<crate::model::ConflictNotice>, StoreError> {
-    let rows =
-        store::audit_log::recent_with_action(db, "shared_conflict", now - 24 * 3600, 5).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(e, order_id, order_number)| {
-            let status = e
-                .detail
-                .as_deref()
-                .and_then(|d| d.split(';').next())
-                .unwrap_or("sent")
-                .to_owned();
-            crate::model::ConflictNotice {
-                id: e.id,
-                order_id,
-                order_number,
-                problem: Problem::AlreadyDoneElsewhere {
-                    status,
-                    staff: e.staff,
-                    station: e.station,
-                    at: e.at,
-                },
-            }
-        })
-        .collect())
 }
