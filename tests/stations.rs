@@ -24,8 +24,21 @@ use comptoir_core::workspace::{Workspace, WorkspaceConfig, WorkspaceError};
 use smtp_support::SmtpServer;
 use support::{no_progress, Shop, TestShop};
 
-/// A station: the account's key, its own data folder, its staff and its name, synced.
+/// A station: the account's key, its own data folder, its staff and its name, synced; its
+/// writes are read back after 150 ms (the app waits 2 s: on loopback a write lands in
+/// milliseconds).
 async fn station(shop: &Shop, dir: &Path, staff: &str, name: &str) -> Workspace {
+    station_settling(shop, dir, staff, name, Duration::from_millis(150)).await
+}
+
+/// A station whose writes are read back after `settle`.
+async fn station_settling(
+    shop: &Shop,
+    dir: &Path,
+    staff: &str,
+    name: &str,
+    settle: Duration,
+) -> Workspace {
     let secrets = Arc::new(MemoryStore::new());
     secrets
         .set(SecretKind::StripeKey, &Secret::new(shop.key()))
@@ -35,7 +48,7 @@ async fn station(shop: &Shop, dir: &Path, staff: &str, name: &str) -> Workspace 
         api_base: shop.sim.base_url(),
         secrets: secrets as Arc<dyn SecretStore>,
         sync_options: SyncOptions {
-            write_settle: Duration::from_millis(150),
+            write_settle: settle,
             ..SyncOptions::default()
         },
     })
@@ -205,8 +218,10 @@ async fn two_stations_shipping_one_order_send_one_email() {
     let mut smtp = SmtpServer::new(mail_dir.path());
     smtp.start(&[]);
     let b_dir = tempfile::tempdir().unwrap();
-    let a = station(&shop, shop.dir.path(), "Camille", "Atelier").await;
-    let b = station(&shop, b_dir.path(), "Léo", "Bureau").await;
+    // The app's own settle delay: the race stays decided even on a loaded machine.
+    let settle = comptoir_core::sharing::PushOptions::default().settle;
+    let a = station_settling(&shop, shop.dir.path(), "Camille", "Atelier", settle).await;
+    let b = station_settling(&shop, b_dir.path(), "Léo", "Bureau", settle).await;
     for ws in [&a, &b] {
         ws.save_smtp_settings(
             &smtp_support::shop_settings(smtp.port, "Épicerie Léa"),

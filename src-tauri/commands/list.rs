@@ -33,6 +33,7 @@ ipc_commands! {
     save_settings(ws, settings: Settings) -> Settings;
     list_shipping_rates(ws) -> Vec<ShippingRate>;
     set_shipping_rate_pickup(ws, id: String, is_pickup: bool) -> Vec<ShippingRate>;
+    sharing_status(ws) -> SharingStatus;
 
     // The station's settings as one file (commands/settings.rs).
     settings::export_settings(app, ws) -> Option<String>;

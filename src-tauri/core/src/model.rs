@@ -1187,4 +1187,19 @@ pub struct SharingStatus {
     /// Fulfilment writes not on Stripe yet (offline, or Stripe failing).
     #[ts(type = "number")]
     pub waiting: i64,
+    /// Orders where another station acted first in the last day, newest first.
+    pub conflicts: Vec<ConflictNotice>,
+}
+
+/// Another station acted first on an order this station had acted on: its state won here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConflictNotice {
+    /// The history entry that records it (increases with time).
+    #[ts(type = "number")]
+    pub id: i64,
+    pub order_id: String,
+    pub order_number: String,
+    /// "Already sent by … on …".
+    pub problem: crate::problem::Problem,
 }

@@ -404,9 +404,11 @@ async fn resolve_conflict(
             "; email_cancelled"
         }
     );
+    // Dated when the other station acted, so the history reads in order and the notice says
+    // when the order was shipped or handed over.
     let entry = store::audit_log::NewEntry {
         order_id: &write.order_id,
-        at: now,
+        at: theirs.at,
         action: "shared_conflict",
         staff: theirs.staff.as_deref(),
         station: theirs.station.as_deref(),
@@ -676,6 +678,38 @@ pub async fn check_before_action(
     apply_remote(&mut tx, order_id, Some(&meta)).await?;
     tx.commit().await?;
     Ok(remote.is_done().then(|| remote.already_done()))
+}
+
+/// The conflicts of the last day, newest first: which order, and who acted first when (for the
+/// window's notice).
+pub async fn recent_conflicts<'e>(
+    db: impl sqlx::SqliteExecutor<'e>,
+    now: Timestamp,
+) -> Result<Vec<crate::model::ConflictNotice>, StoreError> {
+    let rows =
+        store::audit_log::recent_with_action(db, "shared_conflict", now - 24 * 3600, 5).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(e, order_id, order_number)| {
+            let status = e
+                .detail
+                .as_deref()
+                .and_then(|d| d.split(';').next())
+                .unwrap_or("sent")
+                .to_owned();
+            crate::model::ConflictNotice {
+                id: e.id,
+                order_id,
+                order_number,
+                problem: Problem::AlreadyDoneElsewhere {
+                    status,
+                    staff: e.staff,
+                    station: e.station,
+                    at: e.at,
+                },
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]

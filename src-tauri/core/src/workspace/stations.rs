@@ -80,6 +80,7 @@ impl Workspace {
         Ok(SharingStatus {
             off,
             waiting: store::stripe_writes::pending_count(&mut *conn).await?,
+            conflicts: sharing::recent_conflicts(&mut *conn, store::now()).await?,
         })
     }
 }

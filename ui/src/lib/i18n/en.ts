@@ -42,6 +42,12 @@ export const en = {
   'mode.liveTitle': 'Stripe live mode: your real customers and payments',
   'account.demo': 'Demo store',
 
+  'sharing.order': 'Order {number}:',
+  'sharing.dismiss': 'Dismiss',
+  'sharing.waiting': {
+    one: '1 action waits to reach Stripe: the other stations see it once Comptoir is back online.',
+    other: '{count} actions wait to reach Stripe: the other stations see them once Comptoir is back online.',
+  },
   'banner.demo': 'Demo store — sample data.',
   'banner.demoAction': 'Connect your Stripe account',
   'banner.notice': 'Your Stripe account could not be opened, so the demo store is shown:',

@@ -15,6 +15,7 @@ import type { RefundDone } from "./RefundDone";
 import type { RefundRequest } from "./RefundRequest";
 import type { SavedPdf } from "./SavedPdf";
 import type { Settings } from "./Settings";
+import type { SharingStatus } from "./SharingStatus";
 import type { ShippingRate } from "./ShippingRate";
 import type { SmtpPassword } from "./SmtpPassword";
 import type { SmtpSettings } from "./SmtpSettings";
@@ -42,6 +43,7 @@ export type Commands = {
   save_settings: { args: { settings: Settings }; result: Settings };
   list_shipping_rates: { args: Record<string, never>; result: Array<ShippingRate> };
   set_shipping_rate_pickup: { args: { id: string, isPickup: boolean }; result: Array<ShippingRate> };
+  sharing_status: { args: Record<string, never>; result: SharingStatus };
   export_settings: { args: Record<string, never>; result: string | null };
   import_settings: { args: Record<string, never>; result: ImportReport | null };
   order_detail: { args: { id: string }; result: OrderDetail };
@@ -91,6 +93,7 @@ export const COMMAND_NAMES = [
   'save_settings',
   'list_shipping_rates',
   'set_shipping_rate_pickup',
+  'sharing_status',
   'export_settings',
   'import_settings',
   'order_detail',
