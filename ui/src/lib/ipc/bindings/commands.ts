@@ -43,6 +43,7 @@ export type Commands = {
   list_shipping_rates: { args: Record<string, never>; result: Array<ShippingRate> };
   set_shipping_rate_pickup: { args: { id: string, isPickup: boolean }; result: Array<ShippingRate> };
   sharing_status: { args: Record<string, never>; result: SharingStatus };
+  retry_sharing: { args: Record<string, never>; result: SharingStatus };
   order_detail: { args: { id: string }; result: OrderDetail };
   export_orders_csv: { args: { query: OrderQuery }; result: string };
   save_invoice_pdf: { args: { orderId: string }; result: SavedPdf | null };
@@ -91,6 +92,7 @@ export const COMMAND_NAMES = [
   'list_shipping_rates',
   'set_shipping_rate_pickup',
   'sharing_status',
+  'retry_sharing',
   'order_detail',
   'export_orders_csv',
   'save_invoice_pdf',
