@@ -62,6 +62,18 @@ async fn station_settling(
     ws
 }
 
+/// The stations send their emails through `smtp` (on loopback, no login).
+async fn email_through(smtp: &SmtpServer, stations: &[&Workspace]) {
+    for ws in stations {
+        ws.save_smtp_settings(
+            &smtp_support::shop_settings(smtp.port, "Épicerie Léa"),
+            SmtpPassword::Keep,
+        )
+        .await
+        .unwrap();
+    }
+}
+
 async fn queue(ws: &Workspace, q: OrderQueue, n: i64) -> Vec<String> {
     ws.list_orders(&OrderQuery {
         status: Some(q),
@@ -222,14 +234,7 @@ async fn two_stations_shipping_one_order_send_one_email() {
     let settle = comptoir_core::sharing::PushOptions::default().settle;
     let a = station_settling(&shop, shop.dir.path(), "Camille", "Atelier", settle).await;
     let b = station_settling(&shop, b_dir.path(), "Léo", "Bureau", settle).await;
-    for ws in [&a, &b] {
-        ws.save_smtp_settings(
-            &smtp_support::shop_settings(smtp.port, "Épicerie Léa"),
-            SmtpPassword::Keep,
-        )
-        .await
-        .unwrap();
-    }
+    email_through(&smtp, &[&a, &b]).await;
     let order = queue(&a, OrderQueue::ToBeSent, 1).await.remove(0);
     let (pa7, pb8) = ([parcel(7)], [parcel(8)]);
     let (ra, rb) = tokio::join!(
@@ -296,14 +301,7 @@ async fn an_offline_shipment_that_lost_is_undone_when_the_network_returns() {
     let b_dir = tempfile::tempdir().unwrap();
     let a = station(&shop, shop.dir.path(), "Camille", "Atelier").await;
     let b = station(&shop, b_dir.path(), "Léo", "Bureau").await;
-    for ws in [&a, &b] {
-        ws.save_smtp_settings(
-            &smtp_support::shop_settings(smtp.port, "Épicerie Léa"),
-            SmtpPassword::Keep,
-        )
-        .await
-        .unwrap();
-    }
+    email_through(&smtp, &[&a, &b]).await;
     let order = queue(&a, OrderQueue::ToBeSent, 1).await.remove(0);
 
     shop.sim.set_down(true);
@@ -427,12 +425,7 @@ async fn a_read_only_key_works_alone_and_says_which_permission_shares() {
     let mut smtp = SmtpServer::new(mail_dir.path());
     smtp.start(&[]);
     let a = station(&shop, shop.dir.path(), "Camille", "Atelier").await;
-    a.save_smtp_settings(
-        &smtp_support::shop_settings(smtp.port, "Épicerie Léa"),
-        SmtpPassword::Keep,
-    )
-    .await
-    .unwrap();
+    email_through(&smtp, &[&a]).await;
     shop.sim
         .forbid("POST /v1/invoices/{id}", "rak_invoice_write");
     shop.sim.forbid("POST /v1/charges/{id}", "rak_charge_write");
@@ -458,4 +451,12 @@ async fn a_read_only_key_works_alone_and_says_which_permission_shares() {
     let posts = shop.sim.stats().metadata_posts.len();
     push_all(&a).await;
     assert_eq!(shop.sim.stats().metadata_posts.len(), posts);
+
+    // "Check again" tries the key once more at the next action; still refused, still alone.
+    assert_eq!(a.retry_sharing().await.unwrap().off, None);
+    let third = queue(&a, OrderQueue::ToBeSent, 1).await.remove(0);
+    a.ship_order(&third, &[parcel(3)], false).await.unwrap();
+    let r = push_all(&a).await;
+    assert_eq!((r.written, r.skipped), (0, 1), "{r:?}");
+    assert!(a.sharing_status().await.unwrap().off.is_some());
 }

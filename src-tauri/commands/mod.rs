@@ -36,6 +36,12 @@ pub async fn sharing_status(ws: Ws<'_>) -> CmdResult<SharingStatus> {
     Ok(ws.sharing_status().await?)
 }
 
+/// "Check again": sharing is tried again at the next action (README: Stations).
+#[tauri::command]
+pub async fn retry_sharing(ws: Ws<'_>) -> CmdResult<SharingStatus> {
+    Ok(ws.retry_sharing().await?)
+}
+
 /// The pasted key crosses IPC this once, inbound; nothing ever sends it back.
 #[tauri::command]
 pub async fn connect_stripe(ws: Ws<'_>, key: String) -> CmdResult<AccountInfo> {

@@ -42,6 +42,9 @@ export const en = {
   'mode.liveTitle': 'Stripe live mode: your real customers and payments',
   'account.demo': 'Demo store',
 
+  'sharing.on': 'Shared: every action at this station is written to Stripe, and the other stations see it after their next sync.',
+  'sharing.retry': 'Check again',
+  'sharing.retried': 'Sharing is on again: the next action is written to Stripe.',
   'sharing.order': 'Order {number}:',
   'sharing.dismiss': 'Dismiss',
   'sharing.waiting': {

@@ -42,6 +42,9 @@ export const fr: Record<MessageKey, Message> = {
   'mode.liveTitle': 'Mode live de Stripe : vos vrais clients et paiements',
   'account.demo': 'Boutique de démo',
 
+  'sharing.on': 'Partagé : chaque action de ce poste est écrite dans Stripe, et les autres postes la voient après leur prochaine synchronisation.',
+  'sharing.retry': 'Vérifier à nouveau',
+  'sharing.retried': 'Le partage est réactivé : la prochaine action sera écrite dans Stripe.',
   'sharing.order': 'Commande {number} :',
   'sharing.dismiss': 'Masquer',
   'sharing.waiting': {

@@ -618,6 +618,7 @@ export function createFakeBackend(): Backend {
     },
     // The demo store keeps its fulfilment state to itself, as the app's does.
     sharing_status: () => ({ off: { code: 'sharing_in_demo' }, waiting: 0, conflicts: [] }),
+    retry_sharing: () => ({ off: { code: 'sharing_in_demo' }, waiting: 0, conflicts: [] }),
   };
 
   async function drive(script: string) {

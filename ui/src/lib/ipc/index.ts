@@ -300,6 +300,11 @@ export function sharingStatus(): Promise<SharingStatus> {
   return call('sharing_status');
 }
 
+/** "Check again" after the key was given write access. */
+export function retrySharing(): Promise<SharingStatus> {
+  return call('retry_sharing');
+}
+
 /**
  * "Send shipping email": records the parcels, moves the order to Sent, queues the email. An
  * order that is not paid is refused (`payment_not_settled`) unless `confirmUnpaid`.
@@ -414,6 +419,7 @@ export const client = {
   export_settings: exportSettings,
   import_settings: importSettings,
   sharing_status: sharingStatus,
+  retry_sharing: retrySharing,
   order_detail: orderDetail,
   export_orders_csv: exportOrdersCsv,
   save_invoice_pdf: saveInvoicePdf,

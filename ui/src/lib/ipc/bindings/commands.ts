@@ -44,6 +44,7 @@ export type Commands = {
   list_shipping_rates: { args: Record<string, never>; result: Array<ShippingRate> };
   set_shipping_rate_pickup: { args: { id: string, isPickup: boolean }; result: Array<ShippingRate> };
   sharing_status: { args: Record<string, never>; result: SharingStatus };
+  retry_sharing: { args: Record<string, never>; result: SharingStatus };
   export_settings: { args: Record<string, never>; result: string | null };
   import_settings: { args: Record<string, never>; result: ImportReport | null };
   order_detail: { args: { id: string }; result: OrderDetail };
@@ -94,6 +95,7 @@ export const COMMAND_NAMES = [
   'list_shipping_rates',
   'set_shipping_rate_pickup',
   'sharing_status',
+  'retry_sharing',
   'export_settings',
   'import_settings',
   'order_detail',
