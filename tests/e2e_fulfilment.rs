@@ -80,6 +80,7 @@ fn ship_with_a_colissimo_link_confirm_a_pickup_and_keep_both_after_a_restart() {
                 ui.click("order-back").await;
                 let at = confirm_the_pickup(&ui, &picked).await;
                 settings_show_the_smtp_server(&ui).await;
+                the_shipping_email_goes_once_stripe_has_the_state(&ui, &shipped).await;
                 let _ = tx.send((shipped, url, picked, at));
             })
             .await;
@@ -290,6 +291,16 @@ async fn an_email_given_up_on_while_the_app_is_closed(
     .unwrap();
     store.close().await;
     (queued.id, queued.message_id)
+}
+
+/// The shipping email waits until the shipment is on Stripe (README: Stations), then goes while
+/// the app runs: the order says so.
+async fn the_shipping_email_goes_once_stripe_has_the_state(ui: &Ui, order: &ShopOrder) {
+    open_order(ui, &order.0, &order.1).await;
+    ui.wait_until("the shipping email to be sent", DEFAULT_WAIT, || async {
+        (ui.attr_of("email-state", "data-state").await.as_deref() == Some("sent")).then_some(())
+    })
+    .await;
 }
 
 async fn the_shipped_order_kept_its_link_and_its_email(ui: &Ui, order: &ShopOrder, url: &str) {
