@@ -22,6 +22,11 @@ use comptoir_core::sync::SyncOptions;
 use comptoir_core::workspace::{Workspace, WorkspaceConfig};
 use comptoir_stripe_sim::{SimConfig, Simulator};
 
+/// The sync interval (the app's default, 15 s, unless `BENCH_INTERVAL_S` says otherwise).
+fn interval_secs() -> u32 {
+    env_u64("BENCH_INTERVAL_S", 15) as u32
+}
+
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -45,19 +50,15 @@ async fn station(base: &str, key: &str, dir: &std::path::Path, staff: &str) -> A
     let mut s = ws.settings().await.unwrap();
     s.staff_name = staff.into();
     s.station_name = format!("{staff}'s station");
+    s.sync_interval_secs = interval_secs();
     ws.save_settings(&s).await.unwrap();
     ws.sync(Arc::new(|_| {})).await.unwrap();
     Arc::new(ws)
 }
 
-/// The background sync as the app runs it: an incremental sync every `interval`.
-fn background_sync(ws: Arc<Workspace>, interval: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(interval).await;
-            let _ = ws.sync(Arc::new(|_| {})).await;
-        }
-    })
+/// The app's own background loop (`Workspace::run_background`) at its interval setting.
+fn background_sync(ws: Arc<Workspace>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(ws.run_background(None, |_| {}))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -68,7 +69,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::main]
 async fn main() {
     let actions = env_u64("BENCH_ACTIONS", 20) as usize;
-    let interval = Duration::from_secs(env_u64("BENCH_INTERVAL_S", 15));
+    let interval = Duration::from_secs(u64::from(interval_secs()));
     let latency = Duration::from_millis(env_u64("BENCH_LATENCY_MS", 100));
     let key = format!("sk_test_{}", "stationsBenchmark".repeat(2));
     let data = Dataset::generate(&DatasetSpec {
@@ -97,7 +98,7 @@ async fn main() {
 
     // 1. Action on A → display on B.
     tokio::spawn(a.clone().run_write_worker());
-    let poller = background_sync(b.clone(), interval);
+    let poller = background_sync(b.clone());
     let orders: Vec<String> = a
         .list_orders(&OrderQuery {
             status: Some(OrderQueue::ToBeSent),
@@ -148,7 +149,7 @@ async fn main() {
     let idle = Duration::from_secs(env_u64("BENCH_IDLE_S", 60));
     tokio::time::sleep(Duration::from_secs(3)).await;
     sim.reset_stats();
-    let poller = background_sync(b.clone(), interval);
+    let poller = background_sync(b.clone());
     tokio::time::sleep(idle).await;
     poller.abort();
     let stats = sim.stats();
