@@ -112,6 +112,18 @@ fn another_stations_shipment_and_pickup_show_in_the_window() {
             .await;
             assert!(entry.contains("Léo") && entry.contains("Bureau"), "{entry}");
             let _ = ui.screenshot("stations_pickup_from_b").await;
+
+            // Settings say this station shares its state.
+            ui.click("nav-settings").await;
+            ui.wait_for("[data-testid=\"sharing-note\"][data-shared=\"on\"]", DEFAULT_WAIT)
+                .await;
+            let note = js_string(
+                &ui,
+                "const n = document.querySelector('[data-testid=sharing-note]'); n.scrollIntoView({ block: 'center' }); return n.textContent",
+            )
+            .await;
+            assert!(note.contains("Stripe"), "{note}");
+            let _ = ui.screenshot("stations_settings_shared").await;
         })
         .await;
     });
