@@ -24,8 +24,21 @@ use comptoir_core::workspace::{Workspace, WorkspaceConfig, WorkspaceError};
 use smtp_support::SmtpServer;
 use support::{no_progress, Shop, TestShop};
 
-/// A station: the account's key, its own data folder, its staff and its name, synced.
+/// A station: the account's key, its own data folder, its staff and its name, synced; its
+/// writes are read back after 150 ms (the app waits 2 s: on loopback a write lands in
+/// milliseconds).
 async fn station(shop: &Shop, dir: &Path, staff: &str, name: &str) -> Workspace {
+    station_settling(shop, dir, staff, name, Duration::from_millis(150)).await
+}
+
+/// A station whose writes are read back after `settle`.
+async fn station_settling(
+    shop: &Shop,
+    dir: &Path,
+    staff: &str,
+    name: &str,
+    settle: Duration,
+) -> Workspace {
     let secrets = Arc::new(MemoryStore::new());
     secrets
         .set(SecretKind::StripeKey, &Secret::new(shop.key()))
@@ -35,7 +48,7 @@ async fn station(shop: &Shop, dir: &Path, staff: &str, name: &str) -> Workspace 
         api_base: shop.sim.base_url(),
         secrets: secrets as Arc<dyn SecretStore>,
         sync_options: SyncOptions {
-            write_settle: Duration::from_millis(150),
+            write_settle: settle,
             ..SyncOptions::default()
         },
     })
@@ -47,6 +60,18 @@ async fn station(shop: &Shop, dir: &Path, staff: &str, name: &str) -> Workspace 
     ws.save_settings(&s).await.unwrap();
     ws.sync(no_progress()).await.unwrap();
     ws
+}
+
+/// The stations send their emails through `smtp` (on loopback, no login).
+async fn email_through(smtp: &SmtpServer, stations: &[&Workspace]) {
+    for ws in stations {
+        ws.save_smtp_settings(
+            &smtp_support::shop_settings(smtp.port, "Épicerie Léa"),
+            SmtpPassword::Keep,
+        )
+        .await
+        .unwrap();
+    }
 }
 
 async fn queue(ws: &Workspace, q: OrderQueue, n: i64) -> Vec<String> {
@@ -205,16 +230,11 @@ async fn two_stations_shipping_one_order_send_one_email() {
     let mut smtp = SmtpServer::new(mail_dir.path());
     smtp.start(&[]);
     let b_dir = tempfile::tempdir().unwrap();
-    let a = station(&shop, shop.dir.path(), "Camille", "Atelier").await;
-    let b = station(&shop, b_dir.path(), "Léo", "Bureau").await;
-    for ws in [&a, &b] {
-        ws.save_smtp_settings(
-            &smtp_support::shop_settings(smtp.port, "Épicerie Léa"),
-            SmtpPassword::Keep,
-        )
-        .await
-        .unwrap();
-    }
+    // The app's own settle delay: the race stays decided even on a loaded machine.
+    let settle = comptoir_core::sharing::PushOptions::default().settle;
+    let a = station_settling(&shop, shop.dir.path(), "Camille", "Atelier", settle).await;
+    let b = station_settling(&shop, b_dir.path(), "Léo", "Bureau", settle).await;
+    email_through(&smtp, &[&a, &b]).await;
     let order = queue(&a, OrderQueue::ToBeSent, 1).await.remove(0);
     let (pa7, pb8) = ([parcel(7)], [parcel(8)]);
     let (ra, rb) = tokio::join!(
@@ -281,14 +301,7 @@ async fn an_offline_shipment_that_lost_is_undone_when_the_network_returns() {
     let b_dir = tempfile::tempdir().unwrap();
     let a = station(&shop, shop.dir.path(), "Camille", "Atelier").await;
     let b = station(&shop, b_dir.path(), "Léo", "Bureau").await;
-    for ws in [&a, &b] {
-        ws.save_smtp_settings(
-            &smtp_support::shop_settings(smtp.port, "Épicerie Léa"),
-            SmtpPassword::Keep,
-        )
-        .await
-        .unwrap();
-    }
+    email_through(&smtp, &[&a, &b]).await;
     let order = queue(&a, OrderQueue::ToBeSent, 1).await.remove(0);
 
     shop.sim.set_down(true);
@@ -412,12 +425,7 @@ async fn a_read_only_key_works_alone_and_says_which_permission_shares() {
     let mut smtp = SmtpServer::new(mail_dir.path());
     smtp.start(&[]);
     let a = station(&shop, shop.dir.path(), "Camille", "Atelier").await;
-    a.save_smtp_settings(
-        &smtp_support::shop_settings(smtp.port, "Épicerie Léa"),
-        SmtpPassword::Keep,
-    )
-    .await
-    .unwrap();
+    email_through(&smtp, &[&a]).await;
     shop.sim
         .forbid("POST /v1/invoices/{id}", "rak_invoice_write");
     shop.sim.forbid("POST /v1/charges/{id}", "rak_charge_write");
@@ -443,4 +451,12 @@ async fn a_read_only_key_works_alone_and_says_which_permission_shares() {
     let posts = shop.sim.stats().metadata_posts.len();
     push_all(&a).await;
     assert_eq!(shop.sim.stats().metadata_posts.len(), posts);
+
+    // "Check again" tries the key once more at the next action; still refused, still alone.
+    assert_eq!(a.retry_sharing().await.unwrap().off, None);
+    let third = queue(&a, OrderQueue::ToBeSent, 1).await.remove(0);
+    a.ship_order(&third, &[parcel(3)], false).await.unwrap();
+    let r = push_all(&a).await;
+    assert_eq!((r.written, r.skipped), (0, 1), "{r:?}");
+    assert!(a.sharing_status().await.unwrap().off.is_some());
 }

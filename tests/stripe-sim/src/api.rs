@@ -410,6 +410,30 @@ async fn get_invoice(State(s): St, Path(id): Path<String>, RawQuery(q): RawQuery
     retrieve(&store, Kind::Invoice, &id, &params(&q))
 }
 
+/// The answer of a POST that was carried out, unless `lose_next_answer` asked to lose the next
+/// one of `route`: then a 500 that says not to retry, as when a connection drops after Stripe
+/// acted (the caller's retry under the same Idempotency-Key gets the first answer back).
+fn answer_unless_lost(s: &Shared, route: &str, answer: &Value) -> Response {
+    let lost = {
+        let mut f = s.faults.lock().unwrap();
+        let at = f.lose_next_answer.iter().position(|r| r == route);
+        at.map(|i| f.lose_next_answer.remove(i)).is_some()
+    };
+    if !lost {
+        return json_body(answer);
+    }
+    s.stats.lock().unwrap().answers_lost += 1;
+    let mut r = ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "api_error",
+        "The connection was lost before the answer (injected by the Comptoir Stripe simulator).",
+    )
+    .into_response();
+    r.headers_mut()
+        .insert("Stripe-Should-Retry", HeaderValue::from_static("false"));
+    r
+}
+
 /// `POST /v1/invoices/{id}`, `/v1/charges/{id}` and `/v1/checkout/sessions/{id}` with
 /// `metadata[…]`: Stripe's limits are checked (50 keys, keys of 40 characters, values of 500), and
 /// an Idempotency-Key seen before gets the first answer without acting again.
@@ -487,24 +511,7 @@ fn update_metadata(
     }
     s.stats.lock().unwrap().metadata_updates_applied += 1;
     drop(store);
-    let lost = {
-        let mut f = s.faults.lock().unwrap();
-        let at = f.lose_next_answer.iter().position(|r| r == route);
-        at.map(|i| f.lose_next_answer.remove(i)).is_some()
-    };
-    if lost {
-        s.stats.lock().unwrap().answers_lost += 1;
-        let mut r = ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "api_error",
-            "The connection was lost before the answer (injected by the Comptoir Stripe simulator).",
-        )
-        .into_response();
-        r.headers_mut()
-            .insert("Stripe-Should-Retry", HeaderValue::from_static("false"));
-        return Ok(r);
-    }
-    Ok(json_body(&answer))
+    Ok(answer_unless_lost(s, route, &answer))
 }
 
 async fn update_invoice(
@@ -754,24 +761,7 @@ async fn create_refund(State(s): St, headers: HeaderMap, body: Bytes) -> ApiResu
             }
         }
     };
-    let lost = {
-        let mut f = s.faults.lock().unwrap();
-        let at = f.lose_next_answer.iter().position(|r| r == "/v1/refunds");
-        at.map(|i| f.lose_next_answer.remove(i)).is_some()
-    };
-    if lost {
-        s.stats.lock().unwrap().answers_lost += 1;
-        let mut r = ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "api_error",
-            "The connection was lost before the answer (injected by the Comptoir Stripe simulator).",
-        )
-        .into_response();
-        r.headers_mut()
-            .insert("Stripe-Should-Retry", HeaderValue::from_static("false"));
-        return Ok(r);
-    }
-    Ok(json_body(&answer))
+    Ok(answer_unless_lost(&s, "/v1/refunds", &answer))
 }
 
 fn refund_now(store: &mut Store, p: &Params) -> Result<Value, ApiError> {

@@ -43,17 +43,19 @@ pub async fn list_for_order<'e>(
     .bind(order_id)
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| AuditEntry {
-            id: r.get(0),
-            at: r.get(1),
-            action: r.get(2),
-            staff: r.get(3),
-            station: r.get(4),
-            detail: r.get(5),
-        })
-        .collect())
+    Ok(rows.iter().map(entry_of).collect())
+}
+
+/// An entry from a row whose first six columns are `id, at, action, staff, station, detail`.
+fn entry_of(r: &sqlx::sqlite::SqliteRow) -> AuditEntry {
+    AuditEntry {
+        id: r.get(0),
+        at: r.get(1),
+        action: r.get(2),
+        staff: r.get(3),
+        station: r.get(4),
+        detail: r.get(5),
+    }
 }
 
 /// The newest entries of one action across all orders since `since` (at most `limit`), each
@@ -77,16 +79,6 @@ pub async fn recent_with_action<'e>(
     .await?;
     Ok(rows
         .iter()
-        .map(|r| {
-            let entry = AuditEntry {
-                id: r.get(0),
-                at: r.get(1),
-                action: r.get(2),
-                staff: r.get(3),
-                station: r.get(4),
-                detail: r.get(5),
-            };
-            (entry, r.get(6), r.get(7))
-        })
+        .map(|r| (entry_of(r), r.get(6), r.get(7)))
         .collect())
 }
