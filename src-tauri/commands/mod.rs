@@ -58,10 +58,7 @@ pub async fn sync_now(app: AppHandle, ws: Ws<'_>) -> CmdResult<SyncReport> {
     let emit = Arc::new(move |p| {
         let _ = app.emit("sync-progress", p);
     });
-    let report = ws.sync(emit).await?;
-    // The offline PDF cache downloads after the sync, from its own task (README: Architecture).
-    ws.pdf_wakeup().notify_one();
-    Ok(report)
+    Ok(ws.sync(emit).await?)
 }
 
 #[tauri::command]
@@ -128,23 +125,6 @@ pub(crate) fn open_in_browser(app: &AppHandle, url: &str) -> CmdResult<()> {
     app.opener().open_url(url, None::<&str>).map_err(|e| {
         comptoir_core::workspace::WorkspaceError::InvalidInput(format!(
             "The browser could not be opened: {e}"
-        ))
-        .into()
-    })
-}
-
-/// Opens a file of the data folder (an invoice PDF of the offline cache) with the system's
-/// viewer through tauri-plugin-opener, or, in a debug build with `COMPTOIR_OPEN_LOG` set
-/// (end-to-end tests), appends its path to that file.
-pub(crate) fn open_file(app: &AppHandle, path: &std::path::Path) -> CmdResult<()> {
-    use tauri_plugin_opener::OpenerExt;
-    let shown = path.display().to_string();
-    if let Some(log) = open_log(comptoir_core::test_hooks::ENABLED) {
-        return append_to_open_log(log, &shown);
-    }
-    app.opener().open_path(&shown, None::<&str>).map_err(|e| {
-        comptoir_core::workspace::WorkspaceError::InvalidInput(format!(
-            "The file {shown} could not be opened: {e}"
         ))
         .into()
     })

@@ -2,7 +2,6 @@
 
 use comptoir_core::model::{SubscriptionDetail, SubscriptionQuery};
 use comptoir_core::stripe::links;
-use comptoir_core::workspace::pdfs::PdfToOpen;
 use comptoir_core::workspace::WorkspaceError;
 use tauri::{AppHandle, Manager};
 
@@ -20,18 +19,12 @@ pub async fn subscription_detail(
 }
 
 /// Opens a Stripe link (Dashboard, invoice PDF) in the system browser. Only `https:` links to
-/// Stripe's own hosts pass; anything else is refused before it reaches the OS. An invoice PDF
-/// kept in the offline cache opens as a file in the system's PDF viewer instead (README:
-/// Architecture, Offline invoice PDFs). In a debug build with `COMPTOIR_OPEN_LOG` set
-/// (end-to-end tests), the link or the file's path is appended to that file instead.
+/// Stripe's own hosts pass; anything else is refused before it reaches the OS. In a debug build
+/// with `COMPTOIR_OPEN_LOG` set (end-to-end tests), the link is appended to that file instead.
 #[tauri::command]
-pub async fn open_link(app: AppHandle, ws: Ws<'_>, url: String) -> CmdResult<()> {
-    let checked = links::external(&url).map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;
-    // The cache knows the link as the store has it, which is what the window sent.
-    match ws.invoice_pdf_to_open(url.trim()).await? {
-        PdfToOpen::File(path) => super::open_file(&app, &path),
-        PdfToOpen::Link(_) => super::open_in_browser(&app, &checked),
-    }
+pub async fn open_link(app: AppHandle, url: String) -> CmdResult<()> {
+    let url = links::external(&url).map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;
+    super::open_in_browser(&app, url.as_str())
 }
 
 /// Exports the subscriptions table's current view as CSV into the Downloads folder (else the

@@ -676,7 +676,6 @@ export const en = {
   'problem.pdf_link_refused': 'Comptoir only downloads invoice PDFs from Stripe’s own https links; this link is not one',
   'problem.pdf_not_a_pdf': 'Stripe did not return a PDF ({detail}); try again later or open the invoice in your browser',
   'problem.pdf_no_file_name': 'Choose a file name to save the PDF',
-  'problem.pdf_not_downloaded': 'Not downloaded yet; it will be when you are back online',
   'problem.cannot_write': 'Comptoir cannot write {path}. Check the folder’s permissions and the free space.',
   'problem.internal': 'Something went wrong inside Comptoir. Try again; the log has the details.',
   'problem.who_at': '{staff} at {station}',
