@@ -1136,8 +1136,12 @@ pub struct OutboxEmail {
     pub html_body: String,
     pub state: OutboxState,
     pub attempts: u32,
-    /// The last failure, in plain words, when an attempt failed.
+    /// The last failure in English, for the log; never sent to the window.
+    #[serde(skip)]
+    #[ts(skip)]
     pub last_error: Option<String>,
+    /// The last failure, when an attempt failed, for the window to word.
+    pub last_problem: Option<crate::problem::Problem>,
     #[ts(type = "number")]
     pub next_attempt_at: Timestamp,
     #[ts(type = "number")]

@@ -79,7 +79,7 @@ pub enum WorkspaceError {
     InvalidInput(String),
     /// An order that is not paid needs the merchant's confirmation first; says why.
     #[error("This order is not paid: {0}. Confirm to go ahead anyway.")]
-    PaymentNotSettled(String),
+    PaymentNotSettled(crate::problem::Unsettled),
     /// Orders of the list to print are not paid (how many): printing needs a confirmation.
     #[error("{0} orders of this list are not paid")]
     UnpaidInList(u32),
@@ -152,15 +152,7 @@ impl WorkspaceError {
             }
             WorkspaceError::AccountUnknown => Problem::KeyAccountUnknown,
             WorkspaceError::Carrier(e) => e.problem(),
-            WorkspaceError::Mail(MailError::Send(f)) => f.problem(),
-            WorkspaceError::Mail(MailError::NotConfigured) => Problem::SmtpNotConfigured,
-            WorkspaceError::Mail(MailError::Store(_)) => Problem::Internal,
-            WorkspaceError::Mail(MailError::Keychain(e)) => {
-                Problem::Keychain { reason: e.reason() }
-            }
-            WorkspaceError::Mail(MailError::Invalid(message)) => Problem::Invalid {
-                message: message.clone(),
-            },
+            WorkspaceError::Mail(e) => e.problem(),
             WorkspaceError::Print(e) => e.problem(),
             WorkspaceError::Pdf(e) => e.problem(),
             WorkspaceError::TrackingLinkUnknown => Problem::TrackingLinkUnknown,
