@@ -205,8 +205,9 @@ fn secret_from_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Secret, 
 /// A mail failure, as the merchant should hear about it.
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
-    /// Settings or an address are wrong; the problem says which and how.
-    #[error("refused: {0:?}")]
+    /// Settings or an address are wrong, or an email cannot be retried; the problem says which
+    /// and how. `Display` is the log's English.
+    #[error("{}", refusal_in_english(.0))]
     Invalid(Problem),
     /// No SMTP settings are saved yet.
     #[error("Email is not set up yet: enter your SMTP settings first.")]
@@ -242,6 +243,45 @@ impl MailError {
             MailError::Keychain(e) => Problem::Keychain { reason: e.reason() },
             MailError::Send(f) => f.problem(),
         }
+    }
+}
+
+/// A refusal of [`MailError::Invalid`] in English, for the log (the window words the problem).
+fn refusal_in_english(p: &Problem) -> String {
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
+    match p {
+        Problem::MailInvalid { reason, value: v } => match reason {
+            MailReason::HostMissing => "No SMTP host name".to_owned(),
+            MailReason::HostNotAName => format!("\u{201c}{}\u{201d} is not a host name", value(v)),
+            MailReason::PortZero => "The SMTP port must be between 1 and 65535".to_owned(),
+            MailReason::SenderMissing => "No sender email address".to_owned(),
+            MailReason::SenderInvalid => format!(
+                "The sender address \u{201c}{}\u{201d} is not valid",
+                value(v)
+            ),
+            MailReason::ReplyToInvalid => format!(
+                "The reply-to address \u{201c}{}\u{201d} is not valid",
+                value(v)
+            ),
+            MailReason::SenderNameLines => "The sender name spans several lines".to_owned(),
+            MailReason::AddressInvalid => {
+                format!("\u{201c}{}\u{201d} is not a valid email address", value(v))
+            }
+            MailReason::TlsSetup => format!("TLS cannot be set up: {}", value(v)),
+            MailReason::NotBuilt => format!("The email cannot be built: {}", value(v)),
+            MailReason::PasswordMissing => {
+                "The user name is set and the SMTP password is not".to_owned()
+            }
+            MailReason::NewPasswordEmpty => "The new SMTP password is empty".to_owned(),
+        },
+        Problem::RetryRefused { reason } => match reason {
+            RetryRefusal::AlreadySent => "This email was already sent: it is not sent again",
+            RetryRefusal::BeingSent => "This email is being sent right now",
+            RetryRefusal::Cancelled => "This email was cancelled: it is never sent",
+            RetryRefusal::QueuedElsewhere => "This email could not be queued again",
+        }
+        .to_owned(),
+        other => format!("refused: {other:?}"),
     }
 }
 
