@@ -1149,3 +1149,34 @@ pub struct OutboxEmail {
     #[ts(type = "number | null")]
     pub sent_at: Option<Timestamp>,
 }
+
+/// Names that mean the customer collects the order. The merchant can override the guess per
+/// shipping rate in Settings.
+pub fn looks_like_pickup(display_name: &str) -> bool {
+    let n = display_name.to_lowercase();
+    const WORDS: [&str; 12] = [
+        "pickup",
+        "pick-up",
+        "pick up",
+        "retrait",
+        "click & collect",
+        "click and collect",
+        "click&collect",
+        "collect",
+        "en boutique",
+        "en magasin",
+        "à emporter",
+        "abholung",
+    ];
+    WORDS.iter().any(|w| n.contains(w))
+}
+
+/// Decides delivery or pickup: a pickup rate wins, then a shipping address means delivery, and
+/// an order with neither is collected.
+pub fn delivery_kind(rate_is_pickup: Option<bool>, has_shipping_address: bool) -> DeliveryKind {
+    match rate_is_pickup {
+        Some(true) => DeliveryKind::Pickup,
+        _ if has_shipping_address => DeliveryKind::Delivery,
+        _ => DeliveryKind::Pickup,
+    }
+}

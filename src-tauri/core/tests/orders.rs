@@ -444,7 +444,12 @@ async fn orders_cached_before_get_their_checkout_fields_once() {
     );
     store.close().await;
 
+    // Opened again as the window opens it.
     let store = Store::open(&store_path(dir.path())).await.unwrap();
+    let filled = comptoir_core::workspace::fill_custom_fields(&store)
+        .await
+        .unwrap();
+    assert!(filled > 0, "the session orders get their fields");
     assert_eq!(
         all_orders(&store).await,
         now,
@@ -464,6 +469,12 @@ async fn orders_cached_before_get_their_checkout_fields_once() {
     drop(conn);
     store.close().await;
     let store = Store::open(&store_path(dir.path())).await.unwrap();
+    assert_eq!(
+        comptoir_core::workspace::fill_custom_fields(&store)
+            .await
+            .unwrap(),
+        0
+    );
     let again = store::orders::get(store.pool(), &gifted.id).await.unwrap();
     assert!(again.custom_fields.is_empty());
 }

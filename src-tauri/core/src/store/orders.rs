@@ -10,8 +10,8 @@ use sqlx::{Row, SqliteConnection, SqliteExecutor};
 
 use super::{not_found, Result};
 use crate::model::{
-    Counts, DeliveryKind, FulfilmentStatus, Order, OrderCounts, OrderPage, OrderPayment,
-    OrderQuery, OrderQueue, OrderRow, OrderSort, OrderSource, PaymentState,
+    Counts, CustomField, DeliveryKind, FulfilmentStatus, Order, OrderCounts, OrderPage,
+    OrderPayment, OrderQuery, OrderQueue, OrderRow, OrderSort, OrderSource, PaymentState,
 };
 
 /// Writes an order. Returns whether it adds an order to the store: false when it was skipped
@@ -236,7 +236,7 @@ pub async fn set_rate_pickup(
     for r in rows {
         let id: String = r.get(0);
         let mut order: Order = serde_json::from_str(&r.get::<String, _>(1))?;
-        let kind = crate::stripe::mapping::delivery_kind(Some(is_pickup), r.get::<bool, _>(2));
+        let kind = crate::model::delivery_kind(Some(is_pickup), r.get::<bool, _>(2));
         order.delivery_kind = kind;
         sqlx::query("UPDATE orders SET delivery_kind = ?1, detail = ?2 WHERE id = ?3")
             .bind(kind.as_str())
@@ -256,7 +256,11 @@ pub const CUSTOM_FIELDS_BACKFILLED: &str = "custom_fields_backfilled";
 /// detail has no `custom_fields`) the fields of their stored session, and their search rows the
 /// values, once per store: an order placed before the update and not yet packed shows its gift
 /// message without waiting for a full sync. Returns how many orders were updated.
-pub async fn backfill_custom_fields(conn: &mut SqliteConnection) -> Result<usize> {
+/// `parse` reads them from the stored session (`stripe::mapping::custom_fields`).
+pub async fn backfill_custom_fields(
+    conn: &mut SqliteConnection,
+    parse: fn(&Value) -> Vec<CustomField>,
+) -> Result<usize> {
     if super::settings::get_value(&mut *conn, CUSTOM_FIELDS_BACKFILLED)
         .await?
         .is_some()
@@ -275,8 +279,7 @@ pub async fn backfill_custom_fields(conn: &mut SqliteConnection) -> Result<usize
         let id: String = r.get(0);
         let mut order: Order = serde_json::from_str(&r.get::<String, _>(1))?;
         let fields: Value = serde_json::from_str(&r.get::<String, _>(2))?;
-        order.custom_fields =
-            crate::stripe::mapping::custom_fields(&serde_json::json!({ "custom_fields": fields }));
+        order.custom_fields = parse(&serde_json::json!({ "custom_fields": fields }));
         sqlx::query("UPDATE orders SET detail = ?1 WHERE id = ?2")
             .bind(serde_json::to_string(&order)?)
             .bind(&id)

@@ -226,11 +226,45 @@ struct Current {
 }
 
 /// Opens a store for the window: its schema brought up to date, and what an earlier version did
-/// not store computed once (see `subscriptions::fill_next_charges`).
+/// not store computed once (see `subscriptions::fill_next_charges`, [`fill_custom_fields`]).
 async fn open_store(path: &std::path::Path) -> Result<Store> {
     let store = Store::open(path).await?;
     crate::subscriptions::fill_next_charges(&store).await?;
+    fill_custom_fields(&store).await?;
     Ok(store)
+}
+
+/// Gives the orders cached before the fields filled in at checkout were kept those of their
+/// stored session, once per store (`store::orders::backfill_custom_fields`). Read first, so
+/// later opens never take the write lock for it. Returns how many orders were updated.
+pub async fn fill_custom_fields(store: &Store) -> Result<usize> {
+    let pool = store.pool();
+    if store::settings::get_value(pool, store::orders::CUSTOM_FIELDS_BACKFILLED)
+        .await?
+        .is_some()
+    {
+        return Ok(0);
+    }
+    let mut tx = store.write().await?;
+    let n = store::orders::backfill_custom_fields(&mut tx, crate::stripe::mapping::custom_fields)
+        .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(n)
+}
+
+/// The customer a subscription names, if the store has it.
+async fn customer_of(
+    conn: &mut sqlx::SqliteConnection,
+    id: Option<&str>,
+) -> Result<Option<crate::model::Customer>> {
+    let Some(id) = id else { return Ok(None) };
+    match store::customers::get_raw(conn, id).await {
+        Ok((raw, deleted)) => Ok(Some(crate::stripe::mapping::stored_customer(
+            id, &raw, deleted,
+        ))),
+        Err(StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Runs a keychain call off the async threads (the OS keychain may block on a prompt).
