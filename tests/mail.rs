@@ -20,6 +20,7 @@ use comptoir_core::store::{self, Store};
 use serde_json::Value;
 
 mod smtp_support;
+mod support;
 use smtp_support::{free_port, SmtpServer};
 
 fn settings(port: u16) -> SmtpSettings {
@@ -1006,15 +1007,12 @@ mod worker {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
-    use comptoir_core::dataset::{Dataset, DatasetSpec};
     use comptoir_core::mail::{self, SmtpPassword, SmtpSecurity, SmtpSettings, STALE_CLAIM_SECS};
     use comptoir_core::secrets::{MemoryStore, Secret, SecretKind, SecretStore, SecretsError};
     use comptoir_core::store::{self, outbox};
-    use comptoir_core::sync::SyncOptions;
-    use comptoir_core::workspace::{Workspace, WorkspaceConfig};
-    use comptoir_stripe_sim::{SimConfig, Simulator};
 
     use super::smtp_support::SmtpServer;
+    use super::support::TestShop;
 
     /// A secret store in memory that counts every read of the SMTP password.
     #[derive(Default)]
@@ -1046,30 +1044,10 @@ mod worker {
         let dir = tempfile::tempdir().unwrap();
         let mut server = SmtpServer::new(dir.path());
         server.start(&["--auth-plain", "boutique", "mot de passe é"]);
-        let key = format!("sk_test_{}", "mailWorker".repeat(3));
-        let sim = Simulator::start(
-            Dataset::generate(&DatasetSpec {
-                orders: 5,
-                subscriptions: 1,
-                now: store::now(),
-                ..DatasetSpec::default()
-            }),
-            SimConfig {
-                api_key: key.clone(),
-                ..SimConfig::default()
-            },
-        )
-        .await;
+        let shop = TestShop::new().orders(5).subscriptions(1).start().await;
         let secrets = Arc::new(Counting::default());
-        let ws = Workspace::open(WorkspaceConfig {
-            data_dir: dir.path().join("data"),
-            api_base: sim.base_url(),
-            secrets: secrets.clone(),
-            sync_options: SyncOptions::default(),
-        })
-        .await
-        .unwrap();
-        ws.connect_stripe(Secret::new(key)).await.unwrap();
+        let ws = shop.open_workspace(secrets.clone()).await;
+        ws.connect_stripe(Secret::new(shop.key())).await.unwrap();
         let smtp = SmtpSettings {
             security: SmtpSecurity::None,
             username: Some("boutique".into()),
