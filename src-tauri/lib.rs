@@ -139,6 +139,9 @@ pub fn run() {
                     tracing::info!(data_dir = %dir.display(), "Comptoir started");
                     let workspace = Arc::new(workspace);
                     spawn_mail_worker(workspace.clone());
+                    // Fulfilment state written back to Stripe for the other stations
+                    // (README: Stations).
+                    tauri::async_runtime::spawn(workspace.clone().run_write_worker());
                     app.manage(workspace);
                     None
                 }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use comptoir_core::dataset::NewOrder;
-use comptoir_core::model::{OrderQuery, SubscriptionQuery};
+use comptoir_core::model::{OrderQuery, OrderQueue, SubscriptionQuery};
 use comptoir_core::problem::Problem;
 use comptoir_core::secrets::{MemoryStore, Secret, SecretStore};
 use support::{no_progress, TestShop};
@@ -24,7 +24,7 @@ fn routes_of(permission: &str) -> &'static [&'static str] {
     match permission {
         "Checkout Sessions" => &[
             "/v1/checkout/sessions",
-            "/v1/checkout/sessions/{id}",
+            "GET /v1/checkout/sessions/{id}",
             "/v1/checkout/sessions/{id}/line_items",
         ],
         "Customers" => &["/v1/customers", "/v1/customers/{id}"],
@@ -33,7 +33,7 @@ fn routes_of(permission: &str) -> &'static [&'static str] {
         "Subscription Schedules" => &["/v1/subscription_schedules/{id}"],
         "Payment Methods" => &["/v1/payment_methods/{id}"],
         "PaymentIntents" => &["/v1/payment_intents/{id}"],
-        "Charges" => &["/v1/charges/{id}"],
+        "Charges" => &["GET /v1/charges/{id}"],
         "Refunds" => &["GET /v1/refunds"],
         "Disputes" => &["/v1/disputes"],
         "Shipping Rates" => &["/v1/shipping_rates", "/v1/shipping_rates/{id}"],
@@ -43,21 +43,106 @@ fn routes_of(permission: &str) -> &'static [&'static str] {
     }
 }
 
-/// The permissions the README's "Configure Stripe" step asks for.
-fn readme_permissions() -> Vec<String> {
+/// The routes each write permission the README lists for sharing covers.
+fn write_routes_of(permission: &str) -> &'static [&'static str] {
+    match permission {
+        "Invoices" => &["POST /v1/invoices/{id}"],
+        "Charges" => &["POST /v1/charges/{id}"],
+        "Checkout Sessions" => &["POST /v1/checkout/sessions/{id}"],
+        other => panic!("the README lists a write permission this test does not know: {other}"),
+    }
+}
+
+/// The permissions the README's "Configure Stripe" step lists after `lead` (up to the next
+/// full stop or parenthesis).
+fn readme_list(lead: &str) -> Vec<String> {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
         .expect("README.md");
     let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
     let start = flat
-        .find("with **read** access to ")
-        .expect("the README names the read permissions")
-        + "with **read** access to ".len();
-    let list = &flat[start..start + flat[start..].find('.').unwrap()];
+        .find(lead)
+        .unwrap_or_else(|| panic!("the README says {lead:?}"))
+        + lead.len();
+    let end = flat[start..].find(['.', '(']).unwrap();
+    let list = &flat[start..start + end];
     list.split(", ")
         .flat_map(|p| p.split(" and "))
         .map(|p| p.trim().to_owned())
         .filter(|p| !p.is_empty())
         .collect()
+}
+
+/// The read permissions the README's "Configure Stripe" step asks for.
+fn readme_permissions() -> Vec<String> {
+    readme_list("with **read** access to ")
+}
+
+/// A key with the README's read permissions and its write permissions for sharing shares the
+/// station's fulfilment state, and needs nothing else to do so.
+#[tokio::test]
+async fn the_readme_write_permissions_are_what_sharing_between_stations_needs() {
+    let writes = readme_list("below), give the key **write** access to ");
+    assert_eq!(writes.len(), 3, "{writes:?}");
+    let mut allowed: Vec<&str> = readme_permissions()
+        .iter()
+        .flat_map(|p| routes_of(p).iter().copied())
+        .collect();
+    allowed.extend(
+        writes
+            .iter()
+            .flat_map(|p| write_routes_of(p).iter().copied()),
+    );
+
+    let key = format!("rk_test_{}", "sharingPermissions".repeat(2));
+    let shop = TestShop::new().orders(120).key(&key).start().await;
+    let sim = &shop.sim;
+    sim.allow_only(&allowed);
+    let ws = shop.open_workspace(Arc::new(MemoryStore::new())).await;
+    ws.connect_stripe(Secret::new(key)).await.unwrap();
+    ws.sync(no_progress()).await.unwrap();
+    let mut s = ws.settings().await.unwrap();
+    s.staff_name = "Camille".into();
+    ws.save_settings(&s).await.unwrap();
+    // A delivery and a pickup, whichever objects their state lives on.
+    for queue in [OrderQueue::ToBeSent, OrderQueue::ToBePickedUp] {
+        let page = ws
+            .list_orders(&OrderQuery {
+                status: Some(queue),
+                limit: 3,
+                offset: 0,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        for row in &page.rows {
+            match queue {
+                OrderQueue::ToBeSent => {
+                    ws.ship_order_untracked(&row.id, false, false)
+                        .await
+                        .unwrap();
+                }
+                _ => ws.confirm_pickup(&row.id, false).await.unwrap(),
+            }
+        }
+    }
+    let pushed = ws.push_writes().await.unwrap().unwrap();
+    assert_eq!((pushed.written, pushed.skipped), (6, 0), "{pushed:?}");
+    assert_eq!(ws.sharing_status().await.unwrap().off, None);
+    let refused: Vec<String> = sim
+        .stats()
+        .requests_by_path
+        .into_keys()
+        .filter(|route| {
+            !allowed
+                .iter()
+                .any(|a| a == route || a.ends_with(&format!(" {route}")))
+        })
+        .filter(|r| r != "/v1/account")
+        .collect();
+    assert!(
+        refused.is_empty(),
+        "routes outside the README's lists: {refused:?}"
+    );
 }
 
 #[tokio::test]

@@ -22,7 +22,8 @@ use comptoir_core::{
     mail::{SmtpPassword, SmtpSettings},
     model::{
         AccountInfo, AppStatus, OrderDetail, OrderPage, OrderQuery, OutboxEmail, Settings,
-        ShippingRate, SubscriptionDetail, SubscriptionPage, SubscriptionQuery, SyncReport,
+        SharingStatus, ShippingRate, SubscriptionDetail, SubscriptionPage, SubscriptionQuery,
+        SyncReport,
     },
     refunds::{RefundDone, RefundRequest},
     startup::StartupFailure,

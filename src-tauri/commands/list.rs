@@ -33,6 +33,7 @@ ipc_commands! {
     save_settings(ws, settings: Settings) -> Settings;
     list_shipping_rates(ws) -> Vec<ShippingRate>;
     set_shipping_rate_pickup(ws, id: String, is_pickup: bool) -> Vec<ShippingRate>;
+    sharing_status(ws) -> SharingStatus;
 
     // Orders (commands/orders.rs).
     orders::order_detail(ws, id: String) -> OrderDetail;

@@ -12,8 +12,8 @@ pub mod subscriptions;
 use std::sync::Arc;
 
 use comptoir_core::model::{
-    AccountInfo, AppStatus, OrderPage, OrderQuery, Settings, ShippingRate, SubscriptionPage,
-    SubscriptionQuery, SyncReport,
+    AccountInfo, AppStatus, OrderPage, OrderQuery, Settings, SharingStatus, ShippingRate,
+    SubscriptionPage, SubscriptionQuery, SyncReport,
 };
 use comptoir_core::problem::Problem;
 use comptoir_core::secrets::Secret;
@@ -27,6 +27,13 @@ pub(crate) type Ws<'a> = State<'a, Arc<Workspace>>;
 #[tauri::command]
 pub async fn app_status(ws: Ws<'_>) -> CmdResult<AppStatus> {
     Ok(ws.status().await?)
+}
+
+/// Whether this station shares its fulfilment state through Stripe, what waits, and where
+/// another station acted first (README: Stations).
+#[tauri::command]
+pub async fn sharing_status(ws: Ws<'_>) -> CmdResult<SharingStatus> {
+    Ok(ws.sharing_status().await?)
 }
 
 /// The pasted key crosses IPC this once, inbound; nothing ever sends it back.

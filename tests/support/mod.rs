@@ -243,7 +243,12 @@ pub fn workspace_config(
         data_dir: dir.to_owned(),
         api_base: api_base.to_owned(),
         secrets,
-        sync_options: SyncOptions::default(),
+        sync_options: SyncOptions {
+            // A fulfilment write is read back sooner than in the app (2 s): on loopback a
+            // second station's write lands within milliseconds (README: Stations).
+            write_settle: Duration::from_millis(150),
+            ..SyncOptions::default()
+        },
     }
 }
 

@@ -15,6 +15,7 @@ use crate::model::{
     DeliveryKind, FulfilmentStatus, Order, OrderFulfilment, Timestamp, TrackingEntry,
 };
 use crate::problem::{FulfilmentStep, Problem};
+use crate::sharing;
 use crate::store::outbox::{self, NewEmail, OutboxEmail};
 use crate::store::{self, settings, Store, StoreError};
 
@@ -404,6 +405,9 @@ async fn ship_in(
         };
         store::tracking_entries::insert(&mut *tx, order_id, &entry).await?;
     }
+    // Shared with the other stations through Stripe; the email waits until it is there
+    // unchallenged (README: Stations).
+    let write = sharing::queue(&mut *tx, order_id, "shipped", now).await?;
     let urls: Vec<&str> = resolved.iter().map(|p| p.url.as_str()).collect();
     let outcome = if notify {
         let shop = merchant_name(&mut *tx).await?;
@@ -412,6 +416,9 @@ async fn ship_in(
     } else {
         EmailOutcome::None
     };
+    if let (EmailOutcome::Queued { id }, Some(w)) = (&outcome, write) {
+        outbox::wait_for_write(&mut *tx, *id, w).await?;
+    }
     let tracking = if urls.is_empty() {
         "no tracking".to_owned()
     } else {
@@ -462,6 +469,7 @@ pub async fn mark_not_sent(
     }
     let urls = store::tracking_entries::delete_for_order(&mut tx, order_id).await?;
     upsert_fulfilment(&mut tx, order_id, FulfilmentStatus::ToBeSent, actor, now).await?;
+    sharing::queue(&mut tx, order_id, "marked_not_sent", now).await?;
     let emails = outbox::cancel_unsent(&mut tx, order_id, "shipping", now).await?;
     let mut detail = format!("tracking removed: {}", urls.join(" "));
     if !emails.cancelled.is_empty() {
@@ -538,6 +546,7 @@ pub async fn confirm_pickup(
     }
     check_payment(&mut tx, &order, confirm_unpaid, "handed over", actor, now).await?;
     upsert_fulfilment(&mut tx, order_id, FulfilmentStatus::PickedUp, actor, now).await?;
+    sharing::queue(&mut tx, order_id, "picked_up", now).await?;
     audit(&mut tx, order_id, now, "picked_up", actor, None).await?;
     tx.commit().await?;
     Ok(())

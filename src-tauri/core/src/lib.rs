@@ -18,6 +18,7 @@ pub mod private_fs;
 pub mod problem;
 pub mod refunds;
 pub mod secrets;
+pub mod sharing;
 pub mod startup;
 pub mod store;
 pub mod stripe;

@@ -1180,3 +1180,29 @@ pub fn delivery_kind(rate_is_pickup: Option<bool>, has_shipping_address: bool) -
         _ => DeliveryKind::Pickup,
     }
 }
+
+/// Whether this station shares its fulfilment state through Stripe (README: Stations).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SharingStatus {
+    /// Why sharing is off (a key that may not write, the demo store); `None` when it is on.
+    pub off: Option<crate::problem::Problem>,
+    /// Fulfilment writes not on Stripe yet (offline, or Stripe failing).
+    #[ts(type = "number")]
+    pub waiting: i64,
+    /// Orders where another station acted first in the last day, newest first.
+    pub conflicts: Vec<ConflictNotice>,
+}
+
+/// Another station acted first on an order this station had acted on: its state won here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConflictNotice {
+    /// The history entry that records it (increases with time).
+    #[ts(type = "number")]
+    pub id: i64,
+    pub order_id: String,
+    pub order_number: String,
+    /// "Already sent by … on …".
+    pub problem: crate::problem::Problem,
+}

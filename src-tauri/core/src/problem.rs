@@ -158,6 +158,22 @@ pub enum Problem {
     Invalid { message: String },
     /// Something failed inside Comptoir (the local database…); the log has the details.
     Internal,
+    /// Another station already shipped or handed the order over ("Already sent by Camille at
+    /// Atelier at 14:03"): nothing was done here and no email goes (README: Stations).
+    AlreadyDoneElsewhere {
+        status: String,
+        staff: Option<String>,
+        station: Option<String>,
+        #[ts(type = "number")]
+        at: i64,
+    },
+    /// The Stripe key may not write metadata: this station works alone (sharing is off);
+    /// Stripe names the permission that turns it on when it can.
+    SharingNotPermitted { permission: Option<String> },
+    /// The demo store shares nothing: it has no Stripe account.
+    SharingInDemo,
+    /// Too many parcels to share through Stripe's metadata (`parcels`).
+    SharedStateTooLarge { parcels: u32 },
 }
 
 /// Why the OS keychain could not be used.

@@ -30,6 +30,7 @@ use tokio::sync::Mutex;
 
 use crate::dataset::Dataset;
 use crate::model::{SyncProgress, SyncReport, SyncStage};
+use crate::sharing;
 use crate::store::shipping_rates::RateBook;
 use crate::store::{self, cursors, Store, StoreError};
 use crate::stripe::mapping;
@@ -64,6 +65,8 @@ pub struct SyncOptions {
     pub windows: usize,
     /// Pages in flight at once across all lists; 1 is the one-page-at-a-time baseline.
     pub concurrency: usize,
+    /// How long a fulfilment write waits on Stripe before it is read back (README: Stations).
+    pub write_settle: std::time::Duration,
 }
 
 impl Default for SyncOptions {
@@ -71,6 +74,7 @@ impl Default for SyncOptions {
         SyncOptions {
             windows: 8,
             concurrency: 8,
+            write_settle: crate::sharing::PushOptions::default().settle,
         }
     }
 }
@@ -81,6 +85,7 @@ impl SyncOptions {
         SyncOptions {
             windows: 1,
             concurrency: 1,
+            write_settle: crate::sharing::PushOptions::default().settle,
         }
     }
 }
@@ -1084,6 +1089,7 @@ async fn write_sessions(
                 if store::orders::upsert(conn, &order, s).await? {
                     n += 1;
                 }
+                read_shared_of_session(conn, &order, s).await?;
                 read_ok(conn, "checkout.session", s).await?;
             }
             Ok(None) => {}
@@ -1205,8 +1211,72 @@ async fn write_invoices(
                 orders += 1;
             }
         }
+        // The shared fulfilment state of the invoice's order (README: Stations).
+        for id in store::orders::ids_with_invoice(&mut *conn, &invoice.id).await? {
+            sharing::apply_remote(conn, &id, i.get("metadata")).await?;
+        }
     }
     Ok((invoices, orders))
+}
+
+/// The shared fulfilment state a session's order carries (README: Stations), read where
+/// `sharing::target_of` writes it: the invoice, else the charge, else the session itself.
+async fn read_shared_of_session(
+    conn: &mut SqliteConnection,
+    order: &crate::model::Order,
+    s: &Value,
+) -> Result<()> {
+    let meta = if order.invoice_id.is_some() {
+        s.get("invoice")
+            .filter(|i| i.is_object())
+            .and_then(|i| i.get("metadata"))
+    } else {
+        // The charge once the payment has one; before that (or with no payment) the session.
+        let charge = s
+            .pointer("/payment_intent/latest_charge/metadata")
+            .filter(|m| sharing::SharedState::from_metadata(m).is_some());
+        charge.or_else(|| s.get("metadata"))
+    };
+    sharing::apply_remote(conn, &order.id, meta).await?;
+    Ok(())
+}
+
+/// The shared fulfilment state on a PaymentIntent's latest charge (after `charge.updated`), for
+/// its orders that have no invoice (README: Stations).
+async fn read_shared_of_charge(conn: &mut SqliteConnection, pi: &Value) -> Result<()> {
+    let Some(meta) = pi.pointer("/latest_charge/metadata") else {
+        return Ok(());
+    };
+    let id = pi.get("id").and_then(Value::as_str).unwrap_or_default();
+    for order_id in store::orders::ids_with_payment(&mut *conn, id).await? {
+        let order = store::orders::get(&mut *conn, &order_id).await?;
+        if order.invoice_id.is_none() {
+            sharing::apply_remote(conn, &order_id, Some(meta)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Orders whose shared state lives on their Checkout Session (no invoice, no payment): no event
+/// says when another station changes it, so the sessions of the last 30 days are read again
+/// (README: Stations). Rare: a free order.
+async fn reread_session_states(store: &Store, client: &StripeClient) -> Result<()> {
+    let since = store::now() - 30 * 24 * 3600;
+    let ids = store::orders::session_only_since(store.pool(), since).await?;
+    for id in ids {
+        let s = match client
+            .send(&RetrieveCheckoutSession::new(id.as_str()))
+            .await
+        {
+            Ok(s) => s,
+            Err(StripeError::NotFound(_)) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let mut tx = store.write().await?;
+        sharing::apply_remote(&mut tx, &id, s.get("metadata")).await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 async fn write_subscriptions(conn: &mut SqliteConnection, data: &[Value]) -> Result<i64> {
@@ -1229,7 +1299,7 @@ async fn write_subscriptions(conn: &mut SqliteConnection, data: &[Value]) -> Res
 
 /// The events the incremental sync applies. The feed is read whole (Stripe's `types` filter
 /// takes at most 20 names) and filtered here; the cursor moves past the others too.
-const EVENT_TYPES: [&str; 28] = [
+const EVENT_TYPES: [&str; 29] = [
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",
     "checkout.session.async_payment_failed",
@@ -1250,6 +1320,8 @@ const EVENT_TYPES: [&str; 28] = [
     "tax_rate.created",
     "tax_rate.updated",
     "payment_intent.payment_failed",
+    // Another station's fulfilment state on a charge (README: Stations).
+    "charge.updated",
     "charge.refunded",
     "charge.refund.updated",
     "refund.created",
@@ -1376,6 +1448,7 @@ async fn incremental(
         tally.pages.fetch_add(1, Ordering::Relaxed);
         tally.emit(None);
     }
+    reread_session_states(store, client).await?;
     tally.streams_done.fetch_add(1, Ordering::Relaxed);
     tally.emit(Some(SyncStage::Done));
     Ok(tally.report(false, 0))
@@ -1537,6 +1610,7 @@ async fn apply_object(
             // A bare id (a second refund of a payment already read in this batch) only dates it.
             if pi.get("status").is_some() {
                 write_payment(conn, pi).await?;
+                read_shared_of_charge(conn, pi).await?;
             }
             if let Some(at) = refunded_at {
                 store::payments::note_refund(&mut *conn, id, *at).await?;

@@ -410,28 +410,159 @@ async fn get_invoice(State(s): St, Path(id): Path<String>, RawQuery(q): RawQuery
     retrieve(&store, Kind::Invoice, &id, &params(&q))
 }
 
-async fn update_invoice(State(s): St, Path(id): Path<String>, body: Bytes) -> ApiResult {
-    let p = Params::parse(&String::from_utf8_lossy(&body));
+/// The answer of a POST that was carried out, unless `lose_next_answer` asked to lose the next
+/// one of `route`: then a 500 that says not to retry, as when a connection drops after Stripe
+/// acted (the caller's retry under the same Idempotency-Key gets the first answer back).
+fn answer_unless_lost(s: &Shared, route: &str, answer: &Value) -> Response {
+    let lost = {
+        let mut f = s.faults.lock().unwrap();
+        let at = f.lose_next_answer.iter().position(|r| r == route);
+        at.map(|i| f.lose_next_answer.remove(i)).is_some()
+    };
+    if !lost {
+        return json_body(answer);
+    }
+    s.stats.lock().unwrap().answers_lost += 1;
+    let mut r = ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "api_error",
+        "The connection was lost before the answer (injected by the Comptoir Stripe simulator).",
+    )
+    .into_response();
+    r.headers_mut()
+        .insert("Stripe-Should-Retry", HeaderValue::from_static("false"));
+    r
+}
+
+/// `POST /v1/invoices/{id}`, `/v1/charges/{id}` and `/v1/checkout/sessions/{id}` with
+/// `metadata[…]`: Stripe's limits are checked (50 keys, keys of 40 characters, values of 500), and
+/// an Idempotency-Key seen before gets the first answer without acting again.
+fn update_metadata(
+    s: &Shared,
+    kind: Kind,
+    object: &str,
+    route: &str,
+    id: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> ApiResult {
+    let p = Params::parse(&String::from_utf8_lossy(body));
     p.check(&["metadata["])?;
     let changes: Vec<(String, String)> = p
         .all("metadata[")
         .map(|(k, v)| (k.trim_end_matches(']').to_string(), v.to_string()))
         .collect();
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    s.stats
+        .lock()
+        .unwrap()
+        .metadata_posts
+        .push((route.replace("{id}", id), key.clone()));
+    for (k, v) in &changes {
+        if k.chars().count() > 40 {
+            return Err(ApiError::invalid(
+                "Keys for metadata must be 40 characters or less.",
+                Some("metadata"),
+            ));
+        }
+        if v.chars().count() > 500 {
+            return Err(ApiError::invalid(
+                &format!("Metadata values can have up to 500 characters, but you passed in a value that is {} characters. Invalid value: {k}", v.chars().count()),
+                Some("metadata"),
+            ));
+        }
+    }
     let mut store = s.store.lock().unwrap();
-    if store.get(Kind::Invoice, &id).is_none() {
-        return Err(ApiError::missing(Kind::Invoice, &id));
+    if let Some(first) = key.as_ref().and_then(|k| store.idempotent.get(k)) {
+        return Ok(json_body(first));
+    }
+    let Some(current) = store.get(kind, id) else {
+        return Err(ApiError::missing(kind, id));
+    };
+    let mut keys: std::collections::BTreeSet<String> = current["metadata"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    for (k, v) in &changes {
+        if v.is_empty() {
+            keys.remove(k);
+        } else {
+            keys.insert(k.clone());
+        }
+    }
+    if keys.len() > 50 {
+        return Err(ApiError::invalid(
+            "You can have at most 50 metadata keys.",
+            Some("metadata"),
+        ));
     }
     let now = store.now;
     let updated = store
         .ds
-        .update_invoice_metadata(&id, &changes, now)
-        .ok_or_else(|| ApiError::missing(Kind::Invoice, &id))?;
+        .update_metadata(object, id, &changes, now)
+        .ok_or_else(|| ApiError::missing(kind, id))?;
     store.reindex();
-    Ok(json_body(&store.render(
+    let answer = store.render(kind, &updated, &p.object_expand())?;
+    if let Some(k) = key {
+        store.idempotent.insert(k, answer.clone());
+    }
+    s.stats.lock().unwrap().metadata_updates_applied += 1;
+    drop(store);
+    Ok(answer_unless_lost(s, route, &answer))
+}
+
+async fn update_invoice(
+    State(s): St,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    update_metadata(
+        &s,
         Kind::Invoice,
-        &updated,
-        &p.object_expand(),
-    )?))
+        "invoice",
+        "/v1/invoices/{id}",
+        &id,
+        &headers,
+        &body,
+    )
+}
+
+async fn update_charge(
+    State(s): St,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    update_metadata(
+        &s,
+        Kind::Charge,
+        "charge",
+        "/v1/charges/{id}",
+        &id,
+        &headers,
+        &body,
+    )
+}
+
+async fn update_session(
+    State(s): St,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    update_metadata(
+        &s,
+        Kind::Session,
+        "checkout.session",
+        "/v1/checkout/sessions/{id}",
+        &id,
+        &headers,
+        &body,
+    )
 }
 
 async fn create_preview(State(s): St, body: Bytes) -> ApiResult {
@@ -630,23 +761,7 @@ async fn create_refund(State(s): St, headers: HeaderMap, body: Bytes) -> ApiResu
             }
         }
     };
-    let lost = {
-        let mut f = s.faults.lock().unwrap();
-        let at = f.lose_next_answer.iter().position(|r| r == "/v1/refunds");
-        at.map(|i| f.lose_next_answer.remove(i)).is_some()
-    };
-    if lost {
-        let mut r = ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "api_error",
-            "The connection was lost before the answer (injected by the Comptoir Stripe simulator).",
-        )
-        .into_response();
-        r.headers_mut()
-            .insert("Stripe-Should-Retry", HeaderValue::from_static("false"));
-        return Ok(r);
-    }
-    Ok(json_body(&answer))
+    Ok(answer_unless_lost(&s, "/v1/refunds", &answer))
 }
 
 fn refund_now(store: &mut Store, p: &Params) -> Result<Value, ApiError> {
@@ -870,7 +985,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/customers", get(list_customers))
         .route("/v1/customers/{id}", get(get_customer))
         .route("/v1/checkout/sessions", get(list_sessions))
-        .route("/v1/checkout/sessions/{id}", get(get_session))
+        .route(
+            "/v1/checkout/sessions/{id}",
+            get(get_session).post(update_session),
+        )
         .route(
             "/v1/checkout/sessions/{id}/line_items",
             get(session_line_items),
@@ -885,7 +1003,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/shipping_rates/{id}", get(get_shipping_rate))
         .route("/v1/payment_methods/{id}", get(get_payment_method))
         .route("/v1/payment_intents/{id}", get(get_payment_intent))
-        .route("/v1/charges/{id}", get(get_charge))
+        .route("/v1/charges/{id}", get(get_charge).post(update_charge))
         .route("/v1/disputes", get(list_disputes))
         .route("/v1/disputes/{id}", get(get_dispute))
         .route("/v1/refunds", get(list_refunds).post(create_refund))

@@ -28,6 +28,8 @@ pub struct Faults {
     /// When set, the key may call only these routes (route patterns, or `METHOD route`), as a
     /// restricted key with just those permissions; any other is refused like `forbidden`.
     pub allowed: Option<Vec<String>>,
+    /// Every request answered 503 (an outage), until cleared.
+    pub down: bool,
     pub rng: StdRng,
     tokens: f64,
     refilled: Instant,
@@ -42,6 +44,7 @@ impl Faults {
             forbidden: Vec::new(),
             lose_next_answer: Vec::new(),
             allowed: None,
+            down: false,
             rng,
             tokens: rate_limit.map(f64::from).unwrap_or(0.0),
             refilled: Instant::now(),
@@ -103,6 +106,18 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
         let mut stats = shared.stats.lock().unwrap();
         stats.requests += 1;
         *stats.requests_by_path.entry(path.clone()).or_default() += 1;
+    }
+    if shared.faults.lock().unwrap().down {
+        // Said not to retry, so a client gives up at once, as on a machine that is offline.
+        let mut r = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "api_error",
+            "Stripe is unreachable (an outage injected by the Comptoir Stripe simulator).",
+        )
+        .into_response();
+        r.headers_mut()
+            .insert("Stripe-Should-Retry", HeaderValue::from_static("false"));
+        return r;
     }
     let latency = shared.faults.lock().unwrap().latency;
     if !latency.is_zero() {

@@ -90,6 +90,14 @@ pub struct Stats {
     pub injected_errors: u64,
     /// The Idempotency-Key of every `POST /v1/refunds`, in order (`None` when it had none).
     pub refund_posts: Vec<Option<String>>,
+    /// Every metadata update (`POST /v1/invoices/{id}`, `/v1/charges/{id}`,
+    /// `/v1/checkout/sessions/{id}`): the path and its Idempotency-Key, in order, retries
+    /// included.
+    pub metadata_posts: Vec<(String, Option<String>)>,
+    /// Metadata updates carried out (a retry under a key already seen is not carried out again).
+    pub metadata_updates_applied: u64,
+    /// Answers lost after the simulator acted (see `lose_next_answer`).
+    pub answers_lost: u64,
 }
 
 /// State shared by the handlers.
@@ -240,6 +248,11 @@ impl SimHandle {
     pub fn allow_only(&self, routes: &[&str]) {
         self.shared.faults.lock().unwrap().allowed =
             Some(routes.iter().map(|r| (*r).to_owned()).collect());
+    }
+
+    /// Takes the simulator down (every request answered 503, as during an outage) or up again.
+    pub fn set_down(&self, down: bool) {
+        self.shared.faults.lock().unwrap().down = down;
     }
 
     /// Carries out the next request to `route` but loses its answer (a 500 saying not to

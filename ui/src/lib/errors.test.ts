@@ -64,6 +64,10 @@ const EXAMPLES: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   files_address_refused: { code: 'files_address_refused' },
   invalid: { code: 'invalid', message: 'Pick a carrier' },
   internal: { code: 'internal' },
+  already_done_elsewhere: { code: 'already_done_elsewhere', status: 'sent', staff: 'Camille', station: 'Atelier', at: 1764770580 },
+  sharing_not_permitted: { code: 'sharing_not_permitted', permission: 'rak_invoice_write' },
+  sharing_in_demo: { code: 'sharing_in_demo' },
+  shared_state_too_large: { code: 'shared_state_too_large', parcels: 240 },
 };
 
 // The parameters each sentence must quote.
@@ -92,6 +96,9 @@ const QUOTES: Partial<Record<Problem['code'], string[]>> = {
   refund_too_many_units: ['Miel de lavande', '2', '3'],
   link_refused: ['evil.example'],
   files_address_refused: ['COMPTOIR_STRIPE_FILES_BASE'],
+  already_done_elsewhere: ['Camille', 'Atelier'],
+  sharing_not_permitted: ['rak_invoice_write'],
+  shared_state_too_large: ['240'],
 };
 
 afterEach(() => {

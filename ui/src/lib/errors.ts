@@ -3,7 +3,7 @@
 // merchant's language. The switch is exhaustive: a problem added in Rust and not here fails the
 // type check.
 
-import { money } from './format';
+import { datetime, money } from './format';
 import { i18n, t, type MessageKey } from './i18n/index.svelte';
 import { methodName } from './payment';
 import type { IpcError } from './ipc/bindings/IpcError';
@@ -260,6 +260,22 @@ export function problemText(p: Problem): string {
       return p.message;
     case 'internal':
       return t('problem.internal');
+    case 'already_done_elsewhere': {
+      const who =
+        p.staff && p.station
+          ? t('problem.who_at', { staff: p.staff, station: p.station })
+          : (p.staff ?? p.station ?? t('problem.another_station'));
+      const key = p.status === 'picked_up' ? 'problem.already_picked_up' : 'problem.already_sent';
+      return t(key, { who, at: datetime(p.at, i18n.locale) });
+    }
+    case 'sharing_not_permitted':
+      return p.permission
+        ? t('problem.sharing_not_permitted', { permission: p.permission })
+        : t('problem.sharing_not_permitted_unnamed');
+    case 'sharing_in_demo':
+      return t('problem.sharing_in_demo');
+    case 'shared_state_too_large':
+      return t('problem.shared_state_too_large', { parcels: String(p.parcels) });
     default:
       return unreachable(p);
   }

@@ -339,19 +339,39 @@ impl Dataset {
     }
 
     /// Apply `metadata[k]=v` updates to an invoice (an empty value removes the key, as on Stripe)
-    /// and emit `invoice.updated`. Returns the updated invoice.
+    /// and emit `invoice.updated`.
     pub fn update_invoice_metadata(
         &mut self,
         id: &str,
         changes: &[(String, String)],
         at: i64,
     ) -> Option<Value> {
-        let inv = self.invoices.iter_mut().find(|i| i["id"] == id)?;
-        let previous = serde_json::json!({"metadata": inv["metadata"].clone()});
-        if !inv["metadata"].is_object() {
-            inv["metadata"] = serde_json::json!({});
+        self.update_metadata("invoice", id, changes, at)
+    }
+
+    /// Apply `metadata[k]=v` updates (an empty value removes the key, as on Stripe) to an
+    /// invoice, a charge or a Checkout Session. As on Stripe, an invoice emits
+    /// `invoice.updated` and a charge `charge.updated` (with the previous metadata); a session
+    /// emits nothing, since Stripe has no `checkout.session.updated` event.
+    pub fn update_metadata(
+        &mut self,
+        object: &str,
+        id: &str,
+        changes: &[(String, String)],
+        at: i64,
+    ) -> Option<Value> {
+        let (list, event) = match object {
+            "invoice" => (&mut self.invoices, Some("invoice.updated")),
+            "charge" => (&mut self.charges, Some("charge.updated")),
+            "checkout.session" => (&mut self.checkout_sessions, None),
+            _ => return None,
+        };
+        let obj = list.iter_mut().find(|i| i["id"] == id)?;
+        let previous = serde_json::json!({"metadata": obj["metadata"].clone()});
+        if !obj["metadata"].is_object() {
+            obj["metadata"] = serde_json::json!({});
         }
-        let meta = inv["metadata"].as_object_mut()?;
+        let meta = obj["metadata"].as_object_mut()?;
         for (k, v) in changes {
             if v.is_empty() {
                 meta.remove(k);
@@ -359,8 +379,10 @@ impl Dataset {
                 meta.insert(k.clone(), Value::String(v.clone()));
             }
         }
-        let snapshot = inv.clone();
-        self.push_event("invoice.updated", snapshot.clone(), at, Some(previous));
+        let snapshot = obj.clone();
+        if let Some(event) = event {
+            self.push_event(event, snapshot.clone(), at, Some(previous));
+        }
         Some(snapshot)
     }
 

@@ -43,15 +43,42 @@ pub async fn list_for_order<'e>(
     .bind(order_id)
     .fetch_all(db)
     .await?;
+    Ok(rows.iter().map(entry_of).collect())
+}
+
+/// An entry from a row whose first six columns are `id, at, action, staff, station, detail`.
+fn entry_of(r: &sqlx::sqlite::SqliteRow) -> AuditEntry {
+    AuditEntry {
+        id: r.get(0),
+        at: r.get(1),
+        action: r.get(2),
+        staff: r.get(3),
+        station: r.get(4),
+        detail: r.get(5),
+    }
+}
+
+/// The newest entries of one action across all orders since `since` (at most `limit`), each
+/// with its order's id and number, newest first.
+pub async fn recent_with_action<'e>(
+    db: impl SqliteExecutor<'e>,
+    action: &str,
+    since: Timestamp,
+    limit: i64,
+) -> Result<Vec<(AuditEntry, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.at, a.action, a.staff, a.station, a.detail, a.order_id,
+                COALESCE(o.number, a.order_id)
+         FROM audit_log a LEFT JOIN orders o ON o.id = a.order_id
+         WHERE a.action = ?1 AND a.at >= ?2 ORDER BY a.id DESC LIMIT ?3",
+    )
+    .bind(action)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
     Ok(rows
         .iter()
-        .map(|r| AuditEntry {
-            id: r.get(0),
-            at: r.get(1),
-            action: r.get(2),
-            staff: r.get(3),
-            station: r.get(4),
-            detail: r.get(5),
-        })
+        .map(|r| (entry_of(r), r.get(6), r.get(7)))
         .collect())
 }

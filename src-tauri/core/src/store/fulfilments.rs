@@ -57,3 +57,29 @@ pub async fn get(conn: &mut SqliteConnection, order_id: &str) -> Result<Option<F
         updated_at: f.get(5),
     }))
 }
+
+/// The write token of the shared state this station last wrote or applied for the order
+/// (README: Stations); `None` when it has none.
+pub async fn shared_token(conn: &mut SqliteConnection, order_id: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT shared_token FROM fulfilments WHERE order_id = ?1")
+            .bind(order_id)
+            .fetch_optional(conn)
+            .await?
+            .flatten(),
+    )
+}
+
+/// Records the token of the shared state the order's row now matches.
+pub async fn set_shared_token(
+    conn: &mut SqliteConnection,
+    order_id: &str,
+    token: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE fulfilments SET shared_token = ?2 WHERE order_id = ?1")
+        .bind(order_id)
+        .bind(token)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod payments;
 pub mod settings;
 pub mod shipping_rates;
+pub mod stripe_writes;
 pub mod subscriptions;
 pub mod sync_skipped;
 pub mod tax_rates;

@@ -690,3 +690,33 @@ pub async fn ids<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<String>> {
         .fetch_all(db)
         .await?)
 }
+
+/// The Checkout orders an invoice belongs to (`invoice_creation`), whose shared fulfilment
+/// state lives on that invoice (README: Stations).
+pub async fn ids_with_invoice<'e>(
+    db: impl SqliteExecutor<'e>,
+    invoice_id: &str,
+) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM orders WHERE invoice_id = ?1 OR id = ?1 ORDER BY id")
+            .bind(invoice_id)
+            .fetch_all(db)
+            .await?,
+    )
+}
+
+/// Orders since `since` whose shared state can only live on their Checkout Session (no
+/// invoice, no payment): no event announces a change there, so the sync reads them again.
+pub async fn session_only_since<'e>(
+    db: impl SqliteExecutor<'e>,
+    since: i64,
+) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM orders WHERE source = 'checkout_session' AND invoice_id IS NULL
+            AND payment_intent_id IS NULL AND created >= ?1
+         ORDER BY created DESC LIMIT 50",
+    )
+    .bind(since)
+    .fetch_all(db)
+    .await?)
+}

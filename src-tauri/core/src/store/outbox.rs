@@ -89,6 +89,11 @@ fn last_problem(stored: Option<&str>, failed: bool) -> Option<Problem> {
     }
 }
 
+/// An email that waits for a Stripe write goes once the write is on Stripe (`done`) or will
+/// never be (`skipped`: this station works alone); see `crate::sharing`. A constant.
+const RELEASED: &str = "(after_write IS NULL OR after_write IN \
+    (SELECT id FROM stripe_writes WHERE state IN ('done', 'skipped')))";
+
 /// A new, globally unique Message-ID (`<random@domain>`), e.g. with the sender's domain.
 pub fn new_message_id(domain: &str) -> String {
     let random: u128 = rand::random();
@@ -166,16 +171,17 @@ pub async fn any_due<'e>(
     now: Timestamp,
     claimed_before: Timestamp,
 ) -> Result<bool> {
-    Ok(sqlx::query_scalar(
+    let sql = format!(
         "SELECT EXISTS (SELECT 1 FROM outbox
-                        WHERE (state = 'pending' AND next_attempt_at <= ?1)
+                        WHERE (state = 'pending' AND next_attempt_at <= ?1 AND {RELEASED})
                            OR (state = 'sending' AND cancelled_at IS NULL
-                               AND (claimed_at IS NULL OR claimed_at < ?2)))",
-    )
-    .bind(now)
-    .bind(claimed_before)
-    .fetch_one(db)
-    .await?)
+                               AND (claimed_at IS NULL OR claimed_at < ?2)))"
+    );
+    Ok(sqlx::query_scalar(AssertSqlSafe(sql))
+        .bind(now)
+        .bind(claimed_before)
+        .fetch_one(db)
+        .await?)
 }
 
 /// Claims up to `limit` due emails (pending, `next_attempt_at <= now`), oldest due first, by
@@ -188,7 +194,7 @@ pub async fn claim_due<'e>(
     let sql = format!(
         "UPDATE outbox SET state = 'sending', claimed_at = ?1
          WHERE id IN (SELECT id FROM outbox
-                      WHERE state = 'pending' AND next_attempt_at <= ?1
+                      WHERE state = 'pending' AND next_attempt_at <= ?1 AND {RELEASED}
                       ORDER BY next_attempt_at, id LIMIT ?2)
          RETURNING {COLUMNS}"
     );
@@ -358,4 +364,38 @@ pub async fn recover_stale<'e>(
     .execute(db)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// Makes a queued email wait for a Stripe write (README: Stations): the shipping email goes
+/// only once this station's "Sent" is on Stripe unchallenged.
+pub async fn wait_for_write<'e>(db: impl SqliteExecutor<'e>, id: i64, write_id: i64) -> Result<()> {
+    sqlx::query("UPDATE outbox SET after_write = ?2 WHERE id = ?1")
+        .bind(id)
+        .bind(write_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Cancels the unsent emails that waited for these writes (another station acted first).
+/// Returns their ids.
+pub async fn cancel_waiting_for(
+    conn: &mut sqlx::SqliteConnection,
+    write_ids: &[i64],
+    now: Timestamp,
+) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    for w in write_ids {
+        let mut got: Vec<i64> = sqlx::query_scalar(
+            "UPDATE outbox SET state = 'cancelled', cancelled_at = ?2, claimed_at = NULL
+             WHERE after_write = ?1 AND state IN ('pending', 'failed') RETURNING id",
+        )
+        .bind(w)
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await?;
+        ids.append(&mut got);
+    }
+    ids.sort_unstable();
+    Ok(ids)
 }

@@ -33,6 +33,8 @@ impl Workspace {
         keychain(move || secrets.set(SecretKind::StripeKey, &to_store)).await?;
         write_account_file(&self.config.data_dir, &account)?;
         let current = open_account(&self.config, &trimmed, account.clone()).await?;
+        // A new key may write where the last one could not: sharing is tried again.
+        crate::sharing::set_sharing_off(current.store.pool(), None).await?;
         let _sync = self.sync_lock.lock().await;
         *self.current.write().await = Arc::new(current);
         tracing::info!(account = %account.id, mode = ?account.mode, "connected to Stripe");
@@ -74,6 +76,9 @@ pub(super) async fn open_account(
 ) -> Result<Current> {
     let client = build_client(config, key, account.mode)?;
     let store = open_store(&account_db(&config.data_dir, &account)).await?;
+    // An account's store shares its fulfilment state with the other stations (README:
+    // Stations), unless its key turned out not to be allowed to write.
+    crate::sharing::enable(store.pool()).await?;
     Ok(Current {
         source: DataSource::Stripe,
         store,

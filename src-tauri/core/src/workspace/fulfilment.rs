@@ -33,6 +33,7 @@ impl Workspace {
         confirm_unpaid: bool,
     ) -> Result<EmailOutcome> {
         let actor = self.actor().await?;
+        self.check_shared(order_id).await?;
         let cur = self.current().await;
         let demo = cur.source == DataSource::Demo;
         let out = fulfilment::ship(
@@ -46,6 +47,7 @@ impl Workspace {
         )
         .await
         .map_err(fulfilment_error)?;
+        self.write_wakeup.notify_one();
         self.mail_wakeup.notify_one();
         Ok(out)
     }
@@ -59,6 +61,7 @@ impl Workspace {
         confirm_unpaid: bool,
     ) -> Result<EmailOutcome> {
         let actor = self.actor().await?;
+        self.check_shared(order_id).await?;
         let cur = self.current().await;
         let demo = cur.source == DataSource::Demo;
         let out = fulfilment::ship_untracked(
@@ -72,16 +75,20 @@ impl Workspace {
         )
         .await
         .map_err(fulfilment_error)?;
+        self.write_wakeup.notify_one();
         self.mail_wakeup.notify_one();
         Ok(out)
     }
 
     pub async fn mark_not_sent(&self, order_id: &str) -> Result<()> {
         let actor = self.actor().await?;
+        self.check_shared(order_id).await?;
         let cur = self.current().await;
         fulfilment::mark_not_sent(&cur.store, order_id, &actor, store::now())
             .await
-            .map_err(fulfilment_error)
+            .map_err(fulfilment_error)?;
+        self.write_wakeup.notify_one();
+        Ok(())
     }
 
     /// "Retry now" on an email of an order: queued again, due now, with the same Message-ID
@@ -98,10 +105,13 @@ impl Workspace {
 
     pub async fn confirm_pickup(&self, order_id: &str, confirm_unpaid: bool) -> Result<()> {
         let actor = self.actor().await?;
+        self.check_shared(order_id).await?;
         let cur = self.current().await;
         fulfilment::confirm_pickup(&cur.store, order_id, &actor, confirm_unpaid, store::now())
             .await
-            .map_err(fulfilment_error)
+            .map_err(fulfilment_error)?;
+        self.write_wakeup.notify_one();
+        Ok(())
     }
 
     pub async fn send_ready_for_pickup(&self, order_id: &str) -> Result<EmailOutcome> {
@@ -112,6 +122,7 @@ impl Workspace {
             fulfilment::send_ready_for_pickup(&cur.store, order_id, &actor, demo, store::now())
                 .await
                 .map_err(fulfilment_error)?;
+        self.write_wakeup.notify_one();
         self.mail_wakeup.notify_one();
         Ok(out)
     }

@@ -16,7 +16,8 @@
 //! - `printing`: packing slips;
 //! - `export`: CSV exports;
 //! - `settings`: the station's settings and shipping rates;
-//! - `demo`: the built-in demo store.
+//! - `demo`: the built-in demo store;
+//! - `stations`: fulfilment state shared with the other stations through Stripe.
 //!
 //! This file holds what they share: the error, the store on screen, the sync and the actor.
 
@@ -28,6 +29,7 @@ mod mail;
 mod orders;
 mod printing;
 mod settings;
+mod stations;
 mod subscriptions;
 
 pub use account::validate;
@@ -285,6 +287,9 @@ pub struct Workspace {
     /// Why the account could not be opened at start-up (a locked keychain), shown once.
     startup_problem: Option<Problem>,
     mail_wakeup: Arc<Notify>,
+    write_wakeup: Arc<Notify>,
+    /// One pass over the Stripe write queue at a time.
+    push_lock: Mutex<()>,
 }
 
 fn fulfilment_error(e: FulfilmentError) -> WorkspaceError {
@@ -338,6 +343,8 @@ impl Workspace {
             sync_lock: Mutex::new(()),
             startup_problem,
             mail_wakeup: Arc::new(Notify::new()),
+            write_wakeup: Arc::new(Notify::new()),
+            push_lock: Mutex::new(()),
         })
     }
 
@@ -389,7 +396,13 @@ impl Workspace {
         let cur = self.current().await;
         match &cur.client {
             Some(client) => {
-                Ok(sync::sync(&cur.store, client, &self.config.sync_options, progress).await?)
+                let report =
+                    sync::sync(&cur.store, client, &self.config.sync_options, progress).await?;
+                // Stripe answered: fulfilment writes that waited for the network go now, in
+                // order (README: Stations).
+                store::stripe_writes::due_now(cur.store.pool(), store::now()).await?;
+                self.write_wakeup.notify_one();
+                Ok(report)
             }
             None => {
                 progress(crate::model::SyncProgress {

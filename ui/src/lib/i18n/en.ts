@@ -42,6 +42,12 @@ export const en = {
   'mode.liveTitle': 'Stripe live mode: your real customers and payments',
   'account.demo': 'Demo store',
 
+  'sharing.order': 'Order {number}:',
+  'sharing.dismiss': 'Dismiss',
+  'sharing.waiting': {
+    one: '1 action waits to reach Stripe: the other stations see it once Comptoir is back online.',
+    other: '{count} actions wait to reach Stripe: the other stations see them once Comptoir is back online.',
+  },
   'banner.demo': 'Demo store — sample data.',
   'banner.demoAction': 'Connect your Stripe account',
   'banner.notice': 'Your Stripe account could not be opened, so the demo store is shown:',
@@ -673,6 +679,16 @@ export const en = {
   'problem.link_refused_no_host': 'Comptoir only opens https links to Stripe; this one is not',
   'problem.files_address_refused': 'Comptoir downloads invoice PDFs only from Stripe or from this computer, and COMPTOIR_STRIPE_FILES_BASE names another address.',
   'problem.internal': 'Something went wrong inside Comptoir. Try again; the log has the details.',
+  'problem.who_at': '{staff} at {station}',
+  'problem.another_station': 'another station',
+  'problem.already_sent': 'Already sent by {who} on {at}. Nothing was done here and no email goes.',
+  'problem.already_picked_up': 'Already handed over by {who} on {at}. Nothing was done here.',
+  'problem.sharing_not_permitted': 'Sharing between stations is off: this Stripe key may not write. Give the restricted key the “{permission}” permission (Invoices, Charges and Checkout Sessions: Write) to share.',
+  'problem.sharing_not_permitted_unnamed': 'Sharing between stations is off: this Stripe key may not write to Invoices, Charges and Checkout Sessions.',
+  'problem.sharing_in_demo': 'The demo store keeps its fulfilment state on this computer.',
+  'problem.shared_state_too_large': '{parcels} parcels are too many to share with the other stations through Stripe.',
+  'history.shared_conflict': 'Another station acted first',
+  'history.shared_update': 'Updated at another station',
 } satisfies Dictionary;
 
 export type MessageKey = keyof typeof en;

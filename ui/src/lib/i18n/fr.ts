@@ -42,6 +42,12 @@ export const fr: Record<MessageKey, Message> = {
   'mode.liveTitle': 'Mode live de Stripe : vos vrais clients et paiements',
   'account.demo': 'Boutique de démo',
 
+  'sharing.order': 'Commande {number} :',
+  'sharing.dismiss': 'Masquer',
+  'sharing.waiting': {
+    one: '1 action attend d’atteindre Stripe : les autres postes la verront au retour de la connexion.',
+    other: '{count} actions attendent d’atteindre Stripe : les autres postes les verront au retour de la connexion.',
+  },
   'banner.demo': 'Boutique de démo — données d’exemple.',
   'banner.demoAction': 'Connecter votre compte Stripe',
   'banner.notice': 'Votre compte Stripe n’a pas pu être ouvert, la boutique de démo est affichée :',
@@ -673,4 +679,14 @@ export const fr: Record<MessageKey, Message> = {
   'problem.link_refused_no_host': 'Comptoir n’ouvre que les liens https vers Stripe ; celui-ci n’en est pas un',
   'problem.files_address_refused': 'Comptoir ne télécharge les factures PDF que depuis Stripe ou cet ordinateur, et COMPTOIR_STRIPE_FILES_BASE désigne une autre adresse.',
   'problem.internal': 'Une erreur est survenue dans Comptoir. Réessayez ; le journal a les détails.',
+  'problem.who_at': '{staff} à {station}',
+  'problem.another_station': 'un autre poste',
+  'problem.already_sent': 'Déjà expédiée par {who} le {at}. Rien n’a été fait ici et aucun email ne part.',
+  'problem.already_picked_up': 'Déjà remise par {who} le {at}. Rien n’a été fait ici.',
+  'problem.sharing_not_permitted': 'Le partage entre postes est désactivé : cette clé Stripe ne peut pas écrire. Donnez à la clé restreinte la permission « {permission} » (Factures, Paiements et Sessions Checkout : écriture) pour partager.',
+  'problem.sharing_not_permitted_unnamed': 'Le partage entre postes est désactivé : cette clé Stripe ne peut pas écrire dans Factures, Paiements et Sessions Checkout.',
+  'problem.sharing_in_demo': 'La boutique de démonstration garde son suivi sur cet ordinateur.',
+  'problem.shared_state_too_large': '{parcels} colis, c’est trop pour les partager avec les autres postes via Stripe.',
+  'history.shared_conflict': 'Un autre poste a agi en premier',
+  'history.shared_update': 'Mis à jour sur un autre poste',
 };

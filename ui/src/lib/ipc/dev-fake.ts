@@ -607,6 +607,8 @@ export function createFakeBackend(): Backend {
       rate.pickup_set_by_merchant = true;
       return data().rates;
     },
+    // The demo store keeps its fulfilment state to itself, as the app's does.
+    sharing_status: () => ({ off: { code: 'sharing_in_demo' }, waiting: 0, conflicts: [] }),
   };
 
   async function drive(script: string) {

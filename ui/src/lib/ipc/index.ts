@@ -14,6 +14,7 @@ import type { RefundRequest } from './bindings/RefundRequest';
 import type { SavedPdf } from './bindings/SavedPdf';
 import type { Settings } from './bindings/Settings';
 import type { ShippingRate } from './bindings/ShippingRate';
+import type { SharingStatus } from './bindings/SharingStatus';
 import type { SubscriptionDetail } from './bindings/SubscriptionDetail';
 import type { SubscriptionPage } from './bindings/SubscriptionPage';
 import type { SubscriptionQuery } from './bindings/SubscriptionQuery';
@@ -277,6 +278,11 @@ export function setShippingRatePickup(id: string, isPickup: boolean): Promise<Sh
   return call('set_shipping_rate_pickup', { id, isPickup });
 }
 
+/** Whether this station shares its fulfilment state through Stripe (README: Stations). */
+export function sharingStatus(): Promise<SharingStatus> {
+  return call('sharing_status');
+}
+
 /**
  * "Send shipping email": records the parcels, moves the order to Sent, queues the email. An
  * order that is not paid is refused (`payment_not_settled`) unless `confirmUnpaid`.
@@ -383,6 +389,7 @@ export const client = {
   save_settings: saveSettings,
   list_shipping_rates: listShippingRates,
   set_shipping_rate_pickup: setShippingRatePickup,
+  sharing_status: sharingStatus,
   order_detail: orderDetail,
   export_orders_csv: exportOrdersCsv,
   save_invoice_pdf: saveInvoicePdf,

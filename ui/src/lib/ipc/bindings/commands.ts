@@ -14,6 +14,7 @@ import type { RefundDone } from "./RefundDone";
 import type { RefundRequest } from "./RefundRequest";
 import type { SavedPdf } from "./SavedPdf";
 import type { Settings } from "./Settings";
+import type { SharingStatus } from "./SharingStatus";
 import type { ShippingRate } from "./ShippingRate";
 import type { SmtpPassword } from "./SmtpPassword";
 import type { SmtpSettings } from "./SmtpSettings";
@@ -41,6 +42,7 @@ export type Commands = {
   save_settings: { args: { settings: Settings }; result: Settings };
   list_shipping_rates: { args: Record<string, never>; result: Array<ShippingRate> };
   set_shipping_rate_pickup: { args: { id: string, isPickup: boolean }; result: Array<ShippingRate> };
+  sharing_status: { args: Record<string, never>; result: SharingStatus };
   order_detail: { args: { id: string }; result: OrderDetail };
   export_orders_csv: { args: { query: OrderQuery }; result: string };
   save_invoice_pdf: { args: { orderId: string }; result: SavedPdf | null };
@@ -88,6 +90,7 @@ export const COMMAND_NAMES = [
   'save_settings',
   'list_shipping_rates',
   'set_shipping_rate_pickup',
+  'sharing_status',
   'order_detail',
   'export_orders_csv',
   'save_invoice_pdf',
