@@ -13,7 +13,7 @@ use comptoir_core::startup::{self, StartupFailure};
 use comptoir_core::stripe::client::{check_api_base, DEFAULT_API_BASE};
 use comptoir_core::sync::SyncOptions;
 use comptoir_core::workspace::{Workspace, WorkspaceConfig};
-use tauri::Manager;
+use tauri::{Emitter, Manager};
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
 
 /// Where the data lives: `COMPTOIR_DATA_DIR`, else the OS app-data folder.
@@ -86,6 +86,8 @@ fn init_logging(dir: &Path) {
 /// queues an email. Failures stay in the outbox with their reason (README: Configure email).
 fn spawn_mail_worker(workspace: Arc<Workspace>) {
     let wakeup = workspace.mail_wakeup();
+    // Said once per process: the single-instance test counts it (README: One instance per machine).
+    tracing::info!("mail worker started");
     tauri::async_runtime::spawn(async move {
         loop {
             match workspace.send_due_emails().await {
@@ -99,6 +101,15 @@ fn spawn_mail_worker(workspace: Arc<Workspace>) {
                 tokio::time::timeout(std::time::Duration::from_secs(30), wakeup.notified()).await;
         }
     });
+}
+
+/// The background sync (README: Background sync): an incremental sync every few seconds while
+/// an account is connected, and the day's copy of the database; each pass is told to the window
+/// as the `background-sync` event, quietly (no progress bar).
+fn spawn_background_sync(app: tauri::AppHandle, workspace: Arc<Workspace>) {
+    tauri::async_runtime::spawn(workspace.run_background(None, move |pass| {
+        let _ = app.emit("background-sync", pass);
+    }));
 }
 
 /// Opens the workspace in `dir`; on failure, says why and keeps a damaged database aside
@@ -124,8 +135,46 @@ fn open_workspace(dir: &Path) -> Result<Workspace, StartupFailure> {
     })
 }
 
+/// The test-only name of this instance (`COMPTOIR_INSTANCE_ID`, debug builds only): end-to-end
+/// tests run several apps at once on one D-Bus session, and each must be its own single
+/// instance. Its letters, digits and `_` only (a D-Bus name element), at most 64 of them.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn test_instance_id(test_hooks: bool) -> Option<String> {
+    let raw = comptoir_core::test_hooks::var("COMPTOIR_INSTANCE_ID", test_hooks)?;
+    let id: String = raw
+        .to_string_lossy()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .take(64)
+        .collect();
+    Some(format!("app.comptoir.desktop.test_{id}"))
+}
+
+/// One Comptoir per machine (README: One instance per machine): a second launch hands over to
+/// the running app, which shows and focuses its window, and exits before it opens any data, so
+/// two processes never run the sync and the mail worker on one database. On Linux the running
+/// app owns a D-Bus name (`app.comptoir.desktop.SingleInstance`); tests name their own.
+fn single_instance() -> tauri::plugin::TauriPlugin<tauri::Wry> {
+    let builder = tauri_plugin_single_instance::Builder::new().callback(|app, _args, _cwd| {
+        tracing::info!("second launch: focused the running window");
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+        }
+    });
+    #[cfg(target_os = "linux")]
+    let builder = match test_instance_id(comptoir_core::test_hooks::ENABLED) {
+        Some(id) => builder.dbus_id(id),
+        None => builder,
+    };
+    builder.build()
+}
+
 pub fn run() {
     tauri::Builder::default()
+        // First: a second launch must exit before any other plugin or the setup runs.
+        .plugin(single_instance())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_shell::init())
@@ -139,6 +188,7 @@ pub fn run() {
                     tracing::info!(data_dir = %dir.display(), "Comptoir started");
                     let workspace = Arc::new(workspace);
                     spawn_mail_worker(workspace.clone());
+                    spawn_background_sync(app.handle().clone(), workspace.clone());
                     // Fulfilment state written back to Stripe for the other stations
                     // (README: Stations).
                     tauri::async_runtime::spawn(workspace.clone().run_write_worker());
@@ -170,6 +220,21 @@ pub fn run() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A test's instance name is a valid D-Bus name whatever it is given, and a release build
+    /// ignores it (one instance per machine, whatever the environment).
+    #[test]
+    fn the_test_instance_id_is_a_dbus_name_and_release_builds_ignore_it() {
+        // SAFETY: edition 2021; no other test of this crate reads or sets this variable.
+        std::env::set_var("COMPTOIR_INSTANCE_ID", "e2e-run 1/ü.x");
+        assert_eq!(
+            test_instance_id(true).as_deref(),
+            Some("app.comptoir.desktop.test_e2e_run_1___x")
+        );
+        assert_eq!(test_instance_id(false), None, "release: the app's own name");
+        std::env::remove_var("COMPTOIR_INSTANCE_ID");
+        assert_eq!(test_instance_id(true), None);
+    }
 
     /// Logs rotate: with more files than kept (older days, and the single file of earlier
     /// versions), opening the logs removes the oldest (by creation: these were all created a

@@ -451,4 +451,12 @@ async fn a_read_only_key_works_alone_and_says_which_permission_shares() {
     let posts = shop.sim.stats().metadata_posts.len();
     push_all(&a).await;
     assert_eq!(shop.sim.stats().metadata_posts.len(), posts);
+
+    // "Check again" tries the key once more at the next action; still refused, still alone.
+    assert_eq!(a.retry_sharing().await.unwrap().off, None);
+    let third = queue(&a, OrderQueue::ToBeSent, 1).await.remove(0);
+    a.ship_order(&third, &[parcel(3)], false).await.unwrap();
+    let r = push_all(&a).await;
+    assert_eq!((r.written, r.skipped), (0, 1), "{r:?}");
+    assert!(a.sharing_status().await.unwrap().off.is_some());
 }

@@ -27,7 +27,7 @@ use comptoir_core::{
     },
     refunds::{RefundDone, RefundRequest},
     startup::StartupFailure,
-    workspace::SmtpSettingsView,
+    workspace::{ImportReport, SmtpSettingsView},
 };
 
 #[allow(unused_imports)]

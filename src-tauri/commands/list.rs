@@ -34,6 +34,11 @@ ipc_commands! {
     list_shipping_rates(ws) -> Vec<ShippingRate>;
     set_shipping_rate_pickup(ws, id: String, is_pickup: bool) -> Vec<ShippingRate>;
     sharing_status(ws) -> SharingStatus;
+    retry_sharing(ws) -> SharingStatus;
+
+    // The station's settings as one file (commands/settings.rs).
+    settings::export_settings(app, ws) -> Option<String>;
+    settings::import_settings(app, ws) -> Option<ImportReport>;
 
     // Orders (commands/orders.rs).
     orders::order_detail(ws, id: String) -> OrderDetail;

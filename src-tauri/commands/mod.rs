@@ -6,6 +6,7 @@ pub(crate) mod contract;
 pub mod fulfilment;
 pub mod orders;
 pub mod printing;
+pub mod settings;
 pub mod startup;
 pub mod subscriptions;
 
@@ -34,6 +35,12 @@ pub async fn app_status(ws: Ws<'_>) -> CmdResult<AppStatus> {
 #[tauri::command]
 pub async fn sharing_status(ws: Ws<'_>) -> CmdResult<SharingStatus> {
     Ok(ws.sharing_status().await?)
+}
+
+/// "Check again": sharing is tried again at the next action (README: Stations).
+#[tauri::command]
+pub async fn retry_sharing(ws: Ws<'_>) -> CmdResult<SharingStatus> {
+    Ok(ws.retry_sharing().await?)
 }
 
 /// The pasted key crosses IPC this once, inbound; nothing ever sends it back.

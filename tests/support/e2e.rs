@@ -438,6 +438,9 @@ pub struct App {
     driver: Driver,
     data_dir: tempfile::TempDir,
     pub keychain_service: String,
+    /// The environment the app was started with (data folder, keychain service, instance name
+    /// and the test's own variables): a second launch of the same app uses it.
+    pub env: Vec<(String, String)>,
 }
 
 impl App {
@@ -464,6 +467,9 @@ impl App {
                 "COMPTOIR_KEYCHAIN_SERVICE".to_string(),
                 keychain_service.clone(),
             ),
+            // Tests run apps side by side on one D-Bus session: each is its own single instance
+            // (README: One instance per machine), or they would focus each other and exit.
+            ("COMPTOIR_INSTANCE_ID".to_string(), keychain_service.clone()),
         ];
         env.extend(launch.env);
 
@@ -513,6 +519,7 @@ impl App {
             driver,
             data_dir,
             keychain_service,
+            env,
         }
     }
 

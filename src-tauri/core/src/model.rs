@@ -610,6 +610,35 @@ pub struct Settings {
     /// The print queue (CUPS) for packing slips; empty for the system's default printer.
     #[serde(default)]
     pub printer_name: String,
+    /// Seconds between two background syncs while an account is connected
+    /// ([`SYNC_INTERVAL_MIN_SECS`] to [`SYNC_INTERVAL_MAX_SECS`]; README: Background sync).
+    #[serde(default = "default_sync_interval")]
+    pub sync_interval_secs: u32,
+}
+
+/// The background sync's interval unless Settings say otherwise, in seconds: another station's
+/// action shows within 30 s (README: Background sync).
+pub const SYNC_INTERVAL_DEFAULT_SECS: u32 = 15;
+/// The shortest background sync interval Settings take, in seconds.
+pub const SYNC_INTERVAL_MIN_SECS: u32 = 5;
+/// The longest background sync interval Settings take, in seconds.
+pub const SYNC_INTERVAL_MAX_SECS: u32 = 60;
+
+fn default_sync_interval() -> u32 {
+    SYNC_INTERVAL_DEFAULT_SECS
+}
+
+/// What the background sync says after each pass (the `background-sync` event): when the data
+/// was last refreshed, whether Stripe could not be reached, and whether anything new came.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BackgroundSync {
+    #[ts(type = "number | null")]
+    pub last_synced_at: Option<Timestamp>,
+    /// The last pass could not reach Stripe; the app works from its cache and retries.
+    pub offline: bool,
+    /// The pass brought something new: the lists reload.
+    pub changed: bool,
 }
 
 /// Where the data on screen comes from.
@@ -662,6 +691,9 @@ pub struct AppStatus {
     /// runs now: the store holds only part of the account until it resumes.
     #[serde(default)]
     pub full_sync_incomplete: bool,
+    /// The last background sync could not reach Stripe (README: Background sync).
+    #[serde(default)]
+    pub sync_offline: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -69,6 +69,14 @@ pub enum Problem {
     SearchTooLong { max: u32 },
     /// A setting is too long.
     SettingTooLong { field: SettingField, max: u32 },
+    /// A background sync interval outside what Settings take (`min` to `max` seconds).
+    SyncIntervalOutOfRange { value: u32, min: u32, max: u32 },
+    /// A settings file that cannot be imported, and why; nothing was changed.
+    SettingsFileRefused {
+        reason: SettingsFileReason,
+        /// What the sentence quotes: the field, the version or the size, when it quotes one.
+        detail: Option<String>,
+    },
     /// A language other than `fr` or `en`.
     UnknownLanguage { value: String },
     /// A batch of packing slips larger than the printer takes at once.
@@ -340,4 +348,23 @@ pub enum RefundRefusal {
     NoPayment,
     /// The payment has not gone through (processing, failed, free).
     NotPaid,
+}
+
+/// Why a settings file was refused (Settings → Import settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SettingsFileReason {
+    /// The file cannot be read.
+    Unreadable,
+    /// Larger than a settings file can be (`detail`: the limit in kilobytes).
+    TooLarge,
+    /// Not JSON, or not a Comptoir settings file.
+    NotSettings,
+    /// Written by a newer Comptoir (`detail`: its format version).
+    NewerVersion,
+    /// A field this version does not know (`detail`: its name).
+    UnknownField,
+    /// A password, key or secret in the file (`detail`: the field): secrets are never imported.
+    HasSecret,
 }

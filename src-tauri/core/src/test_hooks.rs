@@ -1,5 +1,6 @@
 //! The variables only the end-to-end tests set (README: Useful variables, "tests only"):
-//! `COMPTOIR_OPEN_LOG`, `COMPTOIR_SAVE_DIR` and `COMPTOIR_STRIPE_FILES_BASE`. They take effect in
+//! `COMPTOIR_OPEN_LOG`, `COMPTOIR_SAVE_DIR`, `COMPTOIR_OPEN_FILE`, `COMPTOIR_STRIPE_FILES_BASE` and
+//! `COMPTOIR_INSTANCE_ID` (each end-to-end app its own single instance). They take effect in
 //! debug builds, which the tests run; a release build ignores them, so nothing in a merchant's
 //! environment can redirect links, files or downloads.
 

@@ -32,6 +32,8 @@ const EXAMPLES: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   search_too_long: { code: 'search_too_long', max: 200 },
   setting_too_long: { code: 'setting_too_long', field: 'staff_name', max: 80 },
   unknown_language: { code: 'unknown_language', value: 'de' },
+  sync_interval_out_of_range: { code: 'sync_interval_out_of_range', value: 90, min: 5, max: 60 },
+  settings_file_refused: { code: 'settings_file_refused', reason: 'has_secret', detail: 'smtp.password' },
   print_too_many: { code: 'print_too_many', count: 240, max: 200 },
   print_nothing: { code: 'print_nothing' },
   smtp_not_configured: { code: 'smtp_not_configured' },
@@ -83,6 +85,8 @@ const QUOTES: Partial<Record<Problem['code'], string[]>> = {
   search_too_long: ['200'],
   setting_too_long: ['80'],
   unknown_language: ['de'],
+  sync_interval_out_of_range: ['90', '5', '60'],
+  settings_file_refused: ['smtp.password'],
   print_too_many: ['240', '200'],
   printer_name: ['bad name'],
   print_failed: ['lp: Error'],
@@ -180,6 +184,22 @@ describe('problemText', () => {
     }
     const noHost: Problem = { code: 'link_refused', host: null };
     expect(say(noHost, 'fr')).not.toBe(say(noHost, 'en'));
+  });
+
+  it('says why a settings file is refused, each reason its own sentence, and that nothing changed', () => {
+    const reasons = ['unreadable', 'too_large', 'not_settings', 'newer_version', 'unknown_field', 'has_secret'] as const;
+    const seen = new Set<string>();
+    for (const reason of reasons) {
+      const p: Problem = { code: 'settings_file_refused', reason, detail: '7' };
+      const en = say(p, 'en');
+      expect(en).toContain('Nothing was changed');
+      expect(say(p, 'fr')).toContain('Rien n’a été modifié');
+      expect(say(p, 'fr')).not.toBe(en);
+      seen.add(en);
+    }
+    expect(seen.size).toBe(reasons.length);
+    const newer: Problem = { code: 'settings_file_refused', reason: 'newer_version', detail: '2' };
+    expect(say(newer, 'en')).toContain('format 2');
   });
 
   it('says every keychain, tracking and SMTP reason differently in French', () => {

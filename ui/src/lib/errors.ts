@@ -15,6 +15,7 @@ import type { RetryRefusal } from './ipc/bindings/RetryRefusal';
 import type { SmtpReason } from './ipc/bindings/SmtpReason';
 import type { FulfilmentStep } from './ipc/bindings/FulfilmentStep';
 import type { SettingField } from './ipc/bindings/SettingField';
+import type { SettingsFileReason } from './ipc/bindings/SettingsFileReason';
 import type { TrackingReason } from './ipc/bindings/TrackingReason';
 import type { Unsettled } from './ipc/bindings/Unsettled';
 
@@ -99,6 +100,15 @@ const STEP: Record<FulfilmentStep, MessageKey> = {
   mark_not_sent: 'problem.step.mark_not_sent',
   pick_up: 'problem.step.pick_up',
   announce_ready: 'problem.step.announce_ready',
+};
+
+const SETTINGS_FILE: Record<SettingsFileReason, MessageKey> = {
+  unreadable: 'problem.settings_file.unreadable',
+  too_large: 'problem.settings_file.too_large',
+  not_settings: 'problem.settings_file.not_settings',
+  newer_version: 'problem.settings_file.newer_version',
+  unknown_field: 'problem.settings_file.unknown_field',
+  has_secret: 'problem.settings_file.has_secret',
 };
 
 const FIELD: Record<SettingField, MessageKey> = {
@@ -194,6 +204,12 @@ export function problemText(p: Problem): string {
       return t('problem.setting_too_long', { field: t(FIELD[p.field]), max: String(p.max) });
     case 'unknown_language':
       return t('problem.unknown_language', { value: p.value });
+    case 'sync_interval_out_of_range':
+      return t('problem.sync_interval_out_of_range', { value: String(p.value), min: String(p.min), max: String(p.max) });
+    case 'settings_file_refused':
+      return t('problem.settings_file.nothing_changed', {
+        reason: t(SETTINGS_FILE[p.reason], { detail: p.detail ?? '' }),
+      });
     case 'print_too_many':
       return t('problem.print_too_many', { count: String(p.count), max: String(p.max) });
     case 'print_nothing':

@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 };
 
 pub mod audit_log;
+pub mod backup;
 pub mod cursors;
 pub mod customers;
 pub mod erasure;
@@ -135,6 +136,10 @@ impl Store {
             .max_connections(4)
             .connect_with(options)
             .await?;
+        // An existing database is copied before it is upgraded (README: Local safety net).
+        if backup::migrations_pending(&pool, &MIGRATOR).await? {
+            backup::pre_migration(&pool, path).await?;
+        }
         MIGRATOR.run(&pool).await?;
         Ok(Store {
             pool,

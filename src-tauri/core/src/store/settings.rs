@@ -3,12 +3,15 @@
 use sqlx::{SqliteConnection, SqliteExecutor};
 
 use super::Result;
-use crate::model::Settings;
+use crate::model::{
+    Settings, SYNC_INTERVAL_DEFAULT_SECS, SYNC_INTERVAL_MAX_SECS, SYNC_INTERVAL_MIN_SECS,
+};
 
 const LANGUAGE: &str = "language";
 pub const STATION: &str = "station_name";
 pub const STAFF: &str = "staff_name";
 const PRINTER: &str = "printer_name";
+const SYNC_INTERVAL: &str = "sync_interval_secs";
 pub const LAST_SYNCED_AT: &str = "last_synced_at";
 
 pub async fn get_value<'e>(db: impl SqliteExecutor<'e>, key: &str) -> Result<Option<String>> {
@@ -40,6 +43,11 @@ pub async fn get(conn: &mut SqliteConnection) -> Result<Settings> {
         station_name: get_value(&mut *conn, STATION).await?.unwrap_or_default(),
         staff_name: get_value(&mut *conn, STAFF).await?.unwrap_or_default(),
         printer_name: get_value(&mut *conn, PRINTER).await?.unwrap_or_default(),
+        sync_interval_secs: get_value(&mut *conn, SYNC_INTERVAL)
+            .await?
+            .and_then(|v| v.parse().ok())
+            .filter(|v| (SYNC_INTERVAL_MIN_SECS..=SYNC_INTERVAL_MAX_SECS).contains(v))
+            .unwrap_or(SYNC_INTERVAL_DEFAULT_SECS),
     })
 }
 
@@ -56,6 +64,7 @@ pub async fn save(conn: &mut SqliteConnection, s: &Settings) -> Result<()> {
     set_value(&mut *conn, STATION, s.station_name.trim()).await?;
     set_value(&mut *conn, STAFF, s.staff_name.trim()).await?;
     set_value(&mut *conn, PRINTER, s.printer_name.trim()).await?;
+    set_value(&mut *conn, SYNC_INTERVAL, &s.sync_interval_secs.to_string()).await?;
     Ok(())
 }
 

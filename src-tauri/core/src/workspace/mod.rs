@@ -16,12 +16,15 @@
 //! - `printing`: packing slips;
 //! - `export`: CSV exports;
 //! - `settings`: the station's settings and shipping rates;
+//! - `settings_file`: the station's settings exported to and imported from one file;
+//! - `background`: the background sync loop;
 //! - `demo`: the built-in demo store;
 //! - `stations`: fulfilment state shared with the other stations through Stripe.
 //!
 //! This file holds what they share: the error, the store on screen, the sync and the actor.
 
 mod account;
+mod background;
 mod demo;
 mod export;
 mod fulfilment;
@@ -29,14 +32,19 @@ mod mail;
 mod orders;
 mod printing;
 mod settings;
+mod settings_file;
 mod stations;
 mod subscriptions;
 
 pub use account::validate;
 use account::{open_account, read_account_file, write_account_file};
+pub use background::{next_delay, MAX_BACKOFF};
 use demo::open_demo;
 pub use mail::SmtpSettingsView;
 pub use orders::order_detail_of;
+pub use settings_file::{
+    ImportReport, SettingsFile, SettingsPart, SETTINGS_FILE_FORMAT, SETTINGS_FILE_VERSION,
+};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -227,12 +235,14 @@ struct Current {
     account: Option<AccountInfo>,
 }
 
-/// Opens a store for the window: its schema brought up to date, and what an earlier version did
-/// not store computed once (see `subscriptions::fill_next_charges`, [`fill_custom_fields`]).
+/// Opens a store for the window: its schema brought up to date, what an earlier version did
+/// not store computed once (see `subscriptions::fill_next_charges`, [`fill_custom_fields`]), and
+/// today's copy made (README: Local safety net).
 async fn open_store(path: &std::path::Path) -> Result<Store> {
     let store = Store::open(path).await?;
     crate::subscriptions::fill_next_charges(&store).await?;
     fill_custom_fields(&store).await?;
+    store::backup::daily_if_due(&store).await;
     Ok(store)
 }
 
@@ -287,6 +297,7 @@ pub struct Workspace {
     /// Why the account could not be opened at start-up (a locked keychain), shown once.
     startup_problem: Option<Problem>,
     mail_wakeup: Arc<Notify>,
+    background: background::State,
     write_wakeup: Arc<Notify>,
     /// One pass over the Stripe write queue at a time.
     push_lock: Mutex<()>,
@@ -343,6 +354,7 @@ impl Workspace {
             sync_lock: Mutex::new(()),
             startup_problem,
             mail_wakeup: Arc::new(Notify::new()),
+            background: background::State::default(),
             write_wakeup: Arc::new(Notify::new()),
             push_lock: Mutex::new(()),
         })
@@ -366,7 +378,8 @@ impl Workspace {
         let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
         // Its own statement: a guard taken inside the struct below would live to its end and
         // hold the sync lock across the queries.
-        let sync_running = self.sync_lock.try_lock().is_err();
+        // A background pass is quiet: not a running sync for the window (README: Background sync).
+        let sync_running = self.sync_lock.try_lock().is_err() && !self.background.running();
         Ok(AppStatus {
             source: cur.source,
             account: cur.account.clone(),
@@ -384,14 +397,18 @@ impl Workspace {
                 && store::cursors::get(&mut *conn, "full")
                     .await?
                     .is_some_and(|c| !c.complete),
+            sync_offline: cur.source == DataSource::Stripe && self.background.offline(),
         })
     }
 
     /// Syncs the account with Stripe, reporting progress. In the demo store there is nothing to
     /// fetch: it reports completion at once.
     pub async fn sync(&self, progress: ProgressFn) -> Result<SyncReport> {
-        let Ok(_guard) = self.sync_lock.try_lock() else {
-            return Err(WorkspaceError::Busy);
+        // A background pass is short: the merchant's sync waits for it rather than be refused.
+        let _guard = match self.sync_lock.try_lock() {
+            Ok(guard) => guard,
+            Err(_) if self.background.running() => self.sync_lock.lock().await,
+            Err(_) => return Err(WorkspaceError::Busy),
         };
         let cur = self.current().await;
         match &cur.client {

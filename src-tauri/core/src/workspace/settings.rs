@@ -1,7 +1,8 @@
-//! The station's settings and which shipping rates are pickups.
+//! The station's settings (the background sync's interval among them) and which shipping rates
+//! are pickups.
 
 use super::{Result, Workspace, WorkspaceError};
-use crate::model::{Settings, ShippingRate};
+use crate::model::{Settings, ShippingRate, SYNC_INTERVAL_MAX_SECS, SYNC_INTERVAL_MIN_SECS};
 use crate::problem::{Problem, SettingField};
 use crate::store::{self, StoreError};
 
@@ -16,25 +17,7 @@ impl Workspace {
     }
 
     pub async fn save_settings(&self, s: &Settings) -> Result<Settings> {
-        if let Some(l) = &s.language {
-            if l != "fr" && l != "en" {
-                return Err(WorkspaceError::Refused(Problem::UnknownLanguage {
-                    value: l.clone(),
-                }));
-            }
-        }
-        for (field, value) in [
-            (SettingField::StationName, &s.station_name),
-            (SettingField::StaffName, &s.staff_name),
-        ] {
-            if value.chars().count() > MAX_NAME {
-                return Err(WorkspaceError::Refused(Problem::SettingTooLong {
-                    field,
-                    max: MAX_NAME as u32,
-                }));
-            }
-        }
-        crate::printing::validate_printer(&s.printer_name)?;
+        validate_settings(s)?;
         let cur = self.current().await;
         let mut tx = cur.store.write().await?;
         store::settings::save(&mut tx, s).await?;
@@ -42,7 +25,40 @@ impl Workspace {
         tx.commit().await.map_err(StoreError::from)?;
         Ok(saved)
     }
+}
 
+/// Checks the station's settings before anything is saved (Settings, and an imported file).
+pub(super) fn validate_settings(s: &Settings) -> Result<()> {
+    if let Some(l) = &s.language {
+        if l != "fr" && l != "en" {
+            return Err(WorkspaceError::Refused(Problem::UnknownLanguage {
+                value: l.clone(),
+            }));
+        }
+    }
+    for (field, value) in [
+        (SettingField::StationName, &s.station_name),
+        (SettingField::StaffName, &s.staff_name),
+    ] {
+        if value.chars().count() > MAX_NAME {
+            return Err(WorkspaceError::Refused(Problem::SettingTooLong {
+                field,
+                max: MAX_NAME as u32,
+            }));
+        }
+    }
+    crate::printing::validate_printer(&s.printer_name)?;
+    if !(SYNC_INTERVAL_MIN_SECS..=SYNC_INTERVAL_MAX_SECS).contains(&s.sync_interval_secs) {
+        return Err(WorkspaceError::Refused(Problem::SyncIntervalOutOfRange {
+            value: s.sync_interval_secs,
+            min: SYNC_INTERVAL_MIN_SECS,
+            max: SYNC_INTERVAL_MAX_SECS,
+        }));
+    }
+    Ok(())
+}
+
+impl Workspace {
     pub async fn shipping_rates(&self) -> Result<Vec<ShippingRate>> {
         let cur = self.current().await;
         Ok(store::shipping_rates::list(cur.store.pool()).await?)

@@ -83,4 +83,14 @@ impl Workspace {
             conflicts: sharing::recent_conflicts(&mut *conn, store::now()).await?,
         })
     }
+
+    /// "Check again" after the key was given write access: the next action is written to
+    /// Stripe again (the ones taken while sharing was off stay on this computer).
+    pub async fn retry_sharing(&self) -> Result<SharingStatus> {
+        let cur = self.current().await;
+        if cur.source == crate::model::DataSource::Stripe {
+            sharing::set_sharing_off(cur.store.pool(), None).await?;
+        }
+        self.sharing_status().await
+    }
 }

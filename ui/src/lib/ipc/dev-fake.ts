@@ -245,7 +245,7 @@ export function createFakeBackend(): Backend {
   let stripeData: Dataset = { orders: [], subscriptions: [], rates: [] };
   let lastSynced: number | null = null;
   let syncing = false;
-  let settings: Settings = { language: params.get('lang'), station_name: 'Poste 1', staff_name: '', printer_name: '' };
+  let settings: Settings = { language: params.get('lang'), station_name: 'Poste 1', staff_name: '', printer_name: '', sync_interval_secs: 15 };
   const listeners = new Map<string, Set<(p: unknown) => void>>();
 
   if (start === 'test' || start === 'live' || start === 'fresh' || start === 'empty') {
@@ -300,6 +300,7 @@ export function createFakeBackend(): Backend {
     counts: counts(data()),
     notice: params.has('notice') ? { code: 'keychain', reason: 'locked' } : null,
     full_sync_incomplete: false,
+    sync_offline: account !== null && !navigator.onLine,
   });
 
   async function sync(): Promise<SyncReport> {
@@ -596,10 +597,24 @@ export function createFakeBackend(): Backend {
       if (next.language !== null && next.language !== 'fr' && next.language !== 'en') {
         throw refuse({ code: 'unknown_language', value: String(next.language) });
       }
+      if (next.sync_interval_secs < 5 || next.sync_interval_secs > 60) {
+        throw fail('invalid_input', { code: 'sync_interval_out_of_range', value: next.sync_interval_secs, min: 5, max: 60 });
+      }
       settings = { ...next };
       return settings;
     },
     list_shipping_rates: () => data().rates,
+    // The fake has no file dialogs: an export "saves" to a fixed path, an import of
+    // `?import=refused` is refused and any other applies the station name it carries.
+    export_settings: () => '/home/camille/Documents/comptoir-settings-Poste-1.json',
+    import_settings: () => {
+      if (params.get('import') === 'refused') {
+        throw fail('invalid_input', { code: 'settings_file_refused', reason: 'has_secret', detail: 'smtp.password' });
+      }
+      const changed = settings.station_name === 'Atelier' ? [] : (['station_name'] as const);
+      settings = { ...settings, station_name: 'Atelier' };
+      return { changed: [...changed], smtp_password_removed: false, rates_not_found: 0 };
+    },
     set_shipping_rate_pickup: ({ id, isPickup }) => {
       const rate = data().rates.find((r) => r.id === id);
       if (!rate) throw missing(`shipping rate ${String(id)}`);
@@ -609,6 +624,7 @@ export function createFakeBackend(): Backend {
     },
     // The demo store keeps its fulfilment state to itself, as the app's does.
     sharing_status: () => ({ off: { code: 'sharing_in_demo' }, waiting: 0, conflicts: [] }),
+    retry_sharing: () => ({ off: { code: 'sharing_in_demo' }, waiting: 0, conflicts: [] }),
   };
 
   async function drive(script: string) {

@@ -82,6 +82,9 @@ export type { TrackingInput } from './bindings/TrackingInput';
 export type { PrintedSlip } from './bindings/PrintedSlip';
 export type { StartupFailure } from './bindings/StartupFailure';
 export type { StartupFailureKind } from './bindings/StartupFailureKind';
+export type { BackgroundSync } from './bindings/BackgroundSync';
+export type { ImportReport } from './bindings/ImportReport';
+export type { SettingsPart } from './bindings/SettingsPart';
 import type { Carrier } from './bindings/Carrier';
 import type { CarrierOption } from './bindings/CarrierOption';
 import type { CustomCarrier } from './bindings/CustomCarrier';
@@ -93,6 +96,8 @@ import type { SmtpSettingsView } from './bindings/SmtpSettingsView';
 import type { TrackingInput } from './bindings/TrackingInput';
 import type { PrintedSlip } from './bindings/PrintedSlip';
 import type { StartupFailure } from './bindings/StartupFailure';
+import type { BackgroundSync } from './bindings/BackgroundSync';
+import type { ImportReport } from './bindings/ImportReport';
 import type { CommandArgs, CommandName, CommandResult } from './bindings/commands';
 import { loadBackend } from './backend';
 import type { Backend, Unlisten } from './types';
@@ -101,6 +106,8 @@ export type { Backend, Unlisten } from './types';
 export type { CommandArgs, CommandName, CommandResult } from './bindings/commands';
 
 export const SYNC_PROGRESS_EVENT = 'sync-progress';
+/** Each pass of the background sync (README: Background sync): quiet, no progress bar. */
+export const BACKGROUND_SYNC_EVENT = 'background-sync';
 
 // A record, not a list: a code added in Rust (ts-rs regenerates `ErrorCode`) and not here fails
 // the type check instead of turning into "internal".
@@ -270,6 +277,16 @@ export function saveSettings(settings: Settings): Promise<Settings> {
   return call('save_settings', { settings });
 }
 
+/** "Export settings": Rust shows a save dialog and writes the file; resolves to its path, or `null` when cancelled. */
+export function exportSettings(): Promise<string | null> {
+  return call('export_settings');
+}
+
+/** "Import settings": Rust shows an open dialog, checks the file whole and applies it; `null` when cancelled. */
+export function importSettings(): Promise<ImportReport | null> {
+  return call('import_settings');
+}
+
 export function listShippingRates(): Promise<ShippingRate[]> {
   return call('list_shipping_rates');
 }
@@ -281,6 +298,11 @@ export function setShippingRatePickup(id: string, isPickup: boolean): Promise<Sh
 /** Whether this station shares its fulfilment state through Stripe (README: Stations). */
 export function sharingStatus(): Promise<SharingStatus> {
   return call('sharing_status');
+}
+
+/** "Check again" after the key was given write access. */
+export function retrySharing(): Promise<SharingStatus> {
+  return call('retry_sharing');
 }
 
 /**
@@ -369,6 +391,11 @@ export async function onSyncProgress(handler: (progress: SyncProgress) => void):
   return b.listen<SyncProgress>(SYNC_PROGRESS_EVENT, handler);
 }
 
+export async function onBackgroundSync(handler: (pass: BackgroundSync) => void): Promise<Unlisten> {
+  const b = await backend();
+  return b.listen<BackgroundSync>(BACKGROUND_SYNC_EVENT, handler);
+}
+
 /**
  * Every command of the list (./bindings/commands.ts, generated from src-tauri/commands/list.rs)
  * with its function above: a command missing here, unknown to the list, or whose function
@@ -389,7 +416,10 @@ export const client = {
   save_settings: saveSettings,
   list_shipping_rates: listShippingRates,
   set_shipping_rate_pickup: setShippingRatePickup,
+  export_settings: exportSettings,
+  import_settings: importSettings,
   sharing_status: sharingStatus,
+  retry_sharing: retrySharing,
   order_detail: orderDetail,
   export_orders_csv: exportOrdersCsv,
   save_invoice_pdf: saveInvoicePdf,

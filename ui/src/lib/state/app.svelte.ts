@@ -4,7 +4,7 @@
 import { errorText } from '../errors';
 import { i18n, t } from '../i18n/index.svelte';
 import * as ipc from '../ipc';
-import type { AccountInfo, AppStatus, IpcError, Settings } from '../ipc';
+import type { AccountInfo, AppStatus, BackgroundSync, IpcError, Settings } from '../ipc';
 import { initialSync, syncReducer, type SyncAction, type SyncState } from './sync';
 import { toasts } from './toasts.svelte';
 
@@ -77,6 +77,11 @@ class App {
     } catch (error) {
       console.error('could not listen to sync progress', error);
     }
+    try {
+      await ipc.onBackgroundSync((pass) => this.#background(pass));
+    } catch (error) {
+      console.error('could not listen to the background sync', error);
+    }
     await this.load();
   }
 
@@ -121,8 +126,25 @@ class App {
     }
   }
 
+  /**
+   * A pass of the background sync (README: Background sync). Quiet: no progress bar and no
+   * toast; the "Updated …" indicator follows it, and the lists reload only when it brought
+   * something new.
+   */
+  #background(pass: BackgroundSync) {
+    if (!this.status || this.status.source !== 'stripe') return;
+    this.networkFailed = pass.offline;
+    this.status = { ...this.status, last_synced_at: pass.last_synced_at, sync_offline: pass.offline };
+    this.now = nowSeconds();
+    if (pass.changed) {
+      void this.refreshStatus();
+      this.dataVersion++;
+    }
+  }
+
   #setStatus(status: AppStatus) {
     this.status = status;
+    if (status.source === 'stripe' && status.sync_offline) this.networkFailed = true;
     this.now = nowSeconds();
     if (status.sync_running) {
       this.#dispatch({ type: 'running_elsewhere', at: Date.now() });

@@ -17,4 +17,8 @@ notice: Problem | null,
  * A full sync began and did not finish (the app was closed or killed during it), and none
  * runs now: the store holds only part of the account until it resumes.
  */
-full_sync_incomplete: boolean, };
+full_sync_incomplete: boolean, 
+/**
+ * The last background sync could not reach Stripe (README: Background sync).
+ */
+sync_offline: boolean, };

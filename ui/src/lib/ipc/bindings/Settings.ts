@@ -19,4 +19,9 @@ staff_name: string,
 /**
  * The print queue (CUPS) for packing slips; empty for the system's default printer.
  */
-printer_name: string, };
+printer_name: string, 
+/**
+ * Seconds between two background syncs while an account is connected
+ * ([`SYNC_INTERVAL_MIN_SECS`] to [`SYNC_INTERVAL_MAX_SECS`]; README: Background sync).
+ */
+sync_interval_secs: number, };

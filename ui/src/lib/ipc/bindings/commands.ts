@@ -5,6 +5,7 @@ import type { Carrier } from "./Carrier";
 import type { CarrierOption } from "./CarrierOption";
 import type { CustomCarrier } from "./CustomCarrier";
 import type { EmailOutcome } from "./EmailOutcome";
+import type { ImportReport } from "./ImportReport";
 import type { OrderDetail } from "./OrderDetail";
 import type { OrderPage } from "./OrderPage";
 import type { OrderQuery } from "./OrderQuery";
@@ -43,6 +44,9 @@ export type Commands = {
   list_shipping_rates: { args: Record<string, never>; result: Array<ShippingRate> };
   set_shipping_rate_pickup: { args: { id: string, isPickup: boolean }; result: Array<ShippingRate> };
   sharing_status: { args: Record<string, never>; result: SharingStatus };
+  retry_sharing: { args: Record<string, never>; result: SharingStatus };
+  export_settings: { args: Record<string, never>; result: string | null };
+  import_settings: { args: Record<string, never>; result: ImportReport | null };
   order_detail: { args: { id: string }; result: OrderDetail };
   export_orders_csv: { args: { query: OrderQuery }; result: string };
   save_invoice_pdf: { args: { orderId: string }; result: SavedPdf | null };
@@ -91,6 +95,9 @@ export const COMMAND_NAMES = [
   'list_shipping_rates',
   'set_shipping_rate_pickup',
   'sharing_status',
+  'retry_sharing',
+  'export_settings',
+  'import_settings',
   'order_detail',
   'export_orders_csv',
   'save_invoice_pdf',
