@@ -281,9 +281,10 @@ async fn an_email_given_up_on_while_the_app_is_closed(
         .await
         .unwrap();
     sqlx::query(
-        "UPDATE outbox SET state = 'failed', attempts = 3,
-           last_error = 'The SMTP server refused the email (550 mailbox unavailable).'
-         WHERE id = ?1",
+        r#"UPDATE outbox SET state = 'failed', attempts = 3,
+           last_error = 'The SMTP server refused the email (550 mailbox unavailable).',
+           last_problem = '{"code":"smtp_failed","reason":"rejected","host":"127.0.0.1","port":2525,"reply":"550 mailbox unavailable"}'
+         WHERE id = ?1"#,
     )
     .bind(queued.id)
     .execute(store.pool())

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use comptoir_core::dataset::Dataset;
 use comptoir_core::fulfilment::Actor;
 use comptoir_core::model::{Order, OrderQuery, OrderQueue, PaymentState};
+use comptoir_core::problem::Problem;
 use comptoir_core::refunds::{self, RefundLine, RefundReason, RefundRequest};
 use comptoir_core::store::{self, Store};
 use serde_json::Value;
@@ -477,7 +478,12 @@ async fn an_in_app_refund_is_made_once_despite_a_retried_click_and_shows_at_once
     )
     .await
     .unwrap_err();
-    assert!(err.to_string().starts_with("At most "), "{err}");
+    // The window says how much is left, in the order's currency.
+    let refunds::RefundError::Refused(Problem::RefundTooMuch { amount, currency }) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*amount, total - 1200, "{err:?}");
+    assert_eq!(currency, &order(&store, id).await.currency);
     assert_eq!(sim.stats().refund_posts.len(), posts, "nothing was sent");
 
     // The rest, in full: refunded, and held back from the work queue.

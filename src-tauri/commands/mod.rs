@@ -16,6 +16,7 @@ use comptoir_core::model::{
     AccountInfo, AppStatus, OrderPage, OrderQuery, Settings, SharingStatus, ShippingRate,
     SubscriptionPage, SubscriptionQuery, SyncReport,
 };
+use comptoir_core::problem::Problem;
 use comptoir_core::secrets::Secret;
 use comptoir_core::workspace::Workspace;
 use tauri::{AppHandle, Emitter, State};
@@ -122,12 +123,19 @@ pub(crate) fn open_in_browser(app: &AppHandle, url: &str) -> CmdResult<()> {
     if let Some(log) = open_log(comptoir_core::test_hooks::ENABLED) {
         return append_to_open_log(log, url);
     }
-    app.opener().open_url(url, None::<&str>).map_err(|e| {
-        comptoir_core::workspace::WorkspaceError::InvalidInput(format!(
-            "The browser could not be opened: {e}"
-        ))
-        .into()
-    })
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| refused(Problem::BrowserNotOpened, &e).into())
+}
+
+/// A refusal of the commands' own (a dialog, a folder, the browser): the problem for the
+/// window, the detail for the log.
+pub(crate) fn refused(
+    problem: Problem,
+    detail: &dyn std::fmt::Display,
+) -> comptoir_core::workspace::WorkspaceError {
+    tracing::warn!("{problem:?}: {detail}");
+    comptoir_core::workspace::WorkspaceError::Refused(problem)
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub async fn export_orders_csv(app: AppHandle, ws: Ws<'_>, query: OrderQuery) ->
         .path()
         .download_dir()
         .or_else(|_| app.path().app_data_dir())
-        .map_err(|e| WorkspaceError::InvalidInput(format!("No folder to export to: {e}")))?;
+        .map_err(|e| super::refused(Problem::NoExportFolder, &e))?;
     let path = dir.join(comptoir_core::csv::file_name(comptoir_core::store::now()));
     ws.export_orders_csv(&query, &path).await?;
     Ok(path.display().to_string())
@@ -69,15 +69,13 @@ pub async fn save_invoice_pdf(
             // The dialog blocks until the merchant answers: keep it off the async runtime.
             let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
                 .await
-                .map_err(|e| {
-                    WorkspaceError::InvalidInput(format!("The save dialog failed: {e}"))
-                })?;
+                .map_err(|e| super::refused(Problem::SaveDialogFailed, &e))?;
             let Some(chosen) = chosen else {
                 return Ok(None);
             };
-            chosen.into_path().map_err(|e| {
-                WorkspaceError::InvalidInput(format!("That location cannot be saved to: {e}"))
-            })?
+            chosen
+                .into_path()
+                .map_err(|e| super::refused(Problem::SaveLocationRefused, &e))?
         }
     };
     Ok(Some(ws.save_invoice_pdf(&order_id, &dest).await?))

@@ -1,6 +1,7 @@
 //! Subscription detail and opening Stripe links in the system browser.
 
 use comptoir_core::model::{SubscriptionDetail, SubscriptionQuery};
+use comptoir_core::problem::Problem;
 use comptoir_core::stripe::links;
 use comptoir_core::workspace::WorkspaceError;
 use tauri::{AppHandle, Manager};
@@ -23,7 +24,7 @@ pub async fn subscription_detail(
 /// with `COMPTOIR_OPEN_LOG` set (end-to-end tests), the link is appended to that file instead.
 #[tauri::command]
 pub async fn open_link(app: AppHandle, url: String) -> CmdResult<()> {
-    let url = links::external(&url).map_err(|e| WorkspaceError::InvalidInput(e.to_string()))?;
+    let url = links::external(&url).map_err(|e| WorkspaceError::Refused(e.problem()))?;
     super::open_in_browser(&app, url.as_str())
 }
 
@@ -39,7 +40,7 @@ pub async fn export_subscriptions_csv(
         .path()
         .download_dir()
         .or_else(|_| app.path().app_data_dir())
-        .map_err(|e| WorkspaceError::InvalidInput(format!("No folder to export to: {e}")))?;
+        .map_err(|e| super::refused(Problem::NoExportFolder, &e))?;
     let path = dir.join(comptoir_core::csv::subscriptions_file_name(
         comptoir_core::store::now(),
     ));

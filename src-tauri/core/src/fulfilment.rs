@@ -76,7 +76,7 @@ pub enum FulfilmentError {
     /// The order is not paid (processing, failed, refunded, disputed): going ahead needs the
     /// merchant's explicit confirmation.
     #[error("This order is not paid: {0}. Confirm to go ahead anyway.")]
-    PaymentNotSettled(String),
+    PaymentNotSettled(crate::problem::Unsettled),
 }
 
 impl From<sqlx::Error> for FulfilmentError {
@@ -182,12 +182,13 @@ pub(crate) async fn check_payment(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<()> {
-    let Some(reason) = crate::payments::unsettled_reason(&order.payment) else {
+    let Some(unsettled) = crate::payments::unsettled(&order.payment) else {
         return Ok(());
     };
     if !confirmed {
-        return Err(FulfilmentError::PaymentNotSettled(reason));
+        return Err(FulfilmentError::PaymentNotSettled(unsettled));
     }
+    let reason = unsettled.to_string();
     let detail = format!("{action} although {reason}");
     audit(
         conn,

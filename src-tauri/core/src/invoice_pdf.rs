@@ -41,9 +41,7 @@ impl PdfError {
     pub fn problem(&self) -> Problem {
         match self {
             PdfError::Link(_) => Problem::PdfLinkRefused,
-            PdfError::FilesBase(_) => Problem::Invalid {
-                message: self.to_string(),
-            },
+            PdfError::FilesBase(_) => Problem::FilesAddressRefused,
             PdfError::Client(_) => Problem::Internal,
             PdfError::Network(_) => Problem::StripeUnreachable,
             PdfError::NotAPdf(detail) => Problem::PdfNotAPdf {

@@ -33,6 +33,7 @@ use sqlx::{SqliteExecutor, SqlitePool};
 use ts_rs::TS;
 
 use crate::model::Timestamp;
+use crate::problem::{MailReason, Problem, RetryRefusal};
 use crate::secrets::{Secret, SecretKind, SecretStore, SecretsError};
 use crate::store::outbox::{self, NewEmail, OutboxEmail, OutboxState};
 use crate::store::{settings, Store, StoreError};
@@ -83,31 +84,26 @@ pub struct SmtpSettings {
 }
 
 impl SmtpSettings {
-    /// Checks the settings, with a sentence for the merchant when something is wrong.
+    /// Checks the settings; a refusal says which [`MailReason`] (the window words it).
     pub fn validate(&self) -> Result<(), MailError> {
         let host = self.host.trim();
         if host.is_empty() {
-            return Err(invalid(
-                "Enter the SMTP server's host name, for example smtp.example.com.",
-            ));
+            return Err(invalid(MailReason::HostMissing, None));
         }
         if host.contains("://") || host.contains(char::is_whitespace) || host.contains('/') {
-            return Err(invalid(format!(
-                "\u{201c}{host}\u{201d} is not a host name. Enter only the server's name, \
-                 for example smtp.example.com."
-            )));
+            return Err(invalid(MailReason::HostNotAName, Some(host)));
         }
         if self.port == 0 {
-            return Err(invalid(
-                "The SMTP port must be between 1 and 65535 (usually 587 for STARTTLS, 465 for TLS).",
-            ));
+            return Err(invalid(MailReason::PortZero, None));
         }
-        parse_address(&self.from_address, "sender")?;
+        parse_sender(&self.from_address)?;
         if let Some(reply_to) = self.reply_to() {
-            parse_address(reply_to, "reply-to")?;
+            reply_to
+                .parse::<Address>()
+                .map_err(|_| invalid(MailReason::ReplyToInvalid, Some(reply_to)))?;
         }
         if self.from_name.contains(['\r', '\n']) {
-            return Err(invalid("The sender name must fit on one line."));
+            return Err(invalid(MailReason::SenderNameLines, None));
         }
         Ok(())
     }
@@ -142,7 +138,7 @@ impl SmtpSettings {
     }
 
     fn sender(&self) -> Result<Mailbox, MailError> {
-        let address = parse_address(&self.from_address, "sender")?;
+        let address = parse_sender(&self.from_address)?;
         let name = self.from_name.trim();
         Ok(Mailbox::new(
             (!name.is_empty()).then(|| name.to_owned()),
@@ -159,29 +155,28 @@ impl SmtpSettings {
     }
 }
 
-fn parse_address(value: &str, what: &str) -> Result<Address, MailError> {
+fn parse_sender(value: &str) -> Result<Address, MailError> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(invalid(format!("Enter the {what} email address.")));
+        return Err(invalid(MailReason::SenderMissing, None));
     }
-    value.parse::<Address>().map_err(|_| {
-        invalid(format!(
-            "The {what} address \u{201c}{value}\u{201d} is not a valid email address."
-        ))
-    })
+    value
+        .parse::<Address>()
+        .map_err(|_| invalid(MailReason::SenderInvalid, Some(value)))
 }
 
 fn parse_mailbox(value: &str) -> Result<Mailbox, MailError> {
-    value.trim().parse::<Mailbox>().map_err(|_| {
-        invalid(format!(
-            "\u{201c}{}\u{201d} is not a valid email address.",
-            value.trim()
-        ))
-    })
+    let value = value.trim();
+    value
+        .parse::<Mailbox>()
+        .map_err(|_| invalid(MailReason::AddressInvalid, Some(value)))
 }
 
-fn invalid(message: impl Into<String>) -> MailError {
-    MailError::Invalid(message.into())
+fn invalid(reason: MailReason, value: Option<&str>) -> MailError {
+    MailError::Invalid(Problem::MailInvalid {
+        reason,
+        value: value.map(str::to_owned),
+    })
 }
 
 /// What saving the SMTP settings does with the password in the OS keychain: the settings
@@ -210,9 +205,10 @@ fn secret_from_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Secret, 
 /// A mail failure, as the merchant should hear about it.
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
-    /// Settings or an address are wrong; the message says which and how.
-    #[error("{0}")]
-    Invalid(String),
+    /// Settings or an address are wrong, or an email cannot be retried; the problem says which
+    /// and how. `Display` is the log's English.
+    #[error("{}", refusal_in_english(.0))]
+    Invalid(Problem),
     /// No SMTP settings are saved yet.
     #[error("Email is not set up yet: enter your SMTP settings first.")]
     NotConfigured,
@@ -236,6 +232,56 @@ impl MailError {
             MailError::Keychain(e) => e.code(),
             MailError::Send(failure) => failure.kind.code(),
         }
+    }
+
+    /// The problem the window puts into words.
+    pub fn problem(&self) -> Problem {
+        match self {
+            MailError::Invalid(p) => p.clone(),
+            MailError::NotConfigured => Problem::SmtpNotConfigured,
+            MailError::Store(_) => Problem::Internal,
+            MailError::Keychain(e) => Problem::Keychain { reason: e.reason() },
+            MailError::Send(f) => f.problem(),
+        }
+    }
+}
+
+/// A refusal of [`MailError::Invalid`] in English, for the log (the window words the problem).
+fn refusal_in_english(p: &Problem) -> String {
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
+    match p {
+        Problem::MailInvalid { reason, value: v } => match reason {
+            MailReason::HostMissing => "No SMTP host name".to_owned(),
+            MailReason::HostNotAName => format!("\u{201c}{}\u{201d} is not a host name", value(v)),
+            MailReason::PortZero => "The SMTP port must be between 1 and 65535".to_owned(),
+            MailReason::SenderMissing => "No sender email address".to_owned(),
+            MailReason::SenderInvalid => format!(
+                "The sender address \u{201c}{}\u{201d} is not valid",
+                value(v)
+            ),
+            MailReason::ReplyToInvalid => format!(
+                "The reply-to address \u{201c}{}\u{201d} is not valid",
+                value(v)
+            ),
+            MailReason::SenderNameLines => "The sender name spans several lines".to_owned(),
+            MailReason::AddressInvalid => {
+                format!("\u{201c}{}\u{201d} is not a valid email address", value(v))
+            }
+            MailReason::TlsSetup => format!("TLS cannot be set up: {}", value(v)),
+            MailReason::NotBuilt => format!("The email cannot be built: {}", value(v)),
+            MailReason::PasswordMissing => {
+                "The user name is set and the SMTP password is not".to_owned()
+            }
+            MailReason::NewPasswordEmpty => "The new SMTP password is empty".to_owned(),
+        },
+        Problem::RetryRefused { reason } => match reason {
+            RetryRefusal::AlreadySent => "This email was already sent: it is not sent again",
+            RetryRefusal::BeingSent => "This email is being sent right now",
+            RetryRefusal::Cancelled => "This email was cancelled: it is never sent",
+            RetryRefusal::QueuedElsewhere => "This email could not be queued again",
+        }
+        .to_owned(),
+        other => format!("refused: {other:?}"),
     }
 }
 
@@ -562,7 +608,7 @@ impl Mailer {
                     .dangerous_accept_invalid_certs(settings.accept_invalid_certs)
                     .dangerous_accept_invalid_hostnames(settings.accept_invalid_certs)
                     .build_rustls()
-                    .map_err(|e| invalid(format!("TLS cannot be set up: {e}")))?;
+                    .map_err(|e| invalid(MailReason::TlsSetup, Some(&e.to_string())))?;
                 if security == SmtpSecurity::Tls {
                     Tls::Wrapper(params)
                 } else {
@@ -575,9 +621,7 @@ impl Mailer {
             .tls(tls)
             .timeout(Some(SMTP_TIMEOUT));
         if let Some(user) = settings.username() {
-            let password = password.ok_or_else(|| {
-                invalid("Enter the SMTP password (the user name is set, the password is not).")
-            })?;
+            let password = password.ok_or_else(|| invalid(MailReason::PasswordMissing, None))?;
             builder = builder.credentials(Credentials::new(
                 user.to_owned(),
                 password.expose().to_owned(),
@@ -629,7 +673,7 @@ pub fn build_message(settings: &SmtpSettings, email: &OutboxEmail) -> Result<Mes
                         .body(email.html_body.clone()),
                 ),
         )
-        .map_err(|e| invalid(format!("The email cannot be built: {e}")))
+        .map_err(|e| invalid(MailReason::NotBuilt, Some(&e.to_string())))
 }
 
 /// The saved SMTP settings, if any.
@@ -675,9 +719,7 @@ pub async fn save_settings_and_password(
     smtp.validate()?;
     if let SmtpPassword::Replace { password } = &password {
         if password.expose().is_empty() {
-            return Err(invalid(
-                "Enter the new SMTP password, or choose Remove password to delete the saved one.",
-            ));
+            return Err(invalid(MailReason::NewPasswordEmpty, None));
         }
     }
     let new_account = load_settings(db)
@@ -736,8 +778,8 @@ pub async fn enqueue<'e>(
 }
 
 /// "Retry now": queues a `failed` email, or one waiting for its next attempt, again, due at
-/// `now`, with the same Message-ID. The caller then wakes the mail worker. Refused, in plain
-/// words, for an email that was sent, is being sent, or was cancelled.
+/// `now`, with the same Message-ID. The caller then wakes the mail worker. Refused
+/// ([`RetryRefusal`]) for an email that was sent, is being sent, or was cancelled.
 pub async fn retry_now(
     conn: &mut sqlx::SqliteConnection,
     id: i64,
@@ -747,22 +789,14 @@ pub async fn retry_now(
         return Ok(email);
     }
     let email = outbox::get(&mut *conn, id).await?;
-    Err(invalid(match email.state {
-        OutboxState::Sent => {
-            "This email was already sent: the server accepted it, so it is not sent again."
-        }
-        OutboxState::Sending => {
-            "This email is being sent right now: wait a moment for the result before retrying."
-        }
-        OutboxState::Cancelled => {
-            "This email was cancelled (the order was marked as not sent): it is never sent. \
-             Ship the order again to send a new one."
-        }
+    let reason = match email.state {
+        OutboxState::Sent => RetryRefusal::AlreadySent,
+        OutboxState::Sending => RetryRefusal::BeingSent,
+        OutboxState::Cancelled => RetryRefusal::Cancelled,
         // Queued again by someone else in the meantime.
-        OutboxState::Pending | OutboxState::Failed => {
-            "This email could not be queued again. Reload the order and try again."
-        }
-    }))
+        OutboxState::Pending | OutboxState::Failed => RetryRefusal::QueuedElsewhere,
+    };
+    Err(MailError::Invalid(Problem::RetryRefused { reason }))
 }
 
 /// The wait before the next attempt after `attempts` failed ones: 30 s, 1 min, 2 min, … up to
@@ -813,7 +847,8 @@ pub async fn send_due(
                 let attempts = email.attempts.saturating_add(1);
                 let give_up = failure.kind.is_permanent() && attempts >= PERMANENT_ATTEMPTS;
                 let retry_at = (!give_up).then(|| now + backoff(attempts));
-                outbox::mark_failed(db, email.id, &failure.message, retry_at).await?;
+                outbox::mark_failed(db, email.id, &failure.message, &failure.problem(), retry_at)
+                    .await?;
                 // The server's reply may name the recipient: not in the log (the outbox keeps it
                 // whole for the merchant).
                 tracing::warn!(id = email.id, attempts, code = failure.kind.code(), give_up,
@@ -836,6 +871,7 @@ pub async fn send_due(
                     db,
                     email.id,
                     &other.to_string(),
+                    &other.problem(),
                     Some(now + backoff(attempts)),
                 )
                 .await?;
@@ -907,6 +943,7 @@ pub async fn send_test(
         state: outbox::OutboxState::Sending,
         attempts: 0,
         last_error: None,
+        last_problem: None,
         next_attempt_at: now,
         created_at: now,
         sent_at: None,

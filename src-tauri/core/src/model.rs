@@ -1168,14 +1168,49 @@ pub struct OutboxEmail {
     pub html_body: String,
     pub state: OutboxState,
     pub attempts: u32,
-    /// The last failure, in plain words, when an attempt failed.
+    /// The last failure in English, for the log; never sent to the window.
+    #[serde(skip)]
+    #[ts(skip)]
     pub last_error: Option<String>,
+    /// The last failure, when an attempt failed, for the window to word.
+    pub last_problem: Option<crate::problem::Problem>,
     #[ts(type = "number")]
     pub next_attempt_at: Timestamp,
     #[ts(type = "number")]
     pub created_at: Timestamp,
     #[ts(type = "number | null")]
     pub sent_at: Option<Timestamp>,
+}
+
+/// Names that mean the customer collects the order. The merchant can override the guess per
+/// shipping rate in Settings.
+pub fn looks_like_pickup(display_name: &str) -> bool {
+    let n = display_name.to_lowercase();
+    const WORDS: [&str; 12] = [
+        "pickup",
+        "pick-up",
+        "pick up",
+        "retrait",
+        "click & collect",
+        "click and collect",
+        "click&collect",
+        "collect",
+        "en boutique",
+        "en magasin",
+        "à emporter",
+        "abholung",
+    ];
+    WORDS.iter().any(|w| n.contains(w))
+}
+
+/// Decides delivery or pickup: a pickup rate wins, then a shipping address means delivery, and
+/// an order with neither is collected.
+pub fn delivery_kind(rate_is_pickup: Option<bool>, has_shipping_address: bool) -> DeliveryKind {
+    match rate_is_pickup {
+        Some(true) => DeliveryKind::Pickup,
+        _ if has_shipping_address => DeliveryKind::Delivery,
+        _ => DeliveryKind::Pickup,
+    }
 }
 
 /// Whether this station shares its fulfilment state through Stripe (README: Stations).

@@ -3,6 +3,7 @@
 //! rule: the sync and the store call it, the UI shows its result.
 
 use crate::model::{DisputeSummary, OrderPayment, PaymentFacts, PaymentState};
+use crate::problem::Unsettled;
 
 /// Dispute statuses that no longer hold the order: the merchant won, or an inquiry closed.
 fn dispute_settled(status: &str) -> bool {
@@ -69,28 +70,56 @@ pub fn order_payment(
     }
 }
 
-/// Why an order may not go out, in plain English for the history and for an error; `None` when
-/// it may. Shipping, printing a slip for or handing over such an order needs a confirmation.
-pub fn unsettled_reason(p: &OrderPayment) -> Option<String> {
-    let method = p
-        .method
-        .as_deref()
-        .map(|m| format!(" ({})", method_name(m)))
-        .unwrap_or_default();
+/// Why an order may not go out, as the window words it (`Problem::PaymentNotSettled`); `None`
+/// when it may. Shipping, printing a slip for or handing over such an order needs a
+/// confirmation.
+pub fn unsettled(p: &OrderPayment) -> Option<Unsettled> {
     match p.state {
-        PaymentState::Processing => Some(format!("the payment is still processing{method}")),
-        PaymentState::Failed => Some(match &p.failure {
-            Some(why) => format!("the payment failed: {why}"),
-            None => "the payment failed".to_owned(),
+        PaymentState::Processing => Some(Unsettled::Processing {
+            method: p.method.clone(),
         }),
-        PaymentState::Refunded => Some("the order was refunded in full".to_owned()),
+        PaymentState::Failed => Some(Unsettled::Failed {
+            failure: p.failure.clone(),
+        }),
+        PaymentState::Refunded => Some(Unsettled::Refunded),
         PaymentState::Disputed => Some(match &p.dispute {
-            Some(d) if d.status == "lost" => "the payment's dispute was lost".to_owned(),
-            _ => "the payment is disputed".to_owned(),
+            Some(d) if d.status == "lost" => Unsettled::DisputeLost,
+            _ => Unsettled::Disputed,
         }),
         PaymentState::Paid | PaymentState::NoPaymentRequired | PaymentState::PartiallyRefunded => {
             None
         }
+    }
+}
+
+/// [`unsettled`] in plain English, for the history and the log; `None` when the order may go out.
+pub fn unsettled_reason(p: &OrderPayment) -> Option<String> {
+    unsettled(p).map(|u| u.to_string())
+}
+
+/// The English of the history and the log ("the payment is still processing (card)").
+impl std::fmt::Display for Unsettled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unsettled::Processing { method: Some(m) } => {
+                write!(f, "the payment is still processing ({})", method_name(m))
+            }
+            Unsettled::Processing { method: None } => {
+                f.write_str("the payment is still processing")
+            }
+            Unsettled::Failed { failure: Some(why) } => write!(f, "the payment failed: {why}"),
+            Unsettled::Failed { failure: None } => f.write_str("the payment failed"),
+            Unsettled::Refunded => f.write_str("the order was refunded in full"),
+            Unsettled::Disputed => f.write_str("the payment is disputed"),
+            Unsettled::DisputeLost => f.write_str("the payment's dispute was lost"),
+        }
+    }
+}
+
+/// Compares the English wording (the history's), as callers that read it as text do.
+impl PartialEq<str> for Unsettled {
+    fn eq(&self, other: &str) -> bool {
+        self.to_string().as_str() == other
     }
 }
 
@@ -259,6 +288,13 @@ mod tests {
     #[test]
     fn what_the_merchant_reads() {
         let p = order_payment(Some("unpaid"), Some(&facts("processing", 0, 0)), None, 4590);
+        // The window gets the method's type and words it; the history keeps the English.
+        assert_eq!(
+            unsettled(&p),
+            Some(Unsettled::Processing {
+                method: Some("sepa_debit".into())
+            })
+        );
         assert_eq!(
             unsettled_reason(&p).as_deref(),
             Some("the payment is still processing (SEPA Direct Debit)")
@@ -268,6 +304,12 @@ mod tests {
             Some(&facts("requires_payment_method", 0, 0)),
             None,
             4590,
+        );
+        assert_eq!(
+            unsettled(&p),
+            Some(Unsettled::Failed {
+                failure: Some("The account has insufficient funds.".into())
+            })
         );
         assert_eq!(
             unsettled_reason(&p).as_deref(),

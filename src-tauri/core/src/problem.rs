@@ -100,8 +100,8 @@ pub enum Problem {
     PrintFailed { detail: String },
     /// The print system did not answer within `seconds` and was stopped: nothing printed.
     PrintTimedOut { seconds: u32 },
-    /// The order is not paid: going ahead needs the merchant's confirmation.
-    PaymentNotSettled { reason: String },
+    /// The order is not paid: going ahead needs the merchant's confirmation; why it is not.
+    PaymentNotSettled { reason: Unsettled },
     /// Some orders of the list to print are not paid: printing them needs a confirmation.
     UnpaidInList { count: u32 },
     /// The demo store has no Stripe account to refund from.
@@ -120,8 +120,49 @@ pub enum Problem {
     PdfNoFileName,
     /// A file or folder on this computer could not be written.
     CannotWrite { path: String },
+    /// The SMTP settings, or an address an email is built from, were refused; `value` is what
+    /// the sentence quotes (the host, the address, the TLS library's detail), when it quotes
+    /// something.
+    MailInvalid {
+        reason: MailReason,
+        value: Option<String>,
+    },
+    /// "Retry now" on an email that cannot be retried.
+    RetryRefused { reason: RetryRefusal },
+    /// The last attempt to send an email failed before this version recorded why (a row an
+    /// earlier version wrote); the log has the details.
+    EmailFailedEarlier,
+    /// A refund request was refused before anything was sent to Stripe.
+    RefundInvalid { reason: RefundRefusal },
+    /// A refund of more units of a cart line (`line`, its description) than the order has.
+    RefundTooManyUnits {
+        line: String,
+        on_order: u32,
+        asked: u32,
+    },
+    /// A refund of more than what is left to refund: at most `amount` (minor units) of
+    /// `currency`.
+    RefundTooMuch {
+        #[ts(type = "number")]
+        amount: i64,
+        currency: String,
+    },
+    /// The save dialog could not be shown or gave no answer.
+    SaveDialogFailed,
+    /// The place the save dialog chose is not a file on this computer.
+    SaveLocationRefused,
+    /// Neither the Downloads folder nor the data folder can be found to export into.
+    NoExportFolder,
+    /// The system browser could not be opened.
+    BrowserNotOpened,
+    /// A link the window asked to open is not one of Stripe's `https` pages; `host` is the one
+    /// it names, when it is a web address.
+    LinkRefused { host: Option<String> },
+    /// The invoice files address (`COMPTOIR_STRIPE_FILES_BASE`, tests only) is neither Stripe's
+    /// nor this computer's.
+    FilesAddressRefused,
     /// A value the window sent was refused; the sentence is still written in Rust (English).
-    /// Being replaced by specific problems, one family at a time.
+    /// Only "Pick a carrier" is left (`workspace/fulfilment.rs`).
     Invalid { message: String },
     /// Something failed inside Comptoir (the local database…); the log has the details.
     Internal,
@@ -227,6 +268,86 @@ pub enum FulfilmentStep {
 pub enum SettingField {
     StationName,
     StaffName,
+}
+
+/// Why an order may not go out yet (`payments::unsettled`): the sentence names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Unsettled {
+    /// The payment is on its way; `method` is Stripe's payment method type (`sepa_debit`…).
+    Processing { method: Option<String> },
+    /// The payment failed; `failure` is Stripe's own explanation, when it gave one.
+    Failed { failure: Option<String> },
+    /// The order was refunded in full.
+    Refunded,
+    /// A dispute is open.
+    Disputed,
+    /// The dispute was lost.
+    DisputeLost,
+}
+
+/// Why the SMTP settings or an email's address were refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MailReason {
+    /// No SMTP host.
+    HostMissing,
+    /// The host is a link or has spaces (`value`: the host).
+    HostNotAName,
+    /// Port 0.
+    PortZero,
+    /// No sender address.
+    SenderMissing,
+    /// The sender address is not an email address (`value`).
+    SenderInvalid,
+    /// The reply-to address is not an email address (`value`).
+    ReplyToInvalid,
+    /// The sender name spans several lines.
+    SenderNameLines,
+    /// A recipient's address is not an email address (`value`).
+    AddressInvalid,
+    /// TLS cannot be set up for this server (`value`: the TLS library's detail).
+    TlsSetup,
+    /// The email cannot be built (`value`: the mail library's detail).
+    NotBuilt,
+    /// A user name is set and no password is stored.
+    PasswordMissing,
+    /// "Replace password" with an empty password.
+    NewPasswordEmpty,
+}
+
+/// Why "Retry now" was refused: where the email is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RetryRefusal {
+    /// The server accepted it: it is not sent again.
+    AlreadySent,
+    /// It is being sent right now.
+    BeingSent,
+    /// It was cancelled (the order was marked as not sent).
+    Cancelled,
+    /// Someone else queued it again meanwhile.
+    QueuedElsewhere,
+}
+
+/// Why a refund request was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RefundRefusal {
+    /// A cart line the order does not have.
+    UnknownLine,
+    /// Nothing (zero) to refund.
+    NoAmount,
+    /// The window's request is malformed (its idempotency key).
+    Malformed,
+    /// The order has no payment to refund.
+    NoPayment,
+    /// The payment has not gone through (processing, failed, free).
+    NotPaid,
 }
 
 /// Why a settings file was refused (Settings → Import settings).

@@ -11,6 +11,7 @@ use crate::fulfilment::{self, Actor};
 use crate::lang::Lang;
 use crate::model::{Order, PaymentState, Timestamp};
 use crate::money;
+use crate::problem::{Problem, RefundRefusal};
 use crate::store::{self, Store, StoreError};
 use crate::stripe::{StripeClient, StripeError};
 use crate::sync::{self, SyncError};
@@ -72,8 +73,9 @@ pub struct RefundDone {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RefundError {
-    #[error("{0}")]
-    Invalid(String),
+    /// Refused before anything was sent to Stripe, for the reason the problem gives.
+    #[error("refused: {0:?}")]
+    Refused(Problem),
     #[error(transparent)]
     Stripe(#[from] StripeError),
     #[error(transparent)]
@@ -103,6 +105,10 @@ impl From<sqlx::Error> for RefundError {
 
 pub type Result<T, E = RefundError> = std::result::Result<T, E>;
 
+fn refused(reason: RefundRefusal) -> RefundError {
+    RefundError::Refused(Problem::RefundInvalid { reason })
+}
+
 /// What may still be refunded on an order: what was paid, less what was refunded already.
 pub fn refundable(order: &Order) -> i64 {
     let paid = if order.payment.amount > 0 {
@@ -120,15 +126,17 @@ pub fn amount_of(order: &Order, req: &RefundRequest) -> Result<i64> {
     let amount = if !req.lines.is_empty() {
         let mut sum = 0i64;
         for l in &req.lines {
-            let line = order.lines.get(l.line as usize).ok_or_else(|| {
-                RefundError::Invalid("That cart line is not on this order".into())
-            })?;
+            let line = order
+                .lines
+                .get(l.line as usize)
+                .ok_or(refused(RefundRefusal::UnknownLine))?;
             let qty = i64::from(l.quantity);
             if qty > line.quantity {
-                return Err(RefundError::Invalid(format!(
-                    "{} has {} unit(s) on this order, not {qty}",
-                    line.description, line.quantity
-                )));
+                return Err(RefundError::Refused(Problem::RefundTooManyUnits {
+                    line: line.description.clone(),
+                    on_order: u32::try_from(line.quantity).unwrap_or(u32::MAX),
+                    asked: l.quantity,
+                }));
             }
             if line.quantity > 0 {
                 // Whole units: the last unit takes the rounding, so refunding every unit of a
@@ -143,13 +151,13 @@ pub fn amount_of(order: &Order, req: &RefundRequest) -> Result<i64> {
         req.amount.unwrap_or(left)
     };
     if amount <= 0 {
-        return Err(RefundError::Invalid("Choose an amount to refund".into()));
+        return Err(refused(RefundRefusal::NoAmount));
     }
     if amount > left {
-        return Err(RefundError::Invalid(format!(
-            "At most {} can still be refunded on this order",
-            money::with_code(left, &order.currency, Lang::En)
-        )));
+        return Err(RefundError::Refused(Problem::RefundTooMuch {
+            amount: left,
+            currency: order.currency.clone(),
+        }));
     }
     Ok(amount)
 }
@@ -162,9 +170,7 @@ fn check_key(key: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(RefundError::Invalid(
-            "The refund request is malformed".into(),
-        ))
+        Err(refused(RefundRefusal::Malformed))
     }
 }
 
@@ -179,17 +185,13 @@ pub async fn refund(
     check_key(&req.idempotency_key)?;
     let order = store::orders::get(store.pool(), &req.order_id).await?;
     let Some(pi) = order.payment_intent_id.clone() else {
-        return Err(RefundError::Invalid(
-            "This order has no payment to refund".into(),
-        ));
+        return Err(refused(RefundRefusal::NoPayment));
     };
     if matches!(
         order.payment.state,
         PaymentState::Processing | PaymentState::Failed | PaymentState::NoPaymentRequired
     ) {
-        return Err(RefundError::Invalid(
-            "This order's payment has not gone through: there is nothing to refund".into(),
-        ));
+        return Err(refused(RefundRefusal::NotPaid));
     }
     let amount = amount_of(&order, req)?;
     let amount_text = amount.to_string();
@@ -265,7 +267,10 @@ pub async fn refund(
         .await
         .map_err(|e| match e {
             fulfilment::FulfilmentError::Store(s) => RefundError::Store(s),
-            other => RefundError::Invalid(other.to_string()),
+            other => {
+                tracing::error!("the refund could not be recorded in the history: {other}");
+                RefundError::Refused(Problem::Internal)
+            }
         })?;
     tx.commit().await?;
     Ok(done)
@@ -340,14 +345,25 @@ mod tests {
         );
     }
 
+    /// The problem of a refusal, for the window to word.
+    fn problem(e: RefundError) -> Problem {
+        match e {
+            RefundError::Refused(p) => p,
+            other => panic!("not a refusal: {other:?}"),
+        }
+    }
+
     #[test]
     fn refusals_say_why() {
         let mut o = order();
         o.payment.amount_refunded = 4000;
         let too_much = amount_of(&o, &req(Some(1000), vec![])).unwrap_err();
         assert_eq!(
-            too_much.to_string(),
-            "At most 5.90 EUR can still be refunded on this order"
+            problem(too_much),
+            Problem::RefundTooMuch {
+                amount: 590,
+                currency: "eur".into()
+            }
         );
         let units = amount_of(
             &order(),
@@ -360,9 +376,36 @@ mod tests {
             ),
         )
         .unwrap_err();
-        assert!(units.to_string().contains("Miel has 1 unit(s)"), "{units}");
-        assert!(amount_of(&order(), &req(Some(0), vec![])).is_err());
-        assert!(check_key("short").is_err());
+        assert_eq!(
+            problem(units),
+            Problem::RefundTooManyUnits {
+                line: "Miel".into(),
+                on_order: 1,
+                asked: 2
+            }
+        );
+        let unknown = RefundLine {
+            line: 9,
+            quantity: 1,
+        };
+        assert_eq!(
+            problem(amount_of(&order(), &req(None, vec![unknown])).unwrap_err()),
+            Problem::RefundInvalid {
+                reason: RefundRefusal::UnknownLine
+            }
+        );
+        assert_eq!(
+            problem(amount_of(&order(), &req(Some(0), vec![])).unwrap_err()),
+            Problem::RefundInvalid {
+                reason: RefundRefusal::NoAmount
+            }
+        );
+        assert_eq!(
+            problem(check_key("short").unwrap_err()),
+            Problem::RefundInvalid {
+                reason: RefundRefusal::Malformed
+            }
+        );
         assert!(check_key("comptoir-0123456789abcdef").is_ok());
         assert!(check_key(&"a".repeat(30).replace('a', "é")).is_err());
     }

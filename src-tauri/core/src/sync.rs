@@ -886,7 +886,9 @@ async fn sync_shipping_rates(store: &Store, client: &StripeClient) -> Result<()>
     let rates = list_all(client, "/shipping_rates", &[]).await?;
     let mut tx = store.write().await?;
     for rate in &rates {
-        store::shipping_rates::upsert(&mut tx, rate).await?;
+        if let Some(r) = mapping::shipping_rate_to_store(rate) {
+            store::shipping_rates::upsert(&mut tx, &r, rate).await?;
+        }
     }
     tx.commit().await?;
     Ok(())
@@ -1630,7 +1632,11 @@ async fn apply_object(
                 let n = write_subscriptions(conn, std::slice::from_ref(v)).await?;
                 tally.subscriptions.fetch_add(n, Ordering::Relaxed);
             }
-            Some("shipping_rate") => store::shipping_rates::upsert(conn, v).await?,
+            Some("shipping_rate") => {
+                if let Some(r) = mapping::shipping_rate_to_store(v) {
+                    store::shipping_rates::upsert(conn, &r, v).await?;
+                }
+            }
             Some("tax_rate") => store::tax_rates::upsert(conn, v).await?,
             _ => {}
         },
@@ -1666,7 +1672,9 @@ fn demo_customers(data: &Dataset) -> Vec<Value> {
 pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<SyncReport> {
     let mut tx = store.write().await?;
     for rate in &data.shipping_rates {
-        store::shipping_rates::upsert(&mut tx, rate).await?;
+        if let Some(r) = mapping::shipping_rate_to_store(rate) {
+            store::shipping_rates::upsert(&mut tx, &r, rate).await?;
+        }
     }
     let book = store::shipping_rates::rate_book(&mut tx).await?;
     let customers = write_customers(&mut tx, &demo_customers(data)).await?;

@@ -444,7 +444,12 @@ async fn orders_cached_before_get_their_checkout_fields_once() {
     );
     store.close().await;
 
+    // Opened again as the window opens it.
     let store = Store::open(&store_path(dir.path())).await.unwrap();
+    let filled = comptoir_core::workspace::fill_custom_fields(&store)
+        .await
+        .unwrap();
+    assert!(filled > 0, "the session orders get their fields");
     assert_eq!(
         all_orders(&store).await,
         now,
@@ -464,6 +469,12 @@ async fn orders_cached_before_get_their_checkout_fields_once() {
     drop(conn);
     store.close().await;
     let store = Store::open(&store_path(dir.path())).await.unwrap();
+    assert_eq!(
+        comptoir_core::workspace::fill_custom_fields(&store)
+            .await
+            .unwrap(),
+        0
+    );
     let again = store::orders::get(store.pool(), &gifted.id).await.unwrap();
     assert!(again.custom_fields.is_empty());
 }
@@ -1119,6 +1130,7 @@ async fn csv_export_of_the_current_view() {
 #[tokio::test]
 async fn an_unpaid_orders_slip_prints_only_on_a_confirmation() {
     use comptoir_core::model::OrderQueue;
+    use comptoir_core::problem::{Problem, Unsettled};
     use comptoir_core::workspace::WorkspaceError;
     let (_dir, ws) = demo_workspace().await;
     let waiting = OrderQuery {
@@ -1128,10 +1140,14 @@ async fn an_unpaid_orders_slip_prints_only_on_a_confirmation() {
     let page = ws.list_orders(&waiting).await.unwrap();
     let id = page.rows[0].id.clone();
     let err = ws.packing_slip(&id, Lang::En, false).await.unwrap_err();
-    let WorkspaceError::PaymentNotSettled(message) = &err else {
+    let WorkspaceError::PaymentNotSettled(reason) = &err else {
         panic!("{err:?}")
     };
-    assert!(message.contains("still processing"), "{message}");
+    assert!(matches!(reason, Unsettled::Processing { .. }), "{reason:?}");
+    let Problem::PaymentNotSettled { reason: said } = err.problem() else {
+        panic!("{:?}", err.problem())
+    };
+    assert_eq!(&said, reason, "the window words the same reason");
     let job = ws.packing_slip(&id, Lang::En, true).await.unwrap();
     assert!(!job.text.is_empty());
     let err = ws

@@ -186,7 +186,10 @@ async fn demo_import_gives_every_order_and_subscription() {
         }
         if raw["default_payment_method"].is_null() {
             let customer = raw["customer"].as_str().unwrap();
-            let c = store::customers::get(store.pool(), customer).await.unwrap();
+            let (raw, deleted) = store::customers::get_raw(store.pool(), customer)
+                .await
+                .unwrap();
+            let c = comptoir_core::stripe::mapping::stored_customer(customer, &raw, deleted);
             assert!(
                 c.deleted || c.default_payment_method.is_some(),
                 "{id}: the customer's default payment method"

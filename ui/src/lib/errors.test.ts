@@ -42,7 +42,7 @@ const EXAMPLES: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   no_print_system: { code: 'no_print_system' },
   print_failed: { code: 'print_failed', detail: 'lp: Error - The printer or class does not exist.' },
   print_timed_out: { code: 'print_timed_out', seconds: 30 },
-  payment_not_settled: { code: 'payment_not_settled', reason: 'the payment failed' },
+  payment_not_settled: { code: 'payment_not_settled', reason: { state: 'failed', failure: 'Your card has insufficient funds.' } },
   unpaid_in_list: { code: 'unpaid_in_list', count: 3 },
   refund_in_demo: { code: 'refund_in_demo' },
   refund_offline: { code: 'refund_offline' },
@@ -52,7 +52,19 @@ const EXAMPLES: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   pdf_not_a_pdf: { code: 'pdf_not_a_pdf', detail: 'HTTP 404' },
   pdf_no_file_name: { code: 'pdf_no_file_name' },
   cannot_write: { code: 'cannot_write', path: '/home/camille/Exports/orders.csv' },
-  invalid: { code: 'invalid', message: 'Station name is too long (80 characters at most)' },
+  mail_invalid: { code: 'mail_invalid', reason: 'sender_invalid', value: 'boutique.example.com' },
+  retry_refused: { code: 'retry_refused', reason: 'already_sent' },
+  email_failed_earlier: { code: 'email_failed_earlier' },
+  refund_invalid: { code: 'refund_invalid', reason: 'no_amount' },
+  refund_too_many_units: { code: 'refund_too_many_units', line: 'Miel de lavande', on_order: 2, asked: 3 },
+  refund_too_much: { code: 'refund_too_much', amount: 590, currency: 'eur' },
+  save_dialog_failed: { code: 'save_dialog_failed' },
+  save_location_refused: { code: 'save_location_refused' },
+  no_export_folder: { code: 'no_export_folder' },
+  browser_not_opened: { code: 'browser_not_opened' },
+  link_refused: { code: 'link_refused', host: 'evil.example' },
+  files_address_refused: { code: 'files_address_refused' },
+  invalid: { code: 'invalid', message: 'Pick a carrier' },
   internal: { code: 'internal' },
   already_done_elsewhere: { code: 'already_done_elsewhere', status: 'sent', staff: 'Camille', station: 'Atelier', at: 1764770580 },
   sharing_not_permitted: { code: 'sharing_not_permitted', permission: 'rak_invoice_write' },
@@ -83,6 +95,11 @@ const QUOTES: Partial<Record<Problem['code'], string[]>> = {
   unpaid_in_list: ['3'],
   pdf_not_a_pdf: ['HTTP 404'],
   cannot_write: ['/home/camille/Exports/orders.csv'],
+  payment_not_settled: ['Your card has insufficient funds.'],
+  mail_invalid: ['boutique.example.com'],
+  refund_too_many_units: ['Miel de lavande', '2', '3'],
+  link_refused: ['evil.example'],
+  files_address_refused: ['COMPTOIR_STRIPE_FILES_BASE'],
   already_done_elsewhere: ['Camille', 'Atelier'],
   sharing_not_permitted: ['rak_invoice_write'],
   shared_state_too_large: ['240'],
@@ -121,6 +138,52 @@ describe('problemText', () => {
     expect(say(p, 'fr')).not.toContain('shipped');
     const long: Problem = { code: 'setting_too_long', field: 'station_name', max: 80 };
     expect(say(long, 'en')).toContain('Station name');
+  });
+
+  it('says why an order is not paid in the user\'s language, naming the method', () => {
+    const processing: Problem = { code: 'payment_not_settled', reason: { state: 'processing', method: 'sepa_debit' } };
+    expect(say(processing, 'en')).toBe('This order is not paid: the payment is still processing (SEPA Direct Debit). Confirm to go ahead anyway.');
+    expect(say(processing, 'fr')).toContain('le paiement est encore en cours (prélèvement SEPA)');
+    for (const reason of [
+      { state: 'processing', method: null },
+      { state: 'failed', failure: null },
+      { state: 'refunded' },
+      { state: 'disputed' },
+      { state: 'dispute_lost' },
+    ] as const) {
+      const p: Problem = { code: 'payment_not_settled', reason };
+      expect(say(p, 'fr')).not.toBe(say(p, 'en'));
+      expect(say(p, 'fr')).not.toMatch(/payment|order/);
+    }
+  });
+
+  it('writes the amount left to refund in the user\'s format', () => {
+    const p: Problem = { code: 'refund_too_much', amount: 590, currency: 'eur' };
+    expect(say(p, 'en')).toContain('€5.90');
+    expect(say(p, 'fr')).toContain('5,90\u00a0€');
+    const one: Problem = { code: 'refund_too_many_units', line: 'Miel', on_order: 1, asked: 2 };
+    expect(say(one, 'en')).toBe('Miel has one unit on this order, not 2');
+    expect(say(one, 'fr')).toBe('Miel compte une unité dans cette commande, pas 2');
+  });
+
+  it('says every email-settings, retry and refund refusal differently in French', () => {
+    const mail = ['host_missing', 'host_not_a_name', 'port_zero', 'sender_missing', 'sender_invalid', 'reply_to_invalid',
+      'sender_name_lines', 'address_invalid', 'tls_setup', 'not_built', 'password_missing', 'new_password_empty'] as const;
+    for (const reason of mail) {
+      const p: Problem = { code: 'mail_invalid', reason, value: 'x@' };
+      expect(say(p, 'en').length).toBeGreaterThan(10);
+      expect(say(p, 'fr')).not.toBe(say(p, 'en'));
+    }
+    for (const reason of ['already_sent', 'being_sent', 'cancelled', 'queued_elsewhere'] as const) {
+      const p: Problem = { code: 'retry_refused', reason };
+      expect(say(p, 'fr')).not.toBe(say(p, 'en'));
+    }
+    for (const reason of ['unknown_line', 'no_amount', 'malformed', 'no_payment', 'not_paid'] as const) {
+      const p: Problem = { code: 'refund_invalid', reason };
+      expect(say(p, 'fr')).not.toBe(say(p, 'en'));
+    }
+    const noHost: Problem = { code: 'link_refused', host: null };
+    expect(say(noHost, 'fr')).not.toBe(say(noHost, 'en'));
   });
 
   it('says why a settings file is refused, each reason its own sentence, and that nothing changed', () => {

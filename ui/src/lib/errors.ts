@@ -3,16 +3,21 @@
 // merchant's language. The switch is exhaustive: a problem added in Rust and not here fails the
 // type check.
 
+import { datetime, money } from './format';
 import { i18n, t, type MessageKey } from './i18n/index.svelte';
-import { datetime } from './format';
+import { methodName } from './payment';
 import type { IpcError } from './ipc/bindings/IpcError';
 import type { KeychainReason } from './ipc/bindings/KeychainReason';
+import type { MailReason } from './ipc/bindings/MailReason';
 import type { Problem } from './ipc/bindings/Problem';
+import type { RefundRefusal } from './ipc/bindings/RefundRefusal';
+import type { RetryRefusal } from './ipc/bindings/RetryRefusal';
 import type { SmtpReason } from './ipc/bindings/SmtpReason';
 import type { FulfilmentStep } from './ipc/bindings/FulfilmentStep';
 import type { SettingField } from './ipc/bindings/SettingField';
 import type { SettingsFileReason } from './ipc/bindings/SettingsFileReason';
 import type { TrackingReason } from './ipc/bindings/TrackingReason';
+import type { Unsettled } from './ipc/bindings/Unsettled';
 
 const KEYCHAIN: Record<KeychainReason, MessageKey> = {
   no_session_bus: 'problem.keychain.no_session_bus',
@@ -60,6 +65,36 @@ const SMTP: Record<SmtpReason, MessageKey> = {
   other: 'problem.smtp.other',
 };
 
+const MAIL: Record<MailReason, MessageKey> = {
+  host_missing: 'problem.mail.host_missing',
+  host_not_a_name: 'problem.mail.host_not_a_name',
+  port_zero: 'problem.mail.port_zero',
+  sender_missing: 'problem.mail.sender_missing',
+  sender_invalid: 'problem.mail.sender_invalid',
+  reply_to_invalid: 'problem.mail.reply_to_invalid',
+  sender_name_lines: 'problem.mail.sender_name_lines',
+  address_invalid: 'problem.mail.address_invalid',
+  tls_setup: 'problem.mail.tls_setup',
+  not_built: 'problem.mail.not_built',
+  password_missing: 'problem.mail.password_missing',
+  new_password_empty: 'problem.mail.new_password_empty',
+};
+
+const RETRY: Record<RetryRefusal, MessageKey> = {
+  already_sent: 'problem.retry.already_sent',
+  being_sent: 'problem.retry.being_sent',
+  cancelled: 'problem.retry.cancelled',
+  queued_elsewhere: 'problem.retry.queued_elsewhere',
+};
+
+const REFUND: Record<RefundRefusal, MessageKey> = {
+  unknown_line: 'problem.refund.unknown_line',
+  no_amount: 'problem.refund.no_amount',
+  malformed: 'problem.refund.malformed',
+  no_payment: 'problem.refund.no_payment',
+  not_paid: 'problem.refund.not_paid',
+};
+
 const STEP: Record<FulfilmentStep, MessageKey> = {
   ship: 'problem.step.ship',
   mark_not_sent: 'problem.step.mark_not_sent',
@@ -90,6 +125,26 @@ const STATUS: Record<string, MessageKey> = {
 
 function unreachable(p: never): never {
   throw new Error(`No sentence for the problem ${JSON.stringify(p)}`);
+}
+
+/** Why an order is not paid, as the middle of a sentence ("the payment is still processing"). */
+export function unsettledText(u: Unsettled): string {
+  switch (u.state) {
+    case 'processing':
+      return u.method
+        ? t('problem.unsettled.processing', { method: methodName(u.method, t) })
+        : t('problem.unsettled.processing_no_method');
+    case 'failed':
+      return u.failure ? t('problem.unsettled.failed', { failure: u.failure }) : t('problem.unsettled.failed_no_reason');
+    case 'refunded':
+      return t('problem.unsettled.refunded');
+    case 'disputed':
+      return t('problem.unsettled.disputed');
+    case 'dispute_lost':
+      return t('problem.unsettled.dispute_lost');
+    default:
+      return unreachable(u);
+  }
 }
 
 /** The sentence for a problem, in the merchant's language, with its parameters. */
@@ -174,7 +229,7 @@ export function problemText(p: Problem): string {
     case 'print_timed_out':
       return t('problem.print_timed_out', { seconds: p.seconds });
     case 'payment_not_settled':
-      return t('problem.payment_not_settled', { reason: p.reason });
+      return t('problem.payment_not_settled', { reason: unsettledText(p.reason) });
     case 'unpaid_in_list':
       return t('problem.unpaid_in_list', { count: p.count });
     case 'refund_in_demo':
@@ -193,6 +248,30 @@ export function problemText(p: Problem): string {
       return t('problem.pdf_no_file_name');
     case 'cannot_write':
       return t('problem.cannot_write', { path: p.path });
+    case 'mail_invalid':
+      return t(MAIL[p.reason], { value: p.value ?? '' });
+    case 'retry_refused':
+      return t(RETRY[p.reason]);
+    case 'email_failed_earlier':
+      return t('problem.email_failed_earlier');
+    case 'refund_invalid':
+      return t(REFUND[p.reason]);
+    case 'refund_too_many_units':
+      return t('problem.refund_too_many_units', { line: p.line, count: p.on_order, asked: String(p.asked) });
+    case 'refund_too_much':
+      return t('problem.refund_too_much', { amount: money(p.amount, p.currency, i18n.locale) });
+    case 'save_dialog_failed':
+      return t('problem.save_dialog_failed');
+    case 'save_location_refused':
+      return t('problem.save_location_refused');
+    case 'no_export_folder':
+      return t('problem.no_export_folder');
+    case 'browser_not_opened':
+      return t('problem.browser_not_opened');
+    case 'link_refused':
+      return p.host ? t('problem.link_refused', { host: p.host }) : t('problem.link_refused_no_host');
+    case 'files_address_refused':
+      return t('problem.files_address_refused');
     case 'invalid':
       return p.message;
     case 'internal':

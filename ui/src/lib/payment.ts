@@ -32,7 +32,8 @@ export function showsBadge(state: PaymentState): boolean {
 
 const METHODS = ['card', 'sepa_debit', 'customer_balance', 'us_bank_account', 'bacs_debit'];
 
-function methodName(method: string, t: Translate): string {
+/** A payment method type (`sepa_debit`…) as a merchant names it. */
+export function methodName(method: string, t: Translate): string {
   return METHODS.includes(method) ? t(`payment.method.${method}` as MessageKey) : method.replace(/_/g, ' ');
 }
 

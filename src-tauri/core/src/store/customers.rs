@@ -33,7 +33,10 @@ pub async fn upsert(conn: &mut SqliteConnection, c: &Customer, raw: &Value) -> R
     Ok(())
 }
 
-pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<Customer> {
+/// A customer's stored Stripe object, and whether it is deleted (a deletion keeps the last known
+/// record in `raw`, see `upsert`; the column says it is gone). The caller maps it
+/// (`stripe::mapping::stored_customer`).
+pub async fn get_raw<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<(Value, bool)> {
     let (raw, deleted): (String, bool) =
         sqlx::query("SELECT raw, deleted FROM customers WHERE id = ?1")
             .bind(id)
@@ -41,22 +44,7 @@ pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<Customer> 
             .await
             .map(|r| (r.get::<String, _>(0), r.get::<bool, _>(1)))
             .map_err(not_found(format!("customer {id}")))?;
-    let v: Value = serde_json::from_str(&raw)?;
-    // A deletion keeps the last known record in `raw` (see `upsert`); the column says it is gone.
-    let mut c = crate::stripe::mapping::customer_from(&v).unwrap_or(Customer {
-        id: id.to_owned(),
-        deleted: true,
-        name: None,
-        email: None,
-        phone: None,
-        address: None,
-        shipping: None,
-        preferred_locale: None,
-        created: 0,
-        default_payment_method: None,
-    });
-    c.deleted |= deleted;
-    Ok(c)
+    Ok((serde_json::from_str(&raw)?, deleted))
 }
 
 pub async fn count<'e>(db: impl SqliteExecutor<'e>) -> Result<i64> {

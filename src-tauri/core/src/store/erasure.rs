@@ -164,7 +164,7 @@ pub async fn erase_deleted_customers(conn: &mut SqliteConnection, now: i64) -> R
         .await?;
         super::orders::reindex(&mut *conn, id).await?;
         // An email not sent yet is not sent to a customer who is gone; the others keep their
-        // state and dates, not who they went to or what they said.
+        // state and dates, not who they went to, what they said or what the server replied.
         sqlx::query(
             "UPDATE outbox SET state = 'cancelled', cancelled_at = ?2, claimed_at = NULL
              WHERE order_id = ?1 AND state IN ('pending', 'failed')",
@@ -182,7 +182,10 @@ pub async fn erase_deleted_customers(conn: &mut SqliteConnection, now: i64) -> R
         .execute(&mut *conn)
         .await?;
         sqlx::query(
-            "UPDATE outbox SET recipient = '', text_body = '', html_body = '' WHERE order_id = ?1",
+            // The server's reply in the last failure may quote the recipient's address.
+            "UPDATE outbox SET recipient = '', text_body = '', html_body = '',
+                               last_error = NULL, last_problem = NULL
+             WHERE order_id = ?1",
         )
         .bind(id)
         .execute(&mut *conn)

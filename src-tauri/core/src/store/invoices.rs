@@ -43,23 +43,18 @@ pub async fn upsert(conn: &mut SqliteConnection, i: &Invoice, raw: &Value) -> Re
     .await
 }
 
-/// The invoices of one subscription, newest first.
-pub async fn list_for_subscription<'e>(
+/// The stored Stripe invoices of one subscription, newest first (the caller maps them).
+pub async fn list_raw_for_subscription<'e>(
     db: impl SqliteExecutor<'e>,
     subscription_id: &str,
-) -> Result<Vec<Invoice>> {
+) -> Result<Vec<Value>> {
     let raws: Vec<String> = sqlx::query_scalar(
         "SELECT raw FROM invoices WHERE subscription_id = ?1 ORDER BY created DESC, id DESC",
     )
     .bind(subscription_id)
     .fetch_all(db)
     .await?;
-    raws.iter()
-        .map(|r| {
-            let v: Value = serde_json::from_str(r)?;
-            Ok(crate::stripe::mapping::invoice_from(&v).expect("stored invoices have ids"))
-        })
-        .collect()
+    raws.iter().map(|r| Ok(serde_json::from_str(r)?)).collect()
 }
 
 pub async fn count<'e>(db: impl SqliteExecutor<'e>) -> Result<i64> {

@@ -141,15 +141,6 @@ impl Store {
             backup::pre_migration(&pool, path).await?;
         }
         MIGRATOR.run(&pool).await?;
-        // Once per store; read first so later opens never take the write lock for it.
-        if settings::get_value(&pool, orders::CUSTOM_FIELDS_BACKFILLED)
-            .await?
-            .is_none()
-        {
-            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-            orders::backfill_custom_fields(&mut tx).await?;
-            tx.commit().await?;
-        }
         Ok(Store {
             pool,
             path: path.to_owned(),

@@ -3,15 +3,15 @@
 //! for an order nobody touched, from its delivery kind; triggers keep it in `orders.status`.
 //! `orders_search` (FTS5) indexes each order's names, email, number, products (with the fields
 //! filled in at checkout) and tracking; its docid sorts like the order's date and carries its
-//! status (see `DOCID`).
+//! queue (see `reindex` and the view `orders_docid`).
 
 use serde_json::Value;
 use sqlx::{Row, SqliteConnection, SqliteExecutor};
 
 use super::{not_found, Result};
 use crate::model::{
-    Counts, DeliveryKind, FulfilmentStatus, Order, OrderCounts, OrderPage, OrderPayment,
-    OrderQuery, OrderQueue, OrderRow, OrderSort, OrderSource, PaymentState,
+    Counts, CustomField, DeliveryKind, FulfilmentStatus, Order, OrderCounts, OrderPage,
+    OrderPayment, OrderQuery, OrderQueue, OrderRow, OrderSort, OrderSource, PaymentState,
 };
 
 /// Writes an order. Returns whether it adds an order to the store: false when it was skipped
@@ -236,7 +236,7 @@ pub async fn set_rate_pickup(
     for r in rows {
         let id: String = r.get(0);
         let mut order: Order = serde_json::from_str(&r.get::<String, _>(1))?;
-        let kind = crate::stripe::mapping::delivery_kind(Some(is_pickup), r.get::<bool, _>(2));
+        let kind = crate::model::delivery_kind(Some(is_pickup), r.get::<bool, _>(2));
         order.delivery_kind = kind;
         sqlx::query("UPDATE orders SET delivery_kind = ?1, detail = ?2 WHERE id = ?3")
             .bind(kind.as_str())
@@ -256,7 +256,11 @@ pub const CUSTOM_FIELDS_BACKFILLED: &str = "custom_fields_backfilled";
 /// detail has no `custom_fields`) the fields of their stored session, and their search rows the
 /// values, once per store: an order placed before the update and not yet packed shows its gift
 /// message without waiting for a full sync. Returns how many orders were updated.
-pub async fn backfill_custom_fields(conn: &mut SqliteConnection) -> Result<usize> {
+/// `parse` reads them from the stored session (`stripe::mapping::custom_fields`).
+pub async fn backfill_custom_fields(
+    conn: &mut SqliteConnection,
+    parse: fn(&Value) -> Vec<CustomField>,
+) -> Result<usize> {
     if super::settings::get_value(&mut *conn, CUSTOM_FIELDS_BACKFILLED)
         .await?
         .is_some()
@@ -275,8 +279,7 @@ pub async fn backfill_custom_fields(conn: &mut SqliteConnection) -> Result<usize
         let id: String = r.get(0);
         let mut order: Order = serde_json::from_str(&r.get::<String, _>(1))?;
         let fields: Value = serde_json::from_str(&r.get::<String, _>(2))?;
-        order.custom_fields =
-            crate::stripe::mapping::custom_fields(&serde_json::json!({ "custom_fields": fields }));
+        order.custom_fields = parse(&serde_json::json!({ "custom_fields": fields }));
         sqlx::query("UPDATE orders SET detail = ?1 WHERE id = ?2")
             .bind(serde_json::to_string(&order)?)
             .bind(&id)
@@ -358,18 +361,15 @@ const ROW_COLUMNS: &str = "o.id, o.number, o.created, o.customer_name, o.custome
     o.item_count, o.currency, o.amount_total, o.delivery_method, o.delivery_kind, o.status,
     o.queue, o.payment_state";
 
-/// The rowid ("docid") of an order's row in `orders_search`, from the order's row `o`: it sorts
-/// like (created, rowid) and its three low bits hold the order's queue (its tab), so that a
-/// search counts its matches by tab and pages them by date without reading any stored row.
-/// Spelled out the same way in the `payment_state` migration's triggers: keep them in step.
-const DOCID: &str = "(min(max(o.created, -4294967296), 4294967295) * 2147483648 + o.rowid * 8
-    + CASE o.queue WHEN 'to_be_sent' THEN 0 WHEN 'sent' THEN 1 WHEN 'to_be_picked_up' THEN 2
-                   WHEN 'picked_up' THEN 3 WHEN 'awaiting_payment' THEN 4 ELSE 5 END)";
-
+/// The rowid ("docid") of an order's row in `orders_search` sorts like (created, rowid) and its
+/// three low bits hold the order's queue (its tab), so that a search counts its matches by tab
+/// and pages them by date without reading any stored row. Its one definition is the view
+/// `orders_docid` (migration `search_docid`); each order keeps the docid of its index row in
+/// `orders.search_docid`, which the triggers and [`reindex`] maintain.
 /// The order's rowid in a docid of `orders_search`.
 const ORDER_ROWID: &str = "((rowid & 2147483647) >> 3)";
 
-/// The queue bits of a docid (see `DOCID`).
+/// The queue bits of a docid (see the view `orders_docid`).
 fn queue_bits(q: OrderQueue) -> i64 {
     match q {
         OrderQueue::ToBeSent => 0,
@@ -587,16 +587,24 @@ const SEARCH_ROW: &str = "o.customer_name, o.customer_email, o.number,
 /// Rewrites an order's row of the search index from the order, its lines and its tracking
 /// entries.
 pub async fn reindex(conn: &mut SqliteConnection, id: &str) -> Result<()> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DELETE FROM orders_search WHERE rowid = (SELECT {DOCID} FROM orders o WHERE o.id = ?1)"
-    )))
+    sqlx::query(
+        "DELETE FROM orders_search WHERE rowid = (SELECT search_docid FROM orders WHERE id = ?1)",
+    )
     .bind(id)
     .execute(&mut *conn)
     .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO orders_search (rowid, name, email, number, products, tracking, amount_total)
-         SELECT {DOCID}, {SEARCH_ROW} FROM orders o WHERE o.id = ?1"
+         SELECT d.docid, {SEARCH_ROW} FROM orders o JOIN orders_docid d ON d.order_rowid = o.rowid
+         WHERE o.id = ?1"
     )))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE orders SET search_docid = (SELECT docid FROM orders_docid WHERE id = ?1)
+         WHERE id = ?1",
+    )
     .bind(id)
     .execute(&mut *conn)
     .await?;
@@ -610,8 +618,14 @@ pub async fn reindex_all(conn: &mut SqliteConnection) -> Result<()> {
         .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO orders_search (rowid, name, email, number, products, tracking, amount_total)
-         SELECT {DOCID}, {SEARCH_ROW} FROM orders o"
+         SELECT d.docid, {SEARCH_ROW} FROM orders o JOIN orders_docid d ON d.order_rowid = o.rowid"
     )))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE orders SET search_docid =
+            (SELECT d.docid FROM orders_docid d WHERE d.order_rowid = orders.rowid)",
+    )
     .execute(&mut *conn)
     .await?;
     sqlx::query("INSERT INTO orders_search (orders_search) VALUES ('optimize')")

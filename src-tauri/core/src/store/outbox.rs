@@ -15,6 +15,7 @@ use sqlx::{AssertSqlSafe, SqliteExecutor};
 
 use super::{not_found, Result};
 use crate::model::Timestamp;
+use crate::problem::Problem;
 
 pub use crate::model::{OutboxEmail, OutboxState};
 
@@ -42,6 +43,7 @@ struct Row {
     state: String,
     attempts: i64,
     last_error: Option<String>,
+    last_problem: Option<String>,
     next_attempt_at: i64,
     created_at: i64,
     sent_at: Option<i64>,
@@ -60,6 +62,7 @@ impl From<Row> for OutboxEmail {
             html_body: r.html_body,
             state: OutboxState::parse(&r.state),
             attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+            last_problem: last_problem(r.last_problem.as_deref(), r.last_error.is_some()),
             last_error: r.last_error,
             next_attempt_at: r.next_attempt_at,
             created_at: r.created_at,
@@ -70,7 +73,21 @@ impl From<Row> for OutboxEmail {
 
 // A constant column list: no caller-supplied text reaches the SQL.
 const COLUMNS: &str = "id, message_id, kind, order_id, recipient, subject, text_body, html_body, \
-                       state, attempts, last_error, next_attempt_at, created_at, sent_at";
+                       state, attempts, last_error, last_problem, next_attempt_at, created_at, \
+                       sent_at";
+
+/// The stored problem of the last failure; a failure an earlier version recorded (English
+/// only) reads as [`Problem::EmailFailedEarlier`].
+fn last_problem(stored: Option<&str>, failed: bool) -> Option<Problem> {
+    match stored.map(serde_json::from_str::<Problem>) {
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) => {
+            tracing::warn!("unreadable outbox problem: {e}");
+            Some(Problem::EmailFailedEarlier)
+        }
+        None => failed.then_some(Problem::EmailFailedEarlier),
+    }
+}
 
 /// An email that waits for a Stripe write goes once the write is on Stripe (`done`) or will
 /// never be (`skipped`: this station works alone); see `crate::sharing`. A constant.
@@ -196,7 +213,7 @@ pub async fn claim_due<'e>(
 pub async fn mark_sent<'e>(db: impl SqliteExecutor<'e>, id: i64, now: Timestamp) -> Result<()> {
     sqlx::query(
         "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1,
-                           last_error = NULL, claimed_at = NULL
+                           last_error = NULL, last_problem = NULL, claimed_at = NULL
          WHERE id = ?1",
     )
     .bind(id)
@@ -208,23 +225,27 @@ pub async fn mark_sent<'e>(db: impl SqliteExecutor<'e>, id: i64, now: Timestamp)
 
 /// Records a failed attempt on a claimed email: back to `pending` until `retry_at`, or
 /// `failed` for good when `retry_at` is `None`; `cancelled` when a cancellation was asked for
-/// while it was being sent.
+/// while it was being sent. `error` is the English of the log, `problem` what the window words.
 pub async fn mark_failed<'e>(
     db: impl SqliteExecutor<'e>,
     id: i64,
     error: &str,
+    problem: &Problem,
     retry_at: Option<Timestamp>,
 ) -> Result<()> {
+    let problem = serde_json::to_string(problem)?;
     sqlx::query(
         "UPDATE outbox SET state = CASE WHEN cancelled_at IS NOT NULL THEN 'cancelled'
                                         WHEN ?3 IS NULL THEN 'failed' ELSE 'pending' END,
                            next_attempt_at = COALESCE(?3, next_attempt_at),
-                           attempts = attempts + 1, last_error = ?2, claimed_at = NULL
+                           attempts = attempts + 1, last_error = ?2, last_problem = ?4,
+                           claimed_at = NULL
          WHERE id = ?1 AND state = 'sending'",
     )
     .bind(id)
     .bind(error)
     .bind(retry_at)
+    .bind(problem)
     .execute(db)
     .await?;
     Ok(())

@@ -7,17 +7,10 @@ use serde_json::Value;
 use sqlx::{Row, SqliteConnection, SqliteExecutor};
 
 use super::Result;
-use crate::model::ShippingRate;
-use crate::stripe::mapping::{looks_like_pickup, shipping_rate_from};
+use crate::model::{looks_like_pickup, ShippingRate};
 
-pub async fn upsert(conn: &mut SqliteConnection, raw: &Value) -> Result<()> {
-    let r = match shipping_rate_from(raw, None) {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::warn!("skipping a shipping rate: {e}");
-            return Ok(());
-        }
-    };
+/// Stores a shipping rate (`r`, mapped from its Stripe object `raw` by the caller).
+pub async fn upsert(conn: &mut SqliteConnection, r: &ShippingRate, raw: &Value) -> Result<()> {
     sqlx::query(
         "INSERT INTO shipping_rates (id, display_name, amount, currency, active, raw)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -44,22 +37,33 @@ pub async fn exists<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<bool> {
     Ok(n > 0)
 }
 
+/// The rates, active first, by name; each with the merchant's pickup choice, or the guess from
+/// its name when there is none.
 pub async fn list<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<ShippingRate>> {
     let rows = sqlx::query(
-        "SELECT r.raw, p.is_pickup FROM shipping_rates r
+        "SELECT r.id, r.display_name, r.amount, r.currency, r.active, p.is_pickup
+         FROM shipping_rates r
          LEFT JOIN pickup_rates p ON p.shipping_rate_id = r.id
          ORDER BY r.active DESC, r.display_name",
     )
     .fetch_all(db)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let raw: Value = serde_json::from_str(&r.get::<String, _>(0))?;
-        if let Ok(rate) = shipping_rate_from(&raw, r.get::<Option<bool>, _>(1)) {
-            out.push(rate);
-        }
-    }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let display_name: String = r.get(1);
+            let choice: Option<bool> = r.get(5);
+            ShippingRate {
+                id: r.get(0),
+                is_pickup: choice.unwrap_or_else(|| looks_like_pickup(&display_name)),
+                pickup_set_by_merchant: choice.is_some(),
+                display_name,
+                amount: r.get(2),
+                currency: r.get(3),
+                active: r.get(4),
+            }
+        })
+        .collect())
 }
 
 /// Records the merchant's choice and re-sorts the affected orders into delivery or pickup.

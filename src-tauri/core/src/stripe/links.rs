@@ -53,6 +53,18 @@ pub enum LinkError {
     Host(String),
 }
 
+impl LinkError {
+    /// The problem the window puts into words: the host it names, when it is a web address.
+    pub fn problem(&self) -> crate::problem::Problem {
+        crate::problem::Problem::LinkRefused {
+            host: match self {
+                LinkError::Host(host) => Some(host.clone()),
+                LinkError::Malformed | LinkError::NotHttps => None,
+            },
+        }
+    }
+}
+
 /// Checks a link before it goes to the system browser: `https:` on one of Stripe's hosts, with
 /// no credentials and the default port. Returns the normalised URL.
 pub fn external(url: &str) -> Result<String, LinkError> {

@@ -10,9 +10,9 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::model::{
-    Address, Contact, CustomField, Customer, DeliveryKind, DiscountLine, Dispute, DisputeSummary,
-    Invoice, Order, OrderLine, OrderPayment, OrderSource, PaymentFacts, PaymentFailure,
-    PaymentMethodSummary, ShippingRate, Subscription, TaxLine, UpcomingInvoice,
+    Address, Contact, CustomField, Customer, DiscountLine, Dispute, DisputeSummary, Invoice, Order,
+    OrderLine, OrderPayment, OrderSource, PaymentFacts, PaymentFailure, PaymentMethodSummary,
+    ShippingRate, Subscription, TaxLine, UpcomingInvoice,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -117,36 +117,7 @@ fn shipping_contact(v: Option<&Value>, email: Option<String>) -> Option<Contact>
     })
 }
 
-/// Names that mean the customer collects the order. The merchant can override the guess per
-/// shipping rate in Settings.
-pub fn looks_like_pickup(display_name: &str) -> bool {
-    let n = display_name.to_lowercase();
-    const WORDS: [&str; 12] = [
-        "pickup",
-        "pick-up",
-        "pick up",
-        "retrait",
-        "click & collect",
-        "click and collect",
-        "click&collect",
-        "collect",
-        "en boutique",
-        "en magasin",
-        "à emporter",
-        "abholung",
-    ];
-    WORDS.iter().any(|w| n.contains(w))
-}
-
-/// Decides delivery or pickup: a pickup rate wins, then a shipping address means delivery, and
-/// an order with neither is collected.
-pub fn delivery_kind(rate_is_pickup: Option<bool>, has_shipping_address: bool) -> DeliveryKind {
-    match rate_is_pickup {
-        Some(true) => DeliveryKind::Pickup,
-        _ if has_shipping_address => DeliveryKind::Delivery,
-        _ => DeliveryKind::Pickup,
-    }
-}
+pub use crate::model::{delivery_kind, looks_like_pickup};
 
 /// Short order number for orders without an invoice number: the id's last 8 characters.
 pub fn short_id(id: &str) -> String {
@@ -649,6 +620,33 @@ pub fn customer_from(c: &Value) -> Result<Customer, MappingError> {
         default_payment_method: expanded(c, "invoice_settings.default_payment_method")
             .and_then(payment_method_summary),
     })
+}
+
+/// A shipping rate as the store keeps it, or `None` (logged) for one that cannot be read: a sync
+/// skips it rather than failing.
+pub fn shipping_rate_to_store(raw: &Value) -> Option<ShippingRate> {
+    shipping_rate_from(raw, None)
+        .map_err(|e| tracing::warn!("skipping a shipping rate: {e}"))
+        .ok()
+}
+
+/// A customer read back from the store (`store::customers::get_raw`): its stored Stripe object,
+/// and `deleted` when the store says it is gone (a deletion keeps the last known record).
+pub fn stored_customer(id: &str, raw: &Value, deleted: bool) -> Customer {
+    let mut c = customer_from(raw).unwrap_or(Customer {
+        id: id.to_owned(),
+        deleted: true,
+        name: None,
+        email: None,
+        phone: None,
+        address: None,
+        shipping: None,
+        preferred_locale: None,
+        created: 0,
+        default_payment_method: None,
+    });
+    c.deleted |= deleted;
+    c
 }
 
 pub fn shipping_rate_from(

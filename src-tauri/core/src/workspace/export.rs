@@ -57,14 +57,7 @@ impl Workspace {
         let mut out = crate::csv::subscriptions_header();
         for r in &rows {
             let sub = store::subscriptions::get(&mut *conn, &r.id).await?;
-            let customer = match &sub.customer_id {
-                Some(cid) => match store::customers::get(&mut *conn, cid).await {
-                    Ok(c) => Some(c),
-                    Err(StoreError::NotFound(_)) => None,
-                    Err(e) => return Err(e.into()),
-                },
-                None => None,
-            };
+            let customer = super::customer_of(&mut conn, sub.customer_id.as_deref()).await?;
             out.push_str(&crate::csv::subscription_line(r, customer.as_ref()));
         }
         write_export(path, &out)?;

@@ -89,7 +89,7 @@ pub enum WorkspaceError {
     InvalidInput(String),
     /// An order that is not paid needs the merchant's confirmation first; says why.
     #[error("This order is not paid: {0}. Confirm to go ahead anyway.")]
-    PaymentNotSettled(String),
+    PaymentNotSettled(crate::problem::Unsettled),
     /// Orders of the list to print are not paid (how many): printing needs a confirmation.
     #[error("{0} orders of this list are not paid")]
     UnpaidInList(u32),
@@ -162,15 +162,7 @@ impl WorkspaceError {
             }
             WorkspaceError::AccountUnknown => Problem::KeyAccountUnknown,
             WorkspaceError::Carrier(e) => e.problem(),
-            WorkspaceError::Mail(MailError::Send(f)) => f.problem(),
-            WorkspaceError::Mail(MailError::NotConfigured) => Problem::SmtpNotConfigured,
-            WorkspaceError::Mail(MailError::Store(_)) => Problem::Internal,
-            WorkspaceError::Mail(MailError::Keychain(e)) => {
-                Problem::Keychain { reason: e.reason() }
-            }
-            WorkspaceError::Mail(MailError::Invalid(message)) => Problem::Invalid {
-                message: message.clone(),
-            },
+            WorkspaceError::Mail(e) => e.problem(),
             WorkspaceError::Print(e) => e.problem(),
             WorkspaceError::Pdf(e) => e.problem(),
             WorkspaceError::TrackingLinkUnknown => Problem::TrackingLinkUnknown,
@@ -244,13 +236,47 @@ struct Current {
 }
 
 /// Opens a store for the window: its schema brought up to date, what an earlier version did
-/// not store computed once (see `subscriptions::fill_next_charges`), and today's copy made
-/// (README: Local safety net).
+/// not store computed once (see `subscriptions::fill_next_charges`, [`fill_custom_fields`]), and
+/// today's copy made (README: Local safety net).
 async fn open_store(path: &std::path::Path) -> Result<Store> {
     let store = Store::open(path).await?;
     crate::subscriptions::fill_next_charges(&store).await?;
+    fill_custom_fields(&store).await?;
     store::backup::daily_if_due(&store).await;
     Ok(store)
+}
+
+/// Gives the orders cached before the fields filled in at checkout were kept those of their
+/// stored session, once per store (`store::orders::backfill_custom_fields`). Read first, so
+/// later opens never take the write lock for it. Returns how many orders were updated.
+pub async fn fill_custom_fields(store: &Store) -> Result<usize> {
+    let pool = store.pool();
+    if store::settings::get_value(pool, store::orders::CUSTOM_FIELDS_BACKFILLED)
+        .await?
+        .is_some()
+    {
+        return Ok(0);
+    }
+    let mut tx = store.write().await?;
+    let n = store::orders::backfill_custom_fields(&mut tx, crate::stripe::mapping::custom_fields)
+        .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(n)
+}
+
+/// The customer a subscription names, if the store has it.
+async fn customer_of(
+    conn: &mut sqlx::SqliteConnection,
+    id: Option<&str>,
+) -> Result<Option<crate::model::Customer>> {
+    let Some(id) = id else { return Ok(None) };
+    match store::customers::get_raw(conn, id).await {
+        Ok((raw, deleted)) => Ok(Some(crate::stripe::mapping::stored_customer(
+            id, &raw, deleted,
+        ))),
+        Err(StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Runs a keychain call off the async threads (the OS keychain may block on a prompt).

@@ -67,7 +67,7 @@ impl Workspace {
                 RefundError::NoClient => WorkspaceError::RefundOffline,
                 RefundError::Stripe(s) => WorkspaceError::Stripe(s),
                 RefundError::Store(s) => WorkspaceError::Store(s),
-                other => WorkspaceError::InvalidInput(other.to_string()),
+                RefundError::Refused(p) => WorkspaceError::Refused(p),
             })
     }
 

@@ -20,9 +20,11 @@ impl Workspace {
         let cur = self.current().await;
         let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
         let order = store::orders::get(&mut *conn, order_id).await?;
-        if let Some(reason) = crate::payments::unsettled_reason(&order.payment) {
+        if let Some(unsettled) = crate::payments::unsettled(&order.payment) {
             if !confirm_unpaid {
-                return Err(fulfilment_error(FulfilmentError::PaymentNotSettled(reason)));
+                return Err(fulfilment_error(FulfilmentError::PaymentNotSettled(
+                    unsettled,
+                )));
             }
         }
         let shop = fulfilment::merchant_name(&mut conn)

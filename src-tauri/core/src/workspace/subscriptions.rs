@@ -21,15 +21,14 @@ impl Workspace {
         let cur = self.current().await;
         let pool = cur.store.pool();
         let subscription = store::subscriptions::get(pool, id).await?;
-        let customer = match &subscription.customer_id {
-            Some(cid) => match store::customers::get(pool, cid).await {
-                Ok(c) => Some(c),
-                Err(StoreError::NotFound(_)) => None,
-                Err(e) => return Err(e.into()),
-            },
-            None => None,
-        };
-        let invoices = store::invoices::list_for_subscription(pool, id).await?;
+        let mut conn = pool.acquire().await.map_err(StoreError::from)?;
+        let customer = super::customer_of(&mut conn, subscription.customer_id.as_deref()).await?;
+        drop(conn);
+        let invoices = store::invoices::list_raw_for_subscription(pool, id)
+            .await?
+            .iter()
+            .map(|v| crate::stripe::mapping::invoice_from(v).expect("stored invoices have ids"))
+            .collect::<Vec<_>>();
         let next_charge = subscriptions::next_charge(&subscription);
         let client = cur.client.as_ref().filter(|_| refresh);
         let mut upcoming_refused = None;

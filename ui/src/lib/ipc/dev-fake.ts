@@ -46,6 +46,7 @@ import type { SmtpSettingsView } from './bindings/SmtpSettingsView';
 import type { SyncStage } from './bindings/SyncStage';
 import type { TrackingEntry } from './bindings/TrackingEntry';
 import type { TrackingInput } from './bindings/TrackingInput';
+import type { Unsettled } from './bindings/Unsettled';
 import type { Backend, Unlisten } from './types';
 
 /** A handler for every command of the list: one missing fails `npm run check`. */
@@ -231,7 +232,7 @@ function queueOf(status: FulfilmentStatus, payment: PaymentState): OrderQueue {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // The fake speaks like the Rust side: a coarse code and a problem with its parameters.
 const fail = (code: IpcError['code'], problem: Problem): IpcError => ({ code, problem });
-const refuse = (message: string): IpcError => fail('invalid_input', { code: 'invalid', message });
+const refuse = (problem: Problem): IpcError => fail('invalid_input', problem);
 const missing = (what: string): IpcError => fail('not_found', { code: 'not_found', what });
 
 export function createFakeBackend(): Backend {
@@ -272,9 +273,9 @@ export function createFakeBackend(): Backend {
         recipient: r.customer_email ?? 'client@example.com', subject: `Votre commande ${r.number} est en route`,
         text_body: '', html_body: '', state: kind === 0 ? 'sent' : kind === 1 ? 'failed' : 'pending',
         attempts: kind === 1 ? 3 : kind === 2 ? 2 : 1,
-        last_error: kind === 1
-          ? 'The SMTP server refused the email (550 5.1.1 mailbox unavailable).'
-          : kind === 2 ? 'The SMTP server smtp.example.com:587 refused the connection (connection refused).' : null,
+        last_problem: kind === 1
+          ? { code: 'smtp_failed', reason: 'rejected', host: 'smtp.example.com', port: 587, reply: '550 5.1.1 mailbox unavailable' }
+          : kind === 2 ? { code: 'smtp_failed', reason: 'connection_refused', host: 'smtp.example.com', port: 587, reply: null } : null,
         next_attempt_at: kind === 2 ? now() + 120 : at, created_at: at, sent_at: kind === 0 ? at : null,
       }];
       outbox.set(r.id, list);
@@ -347,7 +348,12 @@ export function createFakeBackend(): Backend {
 
   function checkPaid(r: OrderRow, confirmUnpaid: boolean | null | undefined) {
     if (r.payment_state !== 'paid' && r.payment_state !== 'partially_refunded' && !confirmUnpaid) {
-      throw fail('payment_not_settled', { code: 'payment_not_settled', reason: r.payment_state });
+      const reason: Unsettled =
+        r.payment_state === 'processing' ? { state: 'processing', method: 'sepa_debit' }
+        : r.payment_state === 'failed' ? { state: 'failed', failure: null }
+        : r.payment_state === 'refunded' ? { state: 'refunded' }
+        : { state: 'disputed' };
+      throw fail('payment_not_settled', { code: 'payment_not_settled', reason });
     }
   }
 
@@ -471,11 +477,11 @@ export function createFakeBackend(): Backend {
     retry_email: ({ id }) => {
       const e = [...outbox.values()].flat().find((x) => x.id === id);
       if (!e) throw missing(`email ${String(id)}`);
-      if (e.state === 'sent') throw refuse('This email was already sent: the server accepted it, so it is not sent again.');
-      if (e.state === 'sending') throw refuse('This email is being sent right now: wait a moment for the result before retrying.');
-      if (e.state === 'cancelled') throw refuse('This email was cancelled (the order was marked as not sent): it is never sent.');
+      if (e.state === 'sent') throw refuse({ code: 'retry_refused', reason: 'already_sent' });
+      if (e.state === 'sending') throw refuse({ code: 'retry_refused', reason: 'being_sent' });
+      if (e.state === 'cancelled') throw refuse({ code: 'retry_refused', reason: 'cancelled' });
       Object.assign(e, { state: 'pending', next_attempt_at: now() });
-      setTimeout(() => Object.assign(e, { state: 'sent', attempts: e.attempts + 1, last_error: null, sent_at: now() }), 1200);
+      setTimeout(() => Object.assign(e, { state: 'sent', attempts: e.attempts + 1, last_problem: null, sent_at: now() }), 1200);
       return e;
     },
     export_orders_csv: () => '~/Downloads/comptoir-orders.csv',
@@ -491,7 +497,7 @@ export function createFakeBackend(): Backend {
       const r = data().orders.find((o) => o.id === orderId);
       if (!r) throw missing(`order ${String(orderId)}`);
       if (!fakeOrderDetail(r, account !== null).invoice_pdf.url) {
-        throw refuse('This order has no invoice PDF to save');
+        throw refuse({ code: 'no_invoice_pdf' });
       }
       return { path: `~/Downloads/Invoice ${r.number}.pdf`, bytes: 48213 };
     },
@@ -518,8 +524,8 @@ export function createFakeBackend(): Backend {
     print_packing_slips: ({ query }) => {
       const q = query as OrderQuery;
       const n = data().orders.filter((o) => !q.status || o.queue === q.status).length;
-      if (n === 0) throw refuse('There is no order in this list to print');
-      if (n > 200) throw refuse(`${n} orders are too many to print at once (200 at most)`);
+      if (n === 0) throw refuse({ code: 'print_nothing' });
+      if (n > 200) throw refuse({ code: 'print_too_many', count: n, max: 200 });
       const printer = settings.printer_name || null;
       return { printer, request: `request id is ${printer ?? 'Default'}-7 (1 file(s))`, count: n };
     },
@@ -530,7 +536,7 @@ export function createFakeBackend(): Backend {
     },
     open_link: ({ url }) => {
       if (typeof url !== 'string' || !/^https:\/\/(dashboard|pay|invoice|files)\.stripe\.com\//.test(url)) {
-        throw refuse('Only https links to Stripe open from Comptoir');
+        throw refuse({ code: 'link_refused', host: null });
       }
       window.open(url, '_blank', 'noopener');
     },
@@ -569,7 +575,7 @@ export function createFakeBackend(): Backend {
       return customCarriers;
     },
     save_smtp_settings: ({ settings: s, password }) => {
-      if (!s.host.trim()) throw refuse('Enter the SMTP server.');
+      if (!s.host.trim()) throw refuse({ code: 'mail_invalid', reason: 'host_missing', value: null });
       // As the Rust side: a new server or user name forgets the password unless one is typed.
       const sameAccount = smtp.settings?.host === s.host && smtp.settings?.username === s.username;
       const passwordSet =
@@ -583,13 +589,13 @@ export function createFakeBackend(): Backend {
     },
     send_test_email: ({ to }) => {
       if (!smtp.settings) throw fail('invalid_input', { code: 'smtp_not_configured' });
-      if (!to.includes('@')) throw refuse(`“${to}” is not an email address.`);
+      if (!to.includes('@')) throw refuse({ code: 'mail_invalid', reason: 'address_invalid', value: to });
     },
     get_settings: () => settings,
     save_settings: ({ settings: s }) => {
       const next = s as Settings;
       if (next.language !== null && next.language !== 'fr' && next.language !== 'en') {
-        throw refuse(`Unknown language ${next.language}.`);
+        throw refuse({ code: 'unknown_language', value: String(next.language) });
       }
       if (next.sync_interval_secs < 5 || next.sync_interval_secs > 60) {
         throw fail('invalid_input', { code: 'sync_interval_out_of_range', value: next.sync_interval_secs, min: 5, max: 60 });

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { canRetryNow, emailView, inProgress, shippingEmailOnUndo, visibleError } from './emails';
+import type { Problem } from '../ipc/bindings/Problem';
+import { canRetryNow, emailView, inProgress, shippingEmailOnUndo, visibleProblem } from './emails';
 
-const email = (state: 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled', attempts = 0, last_error: string | null = null) => ({
+const refused = (reply: string | null): Problem => ({ code: 'smtp_failed', reason: 'rejected', host: 'smtp.example.test', port: 587, reply });
+
+const email = (state: 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled', attempts = 0, reply: string | null = null) => ({
   state,
   attempts,
-  last_error,
+  last_problem: attempts > 0 && reply !== null ? refused(reply) : null,
 });
 
 describe('email state in the order detail', () => {
@@ -26,12 +29,12 @@ describe('email state in the order detail', () => {
     expect(canRetryNow(email('cancelled', 1, 'refused the connection'))).toBe(false);
   });
 
-  it('shows the last error only while it explains something', () => {
-    expect(visibleError(email('failed', 3, '550 mailbox unavailable'))).toBe('550 mailbox unavailable');
-    expect(visibleError(email('pending', 1, 'refused the connection'))).toBe('refused the connection');
-    expect(visibleError(email('pending', 1, '  '))).toBeNull();
-    expect(visibleError(email('sent', 2, 'old error'))).toBeNull();
-    expect(visibleError(email('cancelled', 1, 'old error'))).toBeNull();
+  it('shows the last failure only while it explains something', () => {
+    expect(visibleProblem(email('failed', 3, '550 mailbox unavailable'))).toEqual(refused('550 mailbox unavailable'));
+    expect(visibleProblem(email('pending', 1, 'refused the connection'))).toEqual(refused('refused the connection'));
+    expect(visibleProblem(email('pending', 1))).toBeNull();
+    expect(visibleProblem(email('sent', 2, 'old error'))).toBeNull();
+    expect(visibleProblem(email('cancelled', 1, 'old error'))).toBeNull();
   });
 
   it('follows emails that may still change', () => {

@@ -2,11 +2,12 @@
 // "Retry now" is offered, and whether its last error is still worth showing.
 
 import type { OutboxEmail } from '../ipc';
+import type { Problem } from '../ipc/bindings/Problem';
 
 /** The state shown for an email; each has an `email.<state>` message. */
 export type EmailView = 'pending' | 'retrying' | 'sending' | 'sent' | 'failed' | 'cancelled';
 
-type EmailFields = Pick<OutboxEmail, 'state' | 'attempts' | 'last_error'>;
+type EmailFields = Pick<OutboxEmail, 'state' | 'attempts' | 'last_problem'>;
 
 export function emailView(e: EmailFields): EmailView {
   if (e.state === 'pending' && e.attempts > 0) return 'retrying';
@@ -23,11 +24,14 @@ export function canRetryNow(e: EmailFields): boolean {
   return view === 'failed' || view === 'retrying';
 }
 
-/** The last SMTP error, while it still explains something (not once sent or cancelled). */
-export function visibleError(e: EmailFields): string | null {
+/**
+ * The last failure, while it still explains something (not once sent or cancelled); the order
+ * detail words it with `problemText`.
+ */
+export function visibleProblem(e: EmailFields): Problem | null {
   const view = emailView(e);
   if (view === 'sent' || view === 'cancelled') return null;
-  return e.last_error?.trim() || null;
+  return e.last_problem;
 }
 
 /** Whether the order detail should re-read the order to follow the email (it may change soon). */
