@@ -116,10 +116,18 @@ fn spawn_background_sync(app: tauri::AppHandle, workspace: Arc<Workspace>) {
 /// (`comptoir_core::startup`).
 fn open_workspace(dir: &Path) -> Result<Workspace, StartupFailure> {
     let api_base = api_base_from_env().map_err(|message| StartupFailure::other(dir, message))?;
-    // Tests give each run its own keychain entries so they never touch a user's key.
-    let keychain = match std::env::var("COMPTOIR_KEYCHAIN_SERVICE") {
-        Ok(service) if !service.trim().is_empty() => Keychain::new(service.trim()),
-        _ => Keychain::app(),
+    // Tests give each run its own keychain entries so they never touch a user's key; a release
+    // build always uses the app's own (README: test-only variables).
+    let service = comptoir_core::test_hooks::var(
+        "COMPTOIR_KEYCHAIN_SERVICE",
+        comptoir_core::test_hooks::ENABLED,
+    )
+    .and_then(|s| s.into_string().ok())
+    .map(|s| s.trim().to_owned())
+    .filter(|s| !s.is_empty());
+    let keychain = match service {
+        Some(service) => Keychain::new(&service),
+        None => Keychain::app(),
     };
     let config = WorkspaceConfig {
         data_dir: dir.to_owned(),

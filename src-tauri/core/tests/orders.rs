@@ -1171,3 +1171,24 @@ async fn an_unpaid_orders_slip_prints_only_on_a_confirmation() {
         .as_deref()
         .is_some_and(|d| d.starts_with("slip printed although the payment is still processing")));
 }
+
+/// The live preview under the tracking field: a number alone makes no link until a carrier is
+/// picked, said as the window's own sentence (no English from Rust).
+#[tokio::test]
+async fn a_tracking_link_preview_needs_a_carrier() {
+    use comptoir_core::carriers::Carrier;
+    use comptoir_core::fulfilment::TrackingInput;
+    let (_dir, ws) = demo_workspace().await;
+    let mut input = TrackingInput {
+        number: Some("6A12345678901".into()),
+        ..Default::default()
+    };
+    let err = ws.tracking_url_for(&input).await.unwrap_err();
+    assert_eq!(err.problem(), Problem::TrackingMissing, "{err}");
+    input.carrier = Some(Carrier::Colissimo);
+    let url = ws.tracking_url_for(&input).await.unwrap();
+    assert!(
+        url.starts_with("https://") && url.contains("6A12345678901"),
+        "{url}"
+    );
+}

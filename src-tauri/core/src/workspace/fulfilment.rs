@@ -5,6 +5,7 @@ use super::{fulfilment_error, Result, Workspace, WorkspaceError};
 use crate::carriers::{self, CarrierOption, CustomCarrier};
 use crate::fulfilment::{self, EmailOutcome, TrackingInput};
 use crate::model::DataSource;
+use crate::problem::Problem;
 use crate::store;
 
 impl Workspace {
@@ -156,7 +157,7 @@ impl Workspace {
         let carrier = input
             .carrier
             .as_ref()
-            .ok_or_else(|| WorkspaceError::InvalidInput("Pick a carrier".into()))?;
+            .ok_or(WorkspaceError::Refused(Problem::TrackingMissing))?;
         carriers::tracking_url(
             carrier,
             input.number.as_deref().unwrap_or_default(),
