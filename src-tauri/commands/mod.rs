@@ -130,6 +130,43 @@ pub(crate) fn open_in_browser(app: &AppHandle, url: &str) -> CmdResult<()> {
 
 /// A refusal of the commands' own (a dialog, a folder, the browser): the problem for the
 /// window, the detail for the log.
+/// Which native file dialog, with its filter (`("PDF", &["pdf"])`) and where it starts.
+pub(crate) struct FileDialog<'a> {
+    pub filter: (&'a str, &'a [&'a str]),
+    pub start_in: Option<std::path::PathBuf>,
+}
+
+/// The file the merchant chose in a native dialog shown from Rust (the page is granted no
+/// `dialog:` permission): a save dialog suggesting `save_as`, else an open dialog. `None` when
+/// cancelled. The dialog blocks until answered, so it runs off the async runtime.
+pub(crate) async fn choose_file(
+    app: &AppHandle,
+    d: FileDialog<'_>,
+    save_as: Option<&str>,
+) -> CmdResult<Option<std::path::PathBuf>> {
+    use tauri_plugin_dialog::DialogExt;
+    let mut dialog = app.dialog().file().add_filter(d.filter.0, d.filter.1);
+    if let Some(dir) = d.start_in {
+        dialog = dialog.set_directory(dir);
+    }
+    let chosen = match save_as {
+        Some(name) => {
+            let dialog = dialog.set_file_name(name);
+            tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file()).await
+        }
+        None => tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file()).await,
+    }
+    .map_err(|e| refused(Problem::SaveDialogFailed, &e))?;
+    let Some(chosen) = chosen else {
+        return Ok(None);
+    };
+    Ok(Some(
+        chosen
+            .into_path()
+            .map_err(|e| refused(Problem::SaveLocationRefused, &e))?,
+    ))
+}
+
 pub(crate) fn refused(
     problem: Problem,
     detail: &dyn std::fmt::Display,

@@ -9,7 +9,6 @@ use comptoir_core::model::{OrderDetail, OrderQuery};
 use comptoir_core::problem::Problem;
 use comptoir_core::workspace::WorkspaceError;
 use tauri::{AppHandle, Manager};
-use tauri_plugin_dialog::DialogExt;
 
 use super::Ws;
 use crate::error::CmdResult;
@@ -58,24 +57,14 @@ pub async fn save_invoice_pdf(
     let dest: PathBuf = match save_dir(comptoir_core::test_hooks::ENABLED) {
         Some(dir) => dir.join(&name),
         None => {
-            let mut dialog = app
-                .dialog()
-                .file()
-                .set_file_name(&name)
-                .add_filter("PDF", &["pdf"]);
-            if let Ok(dir) = app.path().download_dir() {
-                dialog = dialog.set_directory(dir);
-            }
-            // The dialog blocks until the merchant answers: keep it off the async runtime.
-            let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
-                .await
-                .map_err(|e| super::refused(Problem::SaveDialogFailed, &e))?;
-            let Some(chosen) = chosen else {
-                return Ok(None);
+            let dialog = super::FileDialog {
+                filter: ("PDF", &["pdf"]),
+                start_in: app.path().download_dir().ok(),
             };
-            chosen
-                .into_path()
-                .map_err(|e| super::refused(Problem::SaveLocationRefused, &e))?
+            match super::choose_file(&app, dialog, Some(&name)).await? {
+                Some(path) => path,
+                None => return Ok(None),
+            }
         }
     };
     Ok(Some(ws.save_invoice_pdf(&order_id, &dest).await?))

@@ -4,9 +4,8 @@
 
 use std::path::PathBuf;
 
-use comptoir_core::workspace::{ImportReport, WorkspaceError};
+use comptoir_core::workspace::ImportReport;
 use tauri::{AppHandle, Manager};
-use tauri_plugin_dialog::{DialogExt, FilePath};
 
 use super::Ws;
 use crate::error::CmdResult;
@@ -32,12 +31,6 @@ fn file_name(station: &str) -> String {
     }
 }
 
-fn chosen_path(file: FilePath) -> CmdResult<PathBuf> {
-    file.into_path().map_err(|e| {
-        WorkspaceError::InvalidInput(format!("That location cannot be used: {e}")).into()
-    })
-}
-
 /// "Export settings": asks where to save the file, writes it there and returns its path;
 /// `None` when the merchant cancels. With `COMPTOIR_SAVE_DIR` (tests) it goes into that folder.
 #[tauri::command]
@@ -46,24 +39,14 @@ pub async fn export_settings(app: AppHandle, ws: Ws<'_>) -> CmdResult<Option<Str
     let dest = match super::orders::save_dir(comptoir_core::test_hooks::ENABLED) {
         Some(dir) => dir.join(&name),
         None => {
-            let mut dialog = app
-                .dialog()
-                .file()
-                .set_file_name(&name)
-                .add_filter("JSON", &["json"]);
-            if let Ok(dir) = app.path().document_dir() {
-                dialog = dialog.set_directory(dir);
-            }
-            // The dialog blocks until the merchant answers: keep it off the async runtime.
-            let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
-                .await
-                .map_err(|e| {
-                    WorkspaceError::InvalidInput(format!("The save dialog failed: {e}"))
-                })?;
-            let Some(chosen) = chosen else {
-                return Ok(None);
+            let dialog = super::FileDialog {
+                filter: ("JSON", &["json"]),
+                start_in: app.path().document_dir().ok(),
             };
-            chosen_path(chosen)?
+            match super::choose_file(&app, dialog, Some(&name)).await? {
+                Some(path) => path,
+                None => return Ok(None),
+            }
         }
     };
     ws.export_settings_to(&dest).await?;
@@ -77,19 +60,14 @@ pub async fn import_settings(app: AppHandle, ws: Ws<'_>) -> CmdResult<Option<Imp
     let source = match open_file(comptoir_core::test_hooks::ENABLED) {
         Some(path) => path,
         None => {
-            let mut dialog = app.dialog().file().add_filter("JSON", &["json"]);
-            if let Ok(dir) = app.path().document_dir() {
-                dialog = dialog.set_directory(dir);
-            }
-            let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file())
-                .await
-                .map_err(|e| {
-                    WorkspaceError::InvalidInput(format!("The open dialog failed: {e}"))
-                })?;
-            let Some(chosen) = chosen else {
-                return Ok(None);
+            let dialog = super::FileDialog {
+                filter: ("JSON", &["json"]),
+                start_in: app.path().document_dir().ok(),
             };
-            chosen_path(chosen)?
+            match super::choose_file(&app, dialog, None).await? {
+                Some(path) => path,
+                None => return Ok(None),
+            }
         }
     };
     Ok(Some(ws.import_settings_from(&source).await?))
