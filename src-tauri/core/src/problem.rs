@@ -161,8 +161,8 @@ pub enum Problem {
     /// The invoice files address (`COMPTOIR_STRIPE_FILES_BASE`, tests only) is neither Stripe's
     /// nor this computer's.
     FilesAddressRefused,
-    /// A refusal still worded in Rust (English): the settings file's dialog failures and the
-    /// start-up window's actions (README: Errors, what is left).
+    /// A refusal still worded in Rust (English): the start-up window's actions (README:
+    /// Errors, what is left).
     Invalid { message: String },
     /// Something failed inside Comptoir (the local database…); the log has the details.
     Internal,

@@ -475,33 +475,15 @@ enum Failure {
 }
 
 fn failure(e: StripeError) -> Failure {
-    match e {
+    match &e {
         StripeError::Permission(said) => Failure::NotPermitted(Problem::SharingNotPermitted {
-            permission: said
-                .split('\'')
-                .find(|p| p.starts_with("rak_"))
-                .map(str::to_owned),
+            permission: crate::stripe::client::missing_permission(said),
         }),
-        StripeError::NotFound(_) => Failure::Never(Problem::StripeNotFound),
-        StripeError::Api {
-            status, message, ..
-        } if (400..500).contains(&status) && status != 409 => {
-            Failure::Never(Problem::StripeRefused {
-                status,
-                stripe_says: message,
-            })
+        StripeError::NotFound(_) => Failure::Never(e.problem()),
+        StripeError::Api { status, .. } if (400..500).contains(status) && *status != 409 => {
+            Failure::Never(e.problem())
         }
-        StripeError::Network(_) => Failure::Later(Problem::StripeUnreachable),
-        StripeError::RateLimited => Failure::Later(Problem::StripeRateLimited),
-        StripeError::Api {
-            status, message, ..
-        } => Failure::Later(Problem::StripeRefused {
-            status,
-            stripe_says: message,
-        }),
-        other => Failure::Later(Problem::Invalid {
-            message: other.to_string(),
-        }),
+        _ => Failure::Later(e.problem()),
     }
 }
 

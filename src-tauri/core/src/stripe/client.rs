@@ -20,6 +20,7 @@ use stripe_client_core::{RequestBuilder, StripeMethod, StripeRequest};
 use tokio::sync::Mutex;
 
 use crate::model::StripeMode;
+use crate::problem::Problem;
 use crate::secrets::Secret;
 
 /// Stripe's API version this build reads (async-stripe rc.10 pins it).
@@ -78,6 +79,13 @@ pub fn check_api_base(base: &str) -> Result<ApiHost, StripeError> {
     ))
 }
 
+/// The permission a restricted key's refusal names (`rak_…`), if it names one.
+pub fn missing_permission(said: &str) -> Option<String> {
+    said.split('\'')
+        .find(|part| part.starts_with("rak_"))
+        .map(str::to_owned)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StripeError {
     #[error("Stripe refused the API key: {0}")]
@@ -105,6 +113,30 @@ pub enum StripeError {
 }
 
 impl StripeError {
+    /// The failure as the window says it; a restricted key's refusal names the permission.
+    pub fn problem(&self) -> Problem {
+        match self {
+            StripeError::Network(_) => Problem::StripeUnreachable,
+            StripeError::RateLimited => Problem::StripeRateLimited,
+            StripeError::Authentication(said) => Problem::KeyRefused {
+                stripe_says: said.clone(),
+            },
+            StripeError::MalformedKey => Problem::KeyNotStripe,
+            StripeError::Permission(said) => Problem::KeyMissingPermission {
+                permission: missing_permission(said),
+            },
+            StripeError::NotFound(_) => Problem::StripeNotFound,
+            StripeError::Api {
+                status, message, ..
+            } => Problem::StripeRefused {
+                status: *status,
+                stripe_says: message.clone(),
+            },
+            StripeError::Decode { .. } => Problem::StripeUnexpected,
+            StripeError::ApiBase(_) => Problem::StripeAddressRefused,
+        }
+    }
+
     /// Whether the failure is the network's (offline, DNS, refused, timed out).
     pub fn is_network(&self) -> bool {
         matches!(self, StripeError::Network(_))

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
-    keychain, missing_permission, open_demo, open_store, Current, Result, Workspace,
-    WorkspaceConfig, WorkspaceError,
+    keychain, open_demo, open_store, Current, Result, Workspace, WorkspaceConfig, WorkspaceError,
 };
 use crate::model::{AccountInfo, DataSource, StripeMode};
 use crate::secrets::{Secret, SecretKind};
+use crate::stripe::client::missing_permission;
 use crate::stripe::client::{mode_of_key, ClientConfig};
 use crate::stripe::{StripeClient, StripeError};
 

@@ -132,7 +132,7 @@ impl WorkspaceError {
                 stripe_says: said.clone(),
             },
             WorkspaceError::Keychain(e) => Problem::Keychain { reason: e.reason() },
-            WorkspaceError::Stripe(e) => stripe_problem(e),
+            WorkspaceError::Stripe(e) => e.problem(),
             WorkspaceError::Store(StoreError::NotFound(what)) => {
                 Problem::NotFound { what: what.clone() }
             }
@@ -173,37 +173,6 @@ impl WorkspaceError {
             },
         }
     }
-}
-
-/// A Stripe failure as the window says it; a restricted key's refusal names the permission.
-fn stripe_problem(e: &StripeError) -> Problem {
-    match e {
-        StripeError::Network(_) => Problem::StripeUnreachable,
-        StripeError::RateLimited => Problem::StripeRateLimited,
-        StripeError::Authentication(said) => Problem::KeyRefused {
-            stripe_says: said.clone(),
-        },
-        StripeError::MalformedKey => Problem::KeyNotStripe,
-        StripeError::Permission(said) => Problem::KeyMissingPermission {
-            permission: missing_permission(said),
-        },
-        StripeError::NotFound(_) => Problem::StripeNotFound,
-        StripeError::Api {
-            status, message, ..
-        } => Problem::StripeRefused {
-            status: *status,
-            stripe_says: message.clone(),
-        },
-        StripeError::Decode { .. } => Problem::StripeUnexpected,
-        StripeError::ApiBase(_) => Problem::StripeAddressRefused,
-    }
-}
-
-/// The permission a restricted key's refusal names (`rak_…`), if it names one.
-fn missing_permission(said: &str) -> Option<String> {
-    said.split('\'')
-        .find(|part| part.starts_with("rak_"))
-        .map(str::to_owned)
 }
 
 impl From<SyncError> for WorkspaceError {

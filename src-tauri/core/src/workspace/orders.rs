@@ -3,12 +3,13 @@
 
 use std::path::Path;
 
-use super::{fulfilment_error, missing_permission, Result, Workspace, WorkspaceError};
+use super::{fulfilment_error, Result, Workspace, WorkspaceError};
 use crate::model::{
     DataSource, LinkUnavailable, OrderDetail, OrderLink, OrderPage, OrderQuery, StripeMode,
 };
 use crate::problem::Problem;
 use crate::store::{self, StoreError};
+use crate::stripe::client::missing_permission;
 use crate::stripe::{links, StripeError};
 
 impl Workspace {

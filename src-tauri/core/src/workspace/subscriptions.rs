@@ -1,6 +1,6 @@
 //! The subscriptions table and the subscription detail, with its upcoming charge.
 
-use super::{stripe_problem, Result, Workspace};
+use super::{Result, Workspace};
 use crate::model::{Contact, SubscriptionDetail, SubscriptionPage, SubscriptionQuery};
 use crate::store::{self, StoreError};
 use crate::stripe::{links, mapping, StripeError};
@@ -53,7 +53,7 @@ impl Workspace {
                     Err(e) => {
                         tracing::info!(subscription = id, "upcoming invoice from cache: {e}");
                         if !e.is_network() {
-                            upcoming_refused = Some(stripe_problem(&e));
+                            upcoming_refused = Some(e.problem());
                         }
                         (cached_upcoming(pool, id).await?, true)
                     }
