@@ -309,9 +309,16 @@ fn outcome_detail(o: &EmailOutcome) -> Option<&'static str> {
     }
 }
 
+/// How an order leaves: with the tracking links of its parcels, or untracked (a letter, a hand
+/// delivery), the customer told or not.
+#[derive(Debug, Clone, Copy)]
+pub enum Shipment<'a> {
+    Parcels(&'a [TrackingInput]),
+    Untracked { notify: bool },
+}
+
 /// "Send shipping email": records the parcels' tracking links, moves the order to Sent (with
 /// the time, staff and station) and queues the shipping confirmation, in one transaction.
-#[allow(clippy::too_many_arguments)]
 pub async fn ship(
     store: &Store,
     order_id: &str,
@@ -321,10 +328,43 @@ pub async fn ship(
     confirm_unpaid: bool,
     now: Timestamp,
 ) -> Result<EmailOutcome> {
+    let shipment = Shipment::Parcels(parcels);
+    ship_as(store, order_id, shipment, actor, demo, confirm_unpaid, now).await
+}
+
+/// "Mark as sent without tracking": a letter or a hand delivery. To be sent → Sent with the
+/// time, staff and station, in one transaction; with `notify`, the customer gets the shipping
+/// email, without a tracking link.
+pub async fn ship_untracked(
+    store: &Store,
+    order_id: &str,
+    actor: &Actor,
+    notify: bool,
+    demo: bool,
+    confirm_unpaid: bool,
+    now: Timestamp,
+) -> Result<EmailOutcome> {
+    let shipment = Shipment::Untracked { notify };
+    ship_as(store, order_id, shipment, actor, demo, confirm_unpaid, now).await
+}
+
+/// To be sent → Sent as `shipment` says, in one transaction ([`ship`], [`ship_untracked`]).
+/// A tracked shipment needs at least one parcel, each link checked against its carrier.
+pub async fn ship_as(
+    store: &Store,
+    order_id: &str,
+    shipment: Shipment<'_>,
+    actor: &Actor,
+    demo: bool,
+    confirm_unpaid: bool,
+    now: Timestamp,
+) -> Result<EmailOutcome> {
     check_actor(actor)?;
-    if parcels.is_empty() {
-        return Err(invalid(Problem::NoParcel));
-    }
+    let (parcels, notify) = match shipment {
+        Shipment::Parcels([]) => return Err(invalid(Problem::NoParcel)),
+        Shipment::Parcels(parcels) => (parcels, true),
+        Shipment::Untracked { notify } => (&[][..], notify),
+    };
     let mut tx = store.write().await?;
     let custom = custom_carriers(&mut *tx).await?;
     let resolved = parcels
@@ -335,36 +375,6 @@ pub async fn ship(
         &mut tx,
         order_id,
         &resolved,
-        actor,
-        true,
-        demo,
-        confirm_unpaid,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(outcome)
-}
-
-/// "Mark as sent without tracking": a letter or a hand delivery. To be sent → Sent with the
-/// time, staff and station, in one transaction; with `notify`, the customer gets the shipping
-/// email, without a tracking link.
-#[allow(clippy::too_many_arguments)]
-pub async fn ship_untracked(
-    store: &Store,
-    order_id: &str,
-    actor: &Actor,
-    notify: bool,
-    demo: bool,
-    confirm_unpaid: bool,
-    now: Timestamp,
-) -> Result<EmailOutcome> {
-    check_actor(actor)?;
-    let mut tx = store.write().await?;
-    let outcome = ship_in(
-        &mut tx,
-        order_id,
-        &[],
         actor,
         notify,
         demo,

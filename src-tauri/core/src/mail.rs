@@ -108,14 +108,6 @@ impl SmtpSettings {
         Ok(())
     }
 
-    /// A warning to show next to the settings, if any (an unencrypted connection).
-    pub fn warning(&self) -> Option<&'static str> {
-        (self.security == SmtpSecurity::None).then_some(
-            "Without encryption, your SMTP password and your customers' emails travel in \
-             clear text. Use STARTTLS or TLS unless your provider offers neither.",
-        )
-    }
-
     /// Whether `other` logs in to the same account: the same server (host names ignore case)
     /// and the same user name. Port, security and sender may change under one account.
     pub fn same_account(&self, other: &SmtpSettings) -> bool {
@@ -1077,15 +1069,5 @@ mod tests {
             failure.to_string().contains("zoe@example.com"),
             "the merchant reads it whole"
         );
-    }
-
-    #[test]
-    fn unencrypted_settings_carry_a_warning() {
-        assert!(settings().warning().is_none());
-        let s = SmtpSettings {
-            security: SmtpSecurity::None,
-            ..settings()
-        };
-        assert!(s.warning().unwrap().contains("clear text"));
     }
 }

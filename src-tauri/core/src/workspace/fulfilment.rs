@@ -3,7 +3,7 @@
 
 use super::{fulfilment_error, Result, Workspace, WorkspaceError};
 use crate::carriers::{self, CarrierOption, CustomCarrier};
-use crate::fulfilment::{self, EmailOutcome, TrackingInput};
+use crate::fulfilment::{self, EmailOutcome, Shipment, TrackingInput};
 use crate::model::DataSource;
 use crate::problem::Problem;
 use crate::store;
@@ -33,24 +33,8 @@ impl Workspace {
         parcels: &[TrackingInput],
         confirm_unpaid: bool,
     ) -> Result<EmailOutcome> {
-        let actor = self.actor().await?;
-        self.check_shared(order_id).await?;
-        let cur = self.current().await;
-        let demo = cur.source == DataSource::Demo;
-        let out = fulfilment::ship(
-            &cur.store,
-            order_id,
-            parcels,
-            &actor,
-            demo,
-            confirm_unpaid,
-            store::now(),
-        )
-        .await
-        .map_err(fulfilment_error)?;
-        self.write_wakeup.notify_one();
-        self.mail_wakeup.notify_one();
-        Ok(out)
+        let shipment = Shipment::Parcels(parcels);
+        self.ship(order_id, shipment, confirm_unpaid).await
     }
 
     /// "Mark as sent without tracking" (a letter, a hand delivery); with `notify` the customer
@@ -61,18 +45,31 @@ impl Workspace {
         notify: bool,
         confirm_unpaid: bool,
     ) -> Result<EmailOutcome> {
+        let shipment = Shipment::Untracked { notify };
+        self.ship(order_id, shipment, confirm_unpaid).await
+    }
+
+    /// Ships as this station's staff member, unless another station already did (Stations in
+    /// the README); then wakes the Stripe write and mail workers.
+    async fn ship(
+        &self,
+        order_id: &str,
+        shipment: Shipment<'_>,
+        confirm_unpaid: bool,
+    ) -> Result<EmailOutcome> {
         let actor = self.actor().await?;
         self.check_shared(order_id).await?;
         let cur = self.current().await;
         let demo = cur.source == DataSource::Demo;
-        let out = fulfilment::ship_untracked(
+        let now = store::now();
+        let out = fulfilment::ship_as(
             &cur.store,
             order_id,
+            shipment,
             &actor,
-            notify,
             demo,
             confirm_unpaid,
-            store::now(),
+            now,
         )
         .await
         .map_err(fulfilment_error)?;

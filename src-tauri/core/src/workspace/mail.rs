@@ -12,14 +12,14 @@ use crate::model::DataSource;
 use crate::secrets::{Secret, SecretKind};
 use crate::store;
 
-/// The SMTP settings screen: the settings (if saved), whether a password is in the keychain,
-/// and the warning for an unencrypted connection.
+/// The SMTP settings screen: the settings (if saved) and whether a password is in the
+/// keychain. The window words the warning for an unencrypted connection itself, from
+/// `settings.security`: no English sentence of the core reaches the screen.
 #[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct SmtpSettingsView {
     pub settings: Option<SmtpSettings>,
     pub password_set: bool,
-    pub warning: Option<String>,
 }
 
 impl Workspace {
@@ -31,10 +31,6 @@ impl Workspace {
             .map_err(mail_error)?;
         let password_set = self.smtp_password().await?.is_some();
         Ok(SmtpSettingsView {
-            warning: settings
-                .as_ref()
-                .and_then(|s| s.warning())
-                .map(str::to_owned),
             settings,
             password_set,
         })

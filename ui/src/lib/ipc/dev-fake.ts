@@ -338,7 +338,7 @@ export function createFakeBackend(): Backend {
   // What the fulfilment actions changed, by order id, and the settings saved in this session.
   const tracking = new Map<string, TrackingEntry[]>();
   let customCarriers: CustomCarrier[] = [];
-  let smtp: SmtpSettingsView = { settings: null, password_set: false, warning: null };
+  let smtp: SmtpSettingsView = { settings: null, password_set: false };
 
   function orderRow(id: string): OrderRow {
     const r = data().orders.find((o) => o.id === id);
@@ -583,7 +583,6 @@ export function createFakeBackend(): Backend {
       smtp = {
         settings: s,
         password_set: passwordSet,
-        warning: s.security === 'none' ? 'Emails and the password cross the network unencrypted.' : null,
       };
       return smtp;
     },

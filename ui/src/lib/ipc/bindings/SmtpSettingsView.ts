@@ -2,7 +2,8 @@
 import type { SmtpSettings } from "./SmtpSettings";
 
 /**
- * The SMTP settings screen: the settings (if saved), whether a password is in the keychain,
- * and the warning for an unencrypted connection.
+ * The SMTP settings screen: the settings (if saved) and whether a password is in the
+ * keychain. The window words the warning for an unencrypted connection itself, from
+ * `settings.security`: no English sentence of the core reaches the screen.
  */
-export type SmtpSettingsView = { settings: SmtpSettings | null, password_set: boolean, warning: string | null, };
+export type SmtpSettingsView = { settings: SmtpSettings | null, password_set: boolean, };
