@@ -51,6 +51,7 @@ export const en = {
     one: '1 action waits to reach Stripe: the other stations see it once Comptoir is back online.',
     other: '{count} actions wait to reach Stripe: the other stations see them once Comptoir is back online.',
   },
+  'banner.region': 'Notices',
   'banner.demo': 'Demo store — sample data.',
   'banner.demoAction': 'Connect your Stripe account',
   'banner.notice': 'Your Stripe account could not be opened, so the demo store is shown:',

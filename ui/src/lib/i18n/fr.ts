@@ -51,6 +51,7 @@ export const fr: Record<MessageKey, Message> = {
     one: '1 action attend d’atteindre Stripe : les autres postes la verront au retour de la connexion.',
     other: '{count} actions attendent d’atteindre Stripe : les autres postes les verront au retour de la connexion.',
   },
+  'banner.region': 'Avis',
   'banner.demo': 'Boutique de démo — données d’exemple.',
   'banner.demoAction': 'Connecter votre compte Stripe',
   'banner.notice': 'Votre compte Stripe n’a pas pu être ouvert, la boutique de démo est affichée :',
