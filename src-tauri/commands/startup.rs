@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use comptoir_core::problem::Problem;
 use comptoir_core::startup::StartupFailure;
 use comptoir_core::workspace::WorkspaceError;
 use tauri::{AppHandle, Manager};
@@ -34,10 +35,10 @@ pub async fn open_data_folder(app: AppHandle) -> CmdResult<()> {
     app.opener()
         .open_path(dir.display().to_string(), None::<&str>)
         .map_err(|e| {
-            WorkspaceError::InvalidInput(format!(
-                "The folder {} could not be opened: {e}",
-                dir.display()
-            ))
+            tracing::warn!("the data folder could not be opened: {e}");
+            WorkspaceError::Refused(Problem::FolderNotOpened {
+                path: dir.display().to_string(),
+            })
             .into()
         })
 }

@@ -155,14 +155,17 @@ pub enum Problem {
     NoExportFolder,
     /// The system browser could not be opened.
     BrowserNotOpened,
+    /// The system's file manager could not show this folder (the start-up window's "Open data
+    /// folder").
+    FolderNotOpened { path: String },
     /// A link the window asked to open is not one of Stripe's `https` pages; `host` is the one
     /// it names, when it is a web address.
     LinkRefused { host: Option<String> },
     /// The invoice files address (`COMPTOIR_STRIPE_FILES_BASE`, tests only) is neither Stripe's
     /// nor this computer's.
     FilesAddressRefused,
-    /// A refusal still worded in Rust (English): the start-up window's actions (README:
-    /// Errors, what is left).
+    /// Never built by Rust: the window's name for a bare string Tauri itself rejects with (an
+    /// unknown command, arguments that do not parse), README: Errors.
     Invalid { message: String },
     /// Something failed inside Comptoir (the local database…); the log has the details.
     Internal,

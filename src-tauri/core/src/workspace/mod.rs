@@ -84,9 +84,6 @@ pub enum WorkspaceError {
     /// Refused before anything changed, for the reason the problem gives.
     #[error("refused: {0:?}")]
     Refused(Problem),
-    /// A refusal still worded in Rust (English); being replaced by specific variants.
-    #[error("{0}")]
-    InvalidInput(String),
     /// An order that is not paid needs the merchant's confirmation first; says why.
     #[error("This order is not paid: {0}. Confirm to go ahead anyway.")]
     PaymentNotSettled(crate::problem::Unsettled),
@@ -145,9 +142,6 @@ impl WorkspaceError {
             WorkspaceError::Store(_) => Problem::Internal,
             WorkspaceError::Busy => Problem::SyncBusy,
             WorkspaceError::Refused(p) => p.clone(),
-            WorkspaceError::InvalidInput(message) => Problem::Invalid {
-                message: message.clone(),
-            },
             WorkspaceError::PaymentNotSettled(reason) => Problem::PaymentNotSettled {
                 reason: reason.clone(),
             },

@@ -712,6 +712,7 @@ export const en = {
   'problem.save_dialog_failed': 'The save dialog could not be opened. Try again; the log has the details.',
   'problem.save_location_refused': 'That location cannot be saved to: choose a folder on this computer',
   'problem.no_export_folder': 'Comptoir found no folder to export to (neither Downloads nor its data folder).',
+  'problem.folder_not_opened': 'The folder {path} could not be opened. Open it from your file manager; the log has the details.',
   'problem.browser_not_opened': 'The browser could not be opened. Try again; the log has the details.',
   'problem.link_refused': 'Comptoir only opens links to Stripe (dashboard.stripe.com and Stripe’s invoice pages), not {host}',
   'problem.link_refused_no_host': 'Comptoir only opens https links to Stripe; this one is not',

@@ -712,6 +712,7 @@ export const fr: Record<MessageKey, Message> = {
   'problem.save_dialog_failed': 'La fenêtre d’enregistrement n’a pas pu s’ouvrir. Réessayez ; le journal a les détails.',
   'problem.save_location_refused': 'Impossible d’enregistrer à cet emplacement : choisissez un dossier de cet ordinateur',
   'problem.no_export_folder': 'Comptoir n’a trouvé aucun dossier où exporter (ni Téléchargements ni son dossier de données).',
+  'problem.folder_not_opened': 'Le dossier {path} n’a pas pu s’ouvrir. Ouvrez-le depuis votre gestionnaire de fichiers ; le journal a les détails.',
   'problem.browser_not_opened': 'Le navigateur n’a pas pu s’ouvrir. Réessayez ; le journal a les détails.',
   'problem.link_refused': 'Comptoir n’ouvre que les liens vers Stripe (dashboard.stripe.com et les pages de facture de Stripe), pas {host}',
   'problem.link_refused_no_host': 'Comptoir n’ouvre que les liens https vers Stripe ; celui-ci n’en est pas un',
