@@ -452,11 +452,65 @@ async fn a_read_only_key_works_alone_and_says_which_permission_shares() {
     push_all(&a).await;
     assert_eq!(shop.sim.stats().metadata_posts.len(), posts);
 
-    // "Check again" tries the key once more at the next action; still refused, still alone.
-    assert_eq!(a.retry_sharing().await.unwrap().off, None);
+    // "Check again" tries the key once more: the two shipments made while sharing was off
+    // wait to be written, then the next action's; still refused, all three stay here.
+    let again = a.retry_sharing().await.unwrap();
+    assert_eq!((again.off, again.waiting), (None, 2));
     let third = queue(&a, OrderQueue::ToBeSent, 1).await.remove(0);
     a.ship_order(&third, &[parcel(3)], false).await.unwrap();
     let r = push_all(&a).await;
-    assert_eq!((r.written, r.skipped), (0, 1), "{r:?}");
+    assert_eq!((r.written, r.skipped), (0, 3), "{r:?}");
     assert!(a.sharing_status().await.unwrap().off.is_some());
+}
+
+#[tokio::test]
+async fn actions_taken_while_sharing_was_off_reach_the_other_stations_once_it_is_back() {
+    let shop = TestShop::new().orders(120).start().await;
+    let b_dir = tempfile::tempdir().unwrap();
+    let a = station(&shop, shop.dir.path(), "Camille", "Atelier").await;
+    let b = station(&shop, b_dir.path(), "Léo", "Bureau").await;
+    for (route, permission) in [
+        ("POST /v1/invoices/{id}", "rak_invoice_write"),
+        ("POST /v1/charges/{id}", "rak_charge_write"),
+        (
+            "POST /v1/checkout/sessions/{id}",
+            "rak_checkout_session_write",
+        ),
+    ] {
+        shop.sim.forbid(route, permission);
+    }
+    // A key that may not write: the first shipment turns sharing off, the second is taken
+    // while it is off; station B still sees both To be sent.
+    let orders = queue(&a, OrderQueue::ToBeSent, 2).await;
+    a.ship_order(&orders[0], &[parcel(1)], false).await.unwrap();
+    push_all(&a).await;
+    assert!(a.sharing_status().await.unwrap().off.is_some());
+    a.ship_order(&orders[1], &[parcel(2)], false).await.unwrap();
+    push_all(&a).await;
+    b.sync(no_progress()).await.unwrap();
+    for id in &orders {
+        assert_eq!(
+            b.order_detail(id).await.unwrap().status,
+            FulfilmentStatus::ToBeSent
+        );
+    }
+
+    // The merchant gives the key write access and presses "Check again": both shipments are
+    // written, and station B's next sync shows them as station A recorded them.
+    shop.sim.clear_forbidden();
+    let status = a.retry_sharing().await.unwrap();
+    assert_eq!((status.off, status.waiting), (None, 2));
+    let r = push_all(&a).await;
+    assert_eq!((r.written, r.skipped, r.waiting), (2, 0, 0), "{r:?}");
+    b.sync(no_progress()).await.unwrap();
+    for id in &orders {
+        let (at_a, at_b) = (
+            a.order_detail(id).await.unwrap(),
+            b.order_detail(id).await.unwrap(),
+        );
+        assert_eq!(at_b.status, FulfilmentStatus::Sent, "{id}");
+        assert_eq!(shared_view(&at_b), shared_view(&at_a), "{id}");
+    }
+    // Nothing is written twice: a second "Check again" finds nothing left to send.
+    assert_eq!(a.retry_sharing().await.unwrap().waiting, 0);
 }

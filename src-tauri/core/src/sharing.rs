@@ -269,15 +269,24 @@ pub fn new_token() -> String {
 
 /// Queues the write of the order's current local state, in the action's transaction; returns
 /// its id, or `None` when sharing is off. The order's row takes the write's token.
+///
+/// While an account's sharing is off (a key that may not write), the write is recorded as
+/// skipped, for [`catch_up`] to send once sharing is back; the order keeps the token of the
+/// state last seen on Stripe.
 pub(crate) async fn queue(
     conn: &mut sqlx::SqliteConnection,
     order_id: &str,
     action: &str,
     now: Timestamp,
 ) -> Result<Option<i64>, StoreError> {
-    if !is_shared(&mut *conn).await? {
+    let on = store::settings::get_value(&mut *conn, SHARING_ON)
+        .await?
+        .as_deref()
+        == Some("1");
+    if !on {
         return Ok(None);
     }
+    let off = sharing_off(&mut *conn).await?;
     let Some(row) = store::fulfilments::get(&mut *conn, order_id).await? else {
         return Ok(None);
     };
@@ -303,8 +312,58 @@ pub(crate) async fn queue(
     };
     let payload = serde_json::to_string(&state)?;
     let id = stripe_writes::insert(conn, order_id, &payload, base.as_deref(), &token, now).await?;
+    if let Some(why) = off {
+        let why = serde_json::to_string(&why)?;
+        stripe_writes::finish(&mut *conn, id, WriteState::Skipped, Some(&why), now).await?;
+        return Ok(None);
+    }
     store::fulfilments::set_shared_token(conn, order_id, &token).await?;
     Ok(Some(id))
+}
+
+/// Turns sharing on again (a new key, or "Check again") and queues the actions taken while it
+/// was off ([`catch_up`]); returns how many. A key that still may not write turns it off again
+/// at the first write.
+pub async fn resume(conn: &mut sqlx::SqliteConnection, now: Timestamp) -> Result<u32, StoreError> {
+    set_sharing_off(&mut *conn, None).await?;
+    catch_up(conn, now).await
+}
+
+/// Sharing is back on ("Check again" in Settings): the last action on each order that was
+/// skipped while it was off is queued again, under a new token, so the other stations learn
+/// of it. An order whose state has changed since (another station's state applied by a sync)
+/// is left as it is. Returns how many writes were queued.
+pub async fn catch_up(
+    conn: &mut sqlx::SqliteConnection,
+    now: Timestamp,
+) -> Result<u32, StoreError> {
+    let mut queued = 0;
+    for (order_id, payload) in stripe_writes::last_skipped(&mut *conn).await? {
+        let Ok(mut state) = serde_json::from_str::<SharedState>(&payload) else {
+            continue;
+        };
+        let Some(row) = store::fulfilments::get(&mut *conn, &order_id).await? else {
+            continue;
+        };
+        if (row.status, &row.staff, &row.station) != (state.status, &state.staff, &state.station) {
+            continue;
+        }
+        let base = store::fulfilments::shared_token(&mut *conn, &order_id).await?;
+        state.token = new_token();
+        let payload = serde_json::to_string(&state)?;
+        stripe_writes::insert(
+            conn,
+            &order_id,
+            &payload,
+            base.as_deref(),
+            &state.token,
+            now,
+        )
+        .await?;
+        store::fulfilments::set_shared_token(conn, &order_id, &state.token).await?;
+        queued += 1;
+    }
+    Ok(queued)
 }
 
 /// Replaces the order's local state with a shared one (parcels included) and notes it in the

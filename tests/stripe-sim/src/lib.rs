@@ -243,6 +243,11 @@ impl SimHandle {
             .push((route.to_owned(), permission.to_owned()));
     }
 
+    /// Lifts every [`forbid`](Self::forbid): the key was given the permissions it lacked.
+    pub fn clear_forbidden(&self) {
+        self.shared.faults.lock().unwrap().forbidden.clear();
+    }
+
     /// Refuses every route but these (route patterns, or `METHOD route`) with Stripe's 403, as
     /// a restricted key holding only the permissions that cover them.
     pub fn allow_only(&self, routes: &[&str]) {

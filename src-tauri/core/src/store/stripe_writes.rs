@@ -226,6 +226,19 @@ pub async fn skip_all_pending<'e>(
     .rows_affected())
 }
 
+/// Each order whose latest write was skipped (sharing was off, or Stripe refused it for
+/// good), with that write's payload, oldest first.
+pub async fn last_skipped(conn: &mut SqliteConnection) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT w.order_id, w.payload FROM stripe_writes w
+         WHERE w.state = 'skipped'
+           AND w.id = (SELECT MAX(x.id) FROM stripe_writes x WHERE x.order_id = w.order_id)
+         ORDER BY w.id",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
 /// The network is back (a sync just reached Stripe): waiting writes are due at once.
 pub async fn due_now<'e>(db: impl SqliteExecutor<'e>, now: Timestamp) -> Result<()> {
     sqlx::query("UPDATE stripe_writes SET next_attempt_at = ?1 WHERE state = 'pending' AND next_attempt_at > ?1")

@@ -33,8 +33,9 @@ impl Workspace {
         keychain(move || secrets.set(SecretKind::StripeKey, &to_store)).await?;
         write_account_file(&self.config.data_dir, &account)?;
         let current = open_account(&self.config, &trimmed, account.clone()).await?;
-        // A new key may write where the last one could not: sharing is tried again.
-        crate::sharing::set_sharing_off(current.store.pool(), None).await?;
+        // A new key may write where the last one could not: sharing is tried again, with the
+        // actions taken while it was off.
+        self.resume_sharing(&current.store).await?;
         let _sync = self.sync_lock.lock().await;
         *self.current.write().await = Arc::new(current);
         tracing::info!(account = %account.id, mode = ?account.mode, "connected to Stripe");

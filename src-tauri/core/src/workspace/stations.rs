@@ -84,13 +84,30 @@ impl Workspace {
         })
     }
 
-    /// "Check again" after the key was given write access: the next action is written to
-    /// Stripe again (the ones taken while sharing was off stay on this computer).
+    /// "Check again" after the key was given write access: sharing is on again, and the
+    /// actions taken while it was off are written to Stripe now (`sharing::catch_up`). A key
+    /// that still may not write turns it off again at the first write.
     pub async fn retry_sharing(&self) -> Result<SharingStatus> {
         let cur = self.current().await;
         if cur.source == crate::model::DataSource::Stripe {
-            sharing::set_sharing_off(cur.store.pool(), None).await?;
+            self.resume_sharing(&cur.store).await?;
         }
         self.sharing_status().await
+    }
+
+    /// Sharing on again in `store`, the actions taken while it was off queued; wakes the write
+    /// worker when there are some.
+    pub(super) async fn resume_sharing(&self, store: &store::Store) -> Result<()> {
+        let mut tx = store.write().await?;
+        let queued = sharing::resume(&mut tx, store::now()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        if queued > 0 {
+            tracing::info!(
+                queued,
+                "sharing is back: actions taken while it was off are queued"
+            );
+            self.write_wakeup.notify_one();
+        }
+        Ok(())
     }
 }

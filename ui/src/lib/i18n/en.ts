@@ -45,6 +45,10 @@ export const en = {
   'sharing.on': 'Shared: every action at this station is written to Stripe, and the other stations see it after their next sync.',
   'sharing.retry': 'Check again',
   'sharing.retried': 'Sharing is on again: the next action is written to Stripe.',
+  'sharing.caughtUp': {
+    one: 'Sharing is on again: the action taken here while it was off is being written to Stripe.',
+    other: 'Sharing is on again: the {count} actions taken here while it was off are being written to Stripe.',
+  },
   'sharing.order': 'Order {number}:',
   'sharing.dismiss': 'Dismiss',
   'sharing.waiting': {

@@ -45,6 +45,10 @@ export const fr: Record<MessageKey, Message> = {
   'sharing.on': 'Partagé : chaque action de ce poste est écrite dans Stripe, et les autres postes la voient après leur prochaine synchronisation.',
   'sharing.retry': 'Vérifier à nouveau',
   'sharing.retried': 'Le partage est réactivé : la prochaine action sera écrite dans Stripe.',
+  'sharing.caughtUp': {
+    one: 'Le partage est réactivé : l’action faite ici pendant l’interruption est en cours d’écriture dans Stripe.',
+    other: 'Le partage est réactivé : les {count} actions faites ici pendant l’interruption sont en cours d’écriture dans Stripe.',
+  },
   'sharing.order': 'Commande {number} :',
   'sharing.dismiss': 'Masquer',
   'sharing.waiting': {
