@@ -92,6 +92,8 @@ export const en = {
   'refresh.offlineNever': 'Offline — not updated yet',
   'refresh.title': 'Comptoir reads Stripe every {seconds} s while it is open. Last update: {when}.',
   'sync.done': 'Sync complete: {orders}, {subscriptions}.',
+  'sync.doneChanges': 'Sync complete — updated: {orders}, {subscriptions}.',
+  'sync.upToDate': 'Up to date: nothing changed since the last sync.',
   'sync.doneDemo': 'The demo store is up to date.',
   'sync.failed': 'Sync failed. {reason}',
 

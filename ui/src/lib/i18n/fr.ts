@@ -92,6 +92,8 @@ export const fr: Record<MessageKey, Message> = {
   'refresh.offlineNever': 'Hors ligne — pas encore mis à jour',
   'refresh.title': 'Comptoir lit Stripe toutes les {seconds} s tant qu’il est ouvert. Dernière mise à jour : {when}.',
   'sync.done': 'Synchronisation terminée : {orders}, {subscriptions}.',
+  'sync.doneChanges': 'Synchronisation terminée — mis à jour : {orders}, {subscriptions}.',
+  'sync.upToDate': 'À jour : rien n’a changé depuis la dernière synchronisation.',
   'sync.doneDemo': 'La boutique de démo est à jour.',
   'sync.failed': 'La synchronisation a échoué. {reason}',
 

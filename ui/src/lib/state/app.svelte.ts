@@ -5,7 +5,7 @@ import { errorText } from '../errors';
 import { i18n, t } from '../i18n/index.svelte';
 import * as ipc from '../ipc';
 import type { AccountInfo, AppStatus, BackgroundSync, IpcError, Settings } from '../ipc';
-import { initialSync, syncReducer, type SyncAction, type SyncState } from './sync';
+import { initialSync, syncReducer, syncSentence, type SyncAction, type SyncState } from './sync';
 import { toasts } from './toasts.svelte';
 
 export type Mode = 'demo' | 'test' | 'live';
@@ -192,12 +192,7 @@ class App {
       if (this.status?.source === 'demo') {
         toasts.success(t('sync.doneDemo'));
       } else {
-        toasts.success(
-          t('sync.done', {
-            orders: t('sync.count.orders', { count: report.orders }),
-            subscriptions: t('sync.count.subscriptions', { count: report.subscriptions }),
-          }),
-        );
+        toasts.success(syncSentence(report));
       }
       if (report.skipped > 0) toasts.info(t('sync.skipped', { count: report.skipped }));
     } catch (raw) {

@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { i18n } from '../i18n/index.svelte';
+import type { SyncReport } from '../ipc/bindings/SyncReport';
 import type { SyncProgress } from '../ipc/bindings/SyncProgress';
 import type { SyncStage } from '../ipc/bindings/SyncStage';
-import { initialSync, isRunning, LATE_EVENT_MS, percent, syncReducer, type SyncAction, type SyncState } from './sync';
+import { initialSync, isRunning, LATE_EVENT_MS, percent, syncReducer, syncSentence, type SyncAction, type SyncState } from './sync';
 
 const progress = (stage: SyncStage, fraction: number, orders = 0): SyncProgress => ({
   stage,
@@ -88,5 +90,38 @@ describe('syncReducer', () => {
       { type: 'start', at: 2 },
     ]);
     expect(s).toEqual({ phase: 'running', external: false, progress: null, startedAt: 2 });
+  });
+});
+
+describe('syncSentence', () => {
+  const report = (full: boolean, orders: number, subscriptions: number): SyncReport => ({
+    full,
+    orders,
+    customers: 0,
+    subscriptions,
+    invoices: 0,
+    events: 0,
+    requests: 1,
+    skipped: 0,
+  });
+  afterEach(() => {
+    i18n.preference = null;
+  });
+
+  it('counts the whole store after a full sync', () => {
+    i18n.preference = 'en';
+    expect(syncSentence(report(true, 162, 25))).toBe('Sync complete: 162 orders, 25 subscriptions.');
+  });
+
+  it('says nothing changed rather than "0 orders" after a quiet incremental sync', () => {
+    i18n.preference = 'en';
+    expect(syncSentence(report(false, 0, 0))).toBe('Up to date: nothing changed since the last sync.');
+    i18n.preference = 'fr';
+    expect(syncSentence(report(false, 0, 0))).toBe('À jour\u00a0: rien n’a changé depuis la dernière synchronisation.');
+  });
+
+  it('names what an incremental sync updated', () => {
+    i18n.preference = 'en';
+    expect(syncSentence(report(false, 3, 1))).toBe('Sync complete — updated: 3 orders, 1 subscription.');
   });
 });

@@ -4,6 +4,7 @@
 // - a sync the UI did not start (one the backend runs on its own) still shows progress;
 // - the bar never goes backwards within a run.
 
+import { t } from '../i18n/index.svelte';
 import type { IpcError } from '../ipc/bindings/IpcError';
 import type { SyncProgress } from '../ipc/bindings/SyncProgress';
 import type { SyncReport } from '../ipc/bindings/SyncReport';
@@ -93,4 +94,19 @@ export function isRunning(state: SyncState): state is Extract<SyncState, { phase
 export function percent(state: SyncState): number | null {
   if (state.phase !== 'running' || !state.progress) return null;
   return Math.round(state.progress.fraction * 100);
+}
+
+/**
+ * What a finished sync of a Stripe account says. A full sync counts the whole store; an
+ * incremental one counts what changed, and says so ("nothing changed" rather than "0 orders",
+ * which reads as an empty store).
+ */
+export function syncSentence(report: SyncReport): string {
+  const counts = {
+    orders: t('sync.count.orders', { count: report.orders }),
+    subscriptions: t('sync.count.subscriptions', { count: report.subscriptions }),
+  };
+  if (report.full) return t('sync.done', counts);
+  if (report.orders === 0 && report.subscriptions === 0) return t('sync.upToDate');
+  return t('sync.doneChanges', counts);
 }
