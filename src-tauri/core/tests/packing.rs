@@ -249,7 +249,7 @@ async fn codes_come_from_metadata_keys_and_codes_linked_in_settings() {
     assert!(codes
         .products
         .iter()
-        .any(|p| p.codes.iter().any(|c| c.starts_with("CPT-"))));
+        .any(|p| p.codes.iter().any(|c| c.starts_with("EPI-"))));
 
     let o = order_with_codes(&ws).await;
     let id = o.detail.order.id.clone();
@@ -291,7 +291,7 @@ async fn codes_come_from_metadata_keys_and_codes_linked_in_settings() {
     let sku = o.lines[0]
         .codes
         .iter()
-        .find(|c| c.starts_with("CPT-"))
+        .find(|c| c.starts_with("EPI-"))
         .unwrap()
         .clone();
     ws.save_product_code_keys("barcode").await.unwrap();

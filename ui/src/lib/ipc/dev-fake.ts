@@ -343,7 +343,7 @@ export function createFakeBackend(): Backend {
   const productCodes: ProductCodes = {
     keys: ['sku', 'barcode', 'ean', 'gtin'],
     linked: [],
-    products: [{ id: 'prod_fake', name: 'Bougie parfumée Figuier', image: null, codes: ['CPT-001'] }],
+    products: [{ id: 'prod_fake', name: 'Bougie parfumée Figuier', image: null, codes: ['EPI-001'] }],
   };
 
   function orderRow(id: string): OrderRow {
@@ -631,7 +631,7 @@ export function createFakeBackend(): Backend {
     // The demo store keeps its fulfilment state to itself, as the app's does.
     sharing_status: () => ({ off: { code: 'sharing_in_demo' }, waiting: 0, conflicts: [] }),
     retry_sharing: () => ({ off: { code: 'sharing_in_demo' }, waiting: 0, conflicts: [] }),
-    // Packing mode (README: Packing mode): one line per order, code CPT-001.
+    // Packing mode (README: Packing mode): one line per order, code EPI-001.
     packing_lookup: ({ scan }) => {
       const needle = String(scan).trim().toLowerCase();
       const found = data().orders.filter((o) => o.number.toLowerCase() === needle || o.id === scan);
@@ -650,7 +650,7 @@ export function createFakeBackend(): Backend {
       const detail = fakeOrderDetail(orderRow(orderId), account !== null);
       const lines = detail.order.lines.map((l, i) => ({
         number: i + 1, description: l.description, quantity: l.quantity, product_id: 'prod_fake',
-        image: null, codes: ['CPT-001'],
+        image: null, codes: ['EPI-001'],
       }));
       return { detail, lines };
     },
@@ -658,7 +658,7 @@ export function createFakeBackend(): Backend {
       const r = orderRow(orderId);
       const quantity = r.item_count;
       const code = String(scan).trim();
-      if (code.toUpperCase() !== 'CPT-001' && code !== '1') throw refuse({ code: 'pack_wrong_item', scan: code });
+      if (code.toUpperCase() !== 'EPI-001' && code !== '1') throw refuse({ code: 'pack_wrong_item', scan: code });
       const done = ticked[0] ?? 0;
       if (done >= quantity) throw refuse({ code: 'pack_too_many', line: 1, quantity });
       return { ticked: [done + 1], line: 1, complete: done + 1 >= quantity };

@@ -320,10 +320,10 @@ pub(super) fn build_catalog(ds: &mut Dataset, g: &mut Generator, spec: &DatasetS
     }
 }
 
-/// The metadata codes of the `i`th shop product: `sku` "CPT-001"…, and on even ones a valid
+/// The metadata codes of the `i`th shop product: `sku` "EPI-001"…, and on even ones a valid
 /// EAN-13 `barcode` in the French range (376…).
 fn product_codes(i: usize) -> Value {
-    let sku = format!("CPT-{:03}", i + 1);
+    let sku = format!("EPI-{:03}", i + 1);
     if i % 2 == 1 {
         return json!({ "sku": sku });
     }
