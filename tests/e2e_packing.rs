@@ -29,6 +29,9 @@ use support::{
 /// An order's history row: action, staff, station, detail.
 type HistoryRow = (String, Option<String>, Option<String>, Option<String>);
 
+/// A supplier's barcode (EAN-13) linked to a product in Settings.
+const LINKED: &str = "4006381333931";
+
 /// A Colissimo tracking number, as the parcel's label barcode gives it.
 const TRACKING: &str = "6A12345678901";
 
@@ -39,16 +42,19 @@ struct ToPack {
     number: String,
     email: String,
     codes: Vec<String>,
+    products: Vec<String>,
 }
 
 /// Orders To be sent (paid, delivered) whose every line has a product with a SKU, with
 /// `units` units in all, oldest first.
 async fn orders_to_pack(store: &Store, units: i64) -> Vec<ToPack> {
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
         "SELECT o.id, o.number, json_extract(o.detail, '$.billing.email'),
                 (SELECT group_concat(json_extract(p.metadata, '$.sku'), ' ')
                    FROM json_each(json_extract(o.detail, '$.lines')) l
-                   JOIN products p ON p.id = json_extract(l.value, '$.product_id'))
+                   JOIN products p ON p.id = json_extract(l.value, '$.product_id')),
+                (SELECT group_concat(json_extract(l.value, '$.product_id'), ' ')
+                   FROM json_each(json_extract(o.detail, '$.lines')) l)
          FROM orders o
          WHERE o.queue = 'to_be_sent' AND o.delivery_kind = 'delivery'
            AND json_extract(o.detail, '$.billing.email') IS NOT NULL AND o.item_count = ?1
@@ -59,13 +65,14 @@ async fn orders_to_pack(store: &Store, units: i64) -> Vec<ToPack> {
     .await
     .unwrap();
     rows.into_iter()
-        .filter_map(|(id, number, email, codes)| {
+        .filter_map(|(id, number, email, codes, products)| {
             let codes: Vec<String> = codes.split(' ').map(str::to_owned).collect();
             (!codes.is_empty() && codes.iter().all(|c| c.starts_with("EPI-"))).then_some(ToPack {
                 id,
                 number,
                 email,
                 codes,
+                products: products.split(' ').map(str::to_owned).collect(),
             })
         })
         .collect()
@@ -143,8 +150,38 @@ fn pack_and_ship_a_one_item_order_in_three_scans_and_override_a_missing_item() {
             .unwrap();
             set_staff(&store, "Inès", "Établi").await;
             let ones = orders_to_pack(&store, 1).await;
-            assert!(ones.len() >= 2, "the shop has one-item orders to pack");
-            let (one, other) = (&ones[0], &ones[1]);
+            assert!(ones.len() >= 3, "the shop has one-item orders to pack");
+            let (one, other, third) = (&ones[0], &ones[1], &ones[2]);
+            let pickup: (String, String) = sqlx::query_as(
+                "SELECT id, number FROM orders WHERE queue = 'to_be_picked_up'
+                 ORDER BY created LIMIT 1",
+            )
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+
+            // A supplier's barcode linked once in Settings to the third order's product.
+            ui.click("nav-settings").await;
+            ui.wait_for("[data-testid=\"product-code-product\"]", DEFAULT_WAIT)
+                .await;
+            js_string(
+                &ui,
+                &format!(
+                    "const s = document.querySelector('[data-testid=product-code-product]'); \
+                     s.value = '{}'; s.dispatchEvent(new Event('change')); return ''",
+                    third.products[0]
+                ),
+            )
+            .await;
+            ui.type_into("product-code-input", LINKED).await;
+            ui.click("product-code-link").await;
+            ui.wait_until("the code linked", DEFAULT_WAIT, || async {
+                (ui.exists("product-codes-linked").await
+                    && ui.text_of("product-codes-linked").await.contains(LINKED))
+                .then_some(())
+            })
+            .await;
+            let _ = ui.screenshot("packing_settings_codes").await;
 
             // The last mouse event: the orders screen's "Packing mode" button.
             ui.click("nav-orders").await;
@@ -282,6 +319,35 @@ fn pack_and_ship_a_one_item_order_in_three_scans_and_override_a_missing_item() {
                 )]
             );
 
+            // The third order: the code linked in Settings ticks its item.
+            press(&ui, keys::ESCAPE).await;
+            ui.wait_for("[data-testid=\"pack-idle\"]", DEFAULT_WAIT)
+                .await;
+            scanner.scan(&third.number).await;
+            wait_for_step(&ui, "items").await;
+            scanner.scan(LINKED).await;
+            wait_for_step(&ui, "tracking").await;
+            press(&ui, keys::ESCAPE).await;
+            ui.wait_for("[data-testid=\"pack-idle\"]", DEFAULT_WAIT)
+                .await;
+
+            // A pickup: the order scan and Enter hand it over.
+            scanner.scan(&pickup.1).await;
+            wait_for_step(&ui, "pickup").await;
+            scanner.scan("").await;
+            ui.wait_until("the handover", DEFAULT_WAIT, || async {
+                let (tone, text) = message(&ui).await;
+                (tone == "ok" && text.contains(&pickup.1)).then_some(())
+            })
+            .await;
+            let status: String =
+                sqlx::query_scalar("SELECT status FROM fulfilments WHERE order_id = ?1")
+                    .bind(&pickup.0)
+                    .fetch_one(store.pool())
+                    .await
+                    .unwrap();
+            assert_eq!(status, "picked_up");
+
             // The mail worker sends the shipping email once Stripe has the state.
             let shipped_id = one.id.clone();
             ui.wait_until(
@@ -304,10 +370,7 @@ fn pack_and_ship_a_one_item_order_in_three_scans_and_override_a_missing_item() {
             )
             .await;
 
-            // Escape closes the order, then leaves packing mode.
-            press(&ui, keys::ESCAPE).await;
-            ui.wait_for("[data-testid=\"pack-idle\"]", DEFAULT_WAIT)
-                .await;
+            // Escape leaves packing mode.
             press(&ui, keys::ESCAPE).await;
             ui.wait_for("[data-testid=\"order-row\"]", DEFAULT_WAIT)
                 .await;

@@ -326,3 +326,27 @@ async fn an_unpaid_order_opens_but_cannot_be_shipped_without_confirmation() {
         .unwrap_err();
     assert!(matches!(err.problem(), Problem::PaymentNotSettled { .. }));
 }
+
+#[tokio::test]
+async fn a_number_shared_by_several_orders_lists_them_all() {
+    let (_dir, ws) = demo_workspace().await;
+    let queue = ready(&ws).await;
+    let cur = ws.store().await;
+    // Two parcels recorded with the same number (a label reused by mistake).
+    for id in &queue[..2] {
+        sqlx::query(
+            "INSERT INTO tracking_entries (order_id, carrier, number, url, created_at)
+             VALUES (?1, 'colissimo', '6A99999999999', 'https://www.laposte.fr/x', 1)",
+        )
+        .bind(id)
+        .execute(cur.pool())
+        .await
+        .unwrap();
+    }
+    let found = ws.packing_lookup("6A99999999999").await.unwrap();
+    let ids: Vec<&str> = found.iter().map(|m| m.order_id.as_str()).collect();
+    assert_eq!(ids, [queue[0].as_str(), queue[1].as_str()], "oldest first");
+    assert!(found
+        .iter()
+        .all(|m| m.matched_by == PackMatchKind::TrackingNumber));
+}
