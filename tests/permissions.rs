@@ -38,6 +38,7 @@ fn routes_of(permission: &str) -> &'static [&'static str] {
         "Disputes" => &["/v1/disputes"],
         "Shipping Rates" => &["/v1/shipping_rates", "/v1/shipping_rates/{id}"],
         "Tax Rates" => &["/v1/tax_rates", "/v1/tax_rates/{id}"],
+        "Products" => &["/v1/products", "/v1/products/{id}"],
         "Events" => &["/v1/events", "/v1/events/{id}"],
         other => panic!("the README lists a permission this test does not know: {other}"),
     }

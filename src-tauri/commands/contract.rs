@@ -21,9 +21,9 @@ use comptoir_core::{
     invoice_pdf::SavedPdf,
     mail::{SmtpPassword, SmtpSettings},
     model::{
-        AccountInfo, AppStatus, OrderDetail, OrderPage, OrderQuery, OutboxEmail, Settings,
-        SharingStatus, ShippingRate, SubscriptionDetail, SubscriptionPage, SubscriptionQuery,
-        SyncReport,
+        AccountInfo, AppStatus, OrderDetail, OrderPage, OrderQuery, OutboxEmail, PackMatch,
+        PackOrder, PackQueue, PackTick, ProductCodes, Settings, SharingStatus, ShippingRate,
+        SubscriptionDetail, SubscriptionPage, SubscriptionQuery, SyncReport,
     },
     refunds::{RefundDone, RefundRequest},
     startup::StartupFailure,

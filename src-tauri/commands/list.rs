@@ -68,6 +68,17 @@ ipc_commands! {
     fulfilment::send_test_email(ws, to: String) -> ();
     fulfilment::open_tracking_link(app, ws, order_id: String, url: String) -> ();
 
+    // Packing mode and Settings → Product codes (commands/packing.rs).
+    packing::packing_lookup(ws, scan: String) -> Vec<PackMatch>;
+    packing::packing_queue(ws, since: i64) -> PackQueue;
+    packing::packing_open(ws, order_id: String) -> PackOrder;
+    packing::packing_tick(ws, order_id: String, ticked: Vec<i64>, scan: String) -> PackTick;
+    packing::packing_override(ws, order_id: String, ticked: Vec<i64>, reason: String) -> ();
+    packing::product_codes(ws) -> ProductCodes;
+    packing::link_product_code(ws, code: String, product_id: String) -> ProductCodes;
+    packing::unlink_product_code(ws, code: String) -> ProductCodes;
+    packing::save_product_code_keys(ws, keys: String) -> ProductCodes;
+
     // Packing slips (commands/printing.rs).
     printing::print_packing_slip(app, ws, order_id: String, lang: String, confirm_unpaid: Option<bool>) -> PrintedSlip;
     printing::print_packing_slips(app, ws, query: OrderQuery, lang: String, confirm_unpaid: Option<bool>) -> PrintedSlip;

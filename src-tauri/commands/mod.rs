@@ -5,6 +5,7 @@
 pub(crate) mod contract;
 pub mod fulfilment;
 pub mod orders;
+pub mod packing;
 pub mod printing;
 pub mod settings;
 pub mod startup;

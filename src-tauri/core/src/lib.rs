@@ -12,6 +12,7 @@ pub mod lang;
 pub mod mail;
 pub mod model;
 pub mod money;
+pub mod packing;
 pub mod payments;
 pub mod printing;
 pub mod private_fs;

@@ -319,6 +319,11 @@ pub struct OrderLine {
     pub amount_tax: i64,
     #[ts(type = "number")]
     pub amount_total: i64,
+    /// The Stripe product sold on this line (`price.product`), when Stripe names one: what
+    /// packing mode reads the line's picture and codes from (README: Packing mode). Orders
+    /// cached before it was kept have none until the sync writes them again.
+    #[serde(default)]
+    pub product_id: Option<String>,
 }
 
 /// One tax line of the VAT breakdown.
@@ -1237,4 +1242,116 @@ pub struct ConflictNotice {
     pub order_number: String,
     /// "Already sent by … on …".
     pub problem: crate::problem::Problem,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packing mode (README: Packing mode).
+
+/// A product as packing mode and Settings → Product codes show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ProductSummary {
+    pub id: String,
+    pub name: Option<String>,
+    /// Its first picture, an https link on Stripe's file host, when Stripe has one.
+    pub image: Option<String>,
+    /// Its codes: the metadata values under the keys Settings names, then the linked ones.
+    pub codes: Vec<String>,
+}
+
+/// A code linked in Settings to a product by scanning it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LinkedCode {
+    pub code: String,
+    pub product_id: String,
+    pub product_name: Option<String>,
+    #[ts(type = "number")]
+    pub created_at: Timestamp,
+}
+
+/// Settings → Product codes: the codes linked by scanning, the products to link them to and the
+/// metadata keys a product's codes are read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ProductCodes {
+    pub keys: Vec<String>,
+    pub linked: Vec<LinkedCode>,
+    pub products: Vec<ProductSummary>,
+}
+
+/// The metadata keys read for product codes unless Settings says otherwise.
+pub const PRODUCT_CODE_KEYS_DEFAULT: [&str; 4] = ["sku", "barcode", "ean", "gtin"];
+
+/// One line of the order on the bench: its number (1 for the first line, what the packer types
+/// to tick it), quantity, picture and codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PackLine {
+    #[ts(type = "number")]
+    pub number: i64,
+    pub description: String,
+    #[ts(type = "number")]
+    pub quantity: i64,
+    pub product_id: Option<String>,
+    pub image: Option<String>,
+    pub codes: Vec<String>,
+}
+
+/// An order opened in packing mode: its detail (the state, the payment, the history) and its
+/// lines ready to tick.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PackOrder {
+    pub detail: OrderDetail,
+    pub lines: Vec<PackLine>,
+}
+
+/// How a scan found an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PackMatchKind {
+    OrderNumber,
+    InvoiceNumber,
+    CheckoutSession,
+    TrackingNumber,
+}
+
+/// One order a scan found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PackMatch {
+    pub order_id: String,
+    pub number: String,
+    pub customer_name: Option<String>,
+    #[ts(type = "number")]
+    pub created: Timestamp,
+    pub queue: OrderQueue,
+    pub delivery_kind: DeliveryKind,
+    pub matched_by: PackMatchKind,
+}
+
+/// The bench's queue: orders still to send (paid, To be sent), the oldest of them, and how
+/// many were sent or handed over since local midnight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PackQueue {
+    #[ts(type = "number")]
+    pub remaining: i64,
+    /// The oldest order To be sent: the next to pack.
+    pub next_number: Option<String>,
+    #[ts(type = "number")]
+    pub packed_today: i64,
+}
+
+/// A unit ticked: the units ticked per line after it, and the line it went to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PackTick {
+    #[ts(type = "number[]")]
+    pub ticked: Vec<i64>,
+    #[ts(type = "number")]
+    pub line: i64,
+    pub complete: bool,
 }

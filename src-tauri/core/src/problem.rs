@@ -185,6 +185,29 @@ pub enum Problem {
     SharingInDemo,
     /// Too many parcels to share through Stripe's metadata (`parcels`).
     SharedStateTooLarge { parcels: u32 },
+    /// Packing mode: the scan found no order by number, invoice number, Checkout Session id or
+    /// tracking number (`scan` is what was scanned).
+    PackNoMatch { scan: String },
+    /// Packing mode: the scanned item is on no line of the order (nor a line number).
+    PackWrongItem { scan: String },
+    /// Packing mode: one unit too many of line `line` (`quantity` ordered, all ticked).
+    PackTooMany { line: u32, quantity: u32 },
+    /// Packing mode: "Packed" with units missing needs a reason for the history.
+    PackReasonMissing,
+    /// Packing mode: the override's reason is longer than `max` characters.
+    PackReasonTooLong { max: u32 },
+    /// Settings → Product codes: a code to link is empty, too long (`max`) or has control
+    /// characters.
+    ProductCodeInvalid { max: u32 },
+    /// Settings → Product codes: the code is already linked to another product (`product`, its
+    /// name when known).
+    ProductCodeTaken {
+        value: String,
+        product: Option<String>,
+    },
+    /// Settings → Product codes: the metadata keys to read must be 1 to `max` keys of letters,
+    /// digits, `_` or `-`.
+    ProductCodeKeysInvalid { max: u32 },
 }
 
 /// Why the OS keychain could not be used.

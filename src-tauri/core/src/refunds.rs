@@ -290,6 +290,7 @@ mod tests {
             amount_discount: 0,
             amount_tax: 0,
             amount_total,
+            product_id: None,
         };
         let mut o: Order = serde_json::from_value(serde_json::json!({
             "id": "cs_1", "source": "checkout_session", "number": "CPT-0001", "created": 0,

@@ -501,3 +501,51 @@ fn a_past_due_subscription_says_why_and_when_stripe_retries() {
         None
     );
 }
+
+/// Packing mode (README: Packing mode): a line keeps its product, a product its first picture
+/// only on Stripe's file host over https, and its metadata for codes.
+#[test]
+fn lines_keep_their_product_and_products_their_stripe_picture_and_metadata() {
+    let mut it = item("Miel de lavande", 2, 900);
+    it["price"]["product"] = json!("prod_honey");
+    assert_eq!(
+        order_line_from_item(&it).product_id.as_deref(),
+        Some("prod_honey")
+    );
+    it["price"]["product"] = json!({"id": "prod_expanded", "object": "product"});
+    assert_eq!(
+        order_line_from_item(&it).product_id.as_deref(),
+        Some("prod_expanded")
+    );
+
+    let mut p = fixture("product");
+    p["id"] = json!("prod_honey");
+    p["name"] = json!("Miel de lavande");
+    p["metadata"] = json!({"sku": "EPI-007"});
+    p["images"] = json!([
+        "https://files.stripe.com/links/MDB8abc",
+        "https://cdn.example/x.png"
+    ]);
+    let (id, name, image, metadata) = product_to_store(&p).unwrap();
+    assert_eq!(id, "prod_honey");
+    assert_eq!(name.as_deref(), Some("Miel de lavande"));
+    assert_eq!(
+        image.as_deref(),
+        Some("https://files.stripe.com/links/MDB8abc")
+    );
+    assert_eq!(metadata["sku"], "EPI-007");
+
+    for elsewhere in [
+        "https://cdn.example/x.png",
+        "http://files.stripe.com/links/x",
+        "https://files.stripe.com.evil.example/x",
+        "https://user@files.stripe.com/x",
+        "https://files.stripe.com:8443/x",
+        "javascript:alert(1)",
+    ] {
+        p["images"] = json!([elsewhere]);
+        assert_eq!(product_to_store(&p).unwrap().2, None, "{elsewhere}");
+    }
+    p["images"] = json!([]);
+    assert_eq!(product_to_store(&p).unwrap().2, None);
+}

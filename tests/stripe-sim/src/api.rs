@@ -724,6 +724,20 @@ fn list_payment_objects(s: &Shared, kind: Kind, url: &str, q: &Option<String>) -
     })
 }
 
+async fn list_products(State(s): St, RawQuery(q): RawQuery) -> ApiResult {
+    let p = params(&q);
+    p.check(&[LIST_COMMON, &["active", "shippable"]].concat())?;
+    let store = s.store.lock().unwrap();
+    list_response(&store, Kind::Product, "/v1/products", &p, |v| {
+        p.get("active")
+            .map(|a| v["active"] == (a == "true"))
+            .unwrap_or(true)
+            && p.get("shippable")
+                .map(|a| v["shippable"] == (a == "true"))
+                .unwrap_or(true)
+    })
+}
+
 async fn list_tax_rates(State(s): St, RawQuery(q): RawQuery) -> ApiResult {
     let p = params(&q);
     p.check(&[LIST_COMMON, &["active", "inclusive"]].concat())?;
@@ -1007,6 +1021,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/disputes", get(list_disputes))
         .route("/v1/disputes/{id}", get(get_dispute))
         .route("/v1/refunds", get(list_refunds).post(create_refund))
+        .route("/v1/products", get(list_products))
         .route("/v1/products/{id}", get(get_product))
         .route("/v1/prices/{id}", get(get_price))
         .route("/v1/coupons/{id}", get(get_coupon))

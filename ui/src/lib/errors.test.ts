@@ -71,6 +71,14 @@ const EXAMPLES: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   sharing_not_permitted: { code: 'sharing_not_permitted', permission: 'rak_invoice_write' },
   sharing_in_demo: { code: 'sharing_in_demo' },
   shared_state_too_large: { code: 'shared_state_too_large', parcels: 240 },
+  pack_no_match: { code: 'pack_no_match', scan: 'CPT-20418' },
+  pack_wrong_item: { code: 'pack_wrong_item', scan: '3760000000999' },
+  pack_too_many: { code: 'pack_too_many', line: 2, quantity: 3 },
+  pack_reason_missing: { code: 'pack_reason_missing' },
+  pack_reason_too_long: { code: 'pack_reason_too_long', max: 200 },
+  product_code_invalid: { code: 'product_code_invalid', max: 64 },
+  product_code_taken: { code: 'product_code_taken', value: '4006381333931', product: 'Miel de lavande' },
+  product_code_keys_invalid: { code: 'product_code_keys_invalid', max: 10 },
 };
 
 // The parameters each sentence must quote.
@@ -105,6 +113,13 @@ const QUOTES: Partial<Record<Problem['code'], string[]>> = {
   already_done_elsewhere: ['Camille', 'Atelier'],
   sharing_not_permitted: ['rak_invoice_write'],
   shared_state_too_large: ['240'],
+  pack_no_match: ['CPT-20418'],
+  pack_wrong_item: ['3760000000999'],
+  pack_too_many: ['2', '3'],
+  pack_reason_too_long: ['200'],
+  product_code_invalid: ['64'],
+  product_code_taken: ['4006381333931', 'Miel de lavande'],
+  product_code_keys_invalid: ['10'],
 };
 
 afterEach(() => {

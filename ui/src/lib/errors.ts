@@ -294,6 +294,24 @@ export function problemText(p: Problem): string {
       return t('problem.sharing_in_demo');
     case 'shared_state_too_large':
       return t('problem.shared_state_too_large', { parcels: String(p.parcels) });
+    case 'pack_no_match':
+      return t('packing.problem.noMatch', { scan: p.scan });
+    case 'pack_wrong_item':
+      return t('packing.problem.wrongItem', { scan: p.scan });
+    case 'pack_too_many':
+      return t('packing.problem.tooMany', { line: String(p.line), count: p.quantity });
+    case 'pack_reason_missing':
+      return t('packing.problem.reasonMissing');
+    case 'pack_reason_too_long':
+      return t('packing.problem.reasonTooLong', { max: String(p.max) });
+    case 'product_code_invalid':
+      return t('packing.problem.codeInvalid', { max: String(p.max) });
+    case 'product_code_taken':
+      return p.product
+        ? t('packing.problem.codeTaken', { code: p.value, product: p.product })
+        : t('packing.problem.codeTakenUnnamed', { code: p.value });
+    case 'product_code_keys_invalid':
+      return t('packing.problem.keysInvalid', { max: String(p.max) });
     default:
       return unreachable(p);
   }

@@ -210,7 +210,38 @@ pub fn order_line_from_item(item: &Value) -> OrderLine {
         amount_discount: int_at(item, "amount_discount").unwrap_or(0),
         amount_tax: int_at(item, "amount_tax").unwrap_or(0),
         amount_total: int_at(item, "amount_total").unwrap_or(0),
+        product_id: expandable_id(item, "price.product"),
     }
+}
+
+/// A product as the store keeps it for packing mode: its name, its first picture when that is
+/// an https link on Stripe's file host (the only image host the window's content policy allows,
+/// README: Packing mode), and its metadata.
+pub fn product_to_store(p: &Value) -> Option<(String, Option<String>, Option<String>, Value)> {
+    let id = str_at(p, "id")?;
+    let image = at(p, "images")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .and_then(Value::as_str)
+        .filter(|u| stripe_image(u))
+        .map(str::to_owned);
+    let metadata = at(p, "metadata")
+        .filter(|m| m.is_object())
+        .cloned()
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    Some((id, str_at(p, "name"), image, metadata))
+}
+
+/// True for an https link on Stripe's file host (`files.stripe.com`), where the Dashboard puts
+/// a product's uploaded pictures.
+pub fn stripe_image(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| {
+        u.scheme() == "https"
+            && u.host_str() == Some("files.stripe.com")
+            && u.port().is_none()
+            && u.username().is_empty()
+            && u.password().is_none()
+    })
 }
 
 /// The fields the customer filled in at checkout (`custom_fields`), kept verbatim: they are
@@ -455,6 +486,8 @@ fn invoice_lines(inv: &Value) -> Vec<OrderLine> {
                         amount_discount: discount,
                         amount_tax: tax,
                         amount_total: amount - discount + tax - inclusive_tax,
+                        product_id: expandable_id(l, "pricing.price_details.product")
+                            .or_else(|| expandable_id(l, "price.product")),
                     }
                 })
                 .collect()

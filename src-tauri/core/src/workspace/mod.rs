@@ -30,6 +30,7 @@ mod export;
 mod fulfilment;
 mod mail;
 mod orders;
+mod packing;
 mod printing;
 mod settings;
 mod settings_file;

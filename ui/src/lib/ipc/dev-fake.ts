@@ -30,6 +30,7 @@ import type { OrderDetail } from './bindings/OrderDetail';
 import type { OrderQuery } from './bindings/OrderQuery';
 import type { OrderQueue } from './bindings/OrderQueue';
 import type { PaymentState } from './bindings/PaymentState';
+import type { ProductCodes } from './bindings/ProductCodes';
 import type { OrderRow } from './bindings/OrderRow';
 import type { OutboxEmail } from './bindings/OutboxEmail';
 import type { Settings } from './bindings/Settings';
@@ -95,7 +96,7 @@ function fakeDetail(r: SubscriptionRow, at: number): SubscriptionDetail {
     next_charge: r.next_charge,
     state: { kind: r.status === 'canceled' ? 'canceled' : r.cancel_at_period_end ? 'cancelling' : 'active', at: end ?? r.next_charge },
     upcoming: r.next_charge === null ? null : {
-      date: r.next_charge, currency: r.currency, lines: [{ description: r.product_name ?? '', quantity: 1, unit_amount: r.amount, amount_subtotal: r.amount, amount_discount: 0, amount_tax: 0, amount_total: r.amount }],
+      date: r.next_charge, currency: r.currency, lines: [{ description: r.product_name ?? '', quantity: 1, unit_amount: r.amount, amount_subtotal: r.amount, amount_discount: 0, amount_tax: 0, amount_total: r.amount, product_id: null }],
       subtotal: r.amount, discount: 0, discounts: [], tax: 0, taxes: [], total: r.amount, fetched_at: at,
     },
     upcoming_stale: false,
@@ -339,6 +340,11 @@ export function createFakeBackend(): Backend {
   const tracking = new Map<string, TrackingEntry[]>();
   let customCarriers: CustomCarrier[] = [];
   let smtp: SmtpSettingsView = { settings: null, password_set: false };
+  const productCodes: ProductCodes = {
+    keys: ['sku', 'barcode', 'ean', 'gtin'],
+    linked: [],
+    products: [{ id: 'prod_fake', name: 'Bougie parfumée Figuier', image: null, codes: ['EPI-001'] }],
+  };
 
   function orderRow(id: string): OrderRow {
     const r = data().orders.find((o) => o.id === id);
@@ -624,6 +630,58 @@ export function createFakeBackend(): Backend {
     // The demo store keeps its fulfilment state to itself, as the app's does.
     sharing_status: () => ({ off: { code: 'sharing_in_demo' }, waiting: 0, conflicts: [] }),
     retry_sharing: () => ({ off: { code: 'sharing_in_demo' }, waiting: 0, conflicts: [] }),
+    // Packing mode (README: Packing mode): one line per order, code EPI-001.
+    packing_lookup: ({ scan }) => {
+      const needle = String(scan).trim().toLowerCase();
+      const found = data().orders.filter((o) => o.number.toLowerCase() === needle || o.id === scan);
+      if (found.length === 0) throw refuse({ code: 'pack_no_match', scan: String(scan).trim() });
+      return found.map((o) => ({
+        order_id: o.id, number: o.number, customer_name: o.customer_name, created: o.created,
+        queue: o.queue, delivery_kind: o.delivery_kind, matched_by: 'order_number' as const,
+      }));
+    },
+    packing_queue: ({ since }) => {
+      const ready = data().orders.filter((o) => o.queue === 'to_be_sent').sort((a, b) => a.created - b.created);
+      const packed = data().orders.filter((o) => o.status === 'sent' || o.status === 'picked_up').length;
+      return { remaining: ready.length, next_number: ready[0]?.number ?? null, packed_today: since > 0 ? packed : 0 };
+    },
+    packing_open: ({ orderId }) => {
+      const detail = fakeOrderDetail(orderRow(orderId), account !== null);
+      const lines = detail.order.lines.map((l, i) => ({
+        number: i + 1, description: l.description, quantity: l.quantity, product_id: 'prod_fake',
+        image: null, codes: ['EPI-001'],
+      }));
+      return { detail, lines };
+    },
+    packing_tick: ({ orderId, ticked, scan }) => {
+      const r = orderRow(orderId);
+      const quantity = r.item_count;
+      const code = String(scan).trim();
+      if (code.toUpperCase() !== 'EPI-001' && code !== '1') throw refuse({ code: 'pack_wrong_item', scan: code });
+      const done = ticked[0] ?? 0;
+      if (done >= quantity) throw refuse({ code: 'pack_too_many', line: 1, quantity });
+      return { ticked: [done + 1], line: 1, complete: done + 1 >= quantity };
+    },
+    packing_override: ({ reason }) => {
+      if (!String(reason).trim()) throw refuse({ code: 'pack_reason_missing' });
+    },
+    product_codes: () => productCodes,
+    link_product_code: ({ code, productId }) => {
+      const c = String(code).trim();
+      if (!c) throw refuse({ code: 'product_code_invalid', max: 64 });
+      productCodes.linked = [{ code: c, product_id: productId, product_name: 'Bougie parfumée Figuier', created_at: now() }, ...productCodes.linked];
+      return productCodes;
+    },
+    unlink_product_code: ({ code }) => {
+      productCodes.linked = productCodes.linked.filter((l) => l.code !== code);
+      return productCodes;
+    },
+    save_product_code_keys: ({ keys }) => {
+      const list = String(keys).split(',').map((k) => k.trim().toLowerCase()).filter(Boolean);
+      if (list.length === 0) throw refuse({ code: 'product_code_keys_invalid', max: 10 });
+      productCodes.keys = list;
+      return productCodes;
+    },
   };
 
   async function drive(script: string) {
@@ -705,6 +763,7 @@ function fakeOrderDetail(r: OrderRow, connected: boolean): OrderDetail {
           amount_discount: 0,
           amount_tax: tax,
           amount_total: subtotal,
+          product_id: 'prod_fake',
         },
       ],
       amount_subtotal: subtotal,

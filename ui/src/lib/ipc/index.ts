@@ -445,4 +445,65 @@ export const client = {
   print_packing_slip: printPackingSlip,
   print_packing_slips: printPackingSlips,
   print_test_page: printTestPage,
+  packing_lookup: packingLookup,
+  packing_queue: packingQueue,
+  packing_open: packingOpen,
+  packing_tick: packingTick,
+  packing_override: packingOverride,
+  product_codes: productCodes,
+  link_product_code: linkProductCode,
+  unlink_product_code: unlinkProductCode,
+  save_product_code_keys: saveProductCodeKeys,
 } satisfies { [K in CommandName]: (...args: never[]) => Promise<CommandResult<K>> };
+
+// Packing mode and Settings → Product codes (README: Packing mode).
+export type { PackLine } from './bindings/PackLine';
+export type { PackMatch } from './bindings/PackMatch';
+export type { PackMatchKind } from './bindings/PackMatchKind';
+export type { PackOrder } from './bindings/PackOrder';
+export type { PackQueue } from './bindings/PackQueue';
+export type { PackTick } from './bindings/PackTick';
+export type { ProductCodes } from './bindings/ProductCodes';
+export type { ProductSummary } from './bindings/ProductSummary';
+export type { LinkedCode } from './bindings/LinkedCode';
+
+/** The orders a scan names (order, invoice, Checkout Session or tracking number, exactly). */
+export function packingLookup(scan: string) {
+  return call('packing_lookup', { scan });
+}
+
+/** The bench's queue; `since` is the local midnight (Unix seconds) "packed today" counts from. */
+export function packingQueue(since: number) {
+  return call('packing_queue', { since });
+}
+
+/** An order on the bench: its detail and its lines with pictures and codes. */
+export function packingOpen(orderId: string) {
+  return call('packing_open', { orderId });
+}
+
+/** Ticks a unit for a scanned code or a typed line number; refused when wrong or one too many. */
+export function packingTick(orderId: string, ticked: number[], scan: string) {
+  return call('packing_tick', { orderId, ticked, scan });
+}
+
+/** "Packed" with items missing: recorded in the order's history with the reason. */
+export function packingOverride(orderId: string, ticked: number[], reason: string) {
+  return call('packing_override', { orderId, ticked, reason });
+}
+
+export function productCodes() {
+  return call('product_codes');
+}
+
+export function linkProductCode(code: string, productId: string) {
+  return call('link_product_code', { code, productId });
+}
+
+export function unlinkProductCode(code: string) {
+  return call('unlink_product_code', { code });
+}
+
+export function saveProductCodeKeys(keys: string) {
+  return call('save_product_code_keys', { keys });
+}

@@ -5,7 +5,7 @@ import type { Route } from './shortcuts';
 
 export type { Route } from './shortcuts';
 
-const ROUTES: readonly Route[] = ['orders', 'subscriptions', 'settings', 'onboarding'];
+const ROUTES: readonly Route[] = ['orders', 'subscriptions', 'settings', 'onboarding', 'packing'];
 
 export function parseRoute(hash: string): Route {
   const name = hash.replace(/^#\/?/, '').split(/[/?]/)[0];

@@ -1,8 +1,8 @@
 // Two-key "go to" shortcuts (g then o, g then s, g then ,) as a tiny pure state machine.
 
-export type Route = 'orders' | 'subscriptions' | 'settings' | 'onboarding';
+export type Route = 'orders' | 'subscriptions' | 'settings' | 'onboarding' | 'packing';
 
-export const GO_KEYS: Record<string, Route> = { o: 'orders', s: 'subscriptions', ',': 'settings' };
+export const GO_KEYS: Record<string, Route> = { o: 'orders', s: 'subscriptions', ',': 'settings', p: 'packing' };
 
 /** How long after `g` the second key still counts. */
 export const CHORD_MS = 1200;
@@ -37,6 +37,7 @@ export const SHORTCUTS: readonly { title: string; items: readonly { keys: readon
       { keys: ['g o'], what: 'shortcuts.goOrders' },
       { keys: ['g s'], what: 'shortcuts.goSubscriptions' },
       { keys: ['g ,'], what: 'shortcuts.goSettings' },
+      { keys: ['g p'], what: 'shortcuts.packing' },
       { keys: ['?'], what: 'shortcuts.help' },
     ],
   },

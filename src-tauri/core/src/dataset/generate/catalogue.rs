@@ -240,6 +240,12 @@ pub(super) fn build_catalog(ds: &mut Dataset, g: &mut Generator, spec: &DatasetS
                     ("type", json!("good")),
                 ],
             );
+            if !subscription {
+                // Codes a packing station scans (README: Packing mode): a SKU on every shop
+                // product, an EAN-13 on every other one; no random draw, so the rest of the
+                // dataset stays as it was.
+                p["metadata"] = product_codes(i);
+            }
             ds.products.push(p);
             let entry = CatalogEntry {
                 def: i,
@@ -312,4 +318,22 @@ pub(super) fn build_catalog(ds: &mut Dataset, g: &mut Generator, spec: &DatasetS
             amount_off: amount_off.map(|a| (a, "eur")),
         });
     }
+}
+
+/// The metadata codes of the `i`th shop product: `sku` "EPI-001"…, and on even ones a valid
+/// EAN-13 `barcode` in the French range (376…).
+fn product_codes(i: usize) -> Value {
+    let sku = format!("EPI-{:03}", i + 1);
+    if i % 2 == 1 {
+        return json!({ "sku": sku });
+    }
+    let body = format!("376000000{:03}", i + 1);
+    let sum: u32 = body
+        .chars()
+        .rev()
+        .enumerate()
+        .map(|(k, c)| c.to_digit(10).unwrap_or(0) * if k % 2 == 0 { 3 } else { 1 })
+        .sum();
+    let check = (10 - sum % 10) % 10;
+    json!({ "sku": sku, "barcode": format!("{body}{check}") })
 }

@@ -7,4 +7,10 @@ export type OrderLine = { description: string, quantity: number,
 /**
  * Price of one unit before discounts and tax, when Stripe gives it.
  */
-unit_amount: number | null, amount_subtotal: number, amount_discount: number, amount_tax: number, amount_total: number, };
+unit_amount: number | null, amount_subtotal: number, amount_discount: number, amount_tax: number, amount_total: number, 
+/**
+ * The Stripe product sold on this line (`price.product`), when Stripe names one: what
+ * packing mode reads the line's picture and codes from (README: Packing mode). Orders
+ * cached before it was kept have none until the sync writes them again.
+ */
+product_id: string | null, };

@@ -10,7 +10,12 @@ import type { OrderDetail } from "./OrderDetail";
 import type { OrderPage } from "./OrderPage";
 import type { OrderQuery } from "./OrderQuery";
 import type { OutboxEmail } from "./OutboxEmail";
+import type { PackMatch } from "./PackMatch";
+import type { PackOrder } from "./PackOrder";
+import type { PackQueue } from "./PackQueue";
+import type { PackTick } from "./PackTick";
 import type { PrintedSlip } from "./PrintedSlip";
+import type { ProductCodes } from "./ProductCodes";
 import type { RefundDone } from "./RefundDone";
 import type { RefundRequest } from "./RefundRequest";
 import type { SavedPdf } from "./SavedPdf";
@@ -69,6 +74,15 @@ export type Commands = {
   save_smtp_settings: { args: { settings: SmtpSettings, password: SmtpPassword }; result: SmtpSettingsView };
   send_test_email: { args: { to: string }; result: void };
   open_tracking_link: { args: { orderId: string, url: string }; result: void };
+  packing_lookup: { args: { scan: string }; result: Array<PackMatch> };
+  packing_queue: { args: { since: number }; result: PackQueue };
+  packing_open: { args: { orderId: string }; result: PackOrder };
+  packing_tick: { args: { orderId: string, ticked: Array<number>, scan: string }; result: PackTick };
+  packing_override: { args: { orderId: string, ticked: Array<number>, reason: string }; result: void };
+  product_codes: { args: Record<string, never>; result: ProductCodes };
+  link_product_code: { args: { code: string, productId: string }; result: ProductCodes };
+  unlink_product_code: { args: { code: string }; result: ProductCodes };
+  save_product_code_keys: { args: { keys: string }; result: ProductCodes };
   print_packing_slip: { args: { orderId: string, lang: string, confirmUnpaid?: boolean | null }; result: PrintedSlip };
   print_packing_slips: { args: { query: OrderQuery, lang: string, confirmUnpaid?: boolean | null }; result: PrintedSlip };
   print_test_page: { args: { printerName: string, lang: string }; result: PrintedSlip };
@@ -120,6 +134,15 @@ export const COMMAND_NAMES = [
   'save_smtp_settings',
   'send_test_email',
   'open_tracking_link',
+  'packing_lookup',
+  'packing_queue',
+  'packing_open',
+  'packing_tick',
+  'packing_override',
+  'product_codes',
+  'link_product_code',
+  'unlink_product_code',
+  'save_product_code_keys',
   'print_packing_slip',
   'print_packing_slips',
   'print_test_page',
