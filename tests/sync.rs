@@ -29,12 +29,32 @@ fn expected_orders(d: &Dataset) -> Vec<String> {
             }
         }
     }
+    // A paid cycle of a subscription to a shippable product is an order too (a box to ship).
+    let shippable: std::collections::HashSet<&str> = d
+        .products
+        .iter()
+        .filter(|p| p["shippable"] == true)
+        .filter_map(|p| p["id"].as_str())
+        .collect();
     for i in &d.invoices {
         let id = i["id"].as_str().unwrap();
         let sub = i
             .pointer("/parent/subscription_details/subscription")
             .filter(|v| !v.is_null());
-        if i["status"] == "paid" && sub.is_none() && !from_sessions.contains(id) {
+        let ships = i["lines"]["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|l| {
+                l.pointer("/pricing/price_details/product")
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| shippable.contains(p))
+            });
+        let order = match sub {
+            None => !from_sessions.contains(id),
+            Some(_) => ships,
+        };
+        if i["status"] == "paid" && order {
             ids.push(id.to_owned());
         }
     }

@@ -27,7 +27,7 @@ use comptoir_core::{
     },
     refunds::{RefundDone, RefundRequest},
     startup::StartupFailure,
-    workspace::{ImportReport, SmtpSettingsView},
+    workspace::{BoxShipments, ImportReport, SmtpSettingsView},
 };
 
 #[allow(unused_imports)]

@@ -49,6 +49,8 @@ ipc_commands! {
     subscriptions::subscription_detail(ws, id: String, refresh: bool) -> SubscriptionDetail;
     subscriptions::open_link(app, url: String) -> ();
     subscriptions::export_subscriptions_csv(app, ws, query: SubscriptionQuery) -> String;
+    subscriptions::box_shipments(ws) -> BoxShipments;
+    subscriptions::set_box_shipments(ws, on: bool) -> BoxShipments;
 
     // Fulfilment, carriers, email (commands/fulfilment.rs).
     fulfilment::ship_order(ws, order_id: String, parcels: Vec<TrackingInput>, confirm_unpaid: Option<bool>) -> EmailOutcome;

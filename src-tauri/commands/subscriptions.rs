@@ -3,7 +3,7 @@
 use comptoir_core::model::{SubscriptionDetail, SubscriptionQuery};
 use comptoir_core::problem::Problem;
 use comptoir_core::stripe::links;
-use comptoir_core::workspace::WorkspaceError;
+use comptoir_core::workspace::{BoxShipments, WorkspaceError};
 use tauri::{AppHandle, Manager};
 
 use super::Ws;
@@ -17,6 +17,18 @@ pub async fn subscription_detail(
     refresh: bool,
 ) -> CmdResult<SubscriptionDetail> {
     Ok(ws.subscription_detail(&id, refresh).await?)
+}
+
+/// Whether paid cycles of shippable subscriptions become orders (Settings → Subscription boxes).
+#[tauri::command]
+pub async fn box_shipments(ws: Ws<'_>) -> CmdResult<BoxShipments> {
+    Ok(ws.box_shipments().await?)
+}
+
+/// Turns subscription shipments on or off.
+#[tauri::command]
+pub async fn set_box_shipments(ws: Ws<'_>, on: bool) -> CmdResult<BoxShipments> {
+    Ok(ws.set_box_shipments(on).await?)
 }
 
 /// Opens a Stripe link (Dashboard, invoice PDF) in the system browser. Only `https:` links to

@@ -280,7 +280,8 @@ fn id_of(v: &Value) -> Option<&str> {
 /// How many orders a Stripe account holds, by the README's definition, counted here on the
 /// simulator's raw objects (independently of the app's mapping): completed Checkout Sessions in
 /// `payment` mode, plus paid invoices that belong to no subscription and to none of those
-/// sessions (a session's post-purchase invoice is part of its order).
+/// sessions (a session's post-purchase invoice is part of its order), plus the paid cycles of
+/// subscriptions to a shippable product (subscription boxes).
 pub fn expected_order_count(ds: &Dataset) -> usize {
     let sessions: Vec<&Value> = ds
         .checkout_sessions
@@ -301,7 +302,33 @@ pub fn expected_order_count(ds: &Dataset) -> usize {
         })
         .filter(|inv| id_of(&inv["id"]).is_some_and(|id| !session_invoices.contains(id)))
         .count();
-    sessions.len() + invoice_orders
+    let shippable: HashSet<&str> = ds
+        .products
+        .iter()
+        .filter(|p| p["shippable"] == true)
+        .filter_map(|p| id_of(&p["id"]))
+        .collect();
+    let box_cycles = ds
+        .invoices
+        .iter()
+        .filter(|inv| inv["status"] == "paid")
+        .filter(|inv| {
+            id_of(&inv["subscription"]).is_some()
+                || id_of(&inv["parent"]["subscription_details"]["subscription"]).is_some()
+        })
+        .filter(|inv| {
+            inv["lines"]["data"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|l| {
+                    let product = id_of(&l["pricing"]["price_details"]["product"])
+                        .or_else(|| id_of(&l["price"]["product"]));
+                    product.is_some_and(|p| shippable.contains(p))
+                })
+        })
+        .count();
+    sessions.len() + invoice_orders + box_cycles
 }
 
 /// Every file under `dir` with its bytes, for proving what is (not) on disk.

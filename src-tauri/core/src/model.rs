@@ -1097,8 +1097,20 @@ pub struct SubscriptionDetail {
     pub upcoming_refused: Option<crate::problem::Problem>,
     /// Every invoice of the subscription, newest first.
     pub invoices: Vec<Invoice>,
+    /// The shipment of each paid cycle, for a subscription box (README: Subscription boxes).
+    pub shipments: Vec<CycleShipment>,
     /// The customer's record in the Stripe Dashboard (none in the demo store).
     pub dashboard_url: Option<String>,
+}
+
+/// The order that ships one paid cycle of a subscription box (README: Subscription boxes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CycleShipment {
+    pub invoice_id: String,
+    pub order_id: String,
+    pub number: String,
+    pub status: FulfilmentStatus,
 }
 
 /// One line of an order's history.

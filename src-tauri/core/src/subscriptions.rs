@@ -9,6 +9,19 @@ use crate::model::{
     SubscriptionEndSource, SubscriptionState, SubscriptionStateKind, Timestamp,
 };
 
+/// The store's setting that turns subscription shipments off ("1"), for a shop whose
+/// subscriptions ship nothing. Off by default: each paid cycle of a subscription to a shippable
+/// product becomes an order To be sent (README: Subscription boxes).
+pub const SHIPMENTS_OFF: &str = "subscription_shipments_off";
+
+/// Whether paid cycles of shippable subscriptions become orders in this store.
+pub async fn ships_boxes(
+    conn: &mut sqlx::SqliteConnection,
+) -> Result<bool, crate::store::StoreError> {
+    let off = crate::store::settings::get_value(&mut *conn, SHIPMENTS_OFF).await?;
+    Ok(off.as_deref() != Some("1"))
+}
+
 /// Whether Stripe will charge the subscription again: it is live and nothing ends it first.
 fn renews(s: &Subscription) -> bool {
     matches!(s.status.as_str(), "active" | "trialing" | "past_due") && !s.cancel_at_period_end

@@ -1222,7 +1222,12 @@ async fn write_invoices(
         read_ok(conn, "invoice", i).await?;
         store::invoices::upsert(conn, &invoice, i).await?;
         invoices += 1;
-        if let Ok(Some(mut order)) = mapping::order_from_invoice(i, &name, &pickup) {
+        let order = match mapping::order_from_invoice(i, &name, &pickup) {
+            Ok(Some(o)) => Some(o),
+            Ok(None) => box_shipment(conn, book, i).await?,
+            Err(_) => None,
+        };
+        if let Some(mut order) = order {
             order.payment = payment_of(conn, &order).await?;
             if store::orders::upsert(conn, &order, i).await? {
                 orders += 1;
@@ -1234,6 +1239,46 @@ async fn write_invoices(
         }
     }
     Ok((invoices, orders))
+}
+
+/// A paid cycle of a subscription box as an order to ship (README: Subscription boxes): unless
+/// the shop turned subscription shipments off, and only when one of its lines is a shippable
+/// product.
+async fn box_shipment(
+    conn: &mut SqliteConnection,
+    book: &RateBook,
+    inv: &Value,
+) -> Result<Option<crate::model::Order>> {
+    let order = {
+        let name = |id: &str| book.name(id);
+        let pickup = |id: &str, display: Option<&str>| book.is_pickup(id, display);
+        mapping::order_from_subscription_invoice(inv, &name, &pickup)
+    };
+    let Ok(Some(order)) = order else {
+        return Ok(None);
+    };
+    if !crate::subscriptions::ships_boxes(&mut *conn).await? {
+        return Ok(None);
+    }
+    let products: Vec<String> = order
+        .lines
+        .iter()
+        .filter_map(|l| l.product_id.clone())
+        .collect();
+    Ok(store::products::any_shippable(conn, &products)
+        .await?
+        .then_some(order))
+}
+
+/// Subscription shipments turned back on: every paid cycle of a shippable subscription already
+/// in the store becomes its order (those that have one keep it). Returns how many were added.
+pub async fn add_box_shipments(store: &Store) -> Result<i64> {
+    let mut tx = store.write().await?;
+    let book = store::shipping_rates::rate_book(&mut tx).await?;
+    let invoices = store::invoices::paid_subscription_raw(&mut tx).await?;
+    let (_, orders) = write_invoices(&mut tx, &book, &invoices).await?;
+    tx.commit().await?;
+    Ok(orders)
 }
 
 /// The shared fulfilment state a session's order carries (README: Stations), read where
@@ -1548,9 +1593,10 @@ async fn fetch_event_objects(client: &StripeClient, events: &[Value]) -> Result<
                     Err(e) => return Err(e.into()),
                 }
             }
-            // A one-off invoice's order needs its payments, which events never carry: read
+            // A one-off invoice's order, or a subscription box's shipment (a paid cycle),
+            // needs its payments, which events never carry: read
             // the invoice with them, then its PaymentIntent (written first).
-            "invoice" if mapping::invoice_is_order(obj) => {
+            "invoice" if mapping::invoice_is_order(obj) || mapping::is_paid_cycle(obj) => {
                 let inv = client
                     .get(
                         &format!("/invoices/{id}"),

@@ -308,6 +308,16 @@ impl SimHandle {
         })
     }
 
+    /// Renews a subscription now: its next cycle's invoice, paid, with `invoice.paid` (see
+    /// `Dataset::renew_subscription`). Returns the invoice's id.
+    pub fn renew_subscription(&self, sub_id: &str) -> Option<String> {
+        let mut store = self.shared.store.lock().unwrap();
+        let now = store.now;
+        let id = store.ds.renew_subscription(sub_id, now);
+        store.reindex();
+        id
+    }
+
     /// Rename a customer (emits `customer.updated`). False when missing or deleted.
     pub fn update_customer(&self, id: &str, name: &str) -> bool {
         let mut store = self.shared.store.lock().unwrap();

@@ -305,6 +305,61 @@ impl Dataset {
         })
     }
 
+    /// Renews a subscription at `at`: its next cycle's invoice, a copy of the latest one moved
+    /// one period on, numbered after it and paid (outside Stripe's payment flow: no
+    /// PaymentIntent), with `invoice.paid`. Returns the new invoice's id; `None` for an
+    /// unknown subscription or one without invoices.
+    pub fn renew_subscription(&mut self, sub_id: &str, at: i64) -> Option<String> {
+        let of_sub = |inv: &Value| {
+            inv.pointer("/parent/subscription_details/subscription")
+                .or_else(|| inv.get("subscription"))
+                .and_then(Value::as_str)
+                == Some(sub_id)
+        };
+        let latest = self
+            .invoices
+            .iter()
+            .filter(|i| of_sub(i))
+            .max_by_key(|i| i["created"].as_i64().unwrap_or(0))?
+            .clone();
+        let start = latest["period_end"].as_i64()?;
+        let length = start - latest["period_start"].as_i64().unwrap_or(start);
+        self.with_gen(|ds, g| {
+            let mut inv = latest;
+            let id = g.id("in_", 24);
+            let count = ds.invoices.iter().filter(|i| of_sub(i)).count() + 1;
+            inv["id"] = Value::String(id.clone());
+            if let Some(n) = inv["number"].as_str() {
+                let stem = n.rsplit_once('-').map_or(n, |(stem, _)| stem).to_owned();
+                inv["number"] = Value::String(format!("{stem}-{count:04}"));
+            }
+            inv["created"] = at.into();
+            inv["period_start"] = start.into();
+            inv["period_end"] = (start + length.max(1)).into();
+            inv["status"] = "paid".into();
+            inv["billing_reason"] = "subscription_cycle".into();
+            inv["status_transitions"]["paid_at"] = at.into();
+            inv["status_transitions"]["finalized_at"] = at.into();
+            inv["metadata"] = serde_json::json!({});
+            for key in ["payment_intent", "charge"] {
+                if let Some(o) = inv.as_object_mut() {
+                    o.remove(key);
+                }
+            }
+            inv["payments"] = serde_json::json!({"object": "list", "data": [], "has_more": false,
+                "url": format!("/v1/invoice_payments?invoice={id}")});
+            if let Some(lines) = inv["lines"]["data"].as_array_mut() {
+                for l in lines {
+                    l["period"] = serde_json::json!({"start": start, "end": start + length.max(1)});
+                }
+            }
+            let e = generate::make_event(g, "invoice.paid", inv.clone(), at, None);
+            ds.events.push(e);
+            ds.invoices.push(inv);
+            Some(id)
+        })
+    }
+
     /// Rename a customer and emit `customer.updated`. False when missing or deleted.
     pub fn update_customer_name(&mut self, id: &str, name: &str, at: i64) -> bool {
         let Some(c) = self

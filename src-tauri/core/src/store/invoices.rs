@@ -68,3 +68,18 @@ pub async fn ids<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<String>> {
         .fetch_all(db)
         .await?)
 }
+
+/// The raw JSON of every paid invoice of a subscription, oldest first: the cycles a subscription
+/// box ships (README: Subscription boxes).
+pub async fn paid_subscription_raw(conn: &mut SqliteConnection) -> Result<Vec<Value>> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT raw FROM invoices WHERE subscription_id IS NOT NULL AND status = 'paid'
+         ORDER BY created, id",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| serde_json::from_str(r).ok())
+        .collect())
+}

@@ -720,3 +720,54 @@ pub async fn session_only_since<'e>(
     .fetch_all(db)
     .await?)
 }
+
+/// Removes the orders of subscription cycles that nobody has acted on: no fulfilment, no history,
+/// no email (subscription shipments were turned off, README: Subscription boxes). An order a
+/// station already packed, shipped or printed stays. Returns how many went.
+pub async fn remove_untouched_box_orders(conn: &mut SqliteConnection) -> Result<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM orders WHERE source = 'invoice'
+           AND invoice_id IN (SELECT id FROM invoices WHERE subscription_id IS NOT NULL)
+           AND id NOT IN (SELECT order_id FROM fulfilments)
+           AND id NOT IN (SELECT order_id FROM audit_log)
+           AND id NOT IN (SELECT order_id FROM outbox WHERE order_id IS NOT NULL)
+           AND id NOT IN (SELECT order_id FROM tracking_entries)",
+    )
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// How many orders are subscription cycles (README: Subscription boxes).
+pub async fn count_box_orders<'e>(db: impl sqlx::SqliteExecutor<'e>) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM orders WHERE source = 'invoice'
+           AND invoice_id IN (SELECT id FROM invoices WHERE subscription_id IS NOT NULL)",
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+/// The orders that ship the paid cycles of a subscription (README: Subscription boxes).
+pub async fn shipments_of_subscription<'e>(
+    db: impl sqlx::SqliteExecutor<'e>,
+    subscription_id: &str,
+) -> Result<Vec<crate::model::CycleShipment>> {
+    let rows = sqlx::query(
+        "SELECT invoice_id, id, number, status FROM orders
+         WHERE invoice_id IN (SELECT id FROM invoices WHERE subscription_id = ?1)",
+    )
+    .bind(subscription_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| crate::model::CycleShipment {
+            invoice_id: r.get(0),
+            order_id: r.get(1),
+            number: r.get(2),
+            status: FulfilmentStatus::parse(&r.get::<String, _>(3))
+                .unwrap_or(FulfilmentStatus::ToBeSent),
+        })
+        .collect())
+}

@@ -133,3 +133,20 @@ pub async fn unlink<'e>(db: impl SqliteExecutor<'e>, code: &str) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Whether one of these products is shippable: Stripe's `shippable` flag on the product (README:
+/// Subscription boxes).
+pub async fn any_shippable(conn: &mut SqliteConnection, ids: &[String]) -> Result<bool> {
+    for id in ids {
+        let shippable: Option<Option<bool>> = sqlx::query_scalar(
+            "SELECT json_extract(raw, '$.shippable') = 1 FROM products WHERE id = ?1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if shippable.flatten() == Some(true) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

@@ -446,6 +446,12 @@ pub fn invoice_is_order(inv: &Value) -> bool {
     str_at(inv, "status").as_deref() == Some("paid") && invoice_subscription_id(inv).is_none()
 }
 
+/// Whether an invoice is a paid cycle of a subscription: a subscription box ships it (README:
+/// Subscription boxes).
+pub fn is_paid_cycle(inv: &Value) -> bool {
+    str_at(inv, "status").as_deref() == Some("paid") && invoice_subscription_id(inv).is_some()
+}
+
 /// An invoice's lines as cart lines.
 fn invoice_lines(inv: &Value) -> Vec<OrderLine> {
     at(inv, "lines.data")
@@ -563,6 +569,35 @@ pub fn order_from_invoice(
     if !invoice_is_order(inv) {
         return Ok(None);
     }
+    invoice_order(inv, rate_name, rate_is_pickup).map(Some)
+}
+
+/// Builds the shipment of one paid cycle of a subscription box (README: Subscription boxes),
+/// numbered by its invoice; the caller has checked that its goods are shippable. It goes to the
+/// invoice's shipping address (else the customer's shipping address as the invoice recorded
+/// it, else the billing address).
+pub fn order_from_subscription_invoice(
+    inv: &Value,
+    rate_name: &dyn Fn(&str) -> Option<String>,
+    rate_is_pickup: &dyn Fn(&str, Option<&str>) -> bool,
+) -> Result<Option<Order>, MappingError> {
+    if !is_paid_cycle(inv) {
+        return Ok(None);
+    }
+    let mut order = invoice_order(inv, rate_name, rate_is_pickup)?;
+    if order.shipping.is_none() && order.billing.address.is_some() {
+        order.shipping = Some(order.billing.clone());
+        order.delivery_kind = delivery_kind(None, true);
+    }
+    Ok(Some(order))
+}
+
+/// The order of a paid invoice, whatever made it.
+fn invoice_order(
+    inv: &Value,
+    rate_name: &dyn Fn(&str) -> Option<String>,
+    rate_is_pickup: &dyn Fn(&str, Option<&str>) -> bool,
+) -> Result<Order, MappingError> {
     let id = required_str(inv, "invoice", "id")?;
     let billing = Contact {
         name: str_at(inv, "customer_name"),
@@ -590,7 +625,7 @@ pub fn order_from_invoice(
     let subtotal = int_at(inv, "subtotal").unwrap_or(0);
     let total = int_at(inv, "total").unwrap_or(0);
     let amount_tax: i64 = taxes.iter().map(|t| t.amount).sum();
-    Ok(Some(Order {
+    Ok(Order {
         number: str_at(inv, "number").unwrap_or_else(|| short_id(&id)),
         source: OrderSource::Invoice,
         created: int_at(inv, "status_transitions.paid_at")
@@ -622,7 +657,7 @@ pub fn order_from_invoice(
         payment: OrderPayment::default(),
         custom_fields: Vec::new(),
         id,
-    }))
+    })
 }
 
 /// Attaches an expanded or separately fetched invoice to a session's order.

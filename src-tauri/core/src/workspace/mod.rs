@@ -46,6 +46,7 @@ pub use orders::order_detail_of;
 pub use settings_file::{
     ImportReport, SettingsFile, SettingsPart, SETTINGS_FILE_FORMAT, SETTINGS_FILE_VERSION,
 };
+pub use subscriptions::BoxShipments;
 
 use std::path::PathBuf;
 use std::sync::Arc;

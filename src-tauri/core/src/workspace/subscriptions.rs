@@ -84,6 +84,7 @@ impl Workspace {
             upcoming,
             upcoming_stale,
             upcoming_refused,
+            shipments: store::orders::shipments_of_subscription(pool, id).await?,
             invoices,
             billing,
             shipping,
@@ -103,4 +104,48 @@ async fn cached_upcoming(
     Ok(store::upcoming_invoices::get(pool, id)
         .await?
         .map(|(raw, at)| mapping::upcoming_from(&raw, at)))
+}
+
+impl Workspace {
+    /// Whether paid cycles of shippable subscriptions become orders, and how many there are
+    /// (Settings → Subscription boxes; README: Subscription boxes).
+    pub async fn box_shipments(&self) -> Result<BoxShipments> {
+        let cur = self.current().await;
+        let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
+        Ok(BoxShipments {
+            on: subscriptions::ships_boxes(&mut conn).await?,
+            orders: store::orders::count_box_orders(&mut *conn).await?,
+        })
+    }
+
+    /// Turns subscription shipments on (every paid cycle of a shippable subscription already
+    /// synced becomes its order at once) or off (the cycles nobody acted on leave the orders;
+    /// those packed, shipped or printed stay).
+    pub async fn set_box_shipments(&self, on: bool) -> Result<BoxShipments> {
+        let cur = self.current().await;
+        {
+            let mut tx = cur.store.write().await?;
+            let value = if on { "0" } else { "1" };
+            store::settings::set_value(&mut *tx, subscriptions::SHIPMENTS_OFF, value).await?;
+            if !on {
+                store::orders::remove_untouched_box_orders(&mut tx).await?;
+            }
+            tx.commit().await.map_err(StoreError::from)?;
+        }
+        if on {
+            crate::sync::add_box_shipments(&cur.store).await?;
+        }
+        self.box_shipments().await
+    }
+}
+
+/// Settings → Subscription boxes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BoxShipments {
+    /// Whether paid cycles of shippable subscriptions become orders To be sent.
+    pub on: bool,
+    /// How many orders are subscription cycles.
+    #[ts(type = "number")]
+    pub orders: i64,
 }

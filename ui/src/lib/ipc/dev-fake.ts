@@ -102,6 +102,7 @@ function fakeDetail(r: SubscriptionRow, at: number): SubscriptionDetail {
     upcoming_stale: false,
     upcoming_refused: null,
     invoices: [],
+    shipments: [],
     dashboard_url: null,
   };
 }
@@ -339,6 +340,7 @@ export function createFakeBackend(): Backend {
   // What the fulfilment actions changed, by order id, and the settings saved in this session.
   const tracking = new Map<string, TrackingEntry[]>();
   let customCarriers: CustomCarrier[] = [];
+  let boxesOn = true;
   let smtp: SmtpSettingsView = { settings: null, password_set: false };
   const productCodes: ProductCodes = {
     keys: ['sku', 'barcode', 'ean', 'gtin'],
@@ -629,6 +631,11 @@ export function createFakeBackend(): Backend {
     },
     // The demo store keeps its fulfilment state to itself, as the app's does.
     sharing_status: () => ({ off: { code: 'sharing_in_demo' }, waiting: 0, conflicts: [] }),
+    box_shipments: () => ({ on: boxesOn, orders: boxesOn ? 12 : 0 }),
+    set_box_shipments: ({ on }) => {
+      boxesOn = Boolean(on);
+      return { on: boxesOn, orders: boxesOn ? 12 : 0 };
+    },
     retry_sharing: () => ({ off: { code: 'sharing_in_demo' }, waiting: 0, conflicts: [] }),
     // Packing mode (README: Packing mode): one line per order, code EPI-001.
     packing_lookup: ({ scan }) => {

@@ -14,6 +14,7 @@ import type { RefundRequest } from './bindings/RefundRequest';
 import type { SavedPdf } from './bindings/SavedPdf';
 import type { Settings } from './bindings/Settings';
 import type { ShippingRate } from './bindings/ShippingRate';
+import type { BoxShipments } from './bindings/BoxShipments';
 import type { SharingStatus } from './bindings/SharingStatus';
 import type { SubscriptionDetail } from './bindings/SubscriptionDetail';
 import type { SubscriptionPage } from './bindings/SubscriptionPage';
@@ -38,6 +39,7 @@ export type {
   SyncProgress,
   SyncReport,
 };
+export type { BoxShipments } from './bindings/BoxShipments';
 export type { Counts } from './bindings/Counts';
 export type { DataSource } from './bindings/DataSource';
 export type { DeliveryKind } from './bindings/DeliveryKind';
@@ -305,6 +307,16 @@ export function retrySharing(): Promise<SharingStatus> {
   return call('retry_sharing');
 }
 
+/** Whether paid cycles of shippable subscriptions become orders (README: Subscription boxes). */
+export function boxShipments(): Promise<BoxShipments> {
+  return call('box_shipments');
+}
+
+/** Turns subscription shipments on or off. */
+export function setBoxShipments(on: boolean): Promise<BoxShipments> {
+  return call('set_box_shipments', { on });
+}
+
 /**
  * "Send shipping email": records the parcels, moves the order to Sent, queues the email. An
  * order that is not paid is refused (`payment_not_settled`) unless `confirmUnpaid`.
@@ -420,6 +432,8 @@ export const client = {
   import_settings: importSettings,
   sharing_status: sharingStatus,
   retry_sharing: retrySharing,
+  box_shipments: boxShipments,
+  set_box_shipments: setBoxShipments,
   order_detail: orderDetail,
   export_orders_csv: exportOrdersCsv,
   save_invoice_pdf: saveInvoicePdf,

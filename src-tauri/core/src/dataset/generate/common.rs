@@ -197,7 +197,7 @@ impl Generator {
 
     /// A Stripe-looking id: the prefix, a fixed-width counter (so ids never collide), then
     /// random characters up to `len`.
-    pub(super) fn id(&mut self, prefix: &str, len: usize) -> String {
+    pub(crate) fn id(&mut self, prefix: &str, len: usize) -> String {
         self.counter += 1;
         let mut s = String::with_capacity(prefix.len() + len);
         s.push_str(prefix);

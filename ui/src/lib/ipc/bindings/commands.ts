@@ -1,6 +1,7 @@
 // Generated from src-tauri/commands/list.rs by the export_bindings tests. Do not edit.
 import type { AccountInfo } from "./AccountInfo";
 import type { AppStatus } from "./AppStatus";
+import type { BoxShipments } from "./BoxShipments";
 import type { Carrier } from "./Carrier";
 import type { CarrierOption } from "./CarrierOption";
 import type { CustomCarrier } from "./CustomCarrier";
@@ -58,6 +59,8 @@ export type Commands = {
   subscription_detail: { args: { id: string, refresh: boolean }; result: SubscriptionDetail };
   open_link: { args: { url: string }; result: void };
   export_subscriptions_csv: { args: { query: SubscriptionQuery }; result: string };
+  box_shipments: { args: Record<string, never>; result: BoxShipments };
+  set_box_shipments: { args: { on: boolean }; result: BoxShipments };
   ship_order: { args: { orderId: string, parcels: Array<TrackingInput>, confirmUnpaid?: boolean | null }; result: EmailOutcome };
   ship_order_untracked: { args: { orderId: string, notify: boolean, confirmUnpaid?: boolean | null }; result: EmailOutcome };
   refund_order: { args: { request: RefundRequest }; result: RefundDone };
@@ -118,6 +121,8 @@ export const COMMAND_NAMES = [
   'subscription_detail',
   'open_link',
   'export_subscriptions_csv',
+  'box_shipments',
+  'set_box_shipments',
   'ship_order',
   'ship_order_untracked',
   'refund_order',
