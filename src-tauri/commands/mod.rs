@@ -59,7 +59,10 @@ pub async fn sync_now(app: AppHandle, ws: Ws<'_>) -> CmdResult<SyncReport> {
     let emit = Arc::new(move |p| {
         let _ = app.emit("sync-progress", p);
     });
-    Ok(ws.sync(emit).await?)
+    let report = ws.sync(emit).await?;
+    // The offline PDF cache downloads after the sync, from its own task (README: Architecture).
+    ws.pdf_wakeup().notify_one();
+    Ok(report)
 }
 
 #[tauri::command]
@@ -173,6 +176,23 @@ pub(crate) fn refused(
 ) -> comptoir_core::workspace::WorkspaceError {
     tracing::warn!("{problem:?}: {detail}");
     comptoir_core::workspace::WorkspaceError::Refused(problem)
+}
+
+/// Opens a file of the data folder (an invoice PDF of the offline cache) with the system's
+/// viewer through tauri-plugin-opener, or, in a debug build with `COMPTOIR_OPEN_LOG` set
+/// (end-to-end tests), appends its path to that file.
+pub(crate) fn open_file(app: &AppHandle, path: &std::path::Path) -> CmdResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let shown = path.display().to_string();
+    if let Some(log) = open_log(comptoir_core::test_hooks::ENABLED) {
+        return append_to_open_log(log, &shown);
+    }
+    app.opener().open_path(&shown, None::<&str>).map_err(|e| {
+        comptoir_core::workspace::WorkspaceError::InvalidInput(format!(
+            "The file {shown} could not be opened: {e}"
+        ))
+        .into()
+    })
 }
 
 #[cfg(test)]

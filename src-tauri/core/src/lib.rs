@@ -13,6 +13,7 @@ pub mod mail;
 pub mod model;
 pub mod money;
 pub mod payments;
+pub mod pdf_cache;
 pub mod printing;
 pub mod private_fs;
 pub mod problem;

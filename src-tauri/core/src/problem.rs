@@ -118,6 +118,9 @@ pub enum Problem {
     PdfNotAPdf { detail: String },
     /// The save dialog gave no file name.
     PdfNoFileName,
+    /// An invoice PDF asked for offline that is not in the offline cache yet (README:
+    /// Architecture, Offline invoice PDFs): it will be once Stripe can be reached.
+    PdfNotDownloaded,
     /// A file or folder on this computer could not be written.
     CannotWrite { path: String },
     /// The SMTP settings, or an address an email is built from, were refused; `value` is what

@@ -51,6 +51,7 @@ const EXAMPLES: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   pdf_link_refused: { code: 'pdf_link_refused' },
   pdf_not_a_pdf: { code: 'pdf_not_a_pdf', detail: 'HTTP 404' },
   pdf_no_file_name: { code: 'pdf_no_file_name' },
+  pdf_not_downloaded: { code: 'pdf_not_downloaded' },
   cannot_write: { code: 'cannot_write', path: '/home/camille/Exports/orders.csv' },
   mail_invalid: { code: 'mail_invalid', reason: 'sender_invalid', value: 'boutique.example.com' },
   retry_refused: { code: 'retry_refused', reason: 'already_sent' },

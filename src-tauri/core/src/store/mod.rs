@@ -20,6 +20,7 @@ pub mod invoices;
 pub mod orders;
 pub mod outbox;
 pub mod payments;
+pub mod pdf_cache;
 pub mod settings;
 pub mod shipping_rates;
 pub mod stripe_writes;

@@ -30,6 +30,7 @@ mod export;
 mod fulfilment;
 mod mail;
 mod orders;
+pub mod pdfs;
 mod printing;
 mod settings;
 mod settings_file;
@@ -270,6 +271,8 @@ pub struct Workspace {
     write_wakeup: Arc<Notify>,
     /// One pass over the Stripe write queue at a time.
     push_lock: Mutex<()>,
+    /// Wakes the offline PDF cache's worker (`pdfs.rs`).
+    pdf_wakeup: Arc<Notify>,
 }
 
 fn fulfilment_error(e: FulfilmentError) -> WorkspaceError {
@@ -326,6 +329,7 @@ impl Workspace {
             background: background::State::default(),
             write_wakeup: Arc::new(Notify::new()),
             push_lock: Mutex::new(()),
+            pdf_wakeup: Arc::new(Notify::new()),
         })
     }
 

@@ -72,7 +72,8 @@ impl Workspace {
             })
     }
 
-    /// Downloads the order's invoice PDF from Stripe and saves it as `dest` (written to a
+    /// Saves the order's invoice PDF as `dest`: the offline cache's copy when there is one, else
+    /// downloaded from Stripe (written to a
     /// temporary file in the same folder, then renamed: a failure leaves no file). Only `https`
     /// links to Stripe's hosts are fetched; `COMPTOIR_STRIPE_FILES_BASE` (tests) points them at
     /// the simulator.
@@ -90,6 +91,20 @@ impl Workspace {
             (Some(_), None) => return Err(WorkspaceError::Refused(Problem::NoInvoicePdf)),
             (Some(_), Some(url)) => url.clone(),
         };
+        // The offline cache's copy when there is one (README: Architecture, Offline invoice
+        // PDFs): checked to be a PDF again, written atomically like a download.
+        let dir = self.pdf_cache_dir();
+        if let Some(cached) = crate::pdf_cache::cached_file(&cur.store, &dir, &url).await? {
+            if let Ok(bytes) = std::fs::read(&cached) {
+                if bytes.starts_with(b"%PDF-") {
+                    crate::invoice_pdf::write_atomically(dest, &bytes, false)?;
+                    return Ok(crate::invoice_pdf::SavedPdf {
+                        path: dest.display().to_string(),
+                        bytes: bytes.len() as u64,
+                    });
+                }
+            }
+        }
         let base = crate::invoice_pdf::files_base_from_env();
         Ok(crate::invoice_pdf::download(&url, base.as_deref(), dest).await?)
     }

@@ -676,6 +676,7 @@ export const en = {
   'problem.pdf_link_refused': 'Comptoir only downloads invoice PDFs from Stripe’s own https links; this link is not one',
   'problem.pdf_not_a_pdf': 'Stripe did not return a PDF ({detail}); try again later or open the invoice in your browser',
   'problem.pdf_no_file_name': 'Choose a file name to save the PDF',
+  'problem.pdf_not_downloaded': 'Not downloaded yet; it will be when you are back online',
   'problem.cannot_write': 'Comptoir cannot write {path}. Check the folder’s permissions and the free space.',
   'problem.unsettled.processing': 'the payment is still processing ({method})',
   'problem.unsettled.processing_no_method': 'the payment is still processing',

@@ -676,6 +676,7 @@ export const fr: Record<MessageKey, Message> = {
   'problem.pdf_link_refused': 'Comptoir ne télécharge les factures PDF que depuis les liens https de Stripe ; ce lien n’en est pas un',
   'problem.pdf_not_a_pdf': 'Stripe n’a pas renvoyé de PDF ({detail}) ; réessayez plus tard ou ouvrez la facture dans votre navigateur',
   'problem.pdf_no_file_name': 'Choisissez un nom de fichier pour enregistrer le PDF',
+  'problem.pdf_not_downloaded': 'Pas encore téléchargé ; il le sera dès que vous serez de nouveau en ligne',
   'problem.cannot_write': 'Comptoir ne peut pas écrire {path}. Vérifiez les droits du dossier et l’espace libre.',
   'problem.unsettled.processing': 'le paiement est encore en cours ({method})',
   'problem.unsettled.processing_no_method': 'le paiement est encore en cours',
