@@ -47,7 +47,7 @@ ipc_commands! {
 
     // Subscriptions and Stripe links (commands/subscriptions.rs).
     subscriptions::subscription_detail(ws, id: String, refresh: bool) -> SubscriptionDetail;
-    subscriptions::open_link(app, ws, url: String) -> ();
+    subscriptions::open_link(app, url: String) -> ();
     subscriptions::export_subscriptions_csv(app, ws, query: SubscriptionQuery) -> String;
 
     // Fulfilment, carriers, email (commands/fulfilment.rs).
