@@ -50,6 +50,12 @@ ipc_commands! {
     subscriptions::open_link(app, url: String) -> ();
     subscriptions::export_subscriptions_csv(app, ws, query: SubscriptionQuery) -> String;
 
+    // Invoice PDFs kept on this computer (commands/pdfs.rs).
+    pdfs::open_invoice_pdf(app, ws, invoice_id: String) -> ();
+    pdfs::pdf_cache_status(ws) -> PdfCacheStatus;
+    pdfs::set_pdf_cache_limit(ws, megabytes: u32) -> PdfCacheStatus;
+    pdfs::clear_pdf_cache(ws) -> PdfCacheStatus;
+
     // Fulfilment, carriers, email (commands/fulfilment.rs).
     fulfilment::ship_order(ws, order_id: String, parcels: Vec<TrackingInput>, confirm_unpaid: Option<bool>) -> EmailOutcome;
     fulfilment::ship_order_untracked(ws, order_id: String, notify: bool, confirm_unpaid: Option<bool>) -> EmailOutcome;

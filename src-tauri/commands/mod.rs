@@ -5,6 +5,7 @@
 pub(crate) mod contract;
 pub mod fulfilment;
 pub mod orders;
+pub mod pdfs;
 pub mod printing;
 pub mod settings;
 pub mod startup;
@@ -59,10 +60,7 @@ pub async fn sync_now(app: AppHandle, ws: Ws<'_>) -> CmdResult<SyncReport> {
     let emit = Arc::new(move |p| {
         let _ = app.emit("sync-progress", p);
     });
-    let report = ws.sync(emit).await?;
-    // The offline PDF cache downloads after the sync, from its own task (README: Architecture).
-    ws.pdf_wakeup().notify_one();
-    Ok(report)
+    Ok(ws.sync(emit).await?)
 }
 
 #[tauri::command]
@@ -187,12 +185,9 @@ pub(crate) fn open_file(app: &AppHandle, path: &std::path::Path) -> CmdResult<()
     if let Some(log) = open_log(comptoir_core::test_hooks::ENABLED) {
         return append_to_open_log(log, &shown);
     }
-    app.opener().open_path(&shown, None::<&str>).map_err(|e| {
-        comptoir_core::workspace::WorkspaceError::InvalidInput(format!(
-            "The file {shown} could not be opened: {e}"
-        ))
-        .into()
-    })
+    app.opener()
+        .open_path(&shown, None::<&str>)
+        .map_err(|e| refused(Problem::PdfViewerNotOpened, &e).into())
 }
 
 #[cfg(test)]

@@ -47,8 +47,8 @@ impl Default for CacheOptions {
     fn default() -> Self {
         CacheOptions {
             files_base: None,
-            concurrency: 3,
-            per_second: 4.0,
+            concurrency: 4,
+            per_second: 10.0,
             retry_base: Duration::from_secs(60),
             retry_max: Duration::from_secs(6 * 3600),
         }
@@ -69,9 +69,60 @@ pub struct PassReport {
     pub next_retry_at: Option<i64>,
 }
 
+/// What Settings shows of the cache of the store on screen.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct PdfCacheStatus {
+    /// The invoice PDFs kept.
+    pub files: u32,
+    /// The bytes they take.
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// The size limit, in MB (1,000,000 bytes); 0 keeps none.
+    pub limit_mb: u32,
+    /// The demo store: its PDFs are samples made on this computer.
+    pub demo: bool,
+}
+
 /// The cache's folder in `data_dir`.
 pub fn cache_dir(data_dir: &Path) -> PathBuf {
     data_dir.join(DIR_NAME)
+}
+
+/// The cache folder of the store whose database is `store_path`: `pdf-cache/<its file stem>/`
+/// (`demo`, `stripe-acct_…-test`), so that each store keeps its own files.
+pub fn store_dir(data_dir: &Path, store_path: &Path) -> PathBuf {
+    let stem = store_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let clean: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .collect();
+    let clean = if clean.is_empty() { "store".to_owned() } else { clean };
+    cache_dir(data_dir).join(clean)
+}
+
+/// Makes the demo store's sample PDF of one invoice in the cache now (opening one a pass has
+/// not made yet) and records it.
+pub async fn make_sample(
+    store: &Store,
+    dir: &Path,
+    wanted: &Wanted,
+    opts: &CacheOptions,
+) -> Result<PathBuf, StoreError> {
+    make_dir(dir)?;
+    let name = file_name(&wanted.invoice_id);
+    let dest = dir.join(&name);
+    let bytes = obtain(store, wanted, Origin::Samples, &dest, opts)
+        .await
+        .map_err(|e| StoreError::DataDir {
+            path: dir.to_owned(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+    rows::put_cached(store.pool(), wanted, &name, bytes as i64, store::now()).await?;
+    Ok(dest)
 }
 
 /// The file name of an invoice's PDF in the cache: the invoice id when it is made of ASCII
@@ -122,17 +173,27 @@ pub async fn set_limit_bytes(store: &Store, bytes: u64) -> Result<(), StoreError
     store::settings::set_value(store.pool(), LIMIT_KEY, &bytes.to_string()).await
 }
 
-/// The cached copy of the PDF at `url` (an invoice's link exactly as the store has it), if it is
-/// in the cache and its file is there.
+/// The cached copy of this invoice's PDF, if it is in the cache, its file is there, and it was
+/// downloaded from the invoice's current link. `version_current` says whether the invoice has
+/// not changed since (a voided or paid invoice keeps its link): `false` when it has.
 pub async fn cached_file(
     store: &Store,
     dir: &Path,
-    url: &str,
-) -> Result<Option<PathBuf>, StoreError> {
-    let Some(entry) = rows::cached_by_url(store.pool(), url).await? else {
+    invoice_id: &str,
+) -> Result<Option<(PathBuf, bool)>, StoreError> {
+    let Some(entry) = rows::entry_of(store.pool(), invoice_id).await? else {
         return Ok(None);
     };
-    Ok(path_of(dir, &entry).filter(|p| p.is_file()))
+    if entry.state != "cached" {
+        return Ok(None);
+    }
+    let Some(path) = path_of(dir, &entry).filter(|p| p.is_file()) else {
+        return Ok(None);
+    };
+    let current = rows::wanted_one(store.pool(), invoice_id)
+        .await?
+        .is_some_and(|w| w.url == entry.url && w.version == entry.version);
+    Ok(Some((path, current)))
 }
 
 /// Where `entry`'s file is: always the name [`file_name`] gives, inside `dir`.
@@ -141,38 +202,43 @@ fn path_of(dir: &Path, entry: &Entry) -> Option<PathBuf> {
     (entry.file.as_deref() == Some(name.as_str())).then(|| dir.join(name))
 }
 
-/// Downloads one invoice's PDF into the cache now (opening one that is not there yet), and
-/// records it. The outer error is the store's; the inner one the download's.
-pub async fn fetch_now(
-    store: &Store,
-    dir: &Path,
-    wanted: &Wanted,
-    opts: &CacheOptions,
-) -> Result<Result<PathBuf, PdfError>, StoreError> {
-    make_dir(dir)?;
-    let name = file_name(&wanted.invoice_id);
-    let dest = dir.join(&name);
-    match invoice_pdf::download_to(&wanted.url, opts.files_base.as_deref(), &dest, true).await {
-        Ok(saved) => {
-            rows::put_cached(
-                store.pool(),
-                wanted,
-                &name,
-                saved.bytes as i64,
-                store::now(),
-            )
-            .await?;
-            Ok(Ok(dest))
-        }
-        Err(e) => Ok(Err(e)),
-    }
-}
-
 fn make_dir(dir: &Path) -> Result<(), StoreError> {
+    if let Some(parent) = dir.parent() {
+        private_fs::private_dir(parent).map_err(|source| StoreError::DataDir {
+            path: parent.to_owned(),
+            source,
+        })?;
+    }
     private_fs::private_dir(dir).map_err(|source| StoreError::DataDir {
         path: dir.to_owned(),
         source,
     })
+}
+
+/// What the cache holds: the files, their bytes, and the limit.
+pub async fn usage(store: &Store) -> Result<(i64, i64, u64), StoreError> {
+    let (files, bytes) = rows::usage(store.pool()).await?;
+    Ok((files, bytes, limit_bytes(store).await?))
+}
+
+/// Removes every cached file and what the cache knew ("Clear" in Settings): the next pass
+/// downloads the newest again, up to the limit. Only the cache's own files are removed: the
+/// names [`file_name`] gives and the temporary files of a download, nothing else in `dir`.
+pub async fn clear(store: &Store, dir: &Path) -> Result<(), StoreError> {
+    rows::clear(store.pool()).await?;
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for e in read.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let ours = name.ends_with(".pdf") || (name.starts_with('.') && name.ends_with(".part"));
+        if ours && e.file_type().is_ok_and(|t| t.is_file()) {
+            if let Err(err) = std::fs::remove_file(e.path()) {
+                tracing::warn!("cached PDF {name} not removed: {err}");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// At most `per_second` starts a second, shared by the downloads of a pass.
@@ -202,88 +268,136 @@ impl Pacer {
     }
 }
 
-/// Whether `w` needs downloading, given what the cache knows of it; with the failures so far.
+/// Whether `w` needs downloading, given what the cache knows of it: `Some(failures so far)`.
+/// A new link or a changed invoice (number, status, amounts) downloads it again.
 fn needs(w: &Wanted, known: Option<&Entry>, dir: &Path, now: i64) -> Option<i64> {
-    let Some(e) = known.filter(|e| e.url == w.url) else {
+    let Some(e) = known.filter(|e| e.url == w.url && e.version == w.version) else {
         return Some(0);
     };
     match e.state.as_str() {
         "cached" if path_of(dir, e).is_some_and(|p| p.is_file()) => None,
-        "cached" => Some(0),
-        "evicted" => None,
+        "cached" | "evicted" => Some(0),
         _ if e.next_attempt_at.is_some_and(|at| at > now) => None,
         _ => Some(e.attempts),
     }
 }
 
+/// Where a pass gets the PDFs from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Stripe's file hosts (or the simulator through `files_base`, tests only).
+    Stripe,
+    /// Generated on this computer: the demo store's sample invoices (its links lead nowhere).
+    Samples,
+}
+
+/// One PDF, fetched or made.
+async fn obtain(
+    store: &Store,
+    w: &Wanted,
+    origin: Origin,
+    dest: &Path,
+    opts: &CacheOptions,
+) -> Result<u64, PdfError> {
+    match origin {
+        Origin::Stripe => {
+            invoice_pdf::download_to(&w.url, opts.files_base.as_deref(), dest, true)
+                .await
+                .map(|s| s.bytes)
+        }
+        Origin::Samples => {
+            let facts = rows::sample_facts(store.pool(), &w.invoice_id)
+                .await
+                .map_err(|e| PdfError::Client(e.to_string()))?;
+            let bytes = sample_pdf(&w.invoice_id, w.created, facts);
+            invoice_pdf::write_atomically(dest, &bytes, true)?;
+            Ok(bytes.len() as u64)
+        }
+    }
+}
+
 /// One pass: downloads what the cache lacks, newest first, then keeps it within its limit.
-/// `stop` is asked between batches (a sync started): the pass then ends, to go on next time.
+/// `stop` is asked before each batch (a sync started): the pass then ends, to go on next time.
 pub async fn run_pass(
     store: &Store,
     dir: &Path,
+    origin: Origin,
     opts: &CacheOptions,
     stop: &(dyn Fn() -> bool + Send + Sync),
 ) -> Result<PassReport, StoreError> {
     make_dir(dir)?;
     let pool = store.pool();
     let now = store::now();
-    let wanted = rows::wanted(pool).await?;
+    let limit = i64::try_from(limit_bytes(store).await?).unwrap_or(i64::MAX);
+    let mut report = PassReport::default();
+    let wanted = if limit == 0 {
+        Vec::new()
+    } else {
+        rows::wanted(pool).await?
+    };
     let known: std::collections::HashMap<String, Entry> = rows::all(pool)
         .await?
         .into_iter()
         .map(|e| (e.invoice_id.clone(), e))
         .collect();
-    let limit = i64::try_from(limit_bytes(store).await?).unwrap_or(i64::MAX);
-    let todo: Vec<(Wanted, i64, bool)> = wanted
+    let todo: Vec<(Wanted, i64, Option<Entry>)> = wanted
         .into_iter()
         .filter_map(|w| {
             let known = known.get(&w.invoice_id);
-            let had_file = known.is_some_and(|e| e.state == "cached");
-            needs(&w, known, dir, now).map(|attempts| (w, attempts, had_file))
+            needs(&w, known, dir, now).map(|attempts| (w, attempts, known.cloned()))
         })
         .collect();
-    let mut report = PassReport::default();
     let pacer = Arc::new(Pacer::new(opts.per_second));
-    for batch in todo.chunks(opts.concurrency.max(1)) {
+    'batches: for batch in todo.chunks(opts.concurrency.max(1)) {
         if stop() {
             report.interrupted = true;
             break;
         }
-        // Full, and this batch is older than everything kept: the rest would be evicted at once.
+        // Full, and this batch is older than everything kept: the rest would be evicted at
+        // once. An invoice evicted earlier comes back only if it fits.
         let cached = rows::cached_oldest_first(pool).await?;
         let total: i64 = cached.iter().map(|e| e.bytes).sum();
-        if total >= limit
-            && cached
-                .first()
-                .is_some_and(|oldest| batch[0].0.created < oldest.created)
-        {
+        let oldest_kept = cached.first().map(|e| e.created);
+        let older = |w: &Wanted| oldest_kept.is_some_and(|c| w.created < c);
+        if total >= limit && older(&batch[0].0) {
             break;
+        }
+        let batch: Vec<_> = batch
+            .iter()
+            .filter(|(w, _, e)| {
+                let evicted = e.as_ref().filter(|e| e.state == "evicted" && e.url == w.url);
+                !evicted.is_some_and(|e| older(w) && total + e.bytes > limit)
+            })
+            .collect();
+        if batch.is_empty() {
+            continue;
         }
         let downloads = batch.iter().map(|(w, _, _)| {
             let pacer = pacer.clone();
             let dest = dir.join(file_name(&w.invoice_id));
             async move {
-                pacer.wait().await;
-                let got =
-                    invoice_pdf::download_to(&w.url, opts.files_base.as_deref(), &dest, true).await;
+                if origin == Origin::Stripe {
+                    pacer.wait().await;
+                }
+                let got = obtain(store, w, origin, &dest, opts).await;
                 (dest, got)
             }
         });
         let results = futures::future::join_all(downloads).await;
         let now = store::now();
-        for ((w, attempts, had_file), (dest, got)) in batch.iter().zip(results) {
+        for ((w, attempts, known), (dest, got)) in batch.iter().zip(results) {
             match got {
-                Ok(saved) => {
+                Ok(bytes) => {
                     let name = file_name(&w.invoice_id);
-                    rows::put_cached(pool, w, &name, saved.bytes as i64, now).await?;
+                    rows::put_cached(pool, w, &name, bytes as i64, now).await?;
                     report.downloaded += 1;
                 }
                 Err(e) => {
                     let attempts = attempts + 1;
                     let delay = retry_delay(attempts, opts).as_secs() as i64;
                     tracing::info!(invoice = %w.invoice_id, attempts, "invoice PDF not cached: {e}");
-                    // A link that changed leaves no stale copy to be opened for the new one.
-                    if *had_file {
+                    // A copy of an earlier link or version is not kept to be opened for this one.
+                    if known.as_ref().is_some_and(|k| k.state == "cached") {
                         let _ = std::fs::remove_file(&dest);
                     }
                     rows::put_failed(pool, w, attempts, now + delay, &e.to_string(), now).await?;
@@ -296,21 +410,16 @@ pub async fn run_pass(
         }
         let evicted = evict(store, dir, limit).await?;
         report.evicted += evicted.len() as u32;
-        if report.offline
-            || batch
-                .iter()
-                .any(|(w, _, _)| evicted.contains(&w.invoice_id))
-        {
+        if report.offline {
+            break 'batches;
+        }
+        if batch.iter().any(|(w, _, _)| evicted.contains(&w.invoice_id)) {
             break;
         }
     }
     // A limit lowered since the last pass applies even when nothing was downloaded.
     report.evicted += evict(store, dir, limit).await?.len() as u32;
-    report.next_retry_at =
-        sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM pdf_cache WHERE state = 'failed'")
-            .fetch_one(pool)
-            .await
-            .map_err(StoreError::from)?;
+    report.next_retry_at = rows::next_retry_at(pool).await?;
     Ok(report)
 }
 
@@ -338,6 +447,88 @@ async fn evict(store: &Store, dir: &Path, limit: i64) -> Result<Vec<String>, Sto
         evicted.push(e.invoice_id);
     }
     Ok(evicted)
+}
+
+/// The demo store's sample invoice PDF: a one-page A4 document that says it is a sample, with
+/// the invoice's number, date, customer and total. Text outside Latin-1 shows as `?`.
+pub fn sample_pdf(
+    invoice_id: &str,
+    created: i64,
+    facts: Option<(String, Option<String>, String, i64)>,
+) -> Vec<u8> {
+    let date = time::OffsetDateTime::from_unix_timestamp(created)
+        .ok()
+        .and_then(|d| {
+            d.format(time::macros::format_description!("[year]-[month]-[day]"))
+                .ok()
+        })
+        .unwrap_or_default();
+    let mut lines = vec![
+        (20, "Comptoir - demo store".to_owned()),
+        (12, "Sample invoice, generated on this computer / Facture d'exemple".to_owned()),
+    ];
+    match facts {
+        Some((number, customer, currency, total)) => {
+            lines.push((16, format!("Invoice / Facture {number}")));
+            lines.push((12, format!("Date: {date}")));
+            if let Some(c) = customer.filter(|c| !c.trim().is_empty()) {
+                lines.push((12, format!("Customer / Client: {c}")));
+            }
+            lines.push((
+                12,
+                format!(
+                    "Total: {}",
+                    crate::money::with_code(total, &currency, crate::lang::Lang::En)
+                ),
+            ));
+        }
+        None => lines.push((16, format!("Invoice {invoice_id}"))),
+    }
+    text_pdf(&lines)
+}
+
+/// A one-page A4 PDF 1.4 document with these lines of Helvetica (size, text), top to bottom,
+/// with a correct cross-reference table.
+fn text_pdf(lines: &[(u32, String)]) -> Vec<u8> {
+    let mut stream = String::from("BT\n");
+    let mut y = 780;
+    for (size, text) in lines {
+        let escaped: String = text
+            .chars()
+            .map(|c| match c {
+                '(' | ')' | '\\' => format!("\\{c}"),
+                ' '..='~' => c.to_string(),
+                '\u{a0}'..='\u{ff}' => format!("\\{:03o}", c as u32),
+                _ => "?".to_owned(),
+            })
+            .collect();
+        stream.push_str(&format!("/F1 {size} Tf 1 0 0 1 60 {y} Tm ({escaped}) Tj\n"));
+        y -= size + 14;
+    }
+    stream.push_str("ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
+    ];
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{o}\nendobj\n", i + 1));
+    }
+    let xref = out.len();
+    out.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    for off in offsets {
+        out.push_str(&format!("{off:010} 00000 n \n"));
+    }
+    out.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
+    out.into_bytes()
 }
 
 #[cfg(test)]

@@ -52,6 +52,8 @@ const EXAMPLES: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   pdf_not_a_pdf: { code: 'pdf_not_a_pdf', detail: 'HTTP 404' },
   pdf_no_file_name: { code: 'pdf_no_file_name' },
   pdf_not_downloaded: { code: 'pdf_not_downloaded' },
+  pdf_cache_limit: { code: 'pdf_cache_limit', max: 100000 },
+  pdf_viewer_not_opened: { code: 'pdf_viewer_not_opened' },
   cannot_write: { code: 'cannot_write', path: '/home/camille/Exports/orders.csv' },
   mail_invalid: { code: 'mail_invalid', reason: 'sender_invalid', value: 'boutique.example.com' },
   retry_refused: { code: 'retry_refused', reason: 'already_sent' },

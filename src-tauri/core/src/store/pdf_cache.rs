@@ -10,12 +10,14 @@ use super::Result;
 /// [`crate::pdf_cache::DEFAULT_LIMIT_BYTES`]).
 pub const LIMIT_KEY: &str = "pdf_cache_limit_bytes";
 
-/// An invoice whose PDF the cache wants: its id, its Stripe link and its creation time.
+/// An invoice whose PDF the cache wants: its id, its Stripe link, its creation time, and what
+/// else its PDF shows that may change under the same link (number, status, amounts: `version`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wanted {
     pub invoice_id: String,
     pub url: String,
     pub created: i64,
+    pub version: String,
 }
 
 /// What the cache knows of one invoice's PDF.
@@ -24,6 +26,8 @@ pub struct Entry {
     pub invoice_id: String,
     pub url: String,
     pub created: i64,
+    /// The invoice's [`Wanted::version`] when its file was downloaded.
+    pub version: String,
     /// `cached`, `evicted` or `failed`.
     pub state: String,
     pub file: Option<String>,
@@ -44,40 +48,71 @@ fn entry(r: &sqlx::sqlite::SqliteRow) -> Entry {
         attempts: r.get(6),
         next_attempt_at: r.get(7),
         last_error: r.get(8),
+        version: r.get(9),
     }
 }
 
-/// Every invoice PDF the cache wants, newest first: the orders' invoices and the subscriptions'
-/// invoices that have a PDF link. An invoice both an order and a subscription name is listed
-/// once.
+/// The invoices the cache wants, as `(id, link, created, version)`: the orders' invoices and the
+/// subscriptions' invoices that have a PDF link. The version joins the invoice's number, status
+/// and amounts as the `invoices` table has them (an order whose invoice is not there has its
+/// number only).
+macro_rules! wanted_sql {
+    () => {
+        "
+    WITH w(id, url, created, version) AS (
+        SELECT o.invoice_id, json_extract(o.detail, '$.invoice_pdf'), o.created,
+               COALESCE(i.number, o.number, '') || '|' || COALESCE(i.status, '') || '|' ||
+               COALESCE(i.total, '') || '|' || COALESCE(i.amount_paid, '') || '|' ||
+               COALESCE(i.amount_due, '')
+          FROM orders o LEFT JOIN invoices i ON i.id = o.invoice_id
+         WHERE o.invoice_id IS NOT NULL AND json_extract(o.detail, '$.invoice_pdf') IS NOT NULL
+        UNION ALL
+        SELECT id, invoice_pdf, created,
+               COALESCE(number, '') || '|' || COALESCE(status, '') || '|' || total || '|' ||
+               amount_paid || '|' || amount_due
+          FROM invoices WHERE subscription_id IS NOT NULL AND invoice_pdf IS NOT NULL
+    )"
+    };
+}
+
+fn wanted_of(r: &sqlx::sqlite::SqliteRow) -> Wanted {
+    Wanted {
+        invoice_id: r.get(0),
+        url: r.get(1),
+        created: r.get(2),
+        version: r.get(3),
+    }
+}
+
+/// Every invoice PDF the cache wants, newest first. An invoice both an order and a
+/// subscription name is listed once.
 pub async fn wanted<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<Wanted>> {
-    let rows = sqlx::query(
-        "WITH w(id, url, created) AS (
-             SELECT invoice_id, json_extract(detail, '$.invoice_pdf'), created FROM orders
-              WHERE invoice_id IS NOT NULL AND json_extract(detail, '$.invoice_pdf') IS NOT NULL
-             UNION ALL
-             SELECT id, invoice_pdf, created FROM invoices
-              WHERE subscription_id IS NOT NULL AND invoice_pdf IS NOT NULL
-         )
-         SELECT id, url, MAX(created) AS created FROM w GROUP BY id
-          ORDER BY created DESC, id DESC",
-    )
+    let rows = sqlx::query(concat!(
+        wanted_sql!(),
+        " SELECT id, MAX(url), MAX(created) AS created, MAX(version) FROM w GROUP BY id
+          ORDER BY created DESC, id DESC"
+    ))
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Wanted {
-            invoice_id: r.get(0),
-            url: r.get(1),
-            created: r.get(2),
-        })
-        .collect())
+    Ok(rows.iter().map(wanted_of).collect())
+}
+
+/// The one invoice the cache wants with this id (the invoice an order or a subscription names).
+pub async fn wanted_one<'e>(db: impl SqliteExecutor<'e>, invoice_id: &str) -> Result<Option<Wanted>> {
+    let row = sqlx::query(concat!(
+        wanted_sql!(),
+        " SELECT id, MAX(url), MAX(created), MAX(version) FROM w WHERE id = ?1 GROUP BY id"
+    ))
+    .bind(invoice_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.as_ref().map(wanted_of))
 }
 
 /// Every entry, in no particular order.
 pub async fn all<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<Entry>> {
     let rows = sqlx::query(
-        "SELECT invoice_id, url, created, state, file, bytes, attempts, next_attempt_at, last_error FROM pdf_cache",
+        "SELECT invoice_id, url, created, state, file, bytes, attempts, next_attempt_at, last_error, version FROM pdf_cache",
     )
         .fetch_all(db)
         .await?;
@@ -87,7 +122,7 @@ pub async fn all<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<Entry>> {
 /// The cached entries, oldest invoice first (the order of eviction).
 pub async fn cached_oldest_first<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<Entry>> {
     let rows = sqlx::query(
-        "SELECT invoice_id, url, created, state, file, bytes, attempts, next_attempt_at, last_error FROM pdf_cache
+        "SELECT invoice_id, url, created, state, file, bytes, attempts, next_attempt_at, last_error, version FROM pdf_cache
           WHERE state = 'cached' ORDER BY created ASC, invoice_id ASC",
     )
     .fetch_all(db)
@@ -95,36 +130,16 @@ pub async fn cached_oldest_first<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<
     Ok(rows.iter().map(entry).collect())
 }
 
-/// The cached entry downloaded from exactly this link, if any.
-pub async fn cached_by_url<'e>(db: impl SqliteExecutor<'e>, url: &str) -> Result<Option<Entry>> {
+/// What the cache knows of this invoice's PDF, if anything.
+pub async fn entry_of<'e>(db: impl SqliteExecutor<'e>, invoice_id: &str) -> Result<Option<Entry>> {
     let row = sqlx::query(
-        "SELECT invoice_id, url, created, state, file, bytes, attempts, next_attempt_at, last_error FROM pdf_cache
-          WHERE state = 'cached' AND url = ?1 LIMIT 1",
+        "SELECT invoice_id, url, created, state, file, bytes, attempts, next_attempt_at, last_error, version FROM pdf_cache
+          WHERE invoice_id = ?1",
     )
-    .bind(url)
+    .bind(invoice_id)
     .fetch_optional(db)
     .await?;
     Ok(row.as_ref().map(entry))
-}
-
-/// The invoice whose PDF has this link, if the cache wants it (an order's or a subscription's).
-pub async fn wanted_by_url<'e>(db: impl SqliteExecutor<'e>, url: &str) -> Result<Option<Wanted>> {
-    let row = sqlx::query(
-        "SELECT invoice_id, json_extract(detail, '$.invoice_pdf'), created FROM orders
-          WHERE invoice_id IS NOT NULL AND json_extract(detail, '$.invoice_pdf') = ?1
-         UNION ALL
-         SELECT id, invoice_pdf, created FROM invoices
-          WHERE subscription_id IS NOT NULL AND invoice_pdf = ?1
-         LIMIT 1",
-    )
-    .bind(url)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| Wanted {
-        invoice_id: r.get(0),
-        url: r.get(1),
-        created: r.get(2),
-    }))
 }
 
 /// Records a downloaded file (replacing whatever was known of this invoice).
@@ -137,10 +152,10 @@ pub async fn put_cached<'e>(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO pdf_cache (invoice_id, url, created, state, file, bytes, attempts,
-                                next_attempt_at, last_error, updated_at)
-         VALUES (?1, ?2, ?3, 'cached', ?4, ?5, 0, NULL, NULL, ?6)
+                                next_attempt_at, last_error, updated_at, version)
+         VALUES (?1, ?2, ?3, 'cached', ?4, ?5, 0, NULL, NULL, ?6, ?7)
          ON CONFLICT(invoice_id) DO UPDATE SET url = excluded.url, created = excluded.created,
-             state = 'cached', file = excluded.file, bytes = excluded.bytes, attempts = 0,
+             version = excluded.version, state = 'cached', file = excluded.file, bytes = excluded.bytes, attempts = 0,
              next_attempt_at = NULL, last_error = NULL, updated_at = excluded.updated_at",
     )
     .bind(&w.invoice_id)
@@ -149,6 +164,7 @@ pub async fn put_cached<'e>(
     .bind(file)
     .bind(bytes)
     .bind(now)
+    .bind(&w.version)
     .execute(db)
     .await?;
     Ok(())
@@ -165,10 +181,10 @@ pub async fn put_failed<'e>(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO pdf_cache (invoice_id, url, created, state, file, bytes, attempts,
-                                next_attempt_at, last_error, updated_at)
-         VALUES (?1, ?2, ?3, 'failed', NULL, 0, ?4, ?5, ?6, ?7)
+                                next_attempt_at, last_error, updated_at, version)
+         VALUES (?1, ?2, ?3, 'failed', NULL, 0, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT(invoice_id) DO UPDATE SET url = excluded.url, created = excluded.created,
-             state = 'failed', file = NULL, bytes = 0, attempts = excluded.attempts,
+             version = excluded.version, state = 'failed', file = NULL, bytes = 0, attempts = excluded.attempts,
              next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error,
              updated_at = excluded.updated_at",
     )
@@ -179,19 +195,21 @@ pub async fn put_failed<'e>(
     .bind(next_attempt_at)
     .bind(error)
     .bind(now)
+    .bind(&w.version)
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// Records that an invoice's file was removed to stay within the size limit.
+/// Records that an invoice's file was removed to stay within the size limit (its size is kept:
+/// a pass downloads it again only when it fits).
 pub async fn mark_evicted<'e>(
     db: impl SqliteExecutor<'e>,
     invoice_id: &str,
     now: i64,
 ) -> Result<()> {
     sqlx::query(
-        "UPDATE pdf_cache SET state = 'evicted', file = NULL, bytes = 0, updated_at = ?2
+        "UPDATE pdf_cache SET state = 'evicted', file = NULL, updated_at = ?2
           WHERE invoice_id = ?1",
     )
     .bind(invoice_id)
@@ -201,11 +219,46 @@ pub async fn mark_evicted<'e>(
     Ok(())
 }
 
-/// The bytes the cached files take.
-pub async fn total_bytes<'e>(db: impl SqliteExecutor<'e>) -> Result<i64> {
+/// The cached files: how many, and the bytes they take.
+pub async fn usage<'e>(db: impl SqliteExecutor<'e>) -> Result<(i64, i64)> {
+    let r = sqlx::query(
+        "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM pdf_cache WHERE state = 'cached'",
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((r.get(0), r.get(1)))
+}
+
+/// When the next failed download is due again (Unix seconds), if one waits.
+pub async fn next_retry_at<'e>(db: impl SqliteExecutor<'e>) -> Result<Option<i64>> {
     Ok(
-        sqlx::query_scalar("SELECT COALESCE(SUM(bytes), 0) FROM pdf_cache WHERE state = 'cached'")
+        sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM pdf_cache WHERE state = 'failed'")
             .fetch_one(db)
             .await?,
     )
+}
+
+/// Forgets every entry ("Clear" in Settings): the next pass downloads afresh, up to the limit.
+pub async fn clear<'e>(db: impl SqliteExecutor<'e>) -> Result<()> {
+    sqlx::query("DELETE FROM pdf_cache").execute(db).await?;
+    Ok(())
+}
+
+/// What the demo store's sample PDF of an invoice shows: its number, the customer's name, the
+/// currency and the total (an order's, else the invoice's).
+pub async fn sample_facts<'e>(
+    db: impl SqliteExecutor<'e>,
+    invoice_id: &str,
+) -> Result<Option<(String, Option<String>, String, i64)>> {
+    let row = sqlx::query(
+        "SELECT number, customer_name, currency, amount_total FROM orders WHERE invoice_id = ?1
+         UNION ALL
+         SELECT COALESCE(i.number, i.id), c.name, i.currency, i.total
+           FROM invoices i LEFT JOIN customers c ON c.id = i.customer_id WHERE i.id = ?1
+         LIMIT 1",
+    )
+    .bind(invoice_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))))
 }

@@ -273,6 +273,10 @@ pub struct Workspace {
     push_lock: Mutex<()>,
     /// Wakes the offline PDF cache's worker (`pdfs.rs`).
     pdf_wakeup: Arc<Notify>,
+    /// One pass of the offline PDF cache at a time (or its clearing).
+    pdf_pass: Mutex<()>,
+    /// Asks a pass under way to stop at its next batch (Settings clears the cache).
+    pdf_stop: std::sync::atomic::AtomicBool,
 }
 
 fn fulfilment_error(e: FulfilmentError) -> WorkspaceError {
@@ -330,6 +334,8 @@ impl Workspace {
             write_wakeup: Arc::new(Notify::new()),
             push_lock: Mutex::new(()),
             pdf_wakeup: Arc::new(Notify::new()),
+            pdf_pass: Mutex::new(()),
+            pdf_stop: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -392,6 +398,9 @@ impl Workspace {
                 // order (README: Stations).
                 store::stripe_writes::due_now(cur.store.pool(), store::now()).await?;
                 self.write_wakeup.notify_one();
+                // The offline PDF cache downloads what came, from its own task (README:
+                // Architecture, Offline invoice PDFs).
+                self.pdf_wakeup.notify_one();
                 Ok(report)
             }
             None => {

@@ -676,7 +676,6 @@ export const en = {
   'problem.pdf_link_refused': 'Comptoir only downloads invoice PDFs from Stripe’s own https links; this link is not one',
   'problem.pdf_not_a_pdf': 'Stripe did not return a PDF ({detail}); try again later or open the invoice in your browser',
   'problem.pdf_no_file_name': 'Choose a file name to save the PDF',
-  'problem.pdf_not_downloaded': 'Not downloaded yet; it will be when you are back online',
   'problem.cannot_write': 'Comptoir cannot write {path}. Check the folder’s permissions and the free space.',
   'problem.unsettled.processing': 'the payment is still processing ({method})',
   'problem.unsettled.processing_no_method': 'the payment is still processing',
@@ -727,6 +726,28 @@ export const en = {
   'problem.shared_state_too_large': '{parcels} parcels are too many to share with the other stations through Stripe.',
   'history.shared_conflict': 'Another station acted first',
   'history.shared_update': 'Updated at another station',
+
+  // Invoice PDFs kept on this computer (issue 13: Settings → Offline invoice PDFs, opening).
+  'pdfCache.title': 'Offline invoice PDFs',
+  'pdfCache.intro': 'After each sync, Comptoir downloads your invoices’ PDFs, newest first, so that “Customer invoice” and the subscription invoices open without a connection. When the limit is reached, the oldest are removed.',
+  'pdfCache.introDemo': 'The demo store’s invoices have sample PDFs made on this computer, kept here like the PDFs of a Stripe account.',
+  'pdfCache.use': { one: 'One PDF kept, {size} of {limit}', other: '{count} PDFs kept, {size} of {limit}' },
+  'pdfCache.empty': 'No PDF kept yet: they are downloaded after the next sync.',
+  'pdfCache.off': 'The limit is 0 MB: no PDF is kept.',
+  'pdfCache.limit': 'Size limit (MB)',
+  'pdfCache.limitHint': '500 MB keeps several thousand invoices; 0 keeps none.',
+  'pdfCache.saveLimit': 'Save limit',
+  'pdfCache.limitSaved': 'The limit is now {limit}.',
+  'pdfCache.clear': 'Clear downloaded PDFs',
+  'pdfCache.clearing': 'Clearing…',
+  'pdfCache.cleared': 'The downloaded PDFs were removed; the newest are downloaded again after the next sync.',
+  'pdfCache.clearTitle': 'Clear the downloaded invoice PDFs?',
+  'pdfCache.clearBody': 'The PDFs kept on this computer are removed. Stripe keeps every invoice; the newest are downloaded again after the next sync.',
+  'pdfCache.clearConfirm': 'Clear',
+  'pdfCache.cancel': 'Cancel',
+  'problem.pdf_not_downloaded': 'Not downloaded yet; it will be when you are back online',
+  'problem.pdf_cache_limit': 'The limit must be a whole number of MB from 0 to {max}',
+  'problem.pdf_viewer_not_opened': 'The PDF viewer could not be opened. Try again; the log has the details.',
 } satisfies Dictionary;
 
 export type MessageKey = keyof typeof en;

@@ -10,6 +10,7 @@ import type { OrderDetail } from "./OrderDetail";
 import type { OrderPage } from "./OrderPage";
 import type { OrderQuery } from "./OrderQuery";
 import type { OutboxEmail } from "./OutboxEmail";
+import type { PdfCacheStatus } from "./PdfCacheStatus";
 import type { PrintedSlip } from "./PrintedSlip";
 import type { RefundDone } from "./RefundDone";
 import type { RefundRequest } from "./RefundRequest";
@@ -53,6 +54,10 @@ export type Commands = {
   subscription_detail: { args: { id: string, refresh: boolean }; result: SubscriptionDetail };
   open_link: { args: { url: string }; result: void };
   export_subscriptions_csv: { args: { query: SubscriptionQuery }; result: string };
+  open_invoice_pdf: { args: { invoiceId: string }; result: void };
+  pdf_cache_status: { args: Record<string, never>; result: PdfCacheStatus };
+  set_pdf_cache_limit: { args: { megabytes: number }; result: PdfCacheStatus };
+  clear_pdf_cache: { args: Record<string, never>; result: PdfCacheStatus };
   ship_order: { args: { orderId: string, parcels: Array<TrackingInput>, confirmUnpaid?: boolean | null }; result: EmailOutcome };
   ship_order_untracked: { args: { orderId: string, notify: boolean, confirmUnpaid?: boolean | null }; result: EmailOutcome };
   refund_order: { args: { request: RefundRequest }; result: RefundDone };
@@ -104,6 +109,10 @@ export const COMMAND_NAMES = [
   'subscription_detail',
   'open_link',
   'export_subscriptions_csv',
+  'open_invoice_pdf',
+  'pdf_cache_status',
+  'set_pdf_cache_limit',
+  'clear_pdf_cache',
   'ship_order',
   'ship_order_untracked',
   'refund_order',
