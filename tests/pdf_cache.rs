@@ -1,9 +1,10 @@
 //! The offline invoice PDF cache (README: Architecture, Offline invoice PDFs), over real HTTP
 //! against the Stripe simulator, which serves each invoice's PDF: after a sync the cache holds
 //! the orders' and subscriptions' invoice PDFs within its limit, eviction keeps the newest, a
-//! non-PDF answer is refused and retried later without holding up the others, a changed link
-//! replaces its copy, no invoice id writes outside the cache folder, and opening an invoice PDF
-//! opens the cached file, online or off, and says so plainly offline when there is none.
+//! non-PDF answer is refused and retried later without holding up the others, a changed link or
+//! a voided invoice replaces its copy, no invoice id writes outside the cache folder, and opening
+//! an invoice PDF (by its invoice's id) opens the cached file, online or off; without one it
+//! opens Stripe's link online and says so plainly offline, as the background sync decides.
 
 mod support;
 
@@ -13,7 +14,7 @@ use std::path::Path;
 use comptoir_core::dataset::Dataset;
 use comptoir_core::invoice_pdf::FILES_BASE_ENV;
 use comptoir_core::model::OrderQuery;
-use comptoir_core::pdf_cache::{self, CacheOptions};
+use comptoir_core::pdf_cache::{self, CacheOptions, Origin};
 use comptoir_core::problem::Problem;
 use comptoir_core::store::Store;
 use comptoir_core::workspace::pdfs::PdfToOpen;
@@ -107,7 +108,7 @@ fn cached(dir: &Path) -> HashMap<String, Vec<u8>> {
 }
 
 async fn cache_pass(store: &Store, dir: &Path, opts: &CacheOptions) -> pdf_cache::PassReport {
-    pdf_cache::run_pass(store, dir, opts, &never())
+    pdf_cache::run_pass(store, dir, Origin::Stripe, opts, &never())
         .await
         .unwrap()
 }
@@ -272,16 +273,25 @@ async fn a_non_pdf_answer_is_refused_retried_later_and_holds_up_nothing_else() {
     let want = expected(&shop.sim.snapshot());
     let dir = shop.dir.path().join(pdf_cache::DIR_NAME);
 
-    // A sign-in page instead of PDFs: refused, nothing written, each retried later.
-    let html = html_server().await;
-    let report = cache_pass(&store, &dir, &options(&html)).await;
+    // A sign-in page instead of PDFs (the simulator's file host, status 200): refused, nothing
+    // written, each retried later.
+    let opts = options(&shop.sim.base_url());
+    shop.sim.serve_bad_pdfs(true);
+    let report = cache_pass(&store, &dir, &opts).await;
     assert_eq!(report.failed as usize, want.len(), "{report:?}");
     assert_eq!(report.downloaded, 0);
+    assert!(!report.offline, "a bad answer is not the network gone");
     assert!(cached(&dir).is_empty(), "no file from a non-PDF answer");
     assert!(report.next_retry_at.unwrap() > comptoir_core::store::now());
+    // Another host answering HTML (a captive portal): the same.
+    let html = html_server().await;
+    sqlx_reset(&store).await;
+    let report = cache_pass(&store, &dir, &options(&html)).await;
+    assert_eq!(report.failed as usize, want.len(), "{report:?}");
+    assert!(cached(&dir).is_empty(), "no file from a non-PDF answer");
 
     // Stripe answers again, but the retry is not due: no request yet.
-    let opts = options(&shop.sim.base_url());
+    shop.sim.serve_bad_pdfs(false);
     shop.sim.reset_stats();
     let early = cache_pass(&store, &dir, &opts).await;
     assert_eq!(early.downloaded + early.failed, 0, "{early:?}");
@@ -372,6 +382,38 @@ async fn a_changed_link_replaces_the_cached_copy() {
     let files = cached(&dir);
     assert_eq!(files.len(), want.len(), "replaced, not added");
     assert!(String::from_utf8_lossy(&files[&id]).contains("REISSUED-0001"));
+
+    // Another invoice is voided: same link, new status; the next pass downloads it again (its
+    // PDF now says so: here, its new number), and only it.
+    let (voided, link) = shop.sim.with_dataset(|d| {
+        let inv = d
+            .invoices
+            .iter_mut()
+            .find(|i| i["id"] != id.as_str() && want.contains_key(i["id"].as_str().unwrap()))
+            .unwrap();
+        inv["status"] = Value::from("void");
+        inv["number"] = Value::from("VOIDED-0002");
+        (
+            inv["id"].as_str().unwrap().to_owned(),
+            inv["invoice_pdf"].as_str().unwrap().to_owned(),
+        )
+    });
+    let upsert =
+        "INSERT INTO invoices (id, number, status, currency, total, amount_paid, amount_due,
+                      created, invoice_pdf, raw)
+                  VALUES (?1, 'VOIDED-0002', 'void', 'eur', 0, 0, 0, 0, ?2, '{}')
+                  ON CONFLICT(id) DO UPDATE SET status = 'void', number = 'VOIDED-0002'";
+    sqlx::query(upsert)
+        .bind(&voided)
+        .bind(&link)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    shop.sim.reset_stats();
+    let report = cache_pass(&store, &dir, &opts).await;
+    assert_eq!(report.downloaded, 1, "{report:?}");
+    assert_eq!(shop.sim.stats().requests, 1);
+    assert!(String::from_utf8_lossy(&cached(&dir)[&voided]).contains("VOIDED-0002"));
     shop.sim.shutdown().await;
 }
 
@@ -435,7 +477,8 @@ async fn no_invoice_id_writes_outside_the_cache_folder() {
     shop.sim.shutdown().await;
 }
 
-/// Opening through the workspace, as "Customer invoice" and the subscription PDF icons do.
+/// Opening through the workspace, as "Customer invoice" and the subscription PDF icons do: by
+/// the invoice's id, never downloading on click; offline is what the background sync found.
 #[tokio::test]
 async fn opening_uses_the_cached_file_online_and_offline_and_says_when_there_is_none() {
     let shop = shop().start().await;
@@ -446,7 +489,6 @@ async fn opening_uses_the_cached_file_online_and_offline_and_says_when_there_is_
     let store = ws.store().await;
     let want = expected(&shop.sim.snapshot());
 
-    // Keep all but the two oldest invoices of orders: those are missing from the cache.
     let page = ws
         .list_orders(&OrderQuery {
             limit: 500,
@@ -457,74 +499,72 @@ async fn opening_uses_the_cached_file_online_and_offline_and_says_when_there_is_
     let mut with_pdf = Vec::new();
     for row in &page.rows {
         let detail = ws.order_detail(&row.id).await.unwrap();
-        if let Some(url) = detail.invoice_pdf.url.clone() {
-            with_pdf.push((detail.order.created, row.id.clone(), url));
+        if let (Some(url), Some(inv)) = (detail.invoice_pdf.url.clone(), detail.order.invoice_id) {
+            with_pdf.push((detail.order.created, row.id.clone(), inv, url));
         }
     }
     with_pdf.sort();
     assert!(with_pdf.len() >= 4);
     let report = ws.cache_invoice_pdfs().await.unwrap().expect("a pass");
     assert_eq!(report.downloaded as usize, want.len());
-    let dir = ws.pdf_cache_dir();
-    let (_, missing_order, missing_url) = with_pdf[0].clone();
-    let (_, _, other_missing_url) = with_pdf[1].clone();
-    let mut missing_invoices = Vec::new();
-    for (_, id, _) in &with_pdf[..2] {
-        let inv = ws.order_detail(id).await.unwrap().order.invoice_id.unwrap();
-        std::fs::remove_file(dir.join(pdf_cache::file_name(&inv))).unwrap();
-        missing_invoices.push(inv);
+    let dir = ws.pdf_cache_dir().await;
+    assert!(dir.starts_with(shop.dir.path().join(pdf_cache::DIR_NAME)));
+    assert_eq!(
+        ws.pdf_cache_status().await.unwrap().files as usize,
+        want.len()
+    );
+    // The two oldest orders' PDFs are not in the cache (removed as "Clear" would, one by one).
+    let (_, missing_order, missing_inv, missing_url) = with_pdf[0].clone();
+    for (_, _, inv, _) in &with_pdf[..2] {
+        std::fs::remove_file(dir.join(pdf_cache::file_name(inv))).unwrap();
     }
 
-    // Online: a cached PDF opens as its file; one missing is downloaded and opened as a file.
-    let (_, newest_order, newest_url) = with_pdf.last().unwrap().clone();
-    let newest_inv = ws
-        .order_detail(&newest_order)
-        .await
-        .unwrap()
-        .order
-        .invoice_id
-        .unwrap();
+    // Online: a cached PDF opens as its file.
+    let (_, newest_order, newest_inv, _) = with_pdf.last().unwrap().clone();
     let expected_file = dir.join(pdf_cache::file_name(&newest_inv));
     assert_eq!(
-        ws.invoice_pdf_to_open(&newest_url).await.unwrap(),
+        ws.open_invoice_pdf(&newest_inv).await.unwrap(),
         PdfToOpen::File(expected_file.clone())
     );
-    let PdfToOpen::File(fetched) = ws.invoice_pdf_to_open(&other_missing_url).await.unwrap() else {
-        panic!("a missing PDF is fetched when online");
-    };
-    assert!(std::fs::read(&fetched).unwrap().starts_with(b"%PDF-"));
-    // A Dashboard link is not a PDF: it opens in the browser as before.
-    let dashboard = "https://dashboard.stripe.com/test/payments/pi_123";
+    // Online without a copy: Stripe's link, as before, even when Stripe's file host fails
+    // (nothing is fetched on click, so a file host error never reads as "offline").
+    shop.sim.serve_bad_pdfs(true);
+    shop.sim.reset_stats();
     assert_eq!(
-        ws.invoice_pdf_to_open(dashboard).await.unwrap(),
-        PdfToOpen::Link(dashboard.to_owned())
+        ws.open_invoice_pdf(&missing_inv).await.unwrap(),
+        PdfToOpen::Link(missing_url.clone())
     );
+    assert_eq!(shop.sim.stats().requests, 0, "nothing fetched on click");
+    shop.sim.serve_bad_pdfs(false);
+    // An id the store has no invoice PDF for.
+    let err = ws.open_invoice_pdf("in_unknown").await.unwrap_err();
+    assert_eq!(err.problem(), Problem::NoInvoicePdf);
 
     // A subscription invoice's PDF icon.
-    let sub_inv: (String, String) = sqlx::query_as(
-        "SELECT id, invoice_pdf FROM invoices WHERE subscription_id IS NOT NULL
+    let sub_inv: String = sqlx::query_scalar(
+        "SELECT id FROM invoices WHERE subscription_id IS NOT NULL
           AND invoice_pdf IS NOT NULL ORDER BY created DESC LIMIT 1",
     )
     .fetch_one(store.pool())
     .await
     .unwrap();
 
-    // Offline: Stripe's hosts cannot be reached.
+    // Offline: Stripe cannot be reached, as the background sync finds.
     shop.sim.shutdown().await;
+    assert!(ws.background_sync().await.is_err());
+    assert!(ws.status().await.unwrap().sync_offline);
     assert_eq!(
-        ws.invoice_pdf_to_open(&newest_url).await.unwrap(),
+        ws.open_invoice_pdf(&newest_inv).await.unwrap(),
         PdfToOpen::File(expected_file.clone()),
         "the cached copy opens offline"
     );
     assert_eq!(
-        ws.invoice_pdf_to_open(&sub_inv.1).await.unwrap(),
-        PdfToOpen::File(dir.join(pdf_cache::file_name(&sub_inv.0)))
+        ws.open_invoice_pdf(&sub_inv).await.unwrap(),
+        PdfToOpen::File(dir.join(pdf_cache::file_name(&sub_inv)))
     );
-    let err = ws.invoice_pdf_to_open(&missing_url).await.unwrap_err();
+    let err = ws.open_invoice_pdf(&missing_inv).await.unwrap_err();
     assert_eq!(err.problem(), Problem::PdfNotDownloaded, "{err}");
-    assert!(!dir
-        .join(pdf_cache::file_name(&missing_invoices[0]))
-        .exists());
+    assert!(!dir.join(pdf_cache::file_name(&missing_inv)).exists());
 
     // "Save PDF…" offline: the cached copy is saved.
     let out = tempfile::tempdir().unwrap();
@@ -543,4 +583,66 @@ async fn opening_uses_the_cached_file_online_and_offline_and_says_when_there_is_
         .await
         .unwrap_err();
     assert_eq!(err.problem(), Problem::StripeUnreachable, "{err}");
+
+    // Settings → Clear: the files go, the rest of the data folder stays.
+    let status = ws.clear_pdf_cache().await.unwrap();
+    assert_eq!((status.files, status.bytes), (0, 0));
+    assert!(cached(&dir).is_empty());
+    assert!(store.path().exists());
+    let err = ws.open_invoice_pdf(&newest_inv).await.unwrap_err();
+    assert_eq!(err.problem(), Problem::PdfNotDownloaded);
+    // A limit out of range is refused, nothing changed.
+    let err = ws.set_pdf_cache_limit(100_001).await.unwrap_err();
+    assert_eq!(err.problem(), Problem::PdfCacheLimit { max: 100_000 });
+    assert_eq!(ws.pdf_cache_status().await.unwrap().limit_mb, 500);
+    assert_eq!(ws.set_pdf_cache_limit(20).await.unwrap().limit_mb, 20);
+}
+
+/// The demo store: its invoices get sample PDFs made on this computer, which open as files.
+#[tokio::test]
+async fn the_demo_store_makes_sample_pdfs_that_open_as_files() {
+    let dir = tempfile::tempdir().unwrap();
+    // No key in the keychain: the app opens its demo store.
+    let ws = comptoir_core::workspace::Workspace::open(support::workspace_config(
+        dir.path(),
+        "http://127.0.0.1:9/",
+        std::sync::Arc::new(comptoir_core::secrets::MemoryStore::new()),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        ws.status().await.unwrap().source,
+        comptoir_core::model::DataSource::Demo
+    );
+    let report = ws.cache_invoice_pdfs().await.unwrap().expect("a pass");
+    assert!(report.downloaded > 0, "{report:?}");
+    assert_eq!(report.failed, 0);
+    let cache = ws.pdf_cache_dir().await;
+    let files = cached(&cache);
+    assert_eq!(files.len(), report.downloaded as usize);
+    let page = ws.list_orders(&OrderQuery::default()).await.unwrap();
+    let mut opened = 0;
+    for row in page.rows.iter().take(20) {
+        let detail = ws.order_detail(&row.id).await.unwrap();
+        let Some(inv) = detail.order.invoice_id.clone() else {
+            continue;
+        };
+        assert!(
+            detail.invoice_pdf.url.is_some(),
+            "the demo's PDF button is offered"
+        );
+        let PdfToOpen::File(path) = ws.open_invoice_pdf(&inv).await.unwrap() else {
+            panic!("the demo opens its sample file");
+        };
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        assert!(text.starts_with("%PDF-"));
+        assert!(text.contains("Sample invoice"));
+        assert!(
+            text.contains(&detail.order.number),
+            "{} in its sample",
+            detail.order.number
+        );
+        opened += 1;
+    }
+    assert!(opened > 0, "the demo has orders with invoices");
 }

@@ -98,9 +98,19 @@ pub fn store_dir(data_dir: &Path, store_path: &Path) -> PathBuf {
         .unwrap_or_default();
     let clean: String = stem
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let clean = if clean.is_empty() { "store".to_owned() } else { clean };
+    let clean = if clean.is_empty() {
+        "store".to_owned()
+    } else {
+        clean
+    };
     cache_dir(data_dir).join(clean)
 }
 
@@ -300,11 +310,9 @@ async fn obtain(
     opts: &CacheOptions,
 ) -> Result<u64, PdfError> {
     match origin {
-        Origin::Stripe => {
-            invoice_pdf::download_to(&w.url, opts.files_base.as_deref(), dest, true)
-                .await
-                .map(|s| s.bytes)
-        }
+        Origin::Stripe => invoice_pdf::download_to(&w.url, opts.files_base.as_deref(), dest, true)
+            .await
+            .map(|s| s.bytes),
         Origin::Samples => {
             let facts = rows::sample_facts(store.pool(), &w.invoice_id)
                 .await
@@ -365,7 +373,9 @@ pub async fn run_pass(
         let batch: Vec<_> = batch
             .iter()
             .filter(|(w, _, e)| {
-                let evicted = e.as_ref().filter(|e| e.state == "evicted" && e.url == w.url);
+                let evicted = e
+                    .as_ref()
+                    .filter(|e| e.state == "evicted" && e.url == w.url);
                 !evicted.is_some_and(|e| older(w) && total + e.bytes > limit)
             })
             .collect();
@@ -413,7 +423,10 @@ pub async fn run_pass(
         if report.offline {
             break 'batches;
         }
-        if batch.iter().any(|(w, _, _)| evicted.contains(&w.invoice_id)) {
+        if batch
+            .iter()
+            .any(|(w, _, _)| evicted.contains(&w.invoice_id))
+        {
             break;
         }
     }
@@ -465,7 +478,10 @@ pub fn sample_pdf(
         .unwrap_or_default();
     let mut lines = vec![
         (20, "Comptoir - demo store".to_owned()),
-        (12, "Sample invoice, generated on this computer / Facture d'exemple".to_owned()),
+        (
+            12,
+            "Sample invoice, generated on this computer / Facture d'exemple".to_owned(),
+        ),
     ];
     match facts {
         Some((number, customer, currency, total)) => {
@@ -520,7 +536,10 @@ fn text_pdf(lines: &[(u32, String)]) -> Vec<u8> {
         out.push_str(&format!("{} 0 obj\n{o}\nendobj\n", i + 1));
     }
     let xref = out.len();
-    out.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    out.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objects.len() + 1
+    ));
     for off in offsets {
         out.push_str(&format!("{off:010} 00000 n \n"));
     }

@@ -98,7 +98,10 @@ pub async fn wanted<'e>(db: impl SqliteExecutor<'e>) -> Result<Vec<Wanted>> {
 }
 
 /// The one invoice the cache wants with this id (the invoice an order or a subscription names).
-pub async fn wanted_one<'e>(db: impl SqliteExecutor<'e>, invoice_id: &str) -> Result<Option<Wanted>> {
+pub async fn wanted_one<'e>(
+    db: impl SqliteExecutor<'e>,
+    invoice_id: &str,
+) -> Result<Option<Wanted>> {
     let row = sqlx::query(concat!(
         wanted_sql!(),
         " SELECT id, MAX(url), MAX(created), MAX(version) FROM w WHERE id = ?1 GROUP BY id"

@@ -82,7 +82,8 @@ impl Workspace {
             return Ok(None);
         }
         let stop = || {
-            self.pdf_stop.load(Ordering::SeqCst) || (origin == Origin::Stripe && self.sync_running())
+            self.pdf_stop.load(Ordering::SeqCst)
+                || (origin == Origin::Stripe && self.sync_running())
         };
         let dir = self.pdf_dir_of(&cur);
         let report = pdf_cache::run_pass(&cur.store, &dir, origin, opts, &stop).await?;
