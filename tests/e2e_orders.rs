@@ -677,6 +677,33 @@ fn invoice_pdfs_open_from_the_cache_offline() {
             ui.screenshot("pdfs_offline").await.expect("screenshot");
             assert_eq!(opened_links(&open_log).len(), 2, "nothing else opened");
             assert!(!oldest_file.exists());
+
+            // Settings → Offline invoice PDFs: what is kept, and Clear (offline too).
+            ui.click("nav-settings").await;
+            let kept = ui
+                .wait_until("the cache's use", DEFAULT_WAIT, || async {
+                    let files = ui.attr_of("pdf-cache-use", "data-files").await?;
+                    files.parse::<usize>().ok().filter(|n| *n > 0)
+                })
+                .await;
+            let on_disk = std::fs::read_dir(order_file.parent().unwrap())
+                .unwrap()
+                .count();
+            assert_eq!(kept, on_disk, "the files Settings counts are those on disk");
+            let text = ui.text_of("pdf-cache-use").await;
+            assert!(text.contains(&format!("{kept} PDFs kept")), "{text}");
+            ui.screenshot("pdf_cache_settings")
+                .await
+                .expect("screenshot");
+            ui.click("pdf-cache-clear").await;
+            ui.click("pdf-cache-clear-dialog-confirm").await;
+            ui.wait_until("the cache to be cleared", DEFAULT_WAIT, || async {
+                (ui.attr_of("pdf-cache-use", "data-files").await.as_deref() == Some("0"))
+                    .then_some(())
+            })
+            .await;
+            assert!(!order_file.exists() && !sub_file.exists());
+            assert!(account_db(&data_dir).exists(), "only the PDFs go");
         })
         .await;
     });

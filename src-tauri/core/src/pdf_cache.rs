@@ -403,8 +403,15 @@ pub async fn run_pass(
                     report.downloaded += 1;
                 }
                 Err(e) => {
-                    let attempts = attempts + 1;
-                    let delay = retry_delay(attempts, opts).as_secs() as i64;
+                    // No network says nothing of this PDF: it is tried again a minute after,
+                    // without growing its delay (the pass stops; Stripe's return wakes it).
+                    let network = matches!(&e, PdfError::Network(s) if s.is_network());
+                    let (attempts, delay) = if network {
+                        (*attempts, opts.retry_base)
+                    } else {
+                        (attempts + 1, retry_delay(attempts + 1, opts))
+                    };
+                    let delay = delay.as_secs() as i64;
                     tracing::info!(invoice = %w.invoice_id, attempts, "invoice PDF not cached: {e}");
                     // A copy of an earlier link or version is not kept to be opened for this one.
                     if known.as_ref().is_some_and(|k| k.state == "cached") {
@@ -412,9 +419,7 @@ pub async fn run_pass(
                     }
                     rows::put_failed(pool, w, attempts, now + delay, &e.to_string(), now).await?;
                     report.failed += 1;
-                    if matches!(&e, PdfError::Network(s) if s.is_network()) {
-                        report.offline = true;
-                    }
+                    report.offline |= network;
                 }
             }
         }

@@ -112,18 +112,24 @@ impl Workspace {
                     continue;
                 }
             }
+            due = false;
             match self.cache_invoice_pdfs().await {
                 Ok(Some(report)) => {
                     if report.downloaded + report.failed + report.evicted > 0 {
                         tracing::info!(?report, "offline PDF cache pass");
                     }
-                    // Stopped for a sync: that sync wakes it again when it ends.
                     retry_at = report.next_retry_at;
+                    // Stopped for a sync (a background one every few seconds): go on once it
+                    // is over, whatever it brought.
+                    due = report.interrupted;
                 }
-                Ok(None) => {}
+                // A sync runs: the pass waits for it.
+                Ok(None) => due = self.sync_running(),
                 Err(e) => tracing::warn!("offline PDF cache pass failed: {e}"),
             }
-            due = false;
+            if due {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
         }
     }
 
