@@ -465,7 +465,8 @@ async fn the_three_buttons_open_the_pdf_and_stripes_urls(
             .fetch_optional(store.pool())
             .await
             .unwrap();
-    let now: Option<(Option<String>, Option<String>, i64, i64, i64)> = sqlx::query_as(
+    type InvoiceNow = (Option<String>, Option<String>, i64, i64, i64);
+    let now: Option<InvoiceNow> = sqlx::query_as(
         "SELECT number, status, total, amount_paid, amount_due FROM invoices WHERE id = ?1",
     )
     .bind(invoice["id"].as_str().unwrap())
