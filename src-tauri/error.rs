@@ -54,7 +54,7 @@ impl From<WorkspaceError> for IpcError {
         let code = match &problem {
             Problem::KeyNotStripe | Problem::KeyRefused { .. } => ErrorCode::InvalidKey,
             Problem::Keychain { .. } => ErrorCode::Keychain,
-            Problem::StripeUnreachable => ErrorCode::Network,
+            Problem::StripeUnreachable | Problem::PdfNotDownloaded => ErrorCode::Network,
             Problem::StripeRateLimited
             | Problem::StripeRefused { .. }
             | Problem::StripeNotFound

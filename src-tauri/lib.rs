@@ -200,6 +200,7 @@ pub fn run() {
                     // Fulfilment state written back to Stripe for the other stations
                     // (README: Stations).
                     tauri::async_runtime::spawn(workspace.clone().run_write_worker());
+                    tauri::async_runtime::spawn(workspace.clone().run_pdf_worker());
                     app.manage(workspace);
                     None
                 }

@@ -3,7 +3,11 @@
 //! it, then open the Sent tab, search the customer, open the order and check every section
 //! against the simulator's data; the three Stripe buttons must request the right URLs (logged
 //! through `COMPTOIR_OPEN_LOG`: no browser is launched), customer text must show literally
-//! and nothing in it may run. Escape goes back to the list with its tab and search.
+//! and nothing in it may run. Escape goes back to the list with its tab and search. "Customer
+//! invoice" opens the PDF the offline cache downloaded after the sync, as a local file.
+//!
+//! Offline (the simulator stopped after a sync): an order's and a subscription's invoice PDFs
+//! open as local files, and an order whose PDF was not downloaded says so plainly.
 //!
 //! ```sh
 //! bash scripts/test.sh nextest -- --test e2e_orders
@@ -18,9 +22,9 @@ use comptoir_core::dataset::Dataset;
 use comptoir_stripe_sim::SimHandle;
 use serde_json::Value;
 use support::{
-    block_on, click_row, connect_and_sync, js, keys, open_account_store, order_row, press,
-    wait_for_opened_links, wait_for_order, wait_for_order_rows, App, Launch, TestShop, Ui,
-    DEFAULT_WAIT,
+    account_db, block_on, click_row, connect_and_sync, dismiss_toasts, js, keys,
+    open_account_store, open_order, opened_links, order_row, press, wait_for_opened_links,
+    wait_for_order, wait_for_order_rows, wait_for_toast, App, Launch, TestShop, Ui, DEFAULT_WAIT,
 };
 
 const HOSTILE_IMG: &str = "<img src=x onerror=alert(1)>";
@@ -197,7 +201,8 @@ fn open_an_order_and_check_it_against_the_simulator() {
             the_summary_shows_stripes_lines_and_amounts(&ui, &order).await;
             the_checkout_fields_show_as_text(&ui, &order).await;
             nothing_the_customer_typed_became_markup_or_ran(&ui).await;
-            the_three_buttons_open_stripes_urls(&ui, &open_log, &order).await;
+            the_three_buttons_open_the_pdf_and_stripes_urls(&ui, &open_log, &data_dir, &order)
+                .await;
             save_pdf_downloads_the_invoice(&ui, &save_dir, order.number()).await;
             ui.screenshot("open_an_order").await.expect("screenshot");
             escape_goes_back_to_the_list_as_it_was(&ui, &order).await;
@@ -405,19 +410,79 @@ async fn nothing_the_customer_typed_became_markup_or_ran(ui: &Ui) {
     );
 }
 
-/// The invoice PDF, invoice Dashboard and refund buttons hand the right Stripe URLs to the
-/// opener.
-async fn the_three_buttons_open_stripes_urls(ui: &Ui, open_log: &Path, order: &Chosen) {
+/// The offline PDF cache's folder of the connected account (README: Offline invoice PDFs).
+fn pdf_cache_dir(data_dir: &Path) -> std::path::PathBuf {
+    let stem = account_db(data_dir)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    data_dir.join("pdf-cache").join(stem)
+}
+
+/// Waits for the background download of this invoice's PDF (its file written and recorded in
+/// the store), and returns its file.
+async fn wait_for_cached_pdf(ui: &Ui, data_dir: &Path, invoice_id: &str) -> std::path::PathBuf {
+    let file = pdf_cache_dir(data_dir).join(format!("{invoice_id}.pdf"));
+    let store = open_account_store(data_dir).await;
+    ui.wait_until(
+        &format!("the PDF of {invoice_id} to be downloaded"),
+        std::time::Duration::from_secs(90),
+        || async {
+            let state: Option<String> =
+                sqlx::query_scalar("SELECT state FROM pdf_cache WHERE invoice_id = ?1")
+                    .bind(invoice_id)
+                    .fetch_optional(store.pool())
+                    .await
+                    .unwrap();
+            (state.as_deref() == Some("cached") && file.is_file()).then_some(())
+        },
+    )
+    .await;
+    store.close().await;
+    file
+}
+
+/// "Customer invoice" opens the PDF the cache downloaded after the sync, as a local file; the
+/// invoice Dashboard and refund buttons hand the right Stripe URLs to the opener.
+async fn the_three_buttons_open_the_pdf_and_stripes_urls(
+    ui: &Ui,
+    open_log: &Path,
+    data_dir: &Path,
+    order: &Chosen,
+) {
+    let invoice = &order.invoice;
+    let file = wait_for_cached_pdf(ui, data_dir, invoice["id"].as_str().unwrap()).await;
     ui.click("open-invoice-pdf").await;
     ui.click("open-invoice-dashboard").await;
     ui.click("open-refund").await;
     let log = wait_for_opened_links(ui, open_log, 3).await;
     let pi = id_of(&order.session["payment_intent"]).unwrap();
-    let invoice = &order.invoice;
+    let store = open_account_store(data_dir).await;
+    let known: Option<(String, String, String)> =
+        sqlx::query_as("SELECT state, url, version FROM pdf_cache WHERE invoice_id = ?1")
+            .bind(invoice["id"].as_str().unwrap())
+            .fetch_optional(store.pool())
+            .await
+            .unwrap();
+    type InvoiceNow = (Option<String>, Option<String>, i64, i64, i64);
+    let now: Option<InvoiceNow> = sqlx::query_as(
+        "SELECT number, status, total, amount_paid, amount_due FROM invoices WHERE id = ?1",
+    )
+    .bind(invoice["id"].as_str().unwrap())
+    .fetch_optional(store.pool())
+    .await
+    .unwrap();
+    store.close().await;
+    assert_eq!(
+        log[0],
+        file.display().to_string(),
+        "the cache knew {known:?}; the invoice is now {now:?}"
+    );
     assert_eq!(
         log,
         vec![
-            invoice["invoice_pdf"].as_str().unwrap().to_owned(),
+            file.display().to_string(),
             format!(
                 "https://dashboard.stripe.com/test/invoices/{}",
                 invoice["id"].as_str().unwrap()
@@ -425,6 +490,9 @@ async fn the_three_buttons_open_stripes_urls(ui: &Ui, open_log: &Path, order: &C
             format!("https://dashboard.stripe.com/test/payments/{pi}"),
         ]
     );
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert!(String::from_utf8_lossy(&bytes).contains(order.number()));
 }
 
 /// "Save PDF…" downloads the invoice PDF from Stripe (the simulator) into the folder.
@@ -475,4 +543,169 @@ async fn a_scanned_number_opens_its_order_from_any_tab(ui: &Ui, number: &str) {
     ui.type_into("orders-search", &format!("{number}{}", keys::ENTER))
         .await;
     wait_for_order(ui, number).await;
+}
+
+/// The orders with an invoice PDF, oldest first: (session id, invoice id, invoice number).
+fn orders_with_pdf(data: &Dataset) -> Vec<(String, String, String)> {
+    let mut out: Vec<(i64, String, String, String)> = data
+        .checkout_sessions
+        .iter()
+        .filter(|s| s["mode"] == "payment" && s["status"] == "complete")
+        .filter_map(|s| {
+            let inv_id = id_of(&s["invoice"])?;
+            let inv = data.invoices.iter().find(|i| i["id"] == inv_id)?;
+            let number = inv["number"].as_str()?;
+            inv["invoice_pdf"].as_str()?;
+            Some((
+                s["created"].as_i64()?,
+                s["id"].as_str()?.to_owned(),
+                inv_id.to_owned(),
+                number.to_owned(),
+            ))
+        })
+        .collect();
+    out.sort();
+    out.into_iter().map(|(_, s, i, n)| (s, i, n)).collect()
+}
+
+/// The newest subscription invoice with a PDF: (invoice id, subscription id, customer email).
+fn a_subscription_invoice(data: &Dataset) -> (String, String, String) {
+    let mut found: Vec<(i64, String, String, String)> = data
+        .invoices
+        .iter()
+        .filter(|i| i["invoice_pdf"].is_string())
+        .filter_map(|i| {
+            let sub = i
+                .pointer("/parent/subscription_details/subscription")
+                .and_then(Value::as_str)?;
+            let cus = data
+                .customers
+                .iter()
+                .find(|c| c["id"] == i["customer"] && c["deleted"] != true)?;
+            Some((
+                i["created"].as_i64()?,
+                i["id"].as_str()?.to_owned(),
+                sub.to_owned(),
+                cus["email"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    found.sort();
+    let (_, inv, sub, email) = found.pop().expect("a subscription invoice with a PDF");
+    (inv, sub, email)
+}
+
+#[test]
+fn invoice_pdfs_open_from_the_cache_offline() {
+    block_on(async {
+        let sim = TestShop::new()
+            .orders(24)
+            .one_off_invoices(2)
+            .subscriptions(4)
+            .deleted_customers(0)
+            .simulator()
+            .await;
+        let key = sim.api_key();
+        let data = sim.snapshot();
+        let orders = orders_with_pdf(&data);
+        assert!(orders.len() >= 2, "orders with an invoice PDF");
+        let (newest, oldest) = (orders.last().unwrap().clone(), orders[0].clone());
+        let (sub_invoice, sub_id, email) = a_subscription_invoice(&data);
+        let log_dir = tempfile::tempdir().unwrap();
+        let open_log = log_dir.path().join("opened.txt");
+        let app = App::launch(
+            Launch::new("pdfs_offline")
+                .stripe_api_base(&sim.base_url())
+                .env("COMPTOIR_OPEN_LOG", &open_log.display().to_string())
+                .env("COMPTOIR_STRIPE_FILES_BASE", &sim.base_url()),
+        )
+        .await;
+        let data_dir = app.data_dir().to_owned();
+        app.run(move |ui| async move {
+            connect_and_sync(&ui, &key).await;
+            // The background download after the sync: newest first, the oldest order's last.
+            let order_file = wait_for_cached_pdf(&ui, &data_dir, &newest.1).await;
+            let sub_file = wait_for_cached_pdf(&ui, &data_dir, &sub_invoice).await;
+            let oldest_file = wait_for_cached_pdf(&ui, &data_dir, &oldest.1).await;
+            // The oldest order's PDF as if it had not been downloaded yet.
+            let store = open_account_store(&data_dir).await;
+            sqlx::query("DELETE FROM pdf_cache WHERE invoice_id = ?1")
+                .bind(&oldest.1)
+                .execute(store.pool())
+                .await
+                .unwrap();
+            store.close().await;
+            std::fs::remove_file(&oldest_file).unwrap();
+
+            // Stripe is gone; the background sync notices within its interval.
+            sim.shutdown().await;
+            ui.wait_for(
+                "[data-testid=last-synced][data-offline=true]",
+                std::time::Duration::from_secs(60),
+            )
+            .await;
+
+            open_order(&ui, &newest.0, &newest.2).await;
+            ui.click("open-invoice-pdf").await;
+            let log = wait_for_opened_links(&ui, &open_log, 1).await;
+            assert_eq!(log, vec![order_file.display().to_string()], "a local file");
+
+            ui.click("nav-subscriptions").await;
+            ui.type_into("subscriptions-search", &email).await;
+            let row =
+                format!("[data-testid=\"subscription-row\"][data-subscription-id=\"{sub_id}\"]");
+            ui.wait_for(&row, DEFAULT_WAIT).await;
+            click_row(&ui, &row).await;
+            let pdf_button =
+                format!("[data-invoice-id=\"{sub_invoice}\"] [data-testid=\"invoice-pdf\"]");
+            ui.wait_for(&pdf_button, DEFAULT_WAIT)
+                .await
+                .click()
+                .await
+                .expect("click the invoice's PDF icon");
+            let log = wait_for_opened_links(&ui, &open_log, 2).await;
+            assert_eq!(log[1], sub_file.display().to_string(), "a local file");
+
+            // The order whose PDF was not downloaded: the plain sentence, nothing opened.
+            open_order(&ui, &oldest.0, &oldest.2).await;
+            dismiss_toasts(&ui).await;
+            ui.click("open-invoice-pdf").await;
+            wait_for_toast(
+                &ui,
+                "Not downloaded yet; it will be when you are back online",
+            )
+            .await;
+            ui.screenshot("pdfs_offline").await.expect("screenshot");
+            assert_eq!(opened_links(&open_log).len(), 2, "nothing else opened");
+            assert!(!oldest_file.exists());
+
+            // Settings → Offline invoice PDFs: what is kept, and Clear (offline too).
+            ui.click("nav-settings").await;
+            let kept = ui
+                .wait_until("the cache's use", DEFAULT_WAIT, || async {
+                    let files = ui.attr_of("pdf-cache-use", "data-files").await?;
+                    files.parse::<usize>().ok().filter(|n| *n > 0)
+                })
+                .await;
+            let on_disk = std::fs::read_dir(order_file.parent().unwrap())
+                .unwrap()
+                .count();
+            assert_eq!(kept, on_disk, "the files Settings counts are those on disk");
+            let text = ui.text_of("pdf-cache-use").await;
+            assert!(text.contains(&format!("{kept} PDFs kept")), "{text}");
+            ui.screenshot("pdf_cache_settings")
+                .await
+                .expect("screenshot");
+            ui.click("pdf-cache-clear").await;
+            ui.click("pdf-cache-clear-dialog-confirm").await;
+            ui.wait_until("the cache to be cleared", DEFAULT_WAIT, || async {
+                (ui.attr_of("pdf-cache-use", "data-files").await.as_deref() == Some("0"))
+                    .then_some(())
+            })
+            .await;
+            assert!(!order_file.exists() && !sub_file.exists());
+            assert!(account_db(&data_dir).exists(), "only the PDFs go");
+        })
+        .await;
+    });
 }

@@ -324,7 +324,11 @@ async fn the_invoices_are_every_one_newest_first(ui: &Ui, invoices: &[Value]) {
     assert_eq!(ids, expected.join(","), "invoice list");
 }
 
-/// The PDF button and the Dashboard button hand Stripe URLs to the opener.
+/// The PDF button and the Dashboard button hand Stripe URLs to the opener. This app has no
+/// `COMPTOIR_STRIPE_FILES_BASE`: its offline PDF cache tries Stripe's real file host, which a
+/// test machine cannot reach, so no PDF is cached; the API answers, so the station is online
+/// and the PDF icon opens Stripe's link as before (a failing file host never reads as
+/// "offline"). The cached case is `e2e_orders::invoice_pdfs_open_from_the_cache_offline`.
 async fn the_pdf_and_dashboard_buttons_open_stripes_urls(
     ui: &Ui,
     open_log: &Path,

@@ -31,6 +31,8 @@ use comptoir_core::{
 };
 
 #[allow(unused_imports)]
+use super::pdfs::PdfCacheStatus;
+#[allow(unused_imports)]
 use super::printing::PrintedSlip;
 
 /// One argument the window sends.

@@ -52,6 +52,12 @@ ipc_commands! {
     subscriptions::box_shipments(ws) -> BoxShipments;
     subscriptions::set_box_shipments(ws, on: bool) -> BoxShipments;
 
+    // Invoice PDFs kept on this computer (commands/pdfs.rs).
+    pdfs::open_invoice_pdf(app, ws, invoice_id: String) -> ();
+    pdfs::pdf_cache_status(ws) -> PdfCacheStatus;
+    pdfs::set_pdf_cache_limit(ws, megabytes: u32) -> PdfCacheStatus;
+    pdfs::clear_pdf_cache(ws) -> PdfCacheStatus;
+
     // Fulfilment, carriers, email (commands/fulfilment.rs).
     fulfilment::ship_order(ws, order_id: String, parcels: Vec<TrackingInput>, confirm_unpaid: Option<bool>) -> EmailOutcome;
     fulfilment::ship_order_untracked(ws, order_id: String, notify: bool, confirm_unpaid: Option<bool>) -> EmailOutcome;

@@ -6,6 +6,7 @@ pub(crate) mod contract;
 pub mod fulfilment;
 pub mod orders;
 pub mod packing;
+pub mod pdfs;
 pub mod printing;
 pub mod settings;
 pub mod startup;
@@ -174,6 +175,20 @@ pub(crate) fn refused(
 ) -> comptoir_core::workspace::WorkspaceError {
     tracing::warn!("{problem:?}: {detail}");
     comptoir_core::workspace::WorkspaceError::Refused(problem)
+}
+
+/// Opens a file of the data folder (an invoice PDF of the offline cache) with the system's
+/// viewer through tauri-plugin-opener, or, in a debug build with `COMPTOIR_OPEN_LOG` set
+/// (end-to-end tests), appends its path to that file.
+pub(crate) fn open_file(app: &AppHandle, path: &std::path::Path) -> CmdResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let shown = path.display().to_string();
+    if let Some(log) = open_log(comptoir_core::test_hooks::ENABLED) {
+        return append_to_open_log(log, &shown);
+    }
+    app.opener()
+        .open_path(&shown, None::<&str>)
+        .map_err(|e| refused(Problem::PdfViewerNotOpened, &e).into())
 }
 
 #[cfg(test)]

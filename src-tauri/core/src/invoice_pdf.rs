@@ -172,6 +172,17 @@ fn not_a_pdf(detail: &str) -> PdfError {
 /// and host after that check, for tests) and writes it to `dest` through a temporary file in the
 /// same folder, renamed into place: a failure leaves no file behind.
 pub async fn download(url: &str, files_base: Option<&str>, dest: &Path) -> Result<SavedPdf> {
+    download_to(url, files_base, dest, false).await
+}
+
+/// [`download`], the file private to the user (`0600` from its first byte) when `private`: the
+/// offline PDF cache in the data folder (README: Architecture, Offline invoice PDFs).
+pub(crate) async fn download_to(
+    url: &str,
+    files_base: Option<&str>,
+    dest: &Path,
+    private: bool,
+) -> Result<SavedPdf> {
     let target = target(url, files_base)?;
     let client = client()?;
     let response = client.get(target).send().await.map_err(|e| {
@@ -193,7 +204,7 @@ pub async fn download(url: &str, files_base: Option<&str>, dest: &Path) -> Resul
     if !body.starts_with(b"%PDF-") {
         return Err(not_a_pdf("the answer is not a PDF document"));
     }
-    write_atomically(dest, &body)?;
+    write_atomically(dest, &body, private)?;
     Ok(SavedPdf {
         path: dest.display().to_string(),
         bytes: body.len() as u64,
@@ -211,7 +222,10 @@ fn reason(e: reqwest::Error) -> String {
     }
 }
 
-fn write_atomically(dest: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to `dest` through a temporary file in the same folder renamed into place (the
+/// temporary name is unique in this process: two downloads of one file never share it).
+pub(crate) fn write_atomically(dest: &Path, bytes: &[u8], private: bool) -> Result<()> {
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let folder = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -222,11 +236,17 @@ fn write_atomically(dest: &Path, bytes: &[u8]) -> Result<()> {
     };
     let name = dest.file_name().ok_or(PdfError::NoFileName)?;
     let tmp = folder.join(format!(
-        ".{}.{}.part",
+        ".{}.{}.{}.part",
         name.to_string_lossy(),
-        std::process::id()
+        std::process::id(),
+        SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
-    let written = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, dest));
+    let written = if private {
+        crate::private_fs::write_private(&tmp, bytes)
+    } else {
+        std::fs::write(&tmp, bytes)
+    }
+    .and_then(|_| std::fs::rename(&tmp, dest));
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(cannot(e));

@@ -14,6 +14,7 @@ pub mod model;
 pub mod money;
 pub mod packing;
 pub mod payments;
+pub mod pdf_cache;
 pub mod printing;
 pub mod private_fs;
 pub mod problem;

@@ -118,6 +118,13 @@ pub enum Problem {
     PdfNotAPdf { detail: String },
     /// The save dialog gave no file name.
     PdfNoFileName,
+    /// An invoice PDF asked for offline that is not in the offline cache yet (README:
+    /// Architecture, Offline invoice PDFs): it will be once Stripe can be reached.
+    PdfNotDownloaded,
+    /// The offline PDF cache's size limit (Settings) is out of range: 0 to `max` MB.
+    PdfCacheLimit { max: u32 },
+    /// The system's PDF viewer could not be started for a cached invoice PDF.
+    PdfViewerNotOpened,
     /// A file or folder on this computer could not be written.
     CannotWrite { path: String },
     /// The SMTP settings, or an address an email is built from, were refused; `value` is what

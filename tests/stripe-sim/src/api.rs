@@ -919,7 +919,48 @@ async fn get_event(State(s): St, Path(id): Path<String>, RawQuery(q): RawQuery) 
 
 /// The PDF of the invoice whose `invoice_pdf` link has this path: a small valid PDF document
 /// whose text is the invoice number.
+/// Stripe's file host is not the API, but the simulator's faults apply to it too (counted under
+/// its route, the outage, the latency and the same rate limit), and `bad_pdfs` makes it answer
+/// an HTML page instead.
 async fn invoice_pdf(State(s): St, Path((acct, token)): Path<(String, String)>) -> Response {
+    {
+        let mut stats = s.stats.lock().unwrap();
+        stats.requests += 1;
+        *stats
+            .requests_by_path
+            .entry("/invoice/{acct}/{token}/pdf".to_owned())
+            .or_default() += 1;
+    }
+    let (down, latency) = {
+        let f = s.faults.lock().unwrap();
+        (f.down, f.latency)
+    };
+    if down {
+        return (StatusCode::SERVICE_UNAVAILABLE, "Service unavailable").into_response();
+    }
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let (allowed, bad) = {
+        let mut f = s.faults.lock().unwrap();
+        (f.take_token(), f.bad_pdfs)
+    };
+    if !allowed {
+        s.stats.lock().unwrap().rate_limited += 1;
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(axum::http::header::RETRY_AFTER, "1")],
+            "Too many requests",
+        )
+            .into_response();
+    }
+    if bad {
+        return (
+            [(axum::http::header::CONTENT_TYPE, "text/html")],
+            "<html><body>Sign in to Stripe</body></html>",
+        )
+            .into_response();
+    }
     let needle = format!("/invoice/{acct}/{token}/pdf");
     let number = {
         let store = s.store.lock().unwrap();

@@ -30,6 +30,9 @@ pub struct Faults {
     pub allowed: Option<Vec<String>>,
     /// Every request answered 503 (an outage), until cleared.
     pub down: bool,
+    /// Invoice PDF links answer an HTML page (status 200) instead of the PDF, until cleared:
+    /// a sign-in page or a broken proxy in front of Stripe's file host.
+    pub bad_pdfs: bool,
     pub rng: StdRng,
     tokens: f64,
     refilled: Instant,
@@ -45,6 +48,7 @@ impl Faults {
             lose_next_answer: Vec::new(),
             allowed: None,
             down: false,
+            bad_pdfs: false,
             rng,
             tokens: rate_limit.map(f64::from).unwrap_or(0.0),
             refilled: Instant::now(),
@@ -60,7 +64,7 @@ impl Faults {
     }
 
     /// Token bucket holding one second's worth of requests, refilled continuously.
-    fn take_token(&mut self) -> bool {
+    pub(crate) fn take_token(&mut self) -> bool {
         let Some(rate) = self.rate_limit else {
             return true;
         };

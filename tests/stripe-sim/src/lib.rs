@@ -260,6 +260,11 @@ impl SimHandle {
         self.shared.faults.lock().unwrap().down = down;
     }
 
+    /// Makes the invoice PDF links answer an HTML page instead of a PDF (or PDFs again).
+    pub fn serve_bad_pdfs(&self, bad: bool) {
+        self.shared.faults.lock().unwrap().bad_pdfs = bad;
+    }
+
     /// Carries out the next request to `route` but loses its answer (a 500 saying not to
     /// retry), as when the connection drops after Stripe acted.
     pub fn lose_next_answer(&self, route: &str) {

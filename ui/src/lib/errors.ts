@@ -246,6 +246,12 @@ export function problemText(p: Problem): string {
       return t('problem.pdf_not_a_pdf', { detail: p.detail });
     case 'pdf_no_file_name':
       return t('problem.pdf_no_file_name');
+    case 'pdf_not_downloaded':
+      return t('problem.pdf_not_downloaded');
+    case 'pdf_cache_limit':
+      return t('problem.pdf_cache_limit', { max: p.max });
+    case 'pdf_viewer_not_opened':
+      return t('problem.pdf_viewer_not_opened');
     case 'cannot_write':
       return t('problem.cannot_write', { path: p.path });
     case 'mail_invalid':

@@ -21,6 +21,7 @@ pub mod orders;
 pub mod outbox;
 pub mod packing;
 pub mod payments;
+pub mod pdf_cache;
 pub mod products;
 pub mod settings;
 pub mod shipping_rates;

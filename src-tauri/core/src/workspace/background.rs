@@ -131,6 +131,10 @@ impl Workspace {
         let changed = report.full
             || report.events > 0
             || report.orders + report.customers + report.subscriptions + report.invoices > 0;
+        if changed || was_offline {
+            // New or changed invoices, or the network back: the offline PDF cache's turn.
+            self.pdf_wakeup.notify_one();
+        }
         Ok(Some(BackgroundSync {
             last_synced_at: store::settings::last_synced_at(cur.store.pool()).await?,
             offline: false,

@@ -31,6 +31,7 @@ mod fulfilment;
 mod mail;
 mod orders;
 mod packing;
+pub mod pdfs;
 mod printing;
 mod settings;
 mod settings_file;
@@ -266,6 +267,12 @@ pub struct Workspace {
     write_wakeup: Arc<Notify>,
     /// One pass over the Stripe write queue at a time.
     push_lock: Mutex<()>,
+    /// Wakes the offline PDF cache's worker (`pdfs.rs`).
+    pdf_wakeup: Arc<Notify>,
+    /// One pass of the offline PDF cache at a time (or its clearing).
+    pdf_pass: Mutex<()>,
+    /// Asks a pass under way to stop at its next batch (Settings clears the cache).
+    pdf_stop: std::sync::atomic::AtomicBool,
 }
 
 fn fulfilment_error(e: FulfilmentError) -> WorkspaceError {
@@ -322,6 +329,9 @@ impl Workspace {
             background: background::State::default(),
             write_wakeup: Arc::new(Notify::new()),
             push_lock: Mutex::new(()),
+            pdf_wakeup: Arc::new(Notify::new()),
+            pdf_pass: Mutex::new(()),
+            pdf_stop: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -384,6 +394,9 @@ impl Workspace {
                 // order (README: Stations).
                 store::stripe_writes::due_now(cur.store.pool(), store::now()).await?;
                 self.write_wakeup.notify_one();
+                // The offline PDF cache downloads what came, from its own task (README:
+                // Architecture, Offline invoice PDFs).
+                self.pdf_wakeup.notify_one();
                 Ok(report)
             }
             None => {

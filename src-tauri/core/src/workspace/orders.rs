@@ -32,6 +32,17 @@ impl Workspace {
             .map_err(fulfilment_error)?;
         let mode = cur.account.as_ref().map(|a| a.mode);
         let mut detail = order_detail_of(order, status, fulfilment, mode);
+        if cur.source == DataSource::Demo {
+            // The demo store has no account, but its invoices have sample PDFs made on this
+            // computer (README: Offline invoice PDFs): their button opens one.
+            detail.invoice_pdf = order_detail_of(
+                detail.order.clone(),
+                detail.status,
+                None,
+                Some(StripeMode::Test),
+            )
+            .invoice_pdf;
+        }
         detail.history = crate::fulfilment::history(&mut *conn, id)
             .await
             .map_err(fulfilment_error)?;
@@ -72,8 +83,9 @@ impl Workspace {
             })
     }
 
-    /// Downloads the order's invoice PDF from Stripe and saves it as `dest` (written to a
-    /// temporary file in the same folder, then renamed: a failure leaves no file). Only `https`
+    /// Saves the order's invoice PDF as `dest`: the offline cache's copy when there is one (the
+    /// demo store's sample), else downloaded from Stripe (written to a temporary file in the
+    /// same folder, then renamed: a failure leaves no file). Only `https`
     /// links to Stripe's hosts are fetched; `COMPTOIR_STRIPE_FILES_BASE` (tests) points them at
     /// the simulator.
     pub async fn save_invoice_pdf(
@@ -85,11 +97,35 @@ impl Workspace {
         let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
         let order = store::orders::get(&mut *conn, order_id).await?;
         drop(conn);
-        let url = match (&order.invoice_id, &order.invoice_pdf) {
+        let demo = cur.source == DataSource::Demo;
+        drop(cur);
+        let (invoice_id, url) = match (&order.invoice_id, &order.invoice_pdf) {
             (None, _) => return Err(WorkspaceError::Refused(Problem::NoInvoice)),
             (Some(_), None) => return Err(WorkspaceError::Refused(Problem::NoInvoicePdf)),
-            (Some(_), Some(url)) => url.clone(),
+            (Some(id), Some(url)) => (id.clone(), url.clone()),
         };
+        // The offline cache's copy when there is one (README: Architecture, Offline invoice
+        // PDFs), the demo store's sample made now if need be: checked to be a PDF again,
+        // written atomically like a download.
+        let cached = match self.cached_invoice_pdf(&invoice_id).await? {
+            Some(path) => Some(path),
+            None if demo => match self.open_invoice_pdf(&invoice_id).await? {
+                super::pdfs::PdfToOpen::File(path) => Some(path),
+                super::pdfs::PdfToOpen::Link(_) => None,
+            },
+            None => None,
+        };
+        if let Some(cached) = cached {
+            if let Ok(bytes) = std::fs::read(&cached) {
+                if bytes.starts_with(b"%PDF-") {
+                    crate::invoice_pdf::write_atomically(dest, &bytes, false)?;
+                    return Ok(crate::invoice_pdf::SavedPdf {
+                        path: dest.display().to_string(),
+                        bytes: bytes.len() as u64,
+                    });
+                }
+            }
+        }
         let base = crate::invoice_pdf::files_base_from_env();
         Ok(crate::invoice_pdf::download(&url, base.as_deref(), dest).await?)
     }

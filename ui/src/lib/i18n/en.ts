@@ -813,6 +813,28 @@ export const en = {
   'packing.settings.loading': 'Loading products…',
   'history.pack_override': 'Packed with items missing',
   'shortcuts.packing': 'Packing mode',
+
+  // Invoice PDFs kept on this computer (issue 13: Settings → Offline invoice PDFs, opening).
+  'pdfCache.title': 'Offline invoice PDFs',
+  'pdfCache.intro': 'After each sync, Comptoir downloads your invoices’ PDFs, newest first, so that “Customer invoice” and the subscription invoices open without a connection. When the limit is reached, the oldest are removed.',
+  'pdfCache.introDemo': 'The demo store’s invoices have sample PDFs made on this computer, kept here like the PDFs of a Stripe account.',
+  'pdfCache.use': { one: 'One PDF kept, {size} of {limit}', other: '{count} PDFs kept, {size} of {limit}' },
+  'pdfCache.empty': 'No PDF kept yet: they are downloaded after the next sync.',
+  'pdfCache.off': 'The limit is 0 MB: no PDF is kept.',
+  'pdfCache.limit': 'Size limit (MB)',
+  'pdfCache.limitHint': '500 MB keeps several thousand invoices; 0 keeps none.',
+  'pdfCache.saveLimit': 'Save limit',
+  'pdfCache.limitSaved': 'The limit is now {limit}.',
+  'pdfCache.clear': 'Clear downloaded PDFs',
+  'pdfCache.clearing': 'Clearing…',
+  'pdfCache.cleared': 'The downloaded PDFs were removed; the newest are downloaded again after the next sync.',
+  'pdfCache.clearTitle': 'Clear the downloaded invoice PDFs?',
+  'pdfCache.clearBody': 'The PDFs kept on this computer are removed. Stripe keeps every invoice; the newest are downloaded again after the next sync.',
+  'pdfCache.clearConfirm': 'Clear',
+  'pdfCache.cancel': 'Cancel',
+  'problem.pdf_not_downloaded': 'Not downloaded yet; it will be when you are back online',
+  'problem.pdf_cache_limit': 'The limit must be a whole number of MB from 0 to {max}',
+  'problem.pdf_viewer_not_opened': 'The PDF viewer could not be opened. Try again; the log has the details.',
 } satisfies Dictionary;
 
 export type MessageKey = keyof typeof en;

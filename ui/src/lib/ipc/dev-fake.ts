@@ -347,6 +347,7 @@ export function createFakeBackend(): Backend {
     linked: [],
     products: [{ id: 'prod_fake', name: 'Bougie parfumée Figuier', image: null, codes: ['EPI-001'] }],
   };
+  const pdfCache = { files: 38, bytes: 1_874_000, limit_mb: 500 };
 
   function orderRow(id: string): OrderRow {
     const r = data().orders.find((o) => o.id === id);
@@ -541,6 +542,22 @@ export function createFakeBackend(): Backend {
       const r = data().subscriptions.find((s) => s.id === id);
       if (!r) throw missing(`subscription ${String(id)}`);
       return fakeDetail(r, now());
+    },
+    open_invoice_pdf: ({ invoiceId }) => {
+      if (typeof invoiceId !== 'string' || !invoiceId) throw refuse({ code: 'no_invoice_pdf' });
+      pdfCache.files = Math.max(pdfCache.files, 1);
+    },
+    pdf_cache_status: () => ({ ...pdfCache, demo: account === null }),
+    set_pdf_cache_limit: ({ megabytes }) => {
+      const mb = Number(megabytes);
+      if (!Number.isInteger(mb) || mb < 0 || mb > 100000) throw refuse({ code: 'pdf_cache_limit', max: 100000 });
+      pdfCache.limit_mb = mb;
+      return { ...pdfCache, demo: account === null };
+    },
+    clear_pdf_cache: () => {
+      pdfCache.files = 0;
+      pdfCache.bytes = 0;
+      return { ...pdfCache, demo: account === null };
     },
     open_link: ({ url }) => {
       if (typeof url !== 'string' || !/^https:\/\/(dashboard|pay|invoice|files)\.stripe\.com\//.test(url)) {

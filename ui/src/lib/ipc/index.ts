@@ -9,6 +9,7 @@ import type { IpcError } from './bindings/IpcError';
 import type { OrderDetail } from './bindings/OrderDetail';
 import type { OrderPage } from './bindings/OrderPage';
 import type { OrderQuery } from './bindings/OrderQuery';
+import type { PdfCacheStatus } from './bindings/PdfCacheStatus';
 import type { RefundDone } from './bindings/RefundDone';
 import type { RefundRequest } from './bindings/RefundRequest';
 import type { SavedPdf } from './bindings/SavedPdf';
@@ -30,6 +31,7 @@ export type {
   OrderDetail,
   OrderPage,
   OrderQuery,
+  PdfCacheStatus,
   SavedPdf,
   Settings,
   ShippingRate,
@@ -271,6 +273,29 @@ export function openLink(url: string): Promise<void> {
   return call('open_link', { url });
 }
 
+/**
+ * Opens an invoice's PDF by the invoice's id: the copy kept on this computer in the PDF viewer,
+ * else Stripe's link in the browser; offline with no copy, Rust refuses (`pdf_not_downloaded`).
+ */
+export function openInvoicePdf(invoiceId: string): Promise<void> {
+  return call('open_invoice_pdf', { invoiceId });
+}
+
+/** What the offline PDF cache holds (Settings). */
+export function pdfCacheStatus(): Promise<PdfCacheStatus> {
+  return call('pdf_cache_status');
+}
+
+/** Sets the offline PDF cache's size limit in MB (0 keeps none). */
+export function setPdfCacheLimit(megabytes: number): Promise<PdfCacheStatus> {
+  return call('set_pdf_cache_limit', { megabytes });
+}
+
+/** Removes the invoice PDFs kept on this computer. */
+export function clearPdfCache(): Promise<PdfCacheStatus> {
+  return call('clear_pdf_cache');
+}
+
 export function getSettings(): Promise<Settings> {
   return call('get_settings');
 }
@@ -440,6 +465,10 @@ export const client = {
   subscription_detail: subscriptionDetail,
   open_link: openLink,
   export_subscriptions_csv: exportSubscriptionsCsv,
+  open_invoice_pdf: openInvoicePdf,
+  pdf_cache_status: pdfCacheStatus,
+  set_pdf_cache_limit: setPdfCacheLimit,
+  clear_pdf_cache: clearPdfCache,
   ship_order: shipOrder,
   ship_order_untracked: shipOrderUntracked,
   refund_order: refundOrder,

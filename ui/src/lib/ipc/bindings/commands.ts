@@ -15,6 +15,7 @@ import type { PackMatch } from "./PackMatch";
 import type { PackOrder } from "./PackOrder";
 import type { PackQueue } from "./PackQueue";
 import type { PackTick } from "./PackTick";
+import type { PdfCacheStatus } from "./PdfCacheStatus";
 import type { PrintedSlip } from "./PrintedSlip";
 import type { ProductCodes } from "./ProductCodes";
 import type { RefundDone } from "./RefundDone";
@@ -61,6 +62,10 @@ export type Commands = {
   export_subscriptions_csv: { args: { query: SubscriptionQuery }; result: string };
   box_shipments: { args: Record<string, never>; result: BoxShipments };
   set_box_shipments: { args: { on: boolean }; result: BoxShipments };
+  open_invoice_pdf: { args: { invoiceId: string }; result: void };
+  pdf_cache_status: { args: Record<string, never>; result: PdfCacheStatus };
+  set_pdf_cache_limit: { args: { megabytes: number }; result: PdfCacheStatus };
+  clear_pdf_cache: { args: Record<string, never>; result: PdfCacheStatus };
   ship_order: { args: { orderId: string, parcels: Array<TrackingInput>, confirmUnpaid?: boolean | null }; result: EmailOutcome };
   ship_order_untracked: { args: { orderId: string, notify: boolean, confirmUnpaid?: boolean | null }; result: EmailOutcome };
   refund_order: { args: { request: RefundRequest }; result: RefundDone };
@@ -123,6 +128,10 @@ export const COMMAND_NAMES = [
   'export_subscriptions_csv',
   'box_shipments',
   'set_box_shipments',
+  'open_invoice_pdf',
+  'pdf_cache_status',
+  'set_pdf_cache_limit',
+  'clear_pdf_cache',
   'ship_order',
   'ship_order_untracked',
   'refund_order',
