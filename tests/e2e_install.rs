@@ -121,6 +121,29 @@ fn control_field(deb: &Path, field: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// Holds an exclusive lock on `/tmp/comptoir-e2e-install.lock` while alive: `/usr/bin/comptoir`
+/// is one per machine, and two checkouts running this test at once (developers sharing a
+/// machine) would install over each other.
+struct MachineLock {
+    _file: std::fs::File,
+}
+
+impl MachineLock {
+    fn take() -> MachineLock {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open("/tmp/comptoir-e2e-install.lock")
+            .expect("open /tmp/comptoir-e2e-install.lock");
+        // SAFETY: flock(2) on a descriptor this File owns for as long as the lock is held.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+        assert_eq!(rc, 0, "flock: {}", std::io::Error::last_os_error());
+        MachineLock { _file: file }
+    }
+}
+
 /// The installed package; removed on drop if the test did not remove it itself.
 struct Installed {
     removed: bool,
@@ -172,6 +195,8 @@ fn the_deb_installs_opens_the_demo_store_and_uninstalls() {
     );
     the_package_says_what_it_needs(&deb);
 
+    // Dropped last (declared first): the package is removed before another run may install.
+    let _machine = MachineLock::take();
     let mut installed = Installed::install(&deb);
     assert_eq!(package_status(), "install ok installed", "after dpkg -i");
     the_desktop_finds_the_app();
