@@ -9,7 +9,9 @@
 # Arguments after `--` go to nextest, e.g. one E2E test alone (ui/dist must be built: the
 # `ui` section does it):
 #   bash scripts/test.sh nextest -- --test e2e demo_store_opens_with_orders
-# Screenshots land in target/e2e-screenshots/.
+# Screenshots land in target/e2e-screenshots/. The install test (tests/e2e_install.rs) needs the
+# .deb of the `package` section, built after `build`, and root or password-less sudo:
+#   bash scripts/test.sh ui build package nextest -- --test e2e_install
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
