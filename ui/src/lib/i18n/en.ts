@@ -726,6 +726,12 @@ export const en = {
   'problem.shared_state_too_large': '{parcels} parcels are too many to share with the other stations through Stripe.',
   'history.shared_conflict': 'Another station acted first',
   'history.shared_update': 'Updated at another station',
+
+  // Settings → About Comptoir (AboutSettings.svelte).
+  'about.title': 'About Comptoir',
+  'about.intro': 'Stripe orders and subscriptions for small merchants.',
+  'about.version': 'Version {version}',
+  'about.versionUnknown': 'The version could not be read.',
 } satisfies Dictionary;
 
 export type MessageKey = keyof typeof en;

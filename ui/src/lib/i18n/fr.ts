@@ -726,4 +726,10 @@ export const fr: Record<MessageKey, Message> = {
   'problem.shared_state_too_large': '{parcels} colis, c’est trop pour les partager avec les autres postes via Stripe.',
   'history.shared_conflict': 'Un autre poste a agi en premier',
   'history.shared_update': 'Mis à jour sur un autre poste',
+
+  // Réglages → À propos de Comptoir (AboutSettings.svelte).
+  'about.title': 'À propos de Comptoir',
+  'about.intro': 'Les commandes et abonnements Stripe des petits commerçants.',
+  'about.version': 'Version {version}',
+  'about.versionUnknown': 'La version n’a pas pu être lue.',
 };
