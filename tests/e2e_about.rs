@@ -4,13 +4,19 @@
 
 mod support;
 
-use support::{block_on, App, Launch, DEFAULT_WAIT};
+use support::{block_on, wait_for_opened_links, App, Launch, DEFAULT_WAIT};
 
 #[test]
 fn settings_shows_the_version_this_station_runs() {
     block_on(async {
-        let app = App::launch(Launch::new("settings_about")).await;
-        app.run(|ui| async move {
+        let scratch = tempfile::tempdir().expect("temp dir");
+        let open_log = scratch.path().join("opened.txt");
+        let app = App::launch(
+            Launch::new("settings_about").env("COMPTOIR_OPEN_LOG", &open_log.display().to_string()),
+        )
+        .await;
+        let logs = app.data_dir().join("logs");
+        app.run(move |ui| async move {
             ui.click("nav-settings").await;
             let shown = ui.wait_for_testid("about-version", DEFAULT_WAIT).await;
             let version = support::retry("data-version", || shown.attr("data-version"))
@@ -46,6 +52,17 @@ fn settings_shows_the_version_this_station_runs() {
             })
             .await;
             ui.screenshot("settings_about").await.expect("screenshot");
+
+            // Open log folder: the data folder's logs/, where today's log already is.
+            ui.click("about-open-logs").await;
+            let opened = wait_for_opened_links(&ui, &open_log, 1).await;
+            assert_eq!(opened, vec![logs.display().to_string()]);
+            let today_has_a_log = std::fs::read_dir(&logs)
+                .expect("the logs folder")
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("comptoir."));
+            assert!(today_has_a_log, "the folder opened holds the app's log");
+            assert!(!ui.exists("about-open-logs-error").await, "no error shown");
         })
         .await;
     });

@@ -155,6 +155,8 @@ pub enum Problem {
     NoExportFolder,
     /// The system browser could not be opened.
     BrowserNotOpened,
+    /// A folder of Comptoir's (the logs) could not be opened in the system's file manager.
+    FolderNotOpened { path: String },
     /// A link the window asked to open is not one of Stripe's `https` pages; `host` is the one
     /// it names, when it is a web address.
     LinkRefused { host: Option<String> },

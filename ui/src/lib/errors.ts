@@ -268,6 +268,8 @@ export function problemText(p: Problem): string {
       return t('problem.no_export_folder');
     case 'browser_not_opened':
       return t('problem.browser_not_opened');
+    case 'folder_not_opened':
+      return t('problem.folder_not_opened', { path: p.path });
     case 'link_refused':
       return p.host ? t('problem.link_refused', { host: p.host }) : t('problem.link_refused_no_host');
     case 'files_address_refused':

@@ -712,6 +712,7 @@ export const en = {
   'problem.save_location_refused': 'That location cannot be saved to: choose a folder on this computer',
   'problem.no_export_folder': 'Comptoir found no folder to export to (neither Downloads nor its data folder).',
   'problem.browser_not_opened': 'The browser could not be opened. Try again; the log has the details.',
+  'problem.folder_not_opened': 'The folder {path} could not be opened. Open it from your file manager.',
   'problem.link_refused': 'Comptoir only opens links to Stripe (dashboard.stripe.com and Stripe’s invoice pages), not {host}',
   'problem.link_refused_no_host': 'Comptoir only opens https links to Stripe; this one is not',
   'problem.files_address_refused': 'Comptoir downloads invoice PDFs only from Stripe or from this computer, and COMPTOIR_STRIPE_FILES_BASE names another address.',
@@ -732,6 +733,8 @@ export const en = {
   'about.intro': 'Stripe orders and subscriptions for small merchants.',
   'about.version': 'Version {version}',
   'about.versionUnknown': 'The version could not be read.',
+  'about.openLogs': 'Open log folder',
+  'about.logsHelp': 'One log file a day, the last 14 kept. Support may ask for them; they hold no password or key.',
 } satisfies Dictionary;
 
 export type MessageKey = keyof typeof en;

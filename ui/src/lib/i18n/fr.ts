@@ -712,6 +712,7 @@ export const fr: Record<MessageKey, Message> = {
   'problem.save_location_refused': 'Impossible d’enregistrer à cet emplacement : choisissez un dossier de cet ordinateur',
   'problem.no_export_folder': 'Comptoir n’a trouvé aucun dossier où exporter (ni Téléchargements ni son dossier de données).',
   'problem.browser_not_opened': 'Le navigateur n’a pas pu s’ouvrir. Réessayez ; le journal a les détails.',
+  'problem.folder_not_opened': 'Le dossier {path} n’a pas pu s’ouvrir. Ouvrez-le depuis votre gestionnaire de fichiers.',
   'problem.link_refused': 'Comptoir n’ouvre que les liens vers Stripe (dashboard.stripe.com et les pages de facture de Stripe), pas {host}',
   'problem.link_refused_no_host': 'Comptoir n’ouvre que les liens https vers Stripe ; celui-ci n’en est pas un',
   'problem.files_address_refused': 'Comptoir ne télécharge les factures PDF que depuis Stripe ou cet ordinateur, et COMPTOIR_STRIPE_FILES_BASE désigne une autre adresse.',
@@ -732,4 +733,6 @@ export const fr: Record<MessageKey, Message> = {
   'about.intro': 'Les commandes et abonnements Stripe des petits commerçants.',
   'about.version': 'Version {version}',
   'about.versionUnknown': 'La version n’a pas pu être lue.',
+  'about.openLogs': 'Ouvrir le dossier des journaux',
+  'about.logsHelp': 'Un fichier de journal par jour, les 14 derniers gardés. L’assistance peut vous les demander ; ils ne contiennent ni mot de passe ni clé.',
 };
