@@ -4,12 +4,14 @@
 #   bash scripts/test.sh                 # everything
 #   bash scripts/test.sh ui nextest      # only the named sections, in the usual order
 #
-# Sections: setup fmt ui clippy build bindings nextest
+# Sections: setup fmt ui clippy build package bindings nextest
 #
 # Arguments after `--` go to nextest, e.g. one E2E test alone (ui/dist must be built: the
 # `ui` section does it):
 #   bash scripts/test.sh nextest -- --test e2e demo_store_opens_with_orders
-# Screenshots land in target/e2e-screenshots/.
+# Screenshots land in target/e2e-screenshots/. The install test (tests/e2e_install.rs) needs the
+# .deb of the `package` section, built after `build`, and root or password-less sudo:
+#   bash scripts/test.sh ui build package nextest -- --test e2e_install
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -41,7 +43,7 @@ bindings_dir=ui/src/lib/ipc/bindings
 money_fixture=ui/src/lib/money.expected.json
 generated=("$bindings_dir" "$money_fixture")
 
-all_sections=(setup fmt ui clippy build bindings nextest)
+all_sections=(setup fmt ui clippy build package bindings nextest)
 sections=()
 nextest_args=()
 while [ $# -gt 0 ]; do
@@ -136,6 +138,15 @@ if want build; then
     # nextest's own build, timed on its own; the run below then compiles nothing.
     section build "cargo nextest run --workspace ${features[*]} --no-run"
     cargo nextest run --workspace "${features[@]}" --no-run
+    section_done
+fi
+
+if want package; then
+    # The .deb that tests/e2e_install.rs installs with dpkg, starts and removes (README:
+    # Architecture, Packaging). A debug bundle of the binary `build` just compiled: nothing
+    # compiles here, Tauri only packs it.
+    section package "scripts/package.sh --debug --bundles deb (the install test's .deb)"
+    bash scripts/package.sh --debug --bundles deb
     section_done
 fi
 

@@ -2,6 +2,7 @@
 //! error, and returns: no SQL, HTTP or keychain code lives here. `list.rs` names every command
 //! the window may call; `contract.rs` registers and checks them.
 
+pub mod about;
 pub(crate) mod contract;
 pub mod fulfilment;
 pub mod orders;

@@ -408,6 +408,8 @@ where
 pub struct Launch {
     name: String,
     env: Vec<(String, String)>,
+    /// The app to start instead of cargo's `target/debug/comptoir` (the installed one).
+    application: Option<PathBuf>,
 }
 
 impl Launch {
@@ -416,7 +418,15 @@ impl Launch {
         Launch {
             name: name.to_string(),
             env: Vec::new(),
+            application: None,
         }
+    }
+
+    /// Starts this binary instead of `target/debug/comptoir` (`tests/e2e_install.rs` starts the
+    /// one the `.deb` installed).
+    pub fn application(mut self, path: &Path) -> Self {
+        self.application = Some(path.to_path_buf());
+        self
     }
 
     /// Where the app sends Stripe API calls (the simulator's base URL).
@@ -472,6 +482,7 @@ impl App {
             ("COMPTOIR_INSTANCE_ID".to_string(), keychain_service.clone()),
         ];
         env.extend(launch.env);
+        let application = launch.application.unwrap_or_else(app_binary);
 
         let t0 = Instant::now();
         let mut driver = tokio::task::block_in_place(|| Driver::start(&env));
@@ -485,7 +496,7 @@ impl App {
         caps.insert("browserName".into(), json!("wry"));
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": app_binary() }),
+            json!({ "application": application }),
         );
         let url = driver.url();
         let mut builder = ClientBuilder::new(HttpConnector::new());
@@ -498,7 +509,7 @@ impl App {
                 Ok(Err(e)) if attempt < 3 && new_session_dropped(&e) => {
                     eprintln!("e2e: new session: connection dropped ({e}); retrying")
                 }
-                Ok(Err(e)) => panic!("WebDriver session for {}: {e}", app_binary().display()),
+                Ok(Err(e)) => panic!("WebDriver session for {}: {e}", application.display()),
                 Err(_) => panic!("WebDriver session: the app did not start within 60 s"),
             }
             attempt += 1;
@@ -525,6 +536,18 @@ impl App {
 
     pub fn data_dir(&self) -> &Path {
         self.data_dir.path()
+    }
+
+    /// The executables of the processes below the driver now (the app and WebKit's helpers),
+    /// read from `/proc/<pid>/exe`.
+    pub fn executables(&mut self) -> Vec<PathBuf> {
+        self.driver.remember_tree();
+        self.driver
+            .seen
+            .iter()
+            .filter(|&&p| alive(p))
+            .filter_map(|p| std::fs::read_link(format!("/proc/{}/exe", p.pid)).ok())
+            .collect()
     }
 
     /// Runs the test body against the UI. On a panic or after `TEST_BUDGET`, saves

@@ -162,8 +162,8 @@ pub enum Problem {
     NoExportFolder,
     /// The system browser could not be opened.
     BrowserNotOpened,
-    /// The system's file manager could not show this folder (the start-up window's "Open data
-    /// folder").
+    /// A folder of Comptoir's could not be shown in the system's file manager (the start-up
+    /// window's "Open data folder", Settings' "Open log folder").
     FolderNotOpened { path: String },
     /// A link the window asked to open is not one of Stripe's `https` pages; `host` is the one
     /// it names, when it is a web address.

@@ -835,6 +835,14 @@ export const en = {
   'problem.pdf_not_downloaded': 'Not downloaded yet; it will be when you are back online',
   'problem.pdf_cache_limit': 'The limit must be a whole number of MB from 0 to {max}',
   'problem.pdf_viewer_not_opened': 'The PDF viewer could not be opened. Try again; the log has the details.',
+
+  // Settings → About Comptoir (AboutSettings.svelte).
+  'about.title': 'About Comptoir',
+  'about.intro': 'Stripe orders and subscriptions for small merchants.',
+  'about.version': 'Version {version}',
+  'about.versionUnknown': 'The version could not be read.',
+  'about.openLogs': 'Open log folder',
+  'about.logsHelp': 'One log file a day, the last 14 kept. Support may ask for them; they hold no password or key.',
 } satisfies Dictionary;
 
 export type MessageKey = keyof typeof en;

@@ -835,4 +835,12 @@ export const fr: Record<MessageKey, Message> = {
   'problem.pdf_not_downloaded': 'Pas encore téléchargé ; il le sera dès que vous serez de nouveau en ligne',
   'problem.pdf_cache_limit': 'La limite doit être un nombre entier de Mo entre 0 et {max}',
   'problem.pdf_viewer_not_opened': 'Le lecteur PDF n’a pas pu être ouvert. Réessayez ; le journal contient les détails.',
+
+  // Réglages → À propos de Comptoir (AboutSettings.svelte).
+  'about.title': 'À propos de Comptoir',
+  'about.intro': 'Les commandes et abonnements Stripe des petits commerçants.',
+  'about.version': 'Version {version}',
+  'about.versionUnknown': 'La version n’a pas pu être lue.',
+  'about.openLogs': 'Ouvrir le dossier des journaux',
+  'about.logsHelp': 'Un fichier de journal par jour, les 14 derniers gardés. L’assistance peut vous les demander ; ils ne contiennent ni mot de passe ni clé.',
 };

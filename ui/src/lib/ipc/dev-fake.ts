@@ -410,6 +410,9 @@ export function createFakeBackend(): Backend {
     open_data_folder: () => {
       console.info('open', dataDir);
     },
+    open_log_folder: () => {
+      console.info('open', `${dataDir}/logs`);
+    },
     restart_app: () => location.reload(),
     quit_app: () => window.close(),
     app_status: () => status(),

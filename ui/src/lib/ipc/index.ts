@@ -188,6 +188,11 @@ export function openDataFolder(): Promise<void> {
   return call('open_data_folder');
 }
 
+/** Opens the log folder (`logs/` in the data folder) in the file manager: Settings → About. */
+export function openLogFolder(): Promise<void> {
+  return call('open_log_folder');
+}
+
 export function restartApp(): Promise<void> {
   return call('restart_app');
 }
@@ -441,6 +446,7 @@ export async function onBackgroundSync(handler: (pass: BackgroundSync) => void):
 export const client = {
   startup_failure: startupFailure,
   open_data_folder: openDataFolder,
+  open_log_folder: openLogFolder,
   restart_app: restartApp,
   quit_app: quitApp,
   app_status: appStatus,

@@ -94,6 +94,7 @@ export type Commands = {
   print_packing_slip: { args: { orderId: string, lang: string, confirmUnpaid?: boolean | null }; result: PrintedSlip };
   print_packing_slips: { args: { query: OrderQuery, lang: string, confirmUnpaid?: boolean | null }; result: PrintedSlip };
   print_test_page: { args: { printerName: string, lang: string }; result: PrintedSlip };
+  open_log_folder: { args: Record<string, never>; result: void };
 };
 
 export type CommandName = keyof Commands;
@@ -160,4 +161,5 @@ export const COMMAND_NAMES = [
   'print_packing_slip',
   'print_packing_slips',
   'print_test_page',
+  'open_log_folder',
 ] as const satisfies readonly CommandName[];
