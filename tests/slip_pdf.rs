@@ -4,10 +4,12 @@
 //! `pdftoppm`, in each layout (A4, Letter, 4 × 6 in label). The station settings that choose
 //! the slip are checked through the workspace.
 
+mod slip_tools;
 mod support;
 
-use std::path::Path;
 use std::process::Command;
+
+use slip_tools::{barcodes_of, flat, info_of, run, saved, text_of};
 
 use comptoir_core::lang::Lang;
 use comptoir_core::model::{Order, SlipFormat, SlipLayout, SlipSettings};
@@ -54,107 +56,6 @@ fn pdf_of(job: &printing::PrintJob) -> &[u8] {
         Document::Pdf(b) => b,
         Document::Text(_) => panic!("a PDF slip, not text"),
     }
-}
-
-fn run(cmd: &mut Command) -> std::process::Output {
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("{cmd:?} (poppler-utils and zbar-tools, scripts/test.sh setup): {e}")
-    });
-    out
-}
-
-/// The PDF's text as `pdftotext` reads it, no-break spaces as spaces. Fails on any complaint.
-fn text_of(pdf: &Path) -> String {
-    let out = run(Command::new("pdftotext").arg("-layout").arg(pdf).arg("-"));
-    assert!(
-        out.status.success(),
-        "pdftotext: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "pdftotext complained: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .replace(['\u{a0}', '\u{202f}'], " ")
-}
-
-/// The text with every run of white space as one space, to find text wrapped over lines.
-fn flat(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// `pdfinfo`'s "Pages" and "Page size" lines.
-fn info_of(pdf: &Path) -> (usize, String) {
-    let out = run(Command::new("pdfinfo").arg(pdf));
-    assert!(
-        out.status.success(),
-        "pdfinfo: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "pdfinfo complained: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let info = String::from_utf8(out.stdout).unwrap();
-    let field = |name: &str| {
-        info.lines()
-            .find_map(|l| l.strip_prefix(name))
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_else(|| panic!("{name} in {info}"))
-    };
-    (field("Pages:").parse().unwrap(), field("Page size:"))
-}
-
-/// What `zbarimg` decodes, page by page, from the PDF rasterised at 300 dpi: the Code 128
-/// symbols of each page.
-fn barcodes_of(pdf: &Path) -> Vec<Vec<String>> {
-    let dir = pdf.parent().unwrap();
-    let prefix = dir.join("page");
-    let out = run(Command::new("pdftoppm")
-        .args(["-r", "300", "-gray", "-png"])
-        .arg(pdf)
-        .arg(&prefix));
-    assert!(
-        out.status.success(),
-        "pdftoppm: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut pages: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "png"))
-        .collect();
-    pages.sort();
-    let decoded = pages
-        .iter()
-        .map(|png| {
-            let out = run(Command::new("zbarimg")
-                .args(["--raw", "-q", "-Sdisable", "-Scode128.enable"])
-                .arg(png));
-            String::from_utf8(out.stdout)
-                .unwrap()
-                .lines()
-                .map(str::to_owned)
-                .collect()
-        })
-        .collect();
-    for p in pages {
-        std::fs::remove_file(p).unwrap();
-    }
-    decoded
-}
-
-/// Writes the PDF into a folder of its own and returns the folder and the file.
-fn saved(pdf: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
-    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("slip.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    (dir, path)
 }
 
 #[test]

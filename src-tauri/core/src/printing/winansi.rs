@@ -1,9 +1,10 @@
 //! Text for the PDF slip in the PDF base-14 fonts Helvetica and Helvetica-Bold with
 //! WinAnsiEncoding (README: Packing slips as PDF): every PDF reader and printer has these fonts,
 //! so nothing is embedded, and the encoding covers French and the other Western European
-//! languages (é, è, à, ç, œ, €, «», …). A character it lacks is printed as "?" (visibly, never a
-//! broken file); an invisible formatting character (a bidi mark, a zero-width joiner, a
-//! variation selector, a combining accent) is left out.
+//! languages (é, è, à, ç, œ, €, «», …). A Latin letter it lacks prints as its base letter ("ễ"
+//! as "e", "ř" as "r", "ł" as "l"), so a name stays readable; any other character it lacks is
+//! printed as "?" (visibly, never a broken file); an invisible formatting character (a bidi
+//! mark, a zero-width joiner, a variation selector, a combining accent) is left out.
 //!
 //! The widths are Adobe's font metrics (the AFM files of the base-14 fonts), in thousandths of
 //! the font size, for the WinAnsi codes 32 to 255; the slip wraps lines with them.
@@ -125,9 +126,37 @@ pub fn encode_char(c: char) -> Option<u8> {
     }
 }
 
-/// `text` in WinAnsi bytes (see [`encode_char`]).
+/// `text` in WinAnsi bytes (see [`encode_char`]); a letter the encoding lacks as its base
+/// letter when it has one (its canonical decomposition's first character), else "?".
 pub fn encode(text: &str) -> Vec<u8> {
-    text.chars().filter_map(encode_char).collect()
+    use unicode_normalization::char::decompose_canonical;
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match encode_char(c) {
+            Some(b'?') if c != '?' => {
+                let mut base = None;
+                decompose_canonical(c, |d| {
+                    base = base.or(Some(d));
+                });
+                let manual = match c {
+                    'ł' => Some(b'l'),
+                    'Ł' => Some(b'L'),
+                    'đ' => Some(b'd'),
+                    'Đ' => Some(b'D'),
+                    'ı' => Some(b'i'),
+                    _ => None,
+                };
+                let letter = base
+                    .filter(|&b| b != c)
+                    .and_then(encode_char)
+                    .filter(|&b| b != b'?');
+                out.push(letter.or(manual).unwrap_or(b'?'));
+            }
+            Some(b) => out.push(b),
+            None => {}
+        }
+    }
+    out
 }
 
 /// The width of WinAnsi `bytes` in `face` at `size` points.
@@ -211,6 +240,11 @@ mod tests {
 
     #[test]
     fn what_the_encoding_lacks_is_a_question_mark_and_marks_are_left_out() {
+        // Latin letters outside the encoding keep their base letter.
+        assert_eq!(
+            encode("Nguyễn Dvořák Łódź Ærø"),
+            b"Nguyen Dvor\xe1k L\xf3dz \xc6r\xf8"
+        );
         // Emoji, Arabic, Hebrew, CJK: visible as "?", one per character.
         assert_eq!(encode("Zoé 🎁"), b"Zo\xe9 ?");
         assert_eq!(encode("שלום"), b"????");
