@@ -158,6 +158,8 @@ async fn print_its_packing_slip(ui: &Ui, jobs: &Path, number: &str) {
     let file = Path::new(&args[4]);
     assert!(file.is_absolute(), "{file:?}");
     assert!(args[4].ends_with(".pdf"), "a PDF slip by default: {file:?}");
+    // The toast first: it fades while the PDF is read below.
+    wait_for_toast(ui, "Atelier_Zebra").await;
     // The PDF slip, A4 unless set: its text reads back, and its barcode scans as the number.
     let (_dir, slip) = pdf(&slip);
     assert_eq!(
@@ -171,7 +173,6 @@ async fn print_its_packing_slip(ui: &Ui, jobs: &Path, number: &str) {
     );
     assert!(text.contains(number), "{text}");
     assert_eq!(slip_tools::barcodes_of(&slip), [[number]]);
-    wait_for_toast(ui, "Atelier_Zebra").await;
     ui.wait_for(
         "[data-testid=\"history-entry\"][data-action=\"slip_printed\"]",
         DEFAULT_WAIT,
@@ -225,8 +226,10 @@ async fn print_the_days_slips_in_one_job(ui: &Ui, jobs: &Path) {
         "job title {:?}",
         args[3]
     );
-    // One PDF, a slip per order from a page of its own, each with its barcode (the first and
-    // the last are scanned).
+    // The toast first: it fades while the PDF is read below.
+    wait_for_toast(ui, &format!("{rows} packing slips")).await;
+    // One PDF, a slip per order from a page of its own, each with its barcode (the first is
+    // scanned).
     let (_dir, slips) = pdf(&slips);
     let (pages, _) = slip_tools::info_of(&slips);
     assert!(pages >= rows, "{pages} pages for {rows} slips");
@@ -237,7 +240,6 @@ async fn print_the_days_slips_in_one_job(ui: &Ui, jobs: &Path) {
     assert_eq!(first.len(), 1);
     assert_eq!(first[0].len(), 1, "the first slip's barcode");
     assert!(text.contains(&first[0][0]), "{text}");
-    wait_for_toast(ui, &format!("{rows} packing slips")).await;
 }
 
 /// A letter, from the To be sent tab: sent without tracking, the customer not emailed.
