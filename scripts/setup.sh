@@ -42,7 +42,9 @@ comptoir_setup() {
         librsvg2-dev libayatana-appindicator3-dev)
     if [ "$mode" = test ]; then
         pkgs+=(xvfb xauth webkit2gtk-driver imagemagick xdotool dbus-x11 dbus gnome-keyring
-            python3-aiosmtpd openssl libsecret-tools)
+            python3-aiosmtpd openssl libsecret-tools
+            # The PDF packing slip's tests read its text and decode its barcode.
+            poppler-utils zbar-tools)
     fi
     local missing=() p
     for p in "${pkgs[@]}"; do

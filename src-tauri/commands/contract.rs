@@ -34,6 +34,8 @@ use comptoir_core::{
 use super::pdfs::PdfCacheStatus;
 #[allow(unused_imports)]
 use super::printing::PrintedSlip;
+#[allow(unused_imports)]
+use comptoir_core::model::SlipSettings;
 
 /// One argument the window sends.
 #[derive(Debug, Clone, PartialEq, Eq)]

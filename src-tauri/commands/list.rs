@@ -91,6 +91,9 @@ ipc_commands! {
     printing::print_packing_slip(app, ws, order_id: String, lang: String, confirm_unpaid: Option<bool>) -> PrintedSlip;
     printing::print_packing_slips(app, ws, query: OrderQuery, lang: String, confirm_unpaid: Option<bool>) -> PrintedSlip;
     printing::print_test_page(app, ws, printer_name: String, lang: String) -> PrintedSlip;
+    printing::get_slip_settings(ws) -> SlipSettings;
+    printing::save_slip_settings(ws, settings: SlipSettings) -> SlipSettings;
+    printing::save_slip_pdf(app, ws, order_id: String, lang: String) -> Option<String>;
 
     // Settings → About Comptoir (commands/about.rs).
     about::open_log_folder(app) -> ();

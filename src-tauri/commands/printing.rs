@@ -3,8 +3,10 @@
 //! `comptoir_core::printing::run_lp_with` (a private slip file, a time limit). `lp` is the only
 //! program Comptoir ever runs; the window has no way to run any.
 
+use std::path::PathBuf;
+
 use comptoir_core::lang::Lang;
-use comptoir_core::model::OrderQuery;
+use comptoir_core::model::{OrderQuery, SlipSettings};
 use comptoir_core::printing;
 use comptoir_core::workspace::WorkspaceError;
 use serde::Serialize;
@@ -121,4 +123,50 @@ pub async fn print_test_page(
         request,
         count: 1,
     })
+}
+
+/// How this station prints its packing slips (Settings → Packing slips).
+#[tauri::command]
+pub async fn get_slip_settings(ws: Ws<'_>) -> CmdResult<SlipSettings> {
+    Ok(ws.slip_settings().await?)
+}
+
+/// Saves how this station prints its packing slips.
+#[tauri::command]
+pub async fn save_slip_settings(ws: Ws<'_>, settings: SlipSettings) -> CmdResult<SlipSettings> {
+    Ok(ws.save_slip_settings(settings).await?)
+}
+
+/// "Save slip PDF…": the order's PDF slip in this station's layout, saved where the merchant
+/// chooses in a native save dialog shown from Rust; `None` when cancelled. Nothing is printed
+/// or recorded. In a debug build with `COMPTOIR_SAVE_DIR` set (end-to-end tests), no dialog
+/// opens and the PDF is saved into that folder under its suggested name.
+#[tauri::command]
+pub async fn save_slip_pdf(
+    app: AppHandle,
+    ws: Ws<'_>,
+    order_id: String,
+    lang: String,
+) -> CmdResult<Option<String>> {
+    let lang = Lang::from_tag(&lang);
+    let (order, pdf) = ws.packing_slip_pdf(&order_id, lang).await?;
+    let name = printing::slip_file_name(&order.number, lang);
+    let dest: PathBuf = match super::orders::save_dir(comptoir_core::test_hooks::ENABLED) {
+        Some(dir) => dir.join(&name),
+        None => {
+            let dialog = super::FileDialog {
+                filter: ("PDF", &["pdf"]),
+                start_in: app.path().download_dir().ok(),
+            };
+            match super::choose_file(&app, dialog, Some(&name)).await? {
+                Some(path) => path,
+                None => return Ok(None),
+            }
+        }
+    };
+    printing::save_file(&dest, &pdf).map_err(|source| WorkspaceError::Io {
+        path: dest.clone(),
+        source,
+    })?;
+    Ok(Some(dest.display().to_string()))
 }

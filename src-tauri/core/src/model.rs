@@ -633,6 +633,76 @@ fn default_sync_interval() -> u32 {
     SYNC_INTERVAL_DEFAULT_SECS
 }
 
+/// What a packing slip is printed as (Settings → Packing slips; README: Packing slips as PDF).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SlipFormat {
+    /// A PDF with the order number's Code 128 barcode, in the station's layout.
+    #[default]
+    Pdf,
+    /// The plain-text slip, for a printer that cannot take a PDF.
+    Text,
+}
+
+/// The paper a PDF packing slip is laid out for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SlipLayout {
+    /// A4 paper (210 × 297 mm).
+    #[default]
+    A4,
+    /// US Letter paper (8.5 × 11 in).
+    Letter,
+    /// A 4 × 6 in thermal shipping label.
+    #[serde(rename = "label_4x6")]
+    Label4x6,
+}
+
+impl SlipFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlipFormat::Pdf => "pdf",
+            SlipFormat::Text => "text",
+        }
+    }
+    /// A stored value; anything else is the default (PDF).
+    pub fn parse(s: &str) -> Self {
+        if s == "text" {
+            SlipFormat::Text
+        } else {
+            SlipFormat::Pdf
+        }
+    }
+}
+
+impl SlipLayout {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlipLayout::A4 => "a4",
+            SlipLayout::Letter => "letter",
+            SlipLayout::Label4x6 => "label_4x6",
+        }
+    }
+    /// A stored value; anything else is the default (A4).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "letter" => SlipLayout::Letter,
+            "label_4x6" => SlipLayout::Label4x6,
+            _ => SlipLayout::A4,
+        }
+    }
+}
+
+/// How this station prints its packing slips: a setting per station, like its printer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SlipSettings {
+    pub format: SlipFormat,
+    pub layout: SlipLayout,
+}
+
 /// What the background sync says after each pass (the `background-sync` event): when the data
 /// was last refreshed, whether Stripe could not be reached, and whether anything new came.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -3,28 +3,167 @@
 //! through tauri-plugin-shell, the only program it ever runs, from Rust (the web UI has no
 //! shell permission at all).
 //!
-//! A slip carries what the packer needs and nothing the customer's parcel should not show: the
-//! order number, the ship-to address (or "pickup"), the delivery method, the fields the customer
-//! filled in at checkout (a gift message to copy onto a card, delivery instructions, a gift wrap)
-//! and a checklist of the cart lines with their quantities. No prices.
+//! A slip carries what the packer needs: the order number, the ship-to address (or "pickup"),
+//! the delivery method, the fields the customer filled in at checkout (a gift message to copy
+//! onto a card, delivery instructions, a gift wrap) and a checklist of the cart lines with their
+//! quantities. The PDF slip (`pdf.rs`, the default) adds the order number's Code 128 barcode and
+//! the prices, except on a gift ([`is_gift`]); the text slip has no prices.
 
 use std::path::Path;
 
 use crate::lang::Lang;
-use crate::model::{Contact, DeliveryKind, Order, Timestamp};
+use crate::model::{Contact, DeliveryKind, Order, SlipLayout, Timestamp};
 
 mod lp;
+pub mod pdf;
+pub mod winansi;
 pub use lp::{run_lp, run_lp_with, write_slip, LpCommand, SlipFile, LP_TIMEOUT};
+
+/// What a print job hands to `lp`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Document {
+    /// UTF-8 plain text (the text slip, the test page).
+    Text(String),
+    /// A PDF (`application/pdf`, which CUPS takes as it is).
+    Pdf(Vec<u8>),
+}
+
+impl Document {
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Document::Text(t) => t.as_bytes(),
+            Document::Pdf(b) => b,
+        }
+    }
+
+    /// The text, for a text document.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Document::Text(t) => Some(t),
+            Document::Pdf(_) => None,
+        }
+    }
+
+    /// The name of the file `lp` is handed (its extension tells CUPS the type as well).
+    pub fn file_name(&self) -> &'static str {
+        match self {
+            Document::Text(_) => "slip.txt",
+            Document::Pdf(_) => "slip.pdf",
+        }
+    }
+}
 
 /// One slip, ready for `lp`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrintJob {
     /// The job's name in the print queue.
     pub title: String,
-    /// The slip, UTF-8 plain text.
-    pub text: String,
+    /// The slip.
+    pub document: Document,
     /// The CUPS queue; `None` prints on the system's default printer.
     pub printer: Option<String>,
+}
+
+/// Whether an order is a gift, so its PDF slip shows no prices (README: Packing slips as PDF):
+/// one of its checkout fields is named for a gift (its key or label says "gift", "cadeau" or
+/// "offrir") and was filled in with something other than a no ("no", "non", "none", "aucun",
+/// "false", "0", "-").
+pub fn is_gift(order: &Order) -> bool {
+    order.custom_fields.iter().any(|f| {
+        let name = format!("{} {}", f.key, f.label).to_lowercase();
+        let named = ["gift", "cadeau", "offrir"]
+            .iter()
+            .any(|w| name.contains(w));
+        let answered = f.value.as_deref().is_some_and(|v| {
+            let v = v.trim().to_lowercase();
+            !v.is_empty()
+                && ![
+                    "no", "non", "none", "aucun", "aucune", "false", "0", "-", "n", "nope",
+                ]
+                .contains(&v.as_str())
+        });
+        named && answered
+    })
+}
+
+/// The job title of one order's slip.
+fn slip_title(order: &Order, lang: Lang) -> String {
+    format!(
+        "{} {}",
+        lang.pick("Bon de préparation", "Packing slip"),
+        clean(&order.number, 40)
+    )
+}
+
+/// The title of several orders' slips in one job.
+fn slips_title(count: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("Bons de préparation ({count})"),
+        Lang::En => format!("Packing slips ({count})"),
+    }
+}
+
+/// The file name "Save slip PDF…" offers: `Bon de préparation CPT-0042.pdf` in French,
+/// `Packing slip CPT-0042.pdf` otherwise. Characters no file system accepts become "-".
+pub fn slip_file_name(number: &str, lang: Lang) -> String {
+    let number: String = clean(number, 40)
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let word = lang.pick("Bon de préparation", "Packing slip");
+    match number.trim() {
+        "" => format!("{word}.pdf"),
+        n => format!("{word} {n}.pdf"),
+    }
+}
+
+/// Writes `bytes` to `dest` through a new file beside it renamed into place, so a cut-short
+/// write never leaves half a PDF under the chosen name.
+pub fn save_file(dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let folder = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".comptoir-slip-")
+        .suffix(".partial")
+        .tempfile_in(folder)?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(dest).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The PDF slip of an order in `layout` (README: Packing slips as PDF).
+pub fn packing_slip_pdf(order: &Order, shop: &str, lang: Lang, layout: SlipLayout) -> PrintJob {
+    let title = slip_title(order, lang);
+    PrintJob {
+        document: Document::Pdf(pdf::render(
+            std::slice::from_ref(order),
+            shop,
+            lang,
+            layout,
+            &title,
+        )),
+        title,
+        printer: None,
+    }
+}
+
+/// The PDF slips of several orders as one job, each from a page of its own.
+pub fn packing_slips_pdf(orders: &[Order], shop: &str, lang: Lang, layout: SlipLayout) -> PrintJob {
+    let title = slips_title(orders.len(), lang);
+    PrintJob {
+        document: Document::Pdf(pdf::render(orders, shop, lang, layout, &title)),
+        title,
+        printer: None,
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -265,12 +404,8 @@ pub fn packing_slip(order: &Order, shop: &str, lang: Lang) -> PrintJob {
         )
     ));
     PrintJob {
-        title: format!(
-            "{} {}",
-            tr("Bon de préparation", "Packing slip"),
-            clean(&order.number, 40)
-        ),
-        text: out,
+        title: slip_title(order, lang),
+        document: Document::Text(out),
         printer: None,
     }
 }
@@ -297,7 +432,7 @@ pub fn test_page(printer: Option<&str>, station: &str, lang: Lang, now: Timestam
     );
     PrintJob {
         title: tr("Comptoir page de test", "Comptoir test page").to_owned(),
-        text,
+        document: Document::Text(text),
         printer: printer.map(str::to_owned),
     }
 }
@@ -309,16 +444,16 @@ pub const MAX_BATCH: usize = 200;
 pub fn packing_slips(orders: &[Order], shop: &str, lang: Lang) -> PrintJob {
     let text = orders
         .iter()
-        .map(|o| packing_slip(o, shop, lang).text)
+        .map(|o| packing_slip(o, shop, lang).document)
+        .filter_map(|d| match d {
+            Document::Text(t) => Some(t),
+            Document::Pdf(_) => None,
+        })
         .collect::<Vec<_>>()
         .join("\u{c}");
-    let title = match lang {
-        Lang::Fr => format!("Bons de préparation ({})", orders.len()),
-        Lang::En => format!("Packing slips ({})", orders.len()),
-    };
     PrintJob {
-        title,
-        text,
+        title: slips_title(orders.len(), lang),
+        document: Document::Text(text),
         printer: None,
     }
 }
@@ -362,7 +497,7 @@ mod tests {
     fn lp_gets_the_queue_the_title_and_the_file() {
         let job = PrintJob {
             title: "Packing slip CPT-0147".into(),
-            text: String::new(),
+            document: Document::Text(String::new()),
             printer: Some("zebra".into()),
         };
         assert_eq!(
@@ -389,26 +524,41 @@ mod tests {
     fn a_test_page_names_the_printer_and_shows_the_line_width() {
         let page = test_page(Some("zebra"), "Atelier\u{1b}", Lang::En, 1_795_000_000);
         assert_eq!(page.printer.as_deref(), Some("zebra"));
-        assert!(page.text.starts_with("COMPTOIR \u{2014} TEST PAGE\n"));
+        assert!(page
+            .document
+            .text()
+            .unwrap()
+            .starts_with("COMPTOIR \u{2014} TEST PAGE\n"));
         assert!(
-            page.text.contains("Printer: zebra\nStation: Atelier\n"),
+            page.document
+                .text()
+                .unwrap()
+                .contains("Printer: zebra\nStation: Atelier\n"),
             "{}",
-            page.text
+            page.document.text().unwrap()
         );
         assert!(
-            page.text.contains("At: 2026-11-18 11:06 UTC"),
+            page.document
+                .text()
+                .unwrap()
+                .contains("At: 2026-11-18 11:06 UTC"),
             "{}",
-            page.text
+            page.document.text().unwrap()
         );
         assert!(page
-            .text
+            .document
+            .text()
+            .unwrap()
             .lines()
             .any(|l| l.len() == 60 && l.starts_with("1234")));
         let fr = test_page(None, "", Lang::Fr, 0);
         assert!(
-            fr.text.contains("Imprimante : imprimante par défaut"),
+            fr.document
+                .text()
+                .unwrap()
+                .contains("Imprimante : imprimante par défaut"),
             "{}",
-            fr.text
+            fr.document.text().unwrap()
         );
         assert_eq!(fr.printer, None);
     }
@@ -441,7 +591,11 @@ mod tests {
             {"key": "door", "label": "Instructions de livraison", "kind": "text", "value": null},
             {"key": "floor", "label": "Étage", "kind": "numeric", "value": "3"},
         ]));
-        let text = packing_slip(&order, "Épicerie Léa", Lang::Fr).text;
+        let text = packing_slip(&order, "Épicerie Léa", Lang::Fr)
+            .document
+            .text()
+            .unwrap()
+            .to_owned();
         assert!(
             text.contains("Mode : Colissimo\nMessage cadeau :\n  Joyeux anniversaire"),
             "{text}"
@@ -467,14 +621,22 @@ mod tests {
         assert!(joined.ends_with("les petits [2J XYZ"), "{joined}");
         assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
         // The fields come before the checklist, in English too.
-        let en = packing_slip(&order, "Épicerie Léa", Lang::En).text;
+        let en = packing_slip(&order, "Épicerie Léa", Lang::En)
+            .document
+            .text()
+            .unwrap()
+            .to_owned();
         let wrap_at = en.find("Emballage: Boîte cadeau\n").expect(&en);
         assert!(
             wrap_at < en.find("[ ]   2 \u{d7} Miel de lavande").unwrap(),
             "{en}"
         );
         // An order without fields prints as before: the method, then the rule.
-        let plain = packing_slip(&order_with_fields(serde_json::json!([])), "x", Lang::En).text;
+        let plain = packing_slip(&order_with_fields(serde_json::json!([])), "x", Lang::En)
+            .document
+            .text()
+            .unwrap()
+            .to_owned();
         assert!(plain.contains("Method: Colissimo\n----"), "{plain}");
     }
 

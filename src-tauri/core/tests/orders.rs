@@ -1149,7 +1149,10 @@ async fn an_unpaid_orders_slip_prints_only_on_a_confirmation() {
     };
     assert_eq!(&said, reason, "the window words the same reason");
     let job = ws.packing_slip(&id, Lang::En, true).await.unwrap();
-    assert!(!job.text.is_empty());
+    assert!(
+        job.document.bytes().starts_with(b"%PDF-"),
+        "a PDF slip by default"
+    );
     let err = ws
         .packing_slips(&waiting, Lang::En, false)
         .await

@@ -30,7 +30,7 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
         // Customer text with a printer escape sequence and a line break.
         order.billing.name = Some("Zoé\u{1b}[2J\r\nMartin".into());
         let job = packing_slip(&order, "Épicerie Léa", Lang::En);
-        let text = &job.text;
+        let text = job.document.text().unwrap();
         assert!(job.title.ends_with(&order.number), "{}", job.title);
         assert!(
             text.starts_with("PACKING SLIP \u{2014} Épicerie Léa\n"),
@@ -79,7 +79,11 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
         }
         all.push(order.clone());
         let fr = packing_slip(&order, "Épicerie Léa", Lang::Fr);
-        assert!(fr.text.starts_with("BON DE PRÉPARATION"));
+        assert!(fr
+            .document
+            .text()
+            .unwrap()
+            .starts_with("BON DE PRÉPARATION"));
         assert!(fr.title.starts_with("Bon de préparation "));
     }
     assert!(seen.1, "a delivery was checked");
@@ -88,10 +92,16 @@ fn a_slip_lists_what_to_pack_and_where_it_goes_without_prices() {
     // The day's packing: one job, one slip per page, in the list's order.
     let batch = packing_slips(&all, "Épicerie Léa", Lang::En);
     assert_eq!(batch.title, format!("Packing slips ({})", all.len()));
-    let pages: Vec<&str> = batch.text.split('\u{c}').collect();
+    let pages: Vec<&str> = batch.document.text().unwrap().split('\u{c}').collect();
     assert_eq!(pages.len(), all.len());
     for (page, order) in pages.iter().zip(&all) {
-        assert_eq!(*page, packing_slip(order, "Épicerie Léa", Lang::En).text);
+        assert_eq!(
+            *page,
+            packing_slip(order, "Épicerie Léa", Lang::En)
+                .document
+                .text()
+                .unwrap()
+        );
     }
 }
 
@@ -103,14 +113,32 @@ mod lp {
     use std::path::{Path, PathBuf};
     use std::time::{Duration, Instant};
 
-    use comptoir_core::printing::{run_lp, write_slip, LpCommand, PrintError, PrintJob};
+    use comptoir_core::printing::{run_lp, write_slip, Document, LpCommand, PrintError, PrintJob};
+
+    const TEXT: &str = "PACKING SLIP\nShip to:\n  Zoé Martin\n  12 rue des Lilas\n";
 
     fn job() -> PrintJob {
         PrintJob {
             title: "Packing slip CPT-0042".into(),
-            text: "PACKING SLIP\nShip to:\n  Zoé Martin\n  12 rue des Lilas\n".into(),
+            document: Document::Text(TEXT.into()),
             printer: Some("Brother".into()),
         }
+    }
+
+    #[test]
+    fn a_pdf_slip_is_written_as_it_is_under_a_pdf_name() {
+        let root = tempfile::tempdir().unwrap();
+        let bytes = b"%PDF-1.7\n\xe9\x80 binary\n%%EOF".to_vec();
+        let pdf = PrintJob {
+            document: Document::Pdf(bytes.clone()),
+            ..job()
+        };
+        let slip = write_slip(&pdf, Some(root.path())).unwrap();
+        assert_eq!(slip.path().file_name().unwrap(), "slip.pdf");
+        assert_eq!(std::fs::read(slip.path()).unwrap(), bytes);
+        assert_eq!(mode(slip.path()), 0o600);
+        let text = write_slip(&job(), Some(root.path())).unwrap();
+        assert_eq!(text.path().file_name().unwrap(), "slip.txt");
     }
 
     /// Writes an executable `lp` script into `dir`.
@@ -143,7 +171,7 @@ mod lp {
         assert_eq!(mode(a.dir()), 0o700, "folder");
         assert_eq!(mode(a.path()), 0o600, "file");
         assert!(a.path().starts_with(&slips));
-        assert_eq!(std::fs::read_to_string(a.path()).unwrap(), job().text);
+        assert_eq!(std::fs::read_to_string(a.path()).unwrap(), TEXT);
         let dir = a.dir().to_owned();
         drop(a);
         assert!(!dir.exists(), "removed with the slip");
@@ -185,7 +213,7 @@ echo "request id is Brother-12 (1 file(s))""#,
         );
         assert_eq!(read("file_mode").trim(), "600");
         assert_eq!(read("dir_mode").trim(), "700");
-        assert_eq!(read("text"), job().text);
+        assert_eq!(read("text"), TEXT);
         let path = PathBuf::from(read("path").trim());
         assert!(!path.exists(), "the slip is gone once lp has queued it");
         assert!(!path.parent().unwrap().exists());

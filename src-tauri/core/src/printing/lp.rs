@@ -60,7 +60,7 @@ fn slip_error(e: std::io::Error) -> PrintError {
     PrintError::Slip(e.to_string())
 }
 
-/// Writes `job`'s text into a new private folder under `slips_dir` (or the temporary folder):
+/// Writes `job`'s document into a new private folder under `slips_dir` (or the temporary folder):
 /// the folder is readable by this user only (0700) and the file is created new (0600), never
 /// opened if something already stands at its name.
 pub fn write_slip(job: &PrintJob, slips_dir: Option<&Path>) -> Result<SlipFile, PrintError> {
@@ -81,7 +81,7 @@ pub fn write_slip(job: &PrintJob, slips_dir: Option<&Path>) -> Result<SlipFile, 
         None => builder.tempdir(),
     }
     .map_err(slip_error)?;
-    let path = dir.path().join("slip.txt");
+    let path = dir.path().join(job.document.file_name());
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -90,7 +90,7 @@ pub fn write_slip(job: &PrintJob, slips_dir: Option<&Path>) -> Result<SlipFile, 
         options.mode(0o600);
     }
     let mut file = options.open(&path).map_err(slip_error)?;
-    std::io::Write::write_all(&mut file, job.text.as_bytes()).map_err(slip_error)?;
+    std::io::Write::write_all(&mut file, job.document.bytes()).map_err(slip_error)?;
     file.sync_all().map_err(slip_error)?;
     Ok(SlipFile { dir, path })
 }

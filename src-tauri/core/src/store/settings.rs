@@ -4,7 +4,8 @@ use sqlx::{SqliteConnection, SqliteExecutor};
 
 use super::Result;
 use crate::model::{
-    Settings, SYNC_INTERVAL_DEFAULT_SECS, SYNC_INTERVAL_MAX_SECS, SYNC_INTERVAL_MIN_SECS,
+    Settings, SlipFormat, SlipLayout, SlipSettings, SYNC_INTERVAL_DEFAULT_SECS,
+    SYNC_INTERVAL_MAX_SECS, SYNC_INTERVAL_MIN_SECS,
 };
 
 const LANGUAGE: &str = "language";
@@ -13,6 +14,8 @@ pub const STAFF: &str = "staff_name";
 const PRINTER: &str = "printer_name";
 const SYNC_INTERVAL: &str = "sync_interval_secs";
 pub const LAST_SYNCED_AT: &str = "last_synced_at";
+const SLIP_FORMAT: &str = "slip_format";
+const SLIP_LAYOUT: &str = "slip_layout";
 
 pub async fn get_value<'e>(db: impl SqliteExecutor<'e>, key: &str) -> Result<Option<String>> {
     Ok(
@@ -65,6 +68,26 @@ pub async fn save(conn: &mut SqliteConnection, s: &Settings) -> Result<()> {
     set_value(&mut *conn, STAFF, s.staff_name.trim()).await?;
     set_value(&mut *conn, PRINTER, s.printer_name.trim()).await?;
     set_value(&mut *conn, SYNC_INTERVAL, &s.sync_interval_secs.to_string()).await?;
+    Ok(())
+}
+
+/// How this station prints packing slips (PDF in A4 unless set).
+pub async fn get_slip(conn: &mut SqliteConnection) -> Result<SlipSettings> {
+    Ok(SlipSettings {
+        format: get_value(&mut *conn, SLIP_FORMAT)
+            .await?
+            .map(|v| SlipFormat::parse(&v))
+            .unwrap_or_default(),
+        layout: get_value(&mut *conn, SLIP_LAYOUT)
+            .await?
+            .map(|v| SlipLayout::parse(&v))
+            .unwrap_or_default(),
+    })
+}
+
+pub async fn save_slip(conn: &mut SqliteConnection, s: SlipSettings) -> Result<()> {
+    set_value(&mut *conn, SLIP_FORMAT, s.format.as_str()).await?;
+    set_value(&mut *conn, SLIP_LAYOUT, s.layout.as_str()).await?;
     Ok(())
 }
 

@@ -1,9 +1,10 @@
-//! Packing slips: one order's, a view's batch, and the history note once printed.
+//! Packing slips: one order's, a view's batch, and the history note once printed; the
+//! station's slip settings (PDF or text, the PDF's layout).
 
 use super::{fulfilment_error, Result, Workspace, WorkspaceError};
 use crate::fulfilment::{self, FulfilmentError};
 use crate::lang::Lang;
-use crate::model::OrderQuery;
+use crate::model::{Order, OrderQuery, SlipFormat, SlipSettings};
 use crate::printing::{self, PrintJob};
 use crate::problem::Problem;
 use crate::store::{self, StoreError};
@@ -31,9 +32,43 @@ impl Workspace {
             .await
             .map_err(fulfilment_error)?;
         let settings = store::settings::get(&mut conn).await?;
-        let mut job = printing::packing_slip(&order, &shop, lang);
+        let slip = store::settings::get_slip(&mut conn).await?;
+        let mut job = match slip.format {
+            SlipFormat::Pdf => printing::packing_slip_pdf(&order, &shop, lang, slip.layout),
+            SlipFormat::Text => printing::packing_slip(&order, &shop, lang),
+        };
         job.printer = printing::validate_printer(&settings.printer_name)?;
         Ok(job)
+    }
+
+    /// The PDF slip of an order in this station's layout, whatever the slip format, for "Save
+    /// slip PDF…" (nothing is printed or recorded), with the order for its file name.
+    pub async fn packing_slip_pdf(&self, order_id: &str, lang: Lang) -> Result<(Order, Vec<u8>)> {
+        let cur = self.current().await;
+        let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
+        let order = store::orders::get(&mut *conn, order_id).await?;
+        let shop = fulfilment::merchant_name(&mut conn)
+            .await
+            .map_err(fulfilment_error)?;
+        let slip = store::settings::get_slip(&mut conn).await?;
+        let job = printing::packing_slip_pdf(&order, &shop, lang, slip.layout);
+        Ok((order, job.document.bytes().to_vec()))
+    }
+
+    /// How this station prints its packing slips.
+    pub async fn slip_settings(&self) -> Result<SlipSettings> {
+        let cur = self.current().await;
+        let mut conn = cur.store.pool().acquire().await.map_err(StoreError::from)?;
+        Ok(store::settings::get_slip(&mut conn).await?)
+    }
+
+    /// Saves how this station prints its packing slips, and returns what is saved.
+    pub async fn save_slip_settings(&self, slip: SlipSettings) -> Result<SlipSettings> {
+        let cur = self.current().await;
+        let mut tx = cur.store.write().await?;
+        store::settings::save_slip(&mut tx, slip).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(slip)
     }
 
     /// The packing slips of every order of a view of the table (its tab and search, in its
@@ -80,7 +115,11 @@ impl Workspace {
             .await
             .map_err(fulfilment_error)?;
         let settings = store::settings::get(&mut conn).await?;
-        let mut job = printing::packing_slips(&orders, &shop, lang);
+        let slip = store::settings::get_slip(&mut conn).await?;
+        let mut job = match slip.format {
+            SlipFormat::Pdf => printing::packing_slips_pdf(&orders, &shop, lang, slip.layout),
+            SlipFormat::Text => printing::packing_slips(&orders, &shop, lang),
+        };
         job.printer = printing::validate_printer(&settings.printer_name)?;
         Ok((job, page.rows.into_iter().map(|r| r.id).collect()))
     }

@@ -27,6 +27,7 @@ import type { FulfilmentStatus } from './bindings/FulfilmentStatus';
 import type { IpcError } from './bindings/IpcError';
 import type { Problem } from './bindings/Problem';
 import type { OrderDetail } from './bindings/OrderDetail';
+import type { SlipSettings } from './bindings/SlipSettings';
 import type { OrderQuery } from './bindings/OrderQuery';
 import type { OrderQueue } from './bindings/OrderQueue';
 import type { PaymentState } from './bindings/PaymentState';
@@ -247,6 +248,7 @@ export function createFakeBackend(): Backend {
   let stripeData: Dataset = { orders: [], subscriptions: [], rates: [] };
   let lastSynced: number | null = null;
   let syncing = false;
+  let slipSettings: SlipSettings = { format: 'pdf', layout: 'a4' };
   let settings: Settings = { language: params.get('lang'), station_name: 'Poste 1', staff_name: '', printer_name: '', sync_interval_secs: 15 };
   const listeners = new Map<string, Set<(p: unknown) => void>>();
 
@@ -518,6 +520,16 @@ export function createFakeBackend(): Backend {
       if (!r) throw missing(`order ${String(orderId)}`);
       const printer = settings.printer_name || null;
       return { printer, request: `request id is ${printer ?? 'Default'}-${Math.floor(Math.random() * 100)} (1 file(s))`, count: 1 };
+    },
+    get_slip_settings: () => slipSettings,
+    save_slip_settings: ({ settings: s }) => {
+      slipSettings = { ...(s as SlipSettings) };
+      return slipSettings;
+    },
+    save_slip_pdf: ({ orderId, lang }) => {
+      const r = data().orders.find((o) => o.id === orderId);
+      if (!r) throw missing(`order ${String(orderId)}`);
+      return `~/Downloads/${lang === 'fr' ? 'Bon de préparation' : 'Packing slip'} ${r.number}.pdf`;
     },
     print_test_page: ({ printerName }) => {
       const printer = String(printerName ?? '').trim() || null;

@@ -84,6 +84,9 @@ export type { SmtpSettings } from './bindings/SmtpSettings';
 export type { SmtpSettingsView } from './bindings/SmtpSettingsView';
 export type { TrackingInput } from './bindings/TrackingInput';
 export type { PrintedSlip } from './bindings/PrintedSlip';
+export type { SlipFormat } from './bindings/SlipFormat';
+export type { SlipLayout } from './bindings/SlipLayout';
+export type { SlipSettings } from './bindings/SlipSettings';
 export type { StartupFailure } from './bindings/StartupFailure';
 export type { StartupFailureKind } from './bindings/StartupFailureKind';
 export type { BackgroundSync } from './bindings/BackgroundSync';
@@ -99,6 +102,7 @@ import type { SmtpSettings } from './bindings/SmtpSettings';
 import type { SmtpSettingsView } from './bindings/SmtpSettingsView';
 import type { TrackingInput } from './bindings/TrackingInput';
 import type { PrintedSlip } from './bindings/PrintedSlip';
+import type { SlipSettings } from './bindings/SlipSettings';
 import type { StartupFailure } from './bindings/StartupFailure';
 import type { BackgroundSync } from './bindings/BackgroundSync';
 import type { ImportReport } from './bindings/ImportReport';
@@ -253,6 +257,23 @@ export function printPackingSlip(orderId: string, lang: string, confirmUnpaid = 
 /** Prints a test page on `printerName` (as typed in Settings; empty for the default printer). */
 export function printTestPage(printerName: string, lang: string): Promise<PrintedSlip> {
   return call('print_test_page', { printerName, lang });
+}
+
+/** How this station prints its packing slips: PDF or text, and the PDF's layout. */
+export function getSlipSettings(): Promise<SlipSettings> {
+  return call('get_slip_settings', {});
+}
+
+export function saveSlipSettings(settings: SlipSettings): Promise<SlipSettings> {
+  return call('save_slip_settings', { settings });
+}
+
+/**
+ * "Save slip PDF…": Rust shows a save dialog and writes the order's PDF slip (in `lang`, in
+ * this station's layout) there. Resolves to the file's path, or `null` when cancelled.
+ */
+export function saveSlipPdf(orderId: string, lang: string): Promise<string | null> {
+  return call('save_slip_pdf', { orderId, lang });
 }
 
 /**
@@ -503,6 +524,9 @@ export const client = {
   link_product_code: linkProductCode,
   unlink_product_code: unlinkProductCode,
   save_product_code_keys: saveProductCodeKeys,
+  get_slip_settings: getSlipSettings,
+  save_slip_settings: saveSlipSettings,
+  save_slip_pdf: saveSlipPdf,
 } satisfies { [K in CommandName]: (...args: never[]) => Promise<CommandResult<K>> };
 
 // Packing mode and Settings → Product codes (README: Packing mode).

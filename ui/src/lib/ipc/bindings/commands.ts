@@ -24,6 +24,7 @@ import type { SavedPdf } from "./SavedPdf";
 import type { Settings } from "./Settings";
 import type { SharingStatus } from "./SharingStatus";
 import type { ShippingRate } from "./ShippingRate";
+import type { SlipSettings } from "./SlipSettings";
 import type { SmtpPassword } from "./SmtpPassword";
 import type { SmtpSettings } from "./SmtpSettings";
 import type { SmtpSettingsView } from "./SmtpSettingsView";
@@ -94,6 +95,9 @@ export type Commands = {
   print_packing_slip: { args: { orderId: string, lang: string, confirmUnpaid?: boolean | null }; result: PrintedSlip };
   print_packing_slips: { args: { query: OrderQuery, lang: string, confirmUnpaid?: boolean | null }; result: PrintedSlip };
   print_test_page: { args: { printerName: string, lang: string }; result: PrintedSlip };
+  get_slip_settings: { args: Record<string, never>; result: SlipSettings };
+  save_slip_settings: { args: { settings: SlipSettings }; result: SlipSettings };
+  save_slip_pdf: { args: { orderId: string, lang: string }; result: string | null };
   open_log_folder: { args: Record<string, never>; result: void };
 };
 
@@ -161,5 +165,8 @@ export const COMMAND_NAMES = [
   'print_packing_slip',
   'print_packing_slips',
   'print_test_page',
+  'get_slip_settings',
+  'save_slip_settings',
+  'save_slip_pdf',
   'open_log_folder',
 ] as const satisfies readonly CommandName[];
