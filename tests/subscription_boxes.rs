@@ -1,5 +1,5 @@
 //! Subscription boxes (README: Subscription boxes): each paid cycle of a subscription to a
-//! shippable product becomes an order To be sent, numbered by its invoice and addressed as the
+//! shippable product, paid in the last 35 days, becomes an order To be sent, numbered by its invoice and addressed as the
 //! invoice recorded it; a subscription to a product Stripe does not ship makes none. Checked
 //! against the Stripe simulator's raw objects, after a full sync, after a renewal read by the
 //! incremental sync, and with the setting turned off and on again.
@@ -9,6 +9,8 @@ mod support;
 use std::collections::HashSet;
 
 use comptoir_core::model::{FulfilmentStatus, OrderQuery};
+use comptoir_core::store;
+use comptoir_core::subscriptions::RECENT_CYCLE_SECS;
 use comptoir_core::workspace::Workspace;
 use serde_json::Value;
 use support::{no_progress, TestShop};
@@ -17,6 +19,13 @@ fn sub_of(inv: &Value) -> Option<&str> {
     inv.pointer("/parent/subscription_details/subscription")
         .or_else(|| inv.get("subscription"))
         .and_then(Value::as_str)
+}
+
+fn paid_at(inv: &Value) -> i64 {
+    inv.pointer("/status_transitions/paid_at")
+        .and_then(Value::as_i64)
+        .or_else(|| inv["created"].as_i64())
+        .unwrap_or(0)
 }
 
 fn line_products(inv: &Value) -> Vec<String> {
@@ -122,9 +131,17 @@ async fn each_paid_cycle_of_a_shippable_subscription_is_an_order_to_send() {
             .iter()
             .any(|p| shippable.contains(p.as_str()))
     });
+    // Only recent cycles are boxes to send: older ones were shipped before Comptoir was there.
+    let since = store::now() - RECENT_CYCLE_SECS;
+    let (boxes, old_boxes): (Vec<&Value>, Vec<&Value>) =
+        boxes.into_iter().partition(|i| paid_at(i) >= since);
     assert!(
-        boxes.len() >= 3 && !digital_cycles.is_empty(),
-        "the shop needs both kinds"
+        boxes.len() >= 3 && !old_boxes.is_empty(),
+        "recent and old boxes"
+    );
+    assert!(
+        !digital_cycles.is_empty(),
+        "and a subscription that ships nothing"
     );
 
     let ws = shop.synced_workspace().await;
@@ -147,6 +164,13 @@ async fn each_paid_cycle_of_a_shippable_subscription_is_an_order_to_send() {
         assert!(
             !orders.contains_key(id),
             "{id} is a cycle of {digital}, which ships nothing"
+        );
+    }
+    for inv in &old_boxes {
+        let id = inv["id"].as_str().unwrap();
+        assert!(
+            !orders.contains_key(id),
+            "{id} was paid before the last 35 days"
         );
     }
 

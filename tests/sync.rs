@@ -19,47 +19,7 @@ use support::{no_progress, Shop, TestShop};
 
 /// The orders the simulator holds, by Stripe's rules (see the README's Orders feature), computed from its data.
 fn expected_orders(d: &Dataset) -> Vec<String> {
-    let mut ids = Vec::new();
-    let mut from_sessions = std::collections::HashSet::new();
-    for s in &d.checkout_sessions {
-        if s["mode"] == "payment" && s["status"] == "complete" {
-            ids.push(s["id"].as_str().unwrap().to_owned());
-            if let Some(inv) = s["invoice"].as_str() {
-                from_sessions.insert(inv.to_owned());
-            }
-        }
-    }
-    // A paid cycle of a subscription to a shippable product is an order too (a box to ship).
-    let shippable: std::collections::HashSet<&str> = d
-        .products
-        .iter()
-        .filter(|p| p["shippable"] == true)
-        .filter_map(|p| p["id"].as_str())
-        .collect();
-    for i in &d.invoices {
-        let id = i["id"].as_str().unwrap();
-        let sub = i
-            .pointer("/parent/subscription_details/subscription")
-            .filter(|v| !v.is_null());
-        let ships = i["lines"]["data"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|l| {
-                l.pointer("/pricing/price_details/product")
-                    .and_then(Value::as_str)
-                    .is_some_and(|p| shippable.contains(p))
-            });
-        let order = match sub {
-            None => !from_sessions.contains(id),
-            Some(_) => ships,
-        };
-        if i["status"] == "paid" && order {
-            ids.push(id.to_owned());
-        }
-    }
-    ids.sort();
-    ids
+    d.order_ids(store::now() - comptoir_core::subscriptions::RECENT_CYCLE_SECS)
 }
 
 fn sorted_ids(objects: &[Value]) -> Vec<String> {

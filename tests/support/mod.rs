@@ -21,7 +21,6 @@ pub use e2e::*;
 #[allow(unused_imports)]
 pub use steps::*;
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -277,58 +276,11 @@ fn id_of(v: &Value) -> Option<&str> {
     }
 }
 
-/// How many orders a Stripe account holds, by the README's definition, counted here on the
-/// simulator's raw objects (independently of the app's mapping): completed Checkout Sessions in
-/// `payment` mode, plus paid invoices that belong to no subscription and to none of those
-/// sessions (a session's post-purchase invoice is part of its order), plus the paid cycles of
-/// subscriptions to a shippable product (subscription boxes).
+/// How many orders a Stripe account holds, by the README's definition, counted on the
+/// simulator's raw objects (`Dataset::order_ids`, independently of the app's mapping).
 pub fn expected_order_count(ds: &Dataset) -> usize {
-    let sessions: Vec<&Value> = ds
-        .checkout_sessions
-        .iter()
-        .filter(|s| s["mode"] == "payment" && s["status"] == "complete")
-        .collect();
-    let session_invoices: HashSet<&str> = sessions
-        .iter()
-        .filter_map(|s| id_of(&s["invoice"]))
-        .collect();
-    let invoice_orders = ds
-        .invoices
-        .iter()
-        .filter(|inv| inv["status"] == "paid")
-        .filter(|inv| {
-            id_of(&inv["subscription"]).is_none()
-                && id_of(&inv["parent"]["subscription_details"]["subscription"]).is_none()
-        })
-        .filter(|inv| id_of(&inv["id"]).is_some_and(|id| !session_invoices.contains(id)))
-        .count();
-    let shippable: HashSet<&str> = ds
-        .products
-        .iter()
-        .filter(|p| p["shippable"] == true)
-        .filter_map(|p| id_of(&p["id"]))
-        .collect();
-    let box_cycles = ds
-        .invoices
-        .iter()
-        .filter(|inv| inv["status"] == "paid")
-        .filter(|inv| {
-            id_of(&inv["subscription"]).is_some()
-                || id_of(&inv["parent"]["subscription_details"]["subscription"]).is_some()
-        })
-        .filter(|inv| {
-            inv["lines"]["data"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|l| {
-                    let product = id_of(&l["pricing"]["price_details"]["product"])
-                        .or_else(|| id_of(&l["price"]["product"]));
-                    product.is_some_and(|p| shippable.contains(p))
-                })
-        })
-        .count();
-    sessions.len() + invoice_orders + box_cycles
+    ds.order_ids(store::now() - comptoir_core::subscriptions::RECENT_CYCLE_SECS)
+        .len()
 }
 
 /// Every file under `dir` with its bytes, for proving what is (not) on disk.

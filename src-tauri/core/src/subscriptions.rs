@@ -14,6 +14,11 @@ use crate::model::{
 /// product becomes an order To be sent (README: Subscription boxes).
 pub const SHIPMENTS_OFF: &str = "subscription_shipments_off";
 
+/// How recent a paid cycle must be to become an order (README: Subscription boxes): a shop
+/// connecting an account with years of renewals gets the boxes still to send, not every box it
+/// ever shipped. 35 days covers a monthly cycle and the days around it.
+pub const RECENT_CYCLE_SECS: i64 = 35 * 86_400;
+
 /// Whether paid cycles of shippable subscriptions become orders in this store.
 pub async fn ships_boxes(
     conn: &mut sqlx::SqliteConnection,

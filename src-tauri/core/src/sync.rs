@@ -1257,6 +1257,9 @@ async fn box_shipment(
     let Ok(Some(order)) = order else {
         return Ok(None);
     };
+    if order.created < store::now() - crate::subscriptions::RECENT_CYCLE_SECS {
+        return Ok(None);
+    }
     if !crate::subscriptions::ships_boxes(&mut *conn).await? {
         return Ok(None);
     }

@@ -19,27 +19,7 @@ fn demo() -> Dataset {
 /// completed payment-mode sessions, plus paid invoices without a subscription that no session
 /// created.
 fn expected_order_ids(d: &Dataset) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
-    let mut session_invoices = std::collections::HashSet::new();
-    for s in &d.checkout_sessions {
-        if s["mode"] == "payment" && s["status"] == "complete" {
-            ids.push(s["id"].as_str().unwrap().to_owned());
-            if let Some(inv) = s["invoice"].as_str() {
-                session_invoices.insert(inv.to_owned());
-            }
-        }
-    }
-    for i in &d.invoices {
-        let sub = i
-            .pointer("/parent/subscription_details/subscription")
-            .filter(|v| !v.is_null());
-        let id = i["id"].as_str().unwrap();
-        if i["status"] == "paid" && sub.is_none() && !session_invoices.contains(id) {
-            ids.push(id.to_owned());
-        }
-    }
-    ids.sort();
-    ids
+    d.order_ids(store::now() - comptoir_core::subscriptions::RECENT_CYCLE_SECS)
 }
 
 #[tokio::test]

@@ -305,6 +305,63 @@ impl Dataset {
         })
     }
 
+    /// The ids of the orders this data holds by the README's definition, counted on the raw
+    /// objects (independently of the app's mapping), sorted: completed Checkout Sessions in
+    /// `payment` mode; paid invoices of no subscription and of none of those sessions (a
+    /// session's post-purchase invoice is part of its order); and the paid cycles of
+    /// subscriptions to a shippable product paid since `recent_since` (subscription boxes).
+    pub fn order_ids(&self, recent_since: i64) -> Vec<String> {
+        let mut ids = Vec::new();
+        let mut session_invoices = std::collections::HashSet::new();
+        for s in &self.checkout_sessions {
+            if s["mode"] == "payment" && s["status"] == "complete" {
+                ids.push(s["id"].as_str().unwrap_or_default().to_owned());
+                if let Some(inv) = s["invoice"].as_str() {
+                    session_invoices.insert(inv.to_owned());
+                }
+            }
+        }
+        let shippable: std::collections::HashSet<&str> = self
+            .products
+            .iter()
+            .filter(|p| p["shippable"] == true)
+            .filter_map(|p| p["id"].as_str())
+            .collect();
+        for i in self.invoices.iter().filter(|i| i["status"] == "paid") {
+            let id = i["id"].as_str().unwrap_or_default();
+            let sub = i
+                .pointer("/parent/subscription_details/subscription")
+                .or_else(|| i.get("subscription"))
+                .filter(|v| !v.is_null());
+            let order = match sub {
+                None => !session_invoices.contains(id),
+                Some(_) => {
+                    let paid = i
+                        .pointer("/status_transitions/paid_at")
+                        .and_then(Value::as_i64)
+                        .or_else(|| i["created"].as_i64())
+                        .unwrap_or(0);
+                    let ships = i["lines"]["data"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|l| {
+                            l.pointer("/pricing/price_details/product")
+                                .or_else(|| l.pointer("/price/product"))
+                                .and_then(Value::as_str)
+                                .is_some_and(|p| shippable.contains(p))
+                        });
+                    ships && paid >= recent_since
+                }
+            };
+            if order {
+                ids.push(id.to_owned());
+            }
+        }
+        ids.sort();
+        ids
+    }
+
     /// Renews a subscription at `at`: its next cycle's invoice, a copy of the latest one moved
     /// one period on, numbered after it and paid (outside Stripe's payment flow: no
     /// PaymentIntent), with `invoice.paid`. Returns the new invoice's id; `None` for an
