@@ -182,15 +182,19 @@ async fn each_paid_cycle_of_a_shippable_subscription_is_an_order_to_send() {
         .iter()
         .map(|s| s.invoice_id.as_str())
         .collect();
-    for inv in detail
-        .invoices
-        .iter()
-        .filter(|i| i.status.as_deref() == Some("paid"))
-    {
+    let listed: HashSet<&str> = detail.invoices.iter().map(|i| i.id.as_str()).collect();
+    for inv in boxes.iter().filter(|i| sub_of(i) == Some(sub.as_str())) {
+        let id = inv["id"].as_str().unwrap();
         assert!(
-            shipped.contains(inv.id.as_str()),
-            "{} has no shipment",
-            inv.id
+            listed.contains(id) && shipped.contains(id),
+            "{id} has no shipment"
+        );
+    }
+    for inv in old_boxes.iter().filter(|i| sub_of(i) == Some(sub.as_str())) {
+        let id = inv["id"].as_str().unwrap();
+        assert!(
+            listed.contains(id) && !shipped.contains(id),
+            "{id} is history, no shipment"
         );
     }
 
