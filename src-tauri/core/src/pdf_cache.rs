@@ -509,8 +509,9 @@ pub fn sample_pdf(
 }
 
 /// A one-page A4 PDF 1.4 document with these lines of Helvetica (size, text), top to bottom,
-/// with a correct cross-reference table.
-fn text_pdf(lines: &[(u32, String)]) -> Vec<u8> {
+/// with a correct cross-reference table. The demo's sample invoices use it, and so does the
+/// Stripe simulator's file host.
+pub fn text_pdf(lines: &[(u32, String)]) -> Vec<u8> {
     let mut stream = String::from("BT\n");
     let mut y = 780;
     for (size, text) in lines {

@@ -985,43 +985,10 @@ async fn invoice_pdf(State(s): St, Path((acct, token)): Path<(String, String)>) 
     }
 }
 
-/// A one-page PDF 1.4 document showing `text`, with a correct cross-reference table.
+/// A one-page PDF document showing "Invoice `text`" (the core's `pdf_cache::text_pdf`, which
+/// also makes the demo store's sample invoices).
 pub fn minimal_pdf(text: &str) -> Vec<u8> {
-    let escaped: String = text
-        .chars()
-        .filter(|c| c.is_ascii() && !c.is_ascii_control())
-        .flat_map(|c| match c {
-            '(' | ')' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    let stream = format!("BT /F1 24 Tf 72 720 Td (Invoice {escaped}) Tj ET");
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
-        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
-    ];
-    let mut out = String::from("%PDF-1.4\n");
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.push_str(&format!("{} 0 obj\n{o}\nendobj\n", i + 1));
-    }
-    let xref = out.len();
-    out.push_str(&format!(
-        "xref\n0 {}\n0000000000 65535 f \n",
-        objects.len() + 1
-    ));
-    for off in offsets {
-        out.push_str(&format!("{off:010} 00000 n \n"));
-    }
-    out.push_str(&format!(
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    ));
-    out.into_bytes()
+    comptoir_core::pdf_cache::text_pdf(&[(24, format!("Invoice {text}"))])
 }
 
 async fn unknown_route(uri: axum::http::Uri) -> ApiError {
